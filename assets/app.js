@@ -1,0 +1,26 @@
+// dangjian — small conveniences on top of plain HTML forms; every page works without this file.
+(function () {
+  "use strict";
+  // Destructive actions: <form data-confirm="确定要……吗？"> asks before submitting.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  }, true);
+  // Left navigation on narrow screens.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-nav-toggle]");
+    if (toggle) {
+      var nav = document.getElementById("sidenav");
+      if (nav) { nav.classList.toggle("open"); }
+    }
+  });
+  // Filters: <select data-autosubmit> submits its form when changed.
+  document.addEventListener("change", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-autosubmit") && event.target.form) {
+      event.target.form.submit();
+    }
+  });
+})();

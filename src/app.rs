@@ -1,0 +1,175 @@
+//! The router (read it as the index of every page and endpoint) and the server loop.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::{audit, auth, home, metrics, orgs, ui};
+
+fn web_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::page))
+        .route(
+            "/login",
+            get(auth::web::login_form).post(auth::web::login_submit),
+        )
+        .route("/logout", post(auth::web::logout))
+        .route(
+            "/account/password",
+            get(auth::web::password_form).post(auth::web::password_submit),
+        )
+        // Organizations
+        .route("/orgs", get(orgs::web::list).post(orgs::web::create))
+        .route("/orgs/new", get(orgs::web::new_form))
+        .route("/orgs/export.xlsx", get(orgs::web::export))
+        .route("/orgs/{id}", get(orgs::web::view))
+        .route("/orgs/{id}/rename", post(orgs::web::rename))
+        .route("/orgs/{id}/move", post(orgs::web::move_to))
+        // Accounts, grants, tokens, policy
+        .route(
+            "/admin/users",
+            get(auth::web::users).post(auth::web::create_user),
+        )
+        .route("/admin/users/{id}", get(auth::web::user_detail))
+        .route(
+            "/admin/users/{id}/reset-password",
+            post(auth::web::reset_password),
+        )
+        .route("/admin/users/{id}/unlock", post(auth::web::unlock))
+        .route("/admin/users/{id}/disable", post(auth::web::disable))
+        .route("/admin/users/{id}/enable", post(auth::web::enable))
+        .route("/admin/users/{id}/grants", post(auth::web::add_grant))
+        .route(
+            "/admin/users/{id}/grants/{grant_id}/revoke",
+            post(auth::web::revoke_grant),
+        )
+        .route("/admin/users/{id}/tokens", post(auth::web::create_token))
+        .route(
+            "/admin/users/{id}/tokens/{token_id}/revoke",
+            post(auth::web::revoke_token),
+        )
+        .route(
+            "/admin/policy",
+            get(auth::web::policy_form).post(auth::web::policy_submit),
+        )
+        // Audit
+        .route("/audit", get(audit::web::list))
+        .route("/audit/export.xlsx", get(audit::web::export))
+        .route("/audit/verify", post(audit::web::verify))
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(ui::flash::middleware))
+        .layer(middleware::from_fn(ui::render_web_errors))
+}
+
+fn api_routes() -> Router<AppState> {
+    use axum::routing::delete;
+    Router::new()
+        .route("/session", post(auth::api::login).delete(auth::api::logout))
+        .route("/me", get(auth::api::me))
+        .route("/me/password", post(auth::api::change_password))
+        .route(
+            "/users",
+            get(auth::api::list_users).post(auth::api::create_user),
+        )
+        .route("/users/{id}", get(auth::api::get_user))
+        .route("/users/{id}/grants", post(auth::api::add_grant))
+        .route("/grants/{id}", delete(auth::api::revoke_grant))
+        .route("/users/{id}/tokens", post(auth::api::create_token))
+        .route("/tokens/{id}", delete(auth::api::revoke_token))
+        .route("/orgs", get(orgs::api::list).post(orgs::api::create))
+        .route("/orgs/{id}", get(orgs::api::get).patch(orgs::api::patch))
+        .route("/audit", get(audit::api::list))
+        .route("/audit/verify", post(audit::api::verify))
+        .fallback(|| async { AppError::NotFound })
+}
+
+/// The whole application. Layers run outside-in: request id, tracing, metrics, timeouts,
+/// security headers, then the caller is resolved and CSRF checked before any handler.
+pub fn build_router(state: AppState) -> Router {
+    let timeout = Duration::from_secs(state.config.server.request_timeout_secs.max(1));
+    Router::new()
+        .merge(web_routes())
+        .nest("/api/v1", api_routes())
+        .route("/assets/{name}", get(ui::assets::serve))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::endpoint))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::extract::resolve,
+        ))
+        .layer(middleware::from_fn(ui::security_headers))
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(32 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Liveness and database reachability.
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (StatusCode, &'static str) {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("收到停止信号，等待进行中的请求完成");
+}

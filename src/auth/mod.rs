@@ -1,0 +1,373 @@
+//! Accounts, sessions, roles and scope. Every service function takes the acting [`Actor`] and
+//! asks it, through [`Actor::authorize`] or [`Actor::scope`], before it touches data.
+
+pub mod api;
+pub mod csrf;
+pub mod entity;
+pub mod extract;
+pub mod password;
+pub mod policy;
+pub mod service;
+pub mod session;
+pub mod web;
+
+use serde::Serialize;
+
+use crate::error::{AppError, AppResult};
+
+/// The roles of DESIGN.md §2. The first three are the separated system officers (三员分立).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Sysadmin,
+    Secadmin,
+    Auditor,
+    PartyAdmin,
+    Discipline,
+    Secretary,
+    Leader,
+    Member,
+}
+
+/// What a role may do. Modules declare the permission an operation needs; the sensitivity of
+/// what they return is a permission of its own (`PersonSensitiveRead`), and such reads are audited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Create and maintain accounts and API tokens (sysadmin).
+    UserManage,
+    /// Give and take grants (secadmin).
+    GrantManage,
+    /// Password, lock-out and session policy (secadmin).
+    PolicyManage,
+    /// Read the audit log (auditor only).
+    AuditRead,
+    OrgRead,
+    OrgWrite,
+    PersonRead,
+    PersonWrite,
+    /// Health, family, debts, risk and discipline details of people in scope.
+    PersonSensitiveRead,
+    /// Aggregate figures and dashboards.
+    DashboardRead,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Sysadmin,
+        Role::Secadmin,
+        Role::Auditor,
+        Role::PartyAdmin,
+        Role::Discipline,
+        Role::Secretary,
+        Role::Leader,
+        Role::Member,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Sysadmin => "sysadmin",
+            Role::Secadmin => "secadmin",
+            Role::Auditor => "auditor",
+            Role::PartyAdmin => "party_admin",
+            Role::Discipline => "discipline",
+            Role::Secretary => "secretary",
+            Role::Leader => "leader",
+            Role::Member => "member",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Sysadmin => "系统管理员",
+            Role::Secadmin => "安全保密管理员",
+            Role::Auditor => "安全审计员",
+            Role::PartyAdmin => "党务管理员",
+            Role::Discipline => "纪检监察",
+            Role::Secretary => "书记/支委",
+            Role::Leader => "领导",
+            Role::Member => "党员/民辅警",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The three system officers: their grants are bureau-wide and mutually exclusive.
+    pub fn is_system_officer(self) -> bool {
+        matches!(self, Role::Sysadmin | Role::Secadmin | Role::Auditor)
+    }
+
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Sysadmin => &[UserManage, OrgRead],
+            Role::Secadmin => &[GrantManage, PolicyManage, OrgRead],
+            Role::Auditor => &[AuditRead],
+            Role::PartyAdmin => &[
+                OrgRead,
+                OrgWrite,
+                PersonRead,
+                PersonWrite,
+                PersonSensitiveRead,
+                DashboardRead,
+            ],
+            Role::Discipline => &[OrgRead, PersonRead, PersonSensitiveRead, DashboardRead],
+            Role::Secretary => &[
+                OrgRead,
+                PersonRead,
+                PersonWrite,
+                PersonSensitiveRead,
+                DashboardRead,
+            ],
+            Role::Leader => &[OrgRead, PersonRead, DashboardRead],
+            Role::Member => &[],
+        }
+    }
+
+    pub fn has(self, perm: Permission) -> bool {
+        self.permissions().contains(&perm)
+    }
+}
+
+/// Checks the three-officer separation for a user who holds `existing` roles and is to get `new`:
+/// no account may both run the system and hide its traces.
+pub fn check_separation(existing: &[Role], new: Role) -> AppResult<()> {
+    for &held in existing {
+        if held == new {
+            continue;
+        }
+        let clash = (held.is_system_officer() && new.is_system_officer())
+            || held == Role::Auditor
+            || new == Role::Auditor;
+        if clash {
+            return Err(AppError::validation(
+                "role",
+                format!(
+                    "三员分立：已持有“{}”角色的账号不能再被授予“{}”角色",
+                    held.label(),
+                    new.label()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One grant in force: a role over the subtree rooted at `org_path`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActiveGrant {
+    pub id: i32,
+    pub role: Role,
+    pub org_id: i32,
+    pub org_path: String,
+    pub org_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum AuthMethod {
+    /// Cookie session; state-changing requests must carry its CSRF token.
+    Session {
+        session_id: String,
+        csrf_token: String,
+    },
+    /// Bearer API token; no cookie, so no CSRF exposure.
+    Token { token_id: i32 },
+}
+
+/// Who is acting, with the grants loaded at the start of the request.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub person_id: Option<i32>,
+    pub must_change_password: bool,
+    pub grants: Vec<ActiveGrant>,
+    pub method: AuthMethod,
+    pub ip: String,
+}
+
+/// Which organizations an operation may touch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// No restriction (the system officers, whose work is bureau-wide).
+    All,
+    /// The union of these subtrees (paths like `/1/4/`).
+    Subtrees(Vec<String>),
+    Nothing,
+}
+
+impl Scope {
+    pub fn contains(&self, path: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Subtrees(roots) => roots.iter().any(|r| path.starts_with(r.as_str())),
+            Scope::Nothing => false,
+        }
+    }
+}
+
+impl Actor {
+    pub fn roles(&self) -> Vec<Role> {
+        let mut roles: Vec<Role> = self.grants.iter().map(|g| g.role).collect();
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    pub fn can(&self, perm: Permission) -> bool {
+        self.grants.iter().any(|g| g.role.has(perm))
+    }
+
+    /// The organizations in which this actor holds `perm`. Nested grants collapse to their roots.
+    pub fn scope(&self, perm: Permission) -> Scope {
+        let mut roots: Vec<&str> = Vec::new();
+        for g in self.grants.iter().filter(|g| g.role.has(perm)) {
+            if g.role.is_system_officer() {
+                return Scope::All;
+            }
+            roots.push(&g.org_path);
+        }
+        if roots.is_empty() {
+            return Scope::Nothing;
+        }
+        roots.sort_unstable();
+        let mut kept: Vec<String> = Vec::new();
+        for r in roots {
+            if !kept.iter().any(|k| r.starts_with(k.as_str())) {
+                kept.push(r.to_owned());
+            }
+        }
+        Scope::Subtrees(kept)
+    }
+
+    /// Refuses with 403 when no grant carries the permission at all.
+    pub fn require(&self, perm: Permission) -> AppResult<()> {
+        if self.can(perm) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("您没有执行此操作的权限"))
+        }
+    }
+
+    /// Checks the permission for a record in organization `path`. Outside the scope the answer
+    /// is 404, exactly as for a record that does not exist; the caller audits the attempt.
+    pub fn authorize(&self, perm: Permission, path: &str) -> AppResult<()> {
+        self.require(perm)?;
+        if self.scope(perm).contains(path) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    pub fn csrf_token(&self) -> Option<&str> {
+        match &self.method {
+            AuthMethod::Session { csrf_token, .. } => Some(csrf_token),
+            AuthMethod::Token { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(grants: &[(Role, &str)]) -> Actor {
+        Actor {
+            user_id: 1,
+            username: "t".into(),
+            display_name: "t".into(),
+            person_id: None,
+            must_change_password: false,
+            grants: grants
+                .iter()
+                .enumerate()
+                .map(|(i, (role, path))| ActiveGrant {
+                    id: i as i32,
+                    role: *role,
+                    org_id: 1,
+                    org_path: (*path).into(),
+                    org_name: String::new(),
+                })
+                .collect(),
+            method: AuthMethod::Token { token_id: 1 },
+            ip: "127.0.0.1".into(),
+        }
+    }
+
+    #[test]
+    fn secretary_scope_is_own_subtree() {
+        let a = actor(&[(Role::Secretary, "/1/4/9/")]);
+        assert!(a.authorize(Permission::OrgRead, "/1/4/9/").is_ok());
+        assert!(a.authorize(Permission::OrgRead, "/1/4/9/12/").is_ok());
+        assert!(matches!(
+            a.authorize(Permission::OrgRead, "/1/4/10/"),
+            Err(AppError::NotFound)
+        ));
+        assert!(matches!(
+            a.authorize(Permission::OrgRead, "/1/4/"),
+            Err(AppError::NotFound)
+        ));
+        assert!(matches!(
+            a.authorize(Permission::OrgWrite, "/1/4/9/"),
+            Err(AppError::Forbidden(_))
+        ));
+    }
+
+    #[test]
+    fn grants_combine_and_nested_collapse() {
+        let a = actor(&[
+            (Role::Secretary, "/1/4/9/"),
+            (Role::Leader, "/1/4/"),
+            (Role::Secretary, "/1/7/"),
+        ]);
+        assert_eq!(
+            a.scope(Permission::OrgRead),
+            Scope::Subtrees(vec!["/1/4/".into(), "/1/7/".into()])
+        );
+        assert_eq!(
+            a.scope(Permission::PersonSensitiveRead),
+            Scope::Subtrees(vec!["/1/4/9/".into(), "/1/7/".into()])
+        );
+        assert_eq!(a.scope(Permission::AuditRead), Scope::Nothing);
+    }
+
+    #[test]
+    fn root_grant_and_officers_see_all() {
+        assert_eq!(
+            actor(&[(Role::PartyAdmin, "/1/")]).scope(Permission::OrgRead),
+            Scope::Subtrees(vec!["/1/".into()])
+        );
+        assert_eq!(
+            actor(&[(Role::Auditor, "/1/")]).scope(Permission::AuditRead),
+            Scope::All
+        );
+    }
+
+    #[test]
+    fn sysadmin_cannot_read_people_or_audit() {
+        let a = actor(&[(Role::Sysadmin, "/1/")]);
+        assert!(a.require(Permission::PersonRead).is_err());
+        assert!(a.require(Permission::PersonSensitiveRead).is_err());
+        assert!(a.require(Permission::AuditRead).is_err());
+        let auditor = actor(&[(Role::Auditor, "/1/")]);
+        assert!(auditor.require(Permission::OrgRead).is_err());
+        assert!(auditor.require(Permission::AuditRead).is_ok());
+    }
+
+    #[test]
+    fn three_officer_separation() {
+        assert!(check_separation(&[Role::Sysadmin], Role::Auditor).is_err());
+        assert!(check_separation(&[Role::Sysadmin], Role::Secadmin).is_err());
+        assert!(check_separation(&[Role::Secretary], Role::Auditor).is_err());
+        assert!(check_separation(&[Role::Auditor], Role::Member).is_err());
+        assert!(check_separation(&[Role::Secretary], Role::Leader).is_ok());
+        assert!(check_separation(&[Role::Sysadmin], Role::Member).is_ok());
+    }
+}

@@ -1,0 +1,909 @@
+//! Use cases of accounts: logging in and out, resolving a request's actor, passwords, account
+//! administration (sysadmin), grants and policy (secadmin), API tokens. Every write is audited
+//! in the same transaction.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::Serialize;
+use serde_json::json;
+
+use super::entity::{api_token, grant, login_attempt, setting, user};
+use super::policy::{self, SecurityPolicy};
+use super::{
+    ActiveGrant, Actor, AuthMethod, Permission, Role, check_separation, password, session,
+};
+use crate::audit::{self, Event};
+use crate::error::{AppError, AppResult};
+use crate::orgs::entity as org;
+use crate::state::AppState;
+
+pub const TOKEN_PREFIX: &str = "djt_";
+
+pub struct LoginOutcome {
+    pub cookie: String,
+    pub user_id: i32,
+    pub must_change_password: bool,
+}
+
+pub fn normalize_username(raw: &str) -> String {
+    raw.trim().to_lowercase()
+}
+
+/// Checks a password login and opens a session. Wrong user and wrong password give the same
+/// answer; a locked account says until when. Attempts are recorded and audited either way.
+pub async fn login(
+    state: &AppState,
+    raw_username: &str,
+    password_text: &str,
+    ip: &str,
+    user_agent: Option<&str>,
+) -> AppResult<LoginOutcome> {
+    let username = normalize_username(raw_username);
+    if username.is_empty() || password_text.is_empty() {
+        return Err(AppError::BadCredentials);
+    }
+    let policy = state.policy().await?;
+    let now = state.clock.now_db();
+    let window_start = now - Duration::minutes(policy.login_window_minutes);
+    let clock = state.clock.as_ref();
+
+    // A flood from one address is refused before any password is checked.
+    let ip_failures = login_attempt::Entity::find()
+        .filter(login_attempt::Column::Ip.eq(ip))
+        .filter(login_attempt::Column::Success.eq(false))
+        .filter(login_attempt::Column::At.gte(window_start))
+        .count(&state.db)
+        .await?;
+    if ip_failures >= (policy.login_max_failures as u64) * 4 {
+        audit::record_alone(
+            &state.db,
+            clock,
+            Event::anonymous(&username, Some(ip), "login.throttled"),
+        )
+        .await?;
+        return Err(AppError::TooManyRequests(
+            "该地址登录失败次数过多，请稍后再试".into(),
+        ));
+    }
+
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(&username))
+        .one(&state.db)
+        .await?;
+    if let Some(u) = &found
+        && let Some(until) = u.locked_until.filter(|until| *until > now)
+    {
+        let event =
+            Event::anonymous(&username, Some(ip), "login.refused_locked").object("user", u.id);
+        audit::record_alone(&state.db, clock, event).await?;
+        return Err(AppError::Locked { until });
+    }
+    let hash = found
+        .as_ref()
+        .map(|u| u.password_hash.as_str())
+        .unwrap_or(password::dummy_hash());
+    let password_ok = password::verify(password_text, hash);
+
+    let txn = crate::db::begin_write(&state.db).await?;
+    let ok_user = found.filter(|u| password_ok && !u.disabled);
+    login_attempt::ActiveModel {
+        username: Set(username.clone()),
+        ip: Set(ip.chars().take(64).collect()),
+        at: Set(now),
+        success: Set(ok_user.is_some()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+
+    let Some(u) = ok_user else {
+        let outcome =
+            record_failure(&txn, state, &policy, &username, ip, now, window_start).await?;
+        txn.commit().await?;
+        return Err(outcome);
+    };
+
+    let cookie = session::create(&txn, u.id, ip, user_agent, now).await?;
+    let must_change = u.must_change_password;
+    let mut active: user::ActiveModel = u.clone().into();
+    active.last_login_at = Set(Some(now));
+    active.failures_counted_from = Set(Some(now));
+    active.locked_until = Set(None);
+    active.update(&txn).await?;
+    let event = Event::anonymous(&u.username, Some(ip), "login.success").object("user", u.id);
+    audit::record(
+        &txn,
+        clock,
+        Event {
+            actor_id: Some(u.id),
+            ..event
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(LoginOutcome {
+        cookie,
+        user_id: u.id,
+        must_change_password: must_change,
+    })
+}
+
+/// Audits a failed login and locks the account when it reached the limit inside the window.
+async fn record_failure(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    policy: &SecurityPolicy,
+    username: &str,
+    ip: &str,
+    now: NaiveDateTime,
+    window_start: NaiveDateTime,
+) -> AppResult<AppError> {
+    let clock = state.clock.as_ref();
+    let existing = user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(txn)
+        .await?;
+    let mut event = Event::anonymous(username, Some(ip), "login.failure");
+    let Some(u) = existing else {
+        audit::record(txn, clock, event.summary(json!({"reason": "unknown_user"}))).await?;
+        return Ok(AppError::BadCredentials);
+    };
+    event = event.object("user", u.id);
+    if u.disabled {
+        audit::record(txn, clock, event.summary(json!({"reason": "disabled"}))).await?;
+        return Ok(AppError::BadCredentials);
+    }
+    audit::record(
+        txn,
+        clock,
+        event.summary(json!({"reason": "wrong_password"})),
+    )
+    .await?;
+    let counted_from = u
+        .failures_counted_from
+        .map_or(window_start, |from| from.max(window_start));
+    let failures = login_attempt::Entity::find()
+        .filter(login_attempt::Column::Username.eq(username))
+        .filter(login_attempt::Column::Success.eq(false))
+        .filter(login_attempt::Column::At.gte(counted_from))
+        .count(txn)
+        .await?;
+    if failures as i64 >= policy.login_max_failures {
+        let until = now + Duration::minutes(policy.lockout_minutes);
+        let mut active: user::ActiveModel = u.clone().into();
+        active.locked_until = Set(Some(until));
+        active.update(txn).await?;
+        let lock = Event::anonymous(username, Some(ip), "account.locked")
+            .object("user", u.id)
+            .summary(json!({"failures": failures, "until": until.format(audit::TIME_FORMAT).to_string()}));
+        audit::record(txn, clock, lock).await?;
+        return Ok(AppError::Locked { until });
+    }
+    Ok(AppError::BadCredentials)
+}
+
+pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
+    let txn = crate::db::begin_write(&state.db).await?;
+    if let AuthMethod::Session { session_id, .. } = &actor.method {
+        session::delete(&txn, session_id).await?;
+    }
+    audit::record(
+        &txn,
+        state.clock.as_ref(),
+        Event::by(actor, "logout").object("user", actor.user_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The grants of a user with the path and name of each organization.
+pub async fn load_grants<C: ConnectionTrait>(
+    db: &C,
+    user_id: i32,
+) -> Result<Vec<ActiveGrant>, sea_orm::DbErr> {
+    let rows = grant::Entity::find()
+        .filter(grant::Column::UserId.eq(user_id))
+        .all(db)
+        .await?;
+    let org_ids: Vec<i32> = rows.iter().map(|g| g.org_id).collect();
+    let orgs: HashMap<i32, org::Model> = if org_ids.is_empty() {
+        HashMap::new()
+    } else {
+        org::Entity::find()
+            .filter(org::Column::Id.is_in(org_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|g| {
+            let role = Role::parse(&g.role)?;
+            let o = orgs.get(&g.org_id)?;
+            Some(ActiveGrant {
+                id: g.id,
+                role,
+                org_id: o.id,
+                org_path: o.path.clone(),
+                org_name: o.name.clone(),
+            })
+        })
+        .collect())
+}
+
+async fn actor_for_user(
+    state: &AppState,
+    user_id: i32,
+    method: AuthMethod,
+    ip: &str,
+) -> Result<Option<Actor>, sea_orm::DbErr> {
+    let Some(u) = user::Entity::find_by_id(user_id).one(&state.db).await? else {
+        return Ok(None);
+    };
+    if u.disabled {
+        return Ok(None);
+    }
+    let grants = load_grants(&state.db, u.id).await?;
+    Ok(Some(Actor {
+        user_id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        person_id: u.person_id,
+        must_change_password: u.must_change_password,
+        grants,
+        method,
+        ip: ip.to_owned(),
+    }))
+}
+
+pub async fn actor_from_session(
+    state: &AppState,
+    cookie: &str,
+    ip: &str,
+) -> Result<Option<Actor>, sea_orm::DbErr> {
+    let policy = state.policy().await?;
+    let Some(s) = session::find_live(&state.db, cookie, &policy, state.clock.now_db()).await?
+    else {
+        return Ok(None);
+    };
+    let method = AuthMethod::Session {
+        session_id: s.id,
+        csrf_token: s.csrf_token,
+    };
+    actor_for_user(state, s.user_id, method, ip).await
+}
+
+pub async fn actor_from_token(
+    state: &AppState,
+    token: &str,
+    ip: &str,
+) -> Result<Option<Actor>, sea_orm::DbErr> {
+    if !token.starts_with(TOKEN_PREFIX) {
+        return Ok(None);
+    }
+    let found = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(session::token_hash(token)))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .one(&state.db)
+        .await?;
+    let Some(t) = found else { return Ok(None) };
+    let now = state.clock.now_db();
+    if t.last_used_at
+        .is_none_or(|used| now - used >= Duration::seconds(60))
+    {
+        let mut active: api_token::ActiveModel = t.clone().into();
+        active.last_used_at = Set(Some(now));
+        active.update(&state.db).await?;
+    }
+    let mut actor =
+        actor_for_user(state, t.user_id, AuthMethod::Token { token_id: t.id }, ip).await?;
+    // A token is for integrations: it never stops at the first-login password change.
+    if let Some(a) = actor.as_mut() {
+        a.must_change_password = false;
+    }
+    Ok(actor)
+}
+
+pub async fn change_password(
+    state: &AppState,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+) -> AppResult<()> {
+    let u = user::Entity::find_by_id(actor.user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !password::verify(current, &u.password_hash) {
+        return Err(AppError::validation("current_password", "当前密码不正确"));
+    }
+    if current == new {
+        return Err(AppError::validation(
+            "new_password",
+            "新密码不能与当前密码相同",
+        ));
+    }
+    let policy = state.policy().await?;
+    password::check_policy(new, policy.password_min_length as usize, &u.username)?;
+    let now = state.clock.now_db();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut active: user::ActiveModel = u.into();
+    active.password_hash = Set(password::hash(new)?);
+    active.must_change_password = Set(false);
+    active.password_changed_at = Set(Some(now));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let keep = match &actor.method {
+        AuthMethod::Session { session_id, .. } => Some(session_id.as_str()),
+        AuthMethod::Token { .. } => None,
+    };
+    session::delete_all_for_user(&txn, actor.user_id, keep).await?;
+    audit::record(
+        &txn,
+        state.clock.as_ref(),
+        Event::by(actor, "password.change").object("user", actor.user_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- account administration
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserSummary {
+    pub id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub disabled: bool,
+    pub locked_until: Option<NaiveDateTime>,
+    pub must_change_password: bool,
+    pub last_login_at: Option<NaiveDateTime>,
+    pub grants: Vec<ActiveGrant>,
+}
+
+fn require_account_admin(actor: &Actor) -> AppResult<()> {
+    if actor.can(Permission::UserManage) || actor.can(Permission::GrantManage) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "只有系统管理员或安全保密管理员可以管理账号",
+        ))
+    }
+}
+
+pub async fn list_users(state: &AppState, actor: &Actor, q: &str) -> AppResult<Vec<UserSummary>> {
+    require_account_admin(actor)?;
+    let mut query = user::Entity::find().order_by_asc(user::Column::Username);
+    let q = q.trim();
+    if !q.is_empty() {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(user::Column::Username.contains(q.to_lowercase()))
+                .add(user::Column::DisplayName.contains(q)),
+        );
+    }
+    let users = query.all(&state.db).await?;
+    let mut out = Vec::with_capacity(users.len());
+    // Grants of all listed users in one query, not one per user.
+    let ids: Vec<i32> = users.iter().map(|u| u.id).collect();
+    let mut by_user: HashMap<i32, Vec<ActiveGrant>> = HashMap::new();
+    if !ids.is_empty() {
+        let grants = grant::Entity::find()
+            .filter(grant::Column::UserId.is_in(ids))
+            .all(&state.db)
+            .await?;
+        let org_ids: Vec<i32> = grants.iter().map(|g| g.org_id).collect();
+        let orgs: HashMap<i32, org::Model> = org::Entity::find()
+            .filter(org::Column::Id.is_in(org_ids))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        for g in grants {
+            if let (Some(role), Some(o)) = (Role::parse(&g.role), orgs.get(&g.org_id)) {
+                by_user.entry(g.user_id).or_default().push(ActiveGrant {
+                    id: g.id,
+                    role,
+                    org_id: o.id,
+                    org_path: o.path.clone(),
+                    org_name: o.name.clone(),
+                });
+            }
+        }
+    }
+    for u in users {
+        out.push(UserSummary {
+            grants: by_user.remove(&u.id).unwrap_or_default(),
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            disabled: u.disabled,
+            locked_until: u.locked_until,
+            must_change_password: u.must_change_password,
+            last_login_at: u.last_login_at,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn get_user(state: &AppState, actor: &Actor, id: i32) -> AppResult<UserSummary> {
+    require_account_admin(actor)?;
+    let u = user::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let grants = load_grants(&state.db, u.id).await?;
+    Ok(UserSummary {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        disabled: u.disabled,
+        locked_until: u.locked_until,
+        must_change_password: u.must_change_password,
+        last_login_at: u.last_login_at,
+        grants,
+    })
+}
+
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    /// Initial password; a random one is generated when absent.
+    pub password: Option<String>,
+    /// Demo accounts skip the first-login change and the policy check.
+    pub demo: bool,
+}
+
+/// A random initial password that meets the policy (shown once, changed at first login).
+pub fn generate_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    let body: String = (0..12)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{body}#{}", rng.gen_range(10..100))
+}
+
+fn validate_username(username: &str) -> AppResult<()> {
+    let ok_chars = username
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c));
+    if !(3..=50).contains(&username.len()) || !ok_chars {
+        return Err(AppError::validation(
+            "username",
+            "用户名须为 3–50 位小写字母、数字或 _ . -",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates an account; returns it and the initial password (to be shown once).
+pub async fn create_user(
+    state: &AppState,
+    actor: &Actor,
+    new: NewUser,
+) -> AppResult<(user::Model, String)> {
+    actor.require(Permission::UserManage)?;
+    let username = normalize_username(&new.username);
+    validate_username(&username)?;
+    let display_name = new.display_name.trim().to_owned();
+    if display_name.is_empty() || display_name.chars().count() > 50 {
+        return Err(AppError::validation(
+            "display_name",
+            "姓名不能为空，且不超过 50 个字",
+        ));
+    }
+    let initial = match new.password {
+        Some(p) => {
+            if !new.demo {
+                let policy = state.policy().await?;
+                password::check_policy(&p, policy.password_min_length as usize, &username)
+                    .map_err(|_| AppError::validation("password", "初始密码不符合密码策略"))?;
+            }
+            p
+        }
+        None => generate_password(),
+    };
+    let now = state.clock.now_db();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let exists = user::Entity::find()
+        .filter(user::Column::Username.eq(&username))
+        .one(&txn)
+        .await?;
+    if exists.is_some() {
+        return Err(AppError::conflict(
+            "username",
+            format!("用户名 {username} 已存在"),
+        ));
+    }
+    let created = user::ActiveModel {
+        username: Set(username.clone()),
+        display_name: Set(display_name.clone()),
+        password_hash: Set(password::hash(&initial)?),
+        must_change_password: Set(!new.demo),
+        disabled: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let event = Event::by(actor, "user.create")
+        .object("user", created.id)
+        .summary(json!({"username": username, "display_name": display_name}));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok((created, initial))
+}
+
+/// Sets a new random password that must be changed at next login, and ends the user's sessions.
+pub async fn reset_password(
+    state: &AppState,
+    actor: &Actor,
+    user_id: i32,
+    given: Option<String>,
+) -> AppResult<String> {
+    actor.require(Permission::UserManage)?;
+    let u = user::Entity::find_by_id(user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let new = match given {
+        Some(p) => {
+            let policy = state.policy().await?;
+            password::check_policy(&p, policy.password_min_length as usize, &u.username)?;
+            p
+        }
+        None => generate_password(),
+    };
+    let now = state.clock.now_db();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut active: user::ActiveModel = u.into();
+    active.password_hash = Set(password::hash(&new)?);
+    active.must_change_password = Set(true);
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    session::delete_all_for_user(&txn, user_id, None).await?;
+    audit::record(
+        &txn,
+        state.clock.as_ref(),
+        Event::by(actor, "user.password_reset").object("user", user_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(new)
+}
+
+pub async fn unlock(state: &AppState, actor: &Actor, user_id: i32) -> AppResult<()> {
+    if !(actor.can(Permission::UserManage) || actor.can(Permission::PolicyManage)) {
+        return Err(AppError::forbidden(
+            "只有系统管理员或安全保密管理员可以解锁账号",
+        ));
+    }
+    let u = user::Entity::find_by_id(user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = state.clock.now_db();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut active: user::ActiveModel = u.into();
+    active.locked_until = Set(None);
+    active.failures_counted_from = Set(Some(now));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        state.clock.as_ref(),
+        Event::by(actor, "user.unlock").object("user", user_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn set_disabled(
+    state: &AppState,
+    actor: &Actor,
+    user_id: i32,
+    disabled: bool,
+) -> AppResult<()> {
+    actor.require(Permission::UserManage)?;
+    if user_id == actor.user_id {
+        return Err(AppError::forbidden("不能停用自己的账号"));
+    }
+    let u = user::Entity::find_by_id(user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = state.clock.now_db();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut active: user::ActiveModel = u.into();
+    active.disabled = Set(disabled);
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    if disabled {
+        session::delete_all_for_user(&txn, user_id, None).await?;
+    }
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
+    audit::record(
+        &txn,
+        state.clock.as_ref(),
+        Event::by(actor, action).object("user", user_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Gives `role` over the subtree of `org_id`. The security administrator never grants to
+/// themselves, and the three system roles stay on separate accounts at the root.
+pub async fn add_grant(
+    state: &AppState,
+    actor: &Actor,
+    user_id: i32,
+    role: Role,
+    org_id: i32,
+) -> AppResult<i32> {
+    actor.require(Permission::GrantManage)?;
+    if user_id == actor.user_id {
+        return Err(AppError::forbidden("不能给自己授权"));
+    }
+    let u = user::Entity::find_by_id(user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let o = org::Entity::find_by_id(org_id)
+        .one(&state.db)
+        .await?
+        .filter(|o| o.dissolved_at.is_none())
+        .ok_or_else(|| AppError::validation("org_id", "授权范围所指的党组织不存在"))?;
+    if role.is_system_officer() && o.parent_id.is_some() {
+        return Err(AppError::validation(
+            "org_id",
+            "系统管理、安全保密、安全审计角色须授予在最高一级党组织（全局）",
+        ));
+    }
+    let existing = load_grants(&state.db, user_id).await?;
+    if existing
+        .iter()
+        .any(|g| g.role == role && g.org_id == org_id)
+    {
+        return Err(AppError::conflict("role", "该账号已有此授权"));
+    }
+    let held: Vec<Role> = existing.iter().map(|g| g.role).collect();
+    check_separation(&held, role)?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let created = grant::ActiveModel {
+        user_id: Set(user_id),
+        role: Set(role.as_str().to_owned()),
+        org_id: Set(org_id),
+        created_at: Set(state.clock.now_db()),
+        created_by: Set((actor.user_id > 0).then_some(actor.user_id)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let event = Event::by(actor, "grant.add")
+        .object("user", user_id)
+        .org(o.path.clone())
+        .summary(json!({"username": u.username, "role": role.as_str(), "org": o.name}));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(created.id)
+}
+
+pub async fn revoke_grant(state: &AppState, actor: &Actor, grant_id: i32) -> AppResult<()> {
+    actor.require(Permission::GrantManage)?;
+    let g = grant::Entity::find_by_id(grant_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if g.user_id == actor.user_id {
+        return Err(AppError::forbidden("不能撤销自己的授权"));
+    }
+    let o = org::Entity::find_by_id(g.org_id).one(&state.db).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    grant::Entity::delete_by_id(grant_id).exec(&txn).await?;
+    let mut event = Event::by(actor, "grant.revoke")
+        .object("user", g.user_id)
+        .summary(json!({"role": g.role, "org_id": g.org_id}));
+    if let Some(o) = o {
+        event = event.org(o.path);
+    }
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- API tokens
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenSummary {
+    pub id: i32,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub async fn list_tokens(
+    state: &AppState,
+    actor: &Actor,
+    user_id: i32,
+) -> AppResult<Vec<TokenSummary>> {
+    actor.require(Permission::UserManage)?;
+    let rows = api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .order_by_desc(api_token::Column::Id)
+        .all(&state.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|t| TokenSummary {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        })
+        .collect())
+}
+
+/// Creates a bearer token that acts as `user_id` with that user's grants. Returns the token,
+/// which is stored only as a hash and shown this once.
+pub async fn create_token(
+    state: &AppState,
+    actor: &Actor,
+    user_id: i32,
+    name: &str,
+) -> AppResult<(i32, String)> {
+    actor.require(Permission::UserManage)?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::validation(
+            "name",
+            "令牌名称不能为空，且不超过 100 个字",
+        ));
+    }
+    user::Entity::find_by_id(user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let token = format!("{TOKEN_PREFIX}{}", session::random_token());
+    let txn = crate::db::begin_write(&state.db).await?;
+    let created = api_token::ActiveModel {
+        user_id: Set(user_id),
+        name: Set(name.to_owned()),
+        token_hash: Set(session::token_hash(&token)),
+        created_at: Set(state.clock.now_db()),
+        created_by: Set((actor.user_id > 0).then_some(actor.user_id)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let event = Event::by(actor, "token.create")
+        .object("api_token", created.id)
+        .summary(json!({"user_id": user_id, "name": name}));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok((created.id, token))
+}
+
+pub async fn revoke_token(state: &AppState, actor: &Actor, token_id: i32) -> AppResult<i32> {
+    actor.require(Permission::UserManage)?;
+    let t = api_token::Entity::find_by_id(token_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let user_id = t.user_id;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut active: api_token::ActiveModel = t.into();
+    active.revoked_at = Set(Some(state.clock.now_db()));
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        state.clock.as_ref(),
+        Event::by(actor, "token.revoke").object("api_token", token_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user_id)
+}
+
+// ---------------------------------------------------------------- security policy
+
+pub async fn update_policy(
+    state: &AppState,
+    actor: &Actor,
+    values: &HashMap<String, String>,
+) -> AppResult<SecurityPolicy> {
+    actor.require(Permission::PolicyManage)?;
+    let before = state.policy().await?;
+    let mut after = before;
+    for (name, label, min, max) in SecurityPolicy::FIELDS {
+        let raw = values.get(name).map(|v| v.trim()).unwrap_or("");
+        let value: i64 = raw
+            .parse()
+            .map_err(|_| AppError::validation(name, format!("{label}须为整数")))?;
+        if !(min..=max).contains(&value) {
+            return Err(AppError::validation(
+                name,
+                format!("{label}须在 {min} 到 {max} 之间"),
+            ));
+        }
+        after.set(name, value);
+    }
+    let now = state.clock.now_db();
+    let value = serde_json::to_string(&after).map_err(anyhow::Error::from)?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let row = setting::ActiveModel {
+        key: Set(policy::SETTINGS_KEY.to_owned()),
+        value: Set(value),
+        updated_at: Set(now),
+        updated_by: Set((actor.user_id > 0).then_some(actor.user_id)),
+    };
+    if setting::Entity::find_by_id(policy::SETTINGS_KEY.to_owned())
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        row.update(&txn).await?;
+    } else {
+        row.insert(&txn).await?;
+    }
+    let event =
+        Event::by(actor, "policy.update").summary(json!({"before": before, "after": after}));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The actor used by the command line: the operator who can run it already controls the
+/// database, so it acts with the system roles, and is audited as `命令行`.
+pub fn cli_actor() -> Actor {
+    let grant = |role| ActiveGrant {
+        id: 0,
+        role,
+        org_id: 0,
+        org_path: "/".into(),
+        org_name: String::new(),
+    };
+    Actor {
+        user_id: 0,
+        username: "cli".into(),
+        display_name: "命令行".into(),
+        person_id: None,
+        must_change_password: false,
+        grants: vec![grant(Role::Sysadmin), grant(Role::Secadmin)],
+        method: AuthMethod::Token { token_id: 0 },
+        ip: "cli".into(),
+    }
+}
+
+/// The command line acting on the organization tree when there is none yet (first start).
+pub fn cli_root_actor() -> Actor {
+    let mut actor = cli_actor();
+    actor.grants = vec![ActiveGrant {
+        id: 0,
+        role: Role::PartyAdmin,
+        org_id: 0,
+        org_path: "/".into(),
+        org_name: String::new(),
+    }];
+    actor
+}

@@ -1,0 +1,713 @@
+//! HTML pages of accounts: login, logout, own password, account and grant administration,
+//! API tokens and the security policy.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::Deserialize;
+
+use super::extract::{ClientIp, MaybeActor, PendingActor};
+use super::policy::SecurityPolicy;
+use super::service::{self, NewUser, TokenSummary, UserSummary};
+use super::{Actor, Permission, Role, csrf, session};
+use crate::clock::display_local;
+use crate::error::{AppError, AppResult};
+use crate::orgs;
+use crate::state::AppState;
+use crate::ui::flash::TakeFlash;
+use crate::ui::{FieldErrors, Flash, Layout, field_errors, render};
+
+// ---------------------------------------------------------------- login / logout
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    next: String,
+    username: String,
+    error: Option<String>,
+    flash: Option<Flash>,
+    demo: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NextParam {
+    #[serde(default)]
+    next: String,
+}
+
+/// Only same-site paths, never `//host` or a scheme, so the login cannot redirect elsewhere.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next
+    } else {
+        "/"
+    }
+}
+
+fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build((session::COOKIE_NAME, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.server.secure_cookies)
+        .build()
+}
+
+fn login_csrf_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build((csrf::LOGIN_COOKIE, value))
+        .path("/login")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.config.server.secure_cookies)
+        .build()
+}
+
+fn login_page(state: &AppState, jar: CookieJar, status: StatusCode, page: LoginPage) -> Response {
+    let jar = jar.add(login_csrf_cookie(state, page.csrf.clone()));
+    (status, jar, render(&page)).into_response()
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+    TakeFlash(flash): TakeFlash,
+    Query(q): Query<NextParam>,
+    jar: CookieJar,
+) -> Response {
+    if actor.is_some() {
+        return Redirect::to(safe_next(&q.next)).into_response();
+    }
+    let page = LoginPage {
+        csrf: session::random_token(),
+        next: safe_next(&q.next).to_owned(),
+        username: String::new(),
+        error: None,
+        flash,
+        demo: state.demo,
+    };
+    login_page(&state, jar, StatusCode::OK, page)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let next = safe_next(&form.next).to_owned();
+    let expected = jar
+        .get(csrf::LOGIN_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    let retry = |error: String, status: StatusCode, jar: CookieJar| {
+        let page = LoginPage {
+            csrf: session::random_token(),
+            next: next.clone(),
+            username: form.username.clone(),
+            error: Some(error),
+            flash: None,
+            demo: state.demo,
+        };
+        login_page(&state, jar, status, page)
+    };
+    if !csrf::tokens_match(&expected, &form.csrf) {
+        return retry(AppError::Csrf.message(), StatusCode::FORBIDDEN, jar);
+    }
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    match service::login(&state, &form.username, &form.password, &ip, ua).await {
+        Ok(outcome) => {
+            let jar = jar
+                .add(session_cookie(&state, outcome.cookie))
+                .remove(Cookie::from(csrf::LOGIN_COOKIE));
+            let to = if outcome.must_change_password {
+                "/account/password"
+            } else {
+                next.as_str()
+            };
+            (jar, Redirect::to(to)).into_response()
+        }
+        Err(AppError::Internal(e)) => AppError::Internal(e).into_response(),
+        Err(err) => retry(err.message(), err.status(), jar),
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    PendingActor(actor): PendingActor,
+    jar: CookieJar,
+) -> AppResult<Response> {
+    service::logout(&state, &actor).await?;
+    let jar = jar.remove(Cookie::build(session::COOKIE_NAME).path("/").build());
+    Ok((jar, Flash::ok("您已安全退出").redirect("/login")).into_response())
+}
+
+// ---------------------------------------------------------------- own password
+
+#[derive(Template)]
+#[template(path = "account/password.html")]
+struct PasswordPage {
+    layout: Layout,
+    forced: bool,
+    min_len: i64,
+    errors: FieldErrors,
+}
+
+pub async fn password_form(
+    State(state): State<AppState>,
+    PendingActor(actor): PendingActor,
+    TakeFlash(flash): TakeFlash,
+) -> AppResult<Response> {
+    let policy = state.policy().await?;
+    let page = PasswordPage {
+        layout: Layout::new(&actor, "修改密码", "/account/password", flash).crumb("修改密码", None),
+        forced: actor.must_change_password,
+        min_len: policy.password_min_length,
+        errors: FieldErrors::new(),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+pub async fn password_submit(
+    State(state): State<AppState>,
+    PendingActor(actor): PendingActor,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let result = if form.new_password != form.confirm_password {
+        Err(AppError::validation(
+            "confirm_password",
+            "两次输入的新密码不一致",
+        ))
+    } else {
+        service::change_password(&state, &actor, &form.current_password, &form.new_password).await
+    };
+    match result {
+        Ok(()) => Ok(Flash::ok("密码已修改").redirect("/")),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let policy = state.policy().await?;
+            let page = PasswordPage {
+                layout: Layout::new(&actor, "修改密码", "/account/password", None)
+                    .crumb("修改密码", None),
+                forced: actor.must_change_password,
+                min_len: policy.password_min_length,
+                errors,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+// ---------------------------------------------------------------- account administration
+
+pub struct UserRow {
+    pub id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub status: String,
+    pub grants: String,
+    pub last_login: String,
+}
+
+fn status_text(u: &UserSummary, now: chrono::NaiveDateTime) -> String {
+    if u.disabled {
+        "已停用".into()
+    } else if u.locked_until.is_some_and(|t| t > now) {
+        "已锁定".into()
+    } else if u.must_change_password {
+        "待首次改密".into()
+    } else {
+        "正常".into()
+    }
+}
+
+fn grant_text(u: &UserSummary) -> String {
+    u.grants
+        .iter()
+        .map(|g| format!("{}（{}）", g.role.label(), g.org_name))
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    layout: Layout,
+    q: String,
+    rows: Vec<UserRow>,
+    can_create: bool,
+    form_username: String,
+    form_display_name: String,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize, Default)]
+pub struct UsersQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn users_page(
+    state: &AppState,
+    actor: &Actor,
+    q: &str,
+    flash: Option<Flash>,
+) -> AppResult<UsersPage> {
+    let now = state.clock.now_db();
+    let rows = service::list_users(state, actor, q)
+        .await?
+        .iter()
+        .map(|u| UserRow {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            status: status_text(u, now),
+            grants: grant_text(u),
+            last_login: u.last_login_at.map(display_local).unwrap_or_default(),
+        })
+        .collect();
+    Ok(UsersPage {
+        layout: Layout::new(actor, "账号与授权", "/admin/users", flash).crumb("账号与授权", None),
+        q: q.to_owned(),
+        rows,
+        can_create: actor.can(Permission::UserManage),
+        form_username: String::new(),
+        form_display_name: String::new(),
+        errors: FieldErrors::new(),
+    })
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    Query(q): Query<UsersQuery>,
+) -> AppResult<Response> {
+    Ok(render(&users_page(&state, &actor, &q.q, flash).await?))
+}
+
+#[derive(Deserialize)]
+pub struct CreateUserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/secret.html")]
+struct SecretPage {
+    layout: Layout,
+    heading: String,
+    explanation: String,
+    secret: String,
+    back: String,
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<CreateUserForm>,
+) -> AppResult<Response> {
+    let new = NewUser {
+        username: form.username.clone(),
+        display_name: form.display_name.clone(),
+        password: None,
+        demo: false,
+    };
+    match service::create_user(&state, &actor, new).await {
+        Ok((user, initial)) => {
+            let page = SecretPage {
+                layout: Layout::new(&actor, "账号已创建", "/admin/users", None)
+                    .crumb("账号与授权", Some("/admin/users".into()))
+                    .crumb(user.username.clone(), None),
+                heading: format!("账号 {} 已创建", user.username),
+                explanation:
+                    "请将初始密码当面或经安全渠道交给本人。此密码只显示这一次，首次登录时必须修改。"
+                        .into(),
+                secret: initial,
+                back: format!("/admin/users/{}", user.id),
+            };
+            Ok(render(&page))
+        }
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let mut page = users_page(&state, &actor, "", None).await?;
+            page.form_username = form.username;
+            page.form_display_name = form.display_name;
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+pub struct GrantRow {
+    pub id: i32,
+    pub role: &'static str,
+    pub org_name: String,
+}
+
+pub struct OrgOption {
+    pub id: i32,
+    pub label: String,
+}
+
+pub struct RoleOption {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
+pub struct TokenRow {
+    pub id: i32,
+    pub name: String,
+    pub created_at: String,
+    pub last_used_at: String,
+    pub revoked: bool,
+}
+
+impl From<TokenSummary> for TokenRow {
+    fn from(t: TokenSummary) -> Self {
+        Self {
+            id: t.id,
+            name: t.name,
+            created_at: display_local(t.created_at),
+            last_used_at: t
+                .last_used_at
+                .map(display_local)
+                .unwrap_or_else(|| "未使用".into()),
+            revoked: t.revoked_at.is_some(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/user.html")]
+struct UserPage {
+    layout: Layout,
+    user_id: i32,
+    username: String,
+    display_name: String,
+    status: String,
+    locked: bool,
+    disabled: bool,
+    last_login: String,
+    grants: Vec<GrantRow>,
+    can_manage_users: bool,
+    can_grant: bool,
+    can_unlock: bool,
+    is_self: bool,
+    roles: Vec<RoleOption>,
+    orgs: Vec<OrgOption>,
+    tokens: Vec<TokenRow>,
+    errors: FieldErrors,
+}
+
+async fn user_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    flash: Option<Flash>,
+) -> AppResult<UserPage> {
+    let u = service::get_user(state, actor, id).await?;
+    let now = state.clock.now_db();
+    let can_grant = actor.can(Permission::GrantManage);
+    let can_manage_users = actor.can(Permission::UserManage);
+    let orgs = if can_grant {
+        orgs::service::all_for_select(state, actor)
+            .await?
+            .into_iter()
+            .map(|(id, label)| OrgOption { id, label })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let tokens = if can_manage_users {
+        service::list_tokens(state, actor, id)
+            .await?
+            .into_iter()
+            .map(TokenRow::from)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(UserPage {
+        layout: Layout::new(actor, format!("账号 {}", u.username), "/admin/users", flash)
+            .crumb("账号与授权", Some("/admin/users".into()))
+            .crumb(u.username.clone(), None),
+        user_id: u.id,
+        status: status_text(&u, now),
+        locked: u.locked_until.is_some_and(|t| t > now),
+        disabled: u.disabled,
+        last_login: u
+            .last_login_at
+            .map(display_local)
+            .unwrap_or_else(|| "从未登录".into()),
+        grants: u
+            .grants
+            .iter()
+            .map(|g| GrantRow {
+                id: g.id,
+                role: g.role.label(),
+                org_name: g.org_name.clone(),
+            })
+            .collect(),
+        username: u.username,
+        display_name: u.display_name,
+        can_manage_users,
+        can_grant,
+        can_unlock: can_manage_users || actor.can(Permission::PolicyManage),
+        is_self: id == actor.user_id,
+        roles: Role::ALL
+            .iter()
+            .map(|r| RoleOption {
+                value: r.as_str(),
+                label: r.label(),
+            })
+            .collect(),
+        orgs,
+        tokens,
+        errors: FieldErrors::new(),
+    })
+}
+
+pub async fn user_detail(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    Ok(render(&user_page(&state, &actor, id, flash).await?))
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let new = service::reset_password(&state, &actor, id, None).await?;
+    let page = SecretPage {
+        layout: Layout::new(&actor, "密码已重置", "/admin/users", None).crumb("账号与授权", Some("/admin/users".into())),
+        heading: "密码已重置".into(),
+        explanation: "请将临时密码经安全渠道交给本人。此密码只显示这一次，登录后必须修改；该账号的所有会话已结束。".into(),
+        secret: new,
+        back: format!("/admin/users/{id}"),
+    };
+    Ok(render(&page))
+}
+
+pub async fn unlock(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    service::unlock(&state, &actor, id).await?;
+    Ok(Flash::ok("账号已解锁").redirect(&format!("/admin/users/{id}")))
+}
+
+pub async fn disable(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    service::set_disabled(&state, &actor, id, true).await?;
+    Ok(Flash::ok("账号已停用").redirect(&format!("/admin/users/{id}")))
+}
+
+pub async fn enable(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    service::set_disabled(&state, &actor, id, false).await?;
+    Ok(Flash::ok("账号已启用").redirect(&format!("/admin/users/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct GrantForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    org_id: String,
+}
+
+pub async fn add_grant(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i32>,
+    Form(form): Form<GrantForm>,
+) -> AppResult<Response> {
+    let result = async {
+        let role =
+            Role::parse(&form.role).ok_or_else(|| AppError::validation("role", "请选择角色"))?;
+        let org_id: i32 = form
+            .org_id
+            .parse()
+            .map_err(|_| AppError::validation("org_id", "请选择授权范围"))?;
+        service::add_grant(&state, &actor, id, role, org_id).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Flash::ok("已授权").redirect(&format!("/admin/users/{id}"))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let mut page = user_page(&state, &actor, id, None).await?;
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+pub async fn revoke_grant(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, grant_id)): Path<(i32, i32)>,
+) -> AppResult<Response> {
+    service::revoke_grant(&state, &actor, grant_id).await?;
+    Ok(Flash::ok("授权已撤销").redirect(&format!("/admin/users/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i32>,
+    Form(form): Form<TokenForm>,
+) -> AppResult<Response> {
+    match service::create_token(&state, &actor, id, &form.name).await {
+        Ok((_, token)) => {
+            let page = SecretPage {
+                layout: Layout::new(&actor, "接口令牌已创建", "/admin/users", None)
+                    .crumb("账号与授权", Some("/admin/users".into())),
+                heading: format!("接口令牌“{}”已创建", form.name.trim()),
+                explanation: "请求时放在请求头 Authorization: Bearer <令牌> 中。令牌只显示这一次，权限与该账号相同，可随时吊销。"
+                    .into(),
+                secret: token,
+                back: format!("/admin/users/{id}"),
+            };
+            Ok(render(&page))
+        }
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let mut page = user_page(&state, &actor, id, None).await?;
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, token_id)): Path<(i32, i32)>,
+) -> AppResult<Response> {
+    service::revoke_token(&state, &actor, token_id).await?;
+    Ok(Flash::ok("令牌已吊销").redirect(&format!("/admin/users/{id}")))
+}
+
+// ---------------------------------------------------------------- security policy
+
+pub struct PolicyField {
+    pub name: String,
+    pub label: &'static str,
+    pub value: String,
+    pub min: i64,
+    pub max: i64,
+}
+
+#[derive(Template)]
+#[template(path = "admin/policy.html")]
+struct PolicyPage {
+    layout: Layout,
+    fields: Vec<PolicyField>,
+    errors: FieldErrors,
+}
+
+fn policy_fields(
+    policy: &SecurityPolicy,
+    typed: Option<&HashMap<String, String>>,
+) -> Vec<PolicyField> {
+    SecurityPolicy::FIELDS
+        .iter()
+        .map(|(name, label, min, max)| PolicyField {
+            name: (*name).to_owned(),
+            label,
+            value: typed
+                .and_then(|t| t.get(*name).cloned())
+                .unwrap_or_else(|| policy.get(name).to_string()),
+            min: *min,
+            max: *max,
+        })
+        .collect()
+}
+
+pub async fn policy_form(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+) -> AppResult<Response> {
+    actor.require(Permission::PolicyManage)?;
+    let policy = state.policy().await?;
+    let page = PolicyPage {
+        layout: Layout::new(&actor, "安全策略", "/admin/policy", flash).crumb("安全策略", None),
+        fields: policy_fields(&policy, None),
+        errors: FieldErrors::new(),
+    };
+    Ok(render(&page))
+}
+
+pub async fn policy_submit(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    match service::update_policy(&state, &actor, &form).await {
+        Ok(_) => Ok(Flash::ok("安全策略已保存").redirect("/admin/policy")),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let policy = state.policy().await?;
+            let page = PolicyPage {
+                layout: Layout::new(&actor, "安全策略", "/admin/policy", None)
+                    .crumb("安全策略", None),
+                fields: policy_fields(&policy, Some(&form)),
+                errors,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}

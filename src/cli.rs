@@ -1,0 +1,388 @@
+//! The command line: `serve`, `migrate`, `user`, `demo`, `audit verify`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::auth::entity::user;
+use crate::auth::service::{self as accounts, NewUser};
+use crate::auth::{Role, entity::grant};
+use crate::clock::SystemClock;
+use crate::config::{Config, DatabaseUrl};
+use crate::demo::{self, Scale};
+use crate::orgs::{OrgKind, entity as org};
+use crate::state::AppState;
+
+#[derive(Parser, Debug)]
+#[command(name = "dangjian", version, about = "公安机关党建与队伍管理平台")]
+pub struct Cli {
+    /// 配置文件（不存在时使用默认值）
+    #[arg(long, global = true, default_value = "dangjian.toml")]
+    pub config: PathBuf,
+    /// 数据库地址：sqlite://路径、postgres://…、mysql://…
+    #[arg(long, global = true, env = "DANGJIAN__DATABASE__URL")]
+    pub db: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// 启动 Web 服务
+    Serve {
+        /// 空数据库时生成演示数据和演示账号（密码 Demo@2024）
+        #[arg(long)]
+        demo: bool,
+        /// 监听地址，默认 127.0.0.1:8080
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// 执行数据库迁移
+    Migrate,
+    /// 账号管理
+    #[command(subcommand)]
+    User(UserCommand),
+    /// 生成演示数据（仅限空数据库）
+    Demo {
+        #[arg(long, value_enum, default_value = "small")]
+        scale: Scale,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// 审计日志
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// 新建账号（首次登录须改密）
+    Create {
+        username: String,
+        /// 姓名
+        #[arg(long)]
+        name: String,
+        /// 初始密码；不填则随机生成并显示一次
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// 重置密码（下次登录须改密）
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// 授权：角色 + 党组织范围（编号）
+    Grant {
+        username: String,
+        role: String,
+        org_id: i32,
+    },
+    /// 撤销授权
+    Revoke {
+        username: String,
+        role: String,
+        org_id: i32,
+    },
+    /// 列出账号
+    List,
+    /// 解锁账号
+    Unlock { username: String },
+    /// 为账号创建接口令牌
+    Token { username: String, name: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// 校验审计链，发现被修改、插入或删除的记录时以非零状态退出
+    Verify,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut config = Config::load(&cli.config).context("读取配置失败")?;
+    if let Some(db) = &cli.db {
+        config.database.url = DatabaseUrl(db.clone());
+    }
+    init_tracing(&config.log.filter);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("无法启动异步运行时")?;
+    runtime.block_on(dispatch(cli.command, config))
+}
+
+fn init_tracing(filter: &str) {
+    let env = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(env)
+        .with_target(false)
+        .try_init();
+}
+
+async fn open(config: Config) -> anyhow::Result<AppState> {
+    tracing::info!(database = %config.database.url, "连接数据库");
+    let db = crate::db::connect(&config.database).await?;
+    crate::db::migrate(&db).await?;
+    Ok(AppState::new(db, config, Arc::new(SystemClock)))
+}
+
+async fn find_user(state: &AppState, username: &str) -> anyhow::Result<user::Model> {
+    let name = accounts::normalize_username(username);
+    user::Entity::find()
+        .filter(user::Column::Username.eq(&name))
+        .one(&state.db)
+        .await?
+        .with_context(|| format!("账号 {name} 不存在"))
+}
+
+fn app_err(e: crate::error::AppError) -> anyhow::Error {
+    anyhow::anyhow!(e.message())
+}
+
+async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    let cli_actor = accounts::cli_actor();
+    match command {
+        Command::Serve { demo, addr } => {
+            let addr = addr.unwrap_or_else(|| config.server.addr.clone());
+            let mut state = open(config).await?;
+            state.demo = demo;
+            if demo {
+                if demo::is_empty(&state).await? {
+                    let s = demo::seed(&state, Scale::Small, 1).await?;
+                    println!(
+                        "已生成演示数据：{} 个党组织，{} 名民辅警，{} 个演示账号（密码 {}）",
+                        s.orgs,
+                        s.people,
+                        s.accounts,
+                        demo::DEMO_PASSWORD
+                    );
+                }
+            } else {
+                bootstrap(&state).await?;
+            }
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("无法监听 {addr}"))?;
+            println!(
+                "党建与队伍管理平台已启动：http://{}",
+                listener.local_addr()?
+            );
+            crate::app::serve(listener, state, crate::app::shutdown_signal()).await?;
+            println!("已停止");
+        }
+        Command::Migrate => {
+            open(config).await?;
+            println!("数据库迁移完成");
+        }
+        Command::Demo { scale, seed } => {
+            let state = open(config).await?;
+            let s = demo::seed(&state, scale, seed).await?;
+            println!(
+                "已生成演示数据：{} 个党组织，{} 名民辅警，{} 个演示账号（密码 {}）",
+                s.orgs,
+                s.people,
+                s.accounts,
+                demo::DEMO_PASSWORD
+            );
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let state = open(config).await?;
+            let report = crate::audit::verify(&state.db).await?;
+            if report.problems.is_empty() {
+                println!("审计链完整：已校验 {} 条记录", report.checked);
+            } else {
+                println!(
+                    "审计链被破坏：已校验 {} 条记录，发现 {} 处问题",
+                    report.checked,
+                    report.problems.len()
+                );
+                for p in &report.problems {
+                    println!("  第 {} 条：{}", p.seq, p.message);
+                }
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::User(cmd) => {
+            let state = open(config).await?;
+            user_command(&state, &cli_actor, cmd).await?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn user_command(
+    state: &AppState,
+    actor: &crate::auth::Actor,
+    cmd: UserCommand,
+) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Create {
+            username,
+            name,
+            password,
+        } => {
+            let new = NewUser {
+                username,
+                display_name: name,
+                password: password.clone(),
+                demo: false,
+            };
+            let (u, initial) = accounts::create_user(state, actor, new)
+                .await
+                .map_err(app_err)?;
+            println!("已创建账号 {}", u.username);
+            if password.is_none() {
+                println!("初始密码（只显示这一次，首次登录须修改）：{initial}");
+            }
+        }
+        UserCommand::Passwd { username, password } => {
+            let u = find_user(state, &username).await?;
+            let given = password.is_some();
+            let new = accounts::reset_password(state, actor, u.id, password)
+                .await
+                .map_err(app_err)?;
+            println!("已重置 {} 的密码，下次登录须修改", u.username);
+            if !given {
+                println!("临时密码（只显示这一次）：{new}");
+            }
+        }
+        UserCommand::Grant {
+            username,
+            role,
+            org_id,
+        } => {
+            let u = find_user(state, &username).await?;
+            let role = Role::parse(&role)
+                .with_context(|| format!("未知角色 {role}；可用：{}", role_names()))?;
+            accounts::add_grant(state, actor, u.id, role, org_id)
+                .await
+                .map_err(app_err)?;
+            println!("已授予 {} {}", u.username, role.label());
+        }
+        UserCommand::Revoke {
+            username,
+            role,
+            org_id,
+        } => {
+            let u = find_user(state, &username).await?;
+            let found = grant::Entity::find()
+                .filter(grant::Column::UserId.eq(u.id))
+                .filter(grant::Column::Role.eq(role.as_str()))
+                .filter(grant::Column::OrgId.eq(org_id))
+                .one(&state.db)
+                .await?
+                .context("没有这项授权")?;
+            accounts::revoke_grant(state, actor, found.id)
+                .await
+                .map_err(app_err)?;
+            println!("已撤销");
+        }
+        UserCommand::List => {
+            for u in accounts::list_users(state, actor, "")
+                .await
+                .map_err(app_err)?
+            {
+                let grants: Vec<String> = u
+                    .grants
+                    .iter()
+                    .map(|g| format!("{}@{}({})", g.role.as_str(), g.org_name, g.org_id))
+                    .collect();
+                let status = if u.disabled {
+                    "停用"
+                } else if u.locked_until.is_some() {
+                    "锁定"
+                } else {
+                    "正常"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    u.username,
+                    u.display_name,
+                    status,
+                    grants.join(", ")
+                );
+            }
+        }
+        UserCommand::Unlock { username } => {
+            let u = find_user(state, &username).await?;
+            accounts::unlock(state, actor, u.id)
+                .await
+                .map_err(app_err)?;
+            println!("已解锁 {}", u.username);
+        }
+        UserCommand::Token { username, name } => {
+            let u = find_user(state, &username).await?;
+            let (_, token) = accounts::create_token(state, actor, u.id, &name)
+                .await
+                .map_err(app_err)?;
+            println!("接口令牌（只显示这一次）：{token}");
+        }
+    }
+    Ok(())
+}
+
+fn role_names() -> String {
+    Role::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// First start of a real installation: a root organization and the three system officers,
+/// each with a random password printed once and to be changed at first login.
+async fn bootstrap(state: &AppState) -> anyhow::Result<()> {
+    if user::Entity::find().count(&state.db).await? > 0 {
+        return Ok(());
+    }
+    let actor = accounts::cli_actor();
+    let root = match org::Entity::find()
+        .filter(org::Column::ParentId.is_null())
+        .one(&state.db)
+        .await?
+    {
+        Some(root) => root,
+        None => {
+            let input = crate::orgs::service::OrgInput {
+                name: "市公安局党委".into(),
+                kind: OrgKind::Committee.as_str().into(),
+                parent_id: None,
+                unit_name: "市公安局".into(),
+            };
+            let view =
+                crate::orgs::service::create(state, &crate::auth::service::cli_root_actor(), input)
+                    .await
+                    .map_err(app_err)?;
+            org::Entity::find_by_id(view.id)
+                .one(&state.db)
+                .await?
+                .context("根党组织创建失败")?
+        }
+    };
+    println!("首次启动：已创建三员账号，请记录以下初始密码（只显示这一次，首次登录须修改）：");
+    for (username, name, role) in [
+        ("admin", "系统管理员", Role::Sysadmin),
+        ("secadmin", "安全保密管理员", Role::Secadmin),
+        ("auditor", "安全审计员", Role::Auditor),
+    ] {
+        let new = NewUser {
+            username: username.into(),
+            display_name: name.into(),
+            password: None,
+            demo: false,
+        };
+        let (u, initial) = accounts::create_user(state, &actor, new)
+            .await
+            .map_err(app_err)?;
+        accounts::add_grant(state, &actor, u.id, role, root.id)
+            .await
+            .map_err(app_err)?;
+        println!("  {username}（{name}）：{initial}");
+    }
+    Ok(())
+}

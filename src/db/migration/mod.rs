@@ -1,0 +1,14 @@
+//! The one migration history for all three databases. Forward-only: never edit a migration that
+//! has shipped; add a new one (see `migrations/README.md`).
+
+mod m20261127_000001_foundation;
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_foundation::Migration)]
+    }
+}

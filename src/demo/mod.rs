@@ -1,0 +1,440 @@
+//! Deterministic synthetic bureau for demonstrations, tests and benchmarks. The same scale and
+//! seed always give the same organizations, people and accounts. Everything is fictional: a
+//! made-up city, generated names, ID numbers that are valid only by their check digit.
+
+mod names;
+
+use std::collections::HashSet;
+
+use anyhow::Context;
+use chrono::{Datelike, NaiveDate};
+use rand::Rng;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, Set};
+use serde_json::json;
+
+use crate::audit::{self, Event};
+use crate::auth::entity::{grant, user};
+use crate::auth::{Role, password};
+use crate::orgs::OrgKind;
+use crate::orgs::entity as org;
+use crate::people::{entity as person, idcard};
+use crate::state::AppState;
+
+pub const DEMO_PASSWORD: &str = "Demo@2024";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    /// One sub-bureau and a few headquarters branches (≈ 400 people).
+    Small,
+    /// A city bureau: 16 sub-bureaus, ≈ 1,000 branches, ≈ 30,000 people.
+    City,
+    /// Ten times a city (≈ 300,000 people).
+    Province,
+}
+
+impl Scale {
+    fn sub_bureaus(self) -> usize {
+        match self {
+            Scale::Small => 1,
+            Scale::City => 16,
+            Scale::Province => 160,
+        }
+    }
+
+    fn stations_per_bureau(self) -> usize {
+        match self {
+            Scale::Small => 4,
+            _ => 22,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub orgs: usize,
+    pub people: usize,
+    pub accounts: usize,
+}
+
+struct Gen<'a> {
+    txn: &'a DatabaseTransaction,
+    rng: ChaCha8Rng,
+    now: chrono::NaiveDateTime,
+    today: NaiveDate,
+    ids: HashSet<String>,
+    next_police_no: u32,
+    orgs: usize,
+    people: Vec<person::ActiveModel>,
+    people_total: usize,
+}
+
+impl Gen<'_> {
+    async fn org(
+        &mut self,
+        parent: Option<&org::Model>,
+        kind: OrgKind,
+        name: &str,
+        unit: &str,
+    ) -> anyhow::Result<org::Model> {
+        let inserted = org::ActiveModel {
+            parent_id: Set(parent.map(|p| p.id)),
+            path: Set(format!("/tmp-{}/", self.orgs)),
+            depth: Set(parent.map_or(0, |p| p.depth + 1)),
+            name: Set(name.to_owned()),
+            kind: Set(kind.as_str().to_owned()),
+            unit_name: Set((!unit.is_empty()).then(|| unit.to_owned())),
+            sort_order: Set(self.orgs as i32),
+            created_at: Set(self.now),
+            updated_at: Set(self.now),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        let path = format!(
+            "{}{}/",
+            parent.map_or("/", |p| p.path.as_str()),
+            inserted.id
+        );
+        let mut active: org::ActiveModel = inserted.into();
+        active.path = Set(path);
+        self.orgs += 1;
+        Ok(active.update(self.txn).await?)
+    }
+
+    fn id_number(&mut self, region: &str, birth: NaiveDate, male: bool) -> String {
+        loop {
+            let seq: u32 = self.rng.gen_range(0..500) * 2 + u32::from(male);
+            let body = format!("{region}{}{:03}", birth.format("%Y%m%d"), seq);
+            let Some(check) = idcard::check_char(&body) else {
+                continue;
+            };
+            let id = format!("{body}{check}");
+            if self.ids.insert(id.clone()) {
+                return id;
+            }
+        }
+    }
+
+    /// People of one branch: about as many auxiliary as regular police, Party shares by type.
+    async fn staff(&mut self, branch: &org::Model, count: usize) -> anyhow::Result<()> {
+        for i in 0..count {
+            let regular = i % 2 == 0 || self.rng.gen_bool(0.1);
+            let male = self.rng.gen_bool(if regular { 0.82 } else { 0.7 });
+            let (min_age, max_age) = if regular { (23, 59) } else { (20, 50) };
+            let age = self.rng.gen_range(min_age..=max_age);
+            let birth = NaiveDate::from_ymd_opt(
+                self.today.year() - age,
+                self.rng.gen_range(1..=12),
+                self.rng.gen_range(1..=28),
+            )
+            .unwrap_or(self.today);
+            let region_code = names::REGIONS[self.rng.gen_range(0..names::REGIONS.len())];
+            let id_number = self.id_number(region_code, birth, male);
+            let political = names::pick_political(&mut self.rng, regular, age);
+            let joined_police = NaiveDate::from_ymd_opt(
+                birth.year() + self.rng.gen_range(21..=age.clamp(22, 30)),
+                7,
+                1,
+            )
+            .filter(|d| *d <= self.today);
+            let police_no = regular.then(|| {
+                self.next_police_no += 1;
+                format!("{:06}", self.next_police_no)
+            });
+            self.people.push(person::ActiveModel {
+                name: Set(names::person_name(&mut self.rng, male)),
+                kind: Set(if regular { "民警" } else { "辅警" }.to_owned()),
+                police_no: Set(police_no),
+                id_number: Set(id_number),
+                gender: Set(if male { "男" } else { "女" }.to_owned()),
+                birth_date: Set(birth),
+                phone: Set(Some(format!(
+                    "1{}{:08}",
+                    [3, 5, 7, 8, 9][self.rng.gen_range(0..5)],
+                    self.rng.gen_range(0..100_000_000)
+                ))),
+                org_id: Set(Some(branch.id)),
+                org_path: Set(Some(branch.path.clone())),
+                political_status: Set(political.to_owned()),
+                employment_status: Set("在职".to_owned()),
+                joined_police_on: Set(joined_police),
+                created_at: Set(self.now),
+                updated_at: Set(self.now),
+                ..Default::default()
+            });
+        }
+        self.people_total += count;
+        if self.people.len() >= 400 {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> anyhow::Result<()> {
+        if self.people.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.people);
+        person::Entity::insert_many(batch)
+            .exec_without_returning(self.txn)
+            .await?;
+        Ok(())
+    }
+
+    fn branch_size(&mut self) -> usize {
+        self.rng.gen_range(12..=48)
+    }
+}
+
+/// True when the database holds no organization yet.
+pub async fn is_empty(state: &AppState) -> anyhow::Result<bool> {
+    Ok(org::Entity::find().count(&state.db).await? == 0)
+}
+
+/// Generates the bureau and the demo accounts of DESIGN.md §5 into an empty database.
+pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<Summary> {
+    if !is_empty(state).await? {
+        anyhow::bail!("数据库中已有党组织数据；演示数据只能生成到空数据库");
+    }
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut g = Gen {
+        txn: &txn,
+        rng: ChaCha8Rng::seed_from_u64(seed),
+        now: state.clock.now_db(),
+        today: state.clock.today(),
+        ids: HashSet::new(),
+        next_police_no: 100_000,
+        orgs: 0,
+        people: Vec::new(),
+        people_total: 0,
+    };
+    let city = names::CITY;
+    let root = g
+        .org(
+            None,
+            OrgKind::Committee,
+            &format!("中共{city}公安局委员会"),
+            &format!("{city}公安局"),
+        )
+        .await?;
+    let hq = g
+        .org(
+            Some(&root),
+            OrgKind::Committee,
+            &format!("中共{city}公安局机关委员会"),
+            "市局机关",
+        )
+        .await?;
+    let departments: &[&str] = if scale == Scale::Small {
+        &names::DEPARTMENTS[..3]
+    } else {
+        names::DEPARTMENTS
+    };
+    for dept in departments {
+        let size = g.branch_size() + 10;
+        if size > 45 && scale != Scale::Small {
+            let general = g
+                .org(
+                    Some(&hq),
+                    OrgKind::GeneralBranch,
+                    &format!("{dept}党总支"),
+                    dept,
+                )
+                .await?;
+            for part in ["第一", "第二"] {
+                let b = g
+                    .org(
+                        Some(&general),
+                        OrgKind::Branch,
+                        &format!("{dept}{part}党支部"),
+                        dept,
+                    )
+                    .await?;
+                let n = g.branch_size();
+                g.staff(&b, n).await?;
+            }
+        } else {
+            let b = g
+                .org(Some(&hq), OrgKind::Branch, &format!("{dept}党支部"), dept)
+                .await?;
+            g.staff(&b, size).await?;
+        }
+    }
+
+    let mut shuji_branch = None;
+    let mut first_bureau = None;
+    for i in 0..scale.sub_bureaus() {
+        let district = names::district(i);
+        let unit = format!("{district}分局");
+        let bureau = g
+            .org(
+                Some(&root),
+                OrgKind::Committee,
+                &format!("中共{unit}委员会"),
+                &unit,
+            )
+            .await?;
+        first_bureau.get_or_insert_with(|| bureau.clone());
+        let office = g
+            .org(
+                Some(&bureau),
+                OrgKind::Branch,
+                &format!("{unit}机关党支部"),
+                &format!("{unit}机关"),
+            )
+            .await?;
+        let n = g.branch_size();
+        g.staff(&office, n).await?;
+        let brigades: &[&str] = if scale == Scale::Small {
+            &names::BRIGADES[..2]
+        } else {
+            names::BRIGADES
+        };
+        for brigade in brigades {
+            let b = g
+                .org(
+                    Some(&bureau),
+                    OrgKind::Branch,
+                    &format!("{unit}{brigade}党支部"),
+                    &format!("{unit}{brigade}"),
+                )
+                .await?;
+            let n = g.branch_size();
+            g.staff(&b, n).await?;
+        }
+        for s in 0..scale.stations_per_bureau() {
+            let station = format!("{}派出所", names::station(i, s));
+            if scale == Scale::Small || s % 3 != 0 {
+                let b = g
+                    .org(
+                        Some(&bureau),
+                        OrgKind::Branch,
+                        &format!("{station}党支部"),
+                        &station,
+                    )
+                    .await?;
+                let n = g.branch_size();
+                g.staff(&b, n).await?;
+                for grp in ["第一党小组", "第二党小组"] {
+                    g.org(Some(&b), OrgKind::Group, grp, "").await?;
+                }
+                shuji_branch.get_or_insert_with(|| b.clone());
+            } else {
+                // Large stations: a general branch with a branch per policing area.
+                let general = g
+                    .org(
+                        Some(&bureau),
+                        OrgKind::GeneralBranch,
+                        &format!("{station}党总支"),
+                        &station,
+                    )
+                    .await?;
+                for area in ["社区警务", "案件办理", "综合指挥"] {
+                    let b = g
+                        .org(
+                            Some(&general),
+                            OrgKind::Branch,
+                            &format!("{station}{area}党支部"),
+                            &station,
+                        )
+                        .await?;
+                    let n = g.branch_size();
+                    g.staff(&b, n).await?;
+                }
+            }
+        }
+    }
+    g.flush().await?;
+    let summary_orgs = g.orgs;
+    let summary_people = g.people_total;
+
+    let shuji_branch = shuji_branch.context("演示数据中没有派出所党支部")?;
+    let first_bureau = first_bureau.context("演示数据中没有分局")?;
+    // Two real members of shuji's branch become the secretary and the member accounts.
+    let branch_people = {
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        person::Entity::find()
+            .filter(person::Column::OrgId.eq(shuji_branch.id))
+            .filter(person::Column::PoliticalStatus.eq("中共党员"))
+            .order_by_asc(person::Column::Id)
+            .all(&txn)
+            .await?
+    };
+    let secretary = branch_people.first().cloned();
+    let member = branch_people.get(1).cloned();
+    let accounts: Vec<(&str, String, Role, &org::Model, Option<i32>)> = vec![
+        ("admin", "系统管理员".into(), Role::Sysadmin, &root, None),
+        (
+            "secadmin",
+            "安全保密管理员".into(),
+            Role::Secadmin,
+            &root,
+            None,
+        ),
+        ("auditor", "安全审计员".into(), Role::Auditor, &root, None),
+        ("zzb", "政治部组织科".into(), Role::PartyAdmin, &root, None),
+        ("jijian", "纪检监察室".into(), Role::Discipline, &root, None),
+        (
+            "shuji",
+            secretary
+                .as_ref()
+                .map_or("支部书记".into(), |p| p.name.clone()),
+            Role::Secretary,
+            &shuji_branch,
+            secretary.as_ref().map(|p| p.id),
+        ),
+        (
+            "lingdao",
+            format!("{}领导", first_bureau.unit_name.clone().unwrap_or_default()),
+            Role::Leader,
+            &first_bureau,
+            None,
+        ),
+        (
+            "dangyuan",
+            member.as_ref().map_or("党员".into(), |p| p.name.clone()),
+            Role::Member,
+            &shuji_branch,
+            member.as_ref().map(|p| p.id),
+        ),
+    ];
+    let hash = password::hash(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!(e.message()))?;
+    for (username, display, role, scope, person_id) in &accounts {
+        let u = user::ActiveModel {
+            username: Set((*username).to_owned()),
+            display_name: Set(display.clone()),
+            password_hash: Set(hash.clone()),
+            must_change_password: Set(false),
+            disabled: Set(false),
+            person_id: Set(*person_id),
+            created_at: Set(g.now),
+            updated_at: Set(g.now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        grant::ActiveModel {
+            user_id: Set(u.id),
+            role: Set(role.as_str().to_owned()),
+            org_id: Set(scope.id),
+            created_at: Set(g.now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let summary = Summary {
+        orgs: summary_orgs,
+        people: summary_people,
+        accounts: accounts.len(),
+    };
+    let event = Event::anonymous("cli", None, "demo.seed").summary(json!({
+        "scale": format!("{scale:?}").to_lowercase(), "seed": seed,
+        "orgs": summary.orgs, "people": summary.people, "accounts": summary.accounts,
+    }));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(summary)
+}

@@ -1,0 +1,2 @@
+//! Files in and out: Excel workbooks (and, with later modules, Word documents).
+pub mod xlsx;

@@ -1,0 +1,25 @@
+//! dangjian — 公安机关党建与队伍管理平台.
+//!
+//! Requests flow one way: router → handler (`web.rs` / `api.rs`) → service → store → database.
+//! `main.rs` only parses the command line and calls [`cli::run`].
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod home;
+pub mod io;
+pub mod metrics;
+pub mod orgs;
+pub mod people;
+pub mod state;
+pub mod ui;
+
+pub use app::{build_router, serve};
+pub use error::{AppError, AppResult};
+pub use state::AppState;

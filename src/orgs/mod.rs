@@ -1,0 +1,79 @@
+//! Party organizations (党组织): the tree of 党委 / 党总支 / 党支部 / 联合支部 / 党小组 that
+//! every scope check and every statistic hangs on.
+
+pub mod api;
+pub mod entity;
+pub mod service;
+pub mod store;
+pub mod web;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum OrgKind {
+    #[serde(rename = "党委")]
+    Committee,
+    #[serde(rename = "党总支")]
+    GeneralBranch,
+    #[serde(rename = "党支部")]
+    Branch,
+    #[serde(rename = "联合支部")]
+    JointBranch,
+    #[serde(rename = "党小组")]
+    Group,
+}
+
+impl OrgKind {
+    pub const ALL: [OrgKind; 5] = [
+        OrgKind::Committee,
+        OrgKind::GeneralBranch,
+        OrgKind::Branch,
+        OrgKind::JointBranch,
+        OrgKind::Group,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgKind::Committee => "党委",
+            OrgKind::GeneralBranch => "党总支",
+            OrgKind::Branch => "党支部",
+            OrgKind::JointBranch => "联合支部",
+            OrgKind::Group => "党小组",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OrgKind> {
+        OrgKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
+    }
+
+    /// Which kind may sit under which (《中国共产党支部工作条例》: groups inside branches,
+    /// branches under a general branch or committee, general branches under a committee).
+    pub fn may_be_under(self, parent: Option<OrgKind>) -> bool {
+        use OrgKind::*;
+        matches!(
+            (self, parent),
+            (Committee, None | Some(Committee))
+                | (GeneralBranch, Some(Committee))
+                | (Branch | JointBranch, Some(Committee | GeneralBranch))
+                | (Group, Some(Branch | JointBranch))
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hierarchy_rules() {
+        use OrgKind::*;
+        assert!(Committee.may_be_under(None));
+        assert!(Branch.may_be_under(Some(GeneralBranch)));
+        assert!(Group.may_be_under(Some(JointBranch)));
+        assert!(!Group.may_be_under(Some(Committee)));
+        assert!(!Branch.may_be_under(None));
+        assert!(!Committee.may_be_under(Some(Branch)));
+        assert_eq!(OrgKind::parse("党总支"), Some(GeneralBranch));
+        assert_eq!(OrgKind::parse("支部"), None);
+    }
+}

@@ -1,0 +1,549 @@
+//! Use cases of organizations, each checked against the actor's scope and audited.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::entity::{self as org, Column};
+use super::{OrgKind, store};
+use crate::audit::{self, Event};
+use crate::auth::{Actor, Permission, Scope};
+use crate::error::{AppError, AppResult};
+use crate::people::entity as person;
+use crate::state::AppState;
+use crate::ui::PageParams;
+
+/// What lists and the API show of an organization.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgView {
+    pub id: i32,
+    pub parent_id: Option<i32>,
+    pub name: String,
+    pub kind: String,
+    pub unit_name: Option<String>,
+    pub depth: i32,
+    pub path: String,
+}
+
+impl From<org::Model> for OrgView {
+    fn from(o: org::Model) -> Self {
+        Self {
+            id: o.id,
+            parent_id: o.parent_id,
+            name: o.name,
+            kind: o.kind,
+            unit_name: o.unit_name,
+            depth: o.depth,
+            path: o.path,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct OrgFilter {
+    /// Part of the name or of the served unit.
+    pub q: String,
+    pub kind: String,
+    /// Only this organization and its subtree.
+    pub under: Option<i32>,
+}
+
+/// Refuses a record outside the actor's scope exactly like a missing one, and audits the attempt.
+async fn authorize_org(
+    state: &AppState,
+    actor: &Actor,
+    perm: Permission,
+    o: &org::Model,
+) -> AppResult<()> {
+    match actor.authorize(perm, &o.path) {
+        Err(AppError::NotFound) => {
+            let event = Event::by(actor, "access.denied")
+                .object("org", o.id)
+                .org(o.path.clone());
+            audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
+            Err(AppError::NotFound)
+        }
+        other => other,
+    }
+}
+
+async fn find_live(state: &AppState, id: i32) -> AppResult<org::Model> {
+    store::find(&state.db, id)
+        .await?
+        .filter(|o| o.dissolved_at.is_none())
+        .ok_or(AppError::NotFound)
+}
+
+fn filtered(
+    actor: &Actor,
+    filter: &OrgFilter,
+    under_path: Option<&str>,
+) -> sea_orm::Select<org::Entity> {
+    let mut q = org::Entity::find()
+        .filter(store::in_scope(
+            Column::Path,
+            &actor.scope(Permission::OrgRead),
+        ))
+        .filter(Column::DissolvedAt.is_null());
+    if let Some(path) = under_path {
+        q = q.filter(store::subtree(Column::Path, path));
+    }
+    let text = filter.q.trim();
+    if !text.is_empty() {
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(Column::Name.contains(text))
+                .add(Column::UnitName.contains(text)),
+        );
+    }
+    if let Some(kind) = OrgKind::parse(&filter.kind) {
+        q = q.filter(Column::Kind.eq(kind.as_str()));
+    }
+    q.order_by_asc(Column::Path)
+}
+
+async fn under_path(
+    state: &AppState,
+    actor: &Actor,
+    filter: &OrgFilter,
+) -> AppResult<Option<String>> {
+    match filter.under {
+        Some(id) => {
+            let o = find_live(state, id).await?;
+            authorize_org(state, actor, Permission::OrgRead, &o).await?;
+            Ok(Some(o.path))
+        }
+        None => Ok(None),
+    }
+}
+
+/// One page of the organizations in scope, in tree order.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    filter: &OrgFilter,
+    page: PageParams,
+) -> AppResult<(Vec<OrgView>, u64)> {
+    actor.require(Permission::OrgRead)?;
+    let page = page.normalized();
+    let under = under_path(state, actor, filter).await?;
+    let query = filtered(actor, filter, under.as_deref());
+    let total = query.clone().count(&state.db).await?;
+    let rows = query
+        .offset(page.offset())
+        .limit(page.page_size)
+        .all(&state.db)
+        .await?;
+    Ok((rows.into_iter().map(OrgView::from).collect(), total))
+}
+
+/// Every organization matching the filter (for the Excel export of what the list shows).
+pub async fn list_all(
+    state: &AppState,
+    actor: &Actor,
+    filter: &OrgFilter,
+) -> AppResult<Vec<OrgView>> {
+    actor.require(Permission::OrgRead)?;
+    let under = under_path(state, actor, filter).await?;
+    let rows = filtered(actor, filter, under.as_deref())
+        .all(&state.db)
+        .await?;
+    Ok(rows.into_iter().map(OrgView::from).collect())
+}
+
+/// `(id, "indented name")` of every organization in the actor's read scope, for pickers.
+pub async fn all_for_select(state: &AppState, actor: &Actor) -> AppResult<Vec<(i32, String)>> {
+    let rows = filtered(actor, &OrgFilter::default(), None)
+        .all(&state.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|o| (o.id, format!("{}{}", "　".repeat(o.depth as usize), o.name)))
+        .collect())
+}
+
+/// Organizations the actor may write in, as possible parents for `kind` (for create and move).
+/// `exclude` drops a subtree (an organization cannot move under itself).
+pub async fn parent_options(
+    state: &AppState,
+    actor: &Actor,
+    kind: Option<OrgKind>,
+    exclude: Option<&str>,
+) -> AppResult<Vec<(i32, String)>> {
+    let rows = org::Entity::find()
+        .filter(store::in_scope(
+            Column::Path,
+            &actor.scope(Permission::OrgWrite),
+        ))
+        .filter(Column::DissolvedAt.is_null())
+        .order_by_asc(Column::Path)
+        .all(&state.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|o| kind.is_none_or(|k| k.may_be_under(OrgKind::parse(&o.kind))))
+        .filter(|o| exclude.is_none_or(|ex| !o.path.starts_with(ex)))
+        .map(|o| {
+            (
+                o.id,
+                format!("{}{}（{}）", "　".repeat(o.depth as usize), o.name, o.kind),
+            )
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgDetail {
+    pub org: OrgView,
+    pub ancestors: Vec<OrgView>,
+    pub children: Vec<OrgView>,
+    /// People whose organization is in this subtree (derived, never typed).
+    pub people_in_subtree: u64,
+    pub can_write: bool,
+}
+
+pub async fn get(state: &AppState, actor: &Actor, id: i32) -> AppResult<OrgDetail> {
+    actor.require(Permission::OrgRead)?;
+    let o = find_live(state, id).await?;
+    authorize_org(state, actor, Permission::OrgRead, &o).await?;
+    let ancestors = store::ancestors(&state.db, &o.path).await?;
+    let read_scope = actor.scope(Permission::OrgRead);
+    let children = store::children(&state.db, o.id).await?;
+    let people_in_subtree = person::Entity::find()
+        .filter(store::subtree(person::Column::OrgPath, &o.path))
+        .filter(person::Column::DeletedAt.is_null())
+        .count(&state.db)
+        .await?;
+    let can_write = actor.scope(Permission::OrgWrite).contains(&o.path);
+    Ok(OrgDetail {
+        // Ancestors outside the scope are shown by name only in the breadcrumb: still no ids.
+        ancestors: ancestors
+            .into_iter()
+            .map(|a| {
+                let visible = read_scope.contains(&a.path);
+                let mut view = OrgView::from(a);
+                if !visible {
+                    view.id = 0;
+                }
+                view
+            })
+            .collect(),
+        children: children.into_iter().map(OrgView::from).collect(),
+        org: OrgView::from(o),
+        people_in_subtree,
+        can_write,
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct OrgInput {
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<i32>,
+    pub unit_name: String,
+}
+
+fn clean_name(name: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::validation("name", "请填写党组织名称"));
+    }
+    if name.chars().count() > 100 {
+        return Err(AppError::validation("name", "党组织名称不能超过 100 个字"));
+    }
+    Ok(name.to_owned())
+}
+
+fn clean_unit(unit: &str) -> AppResult<Option<String>> {
+    let unit = unit.trim();
+    if unit.chars().count() > 100 {
+        return Err(AppError::validation(
+            "unit_name",
+            "所在单位名称不能超过 100 个字",
+        ));
+    }
+    Ok((!unit.is_empty()).then(|| unit.to_owned()))
+}
+
+/// Creates an organization under a parent in the actor's write scope. A root (no parent) is
+/// created only from the command line or the demo generator.
+pub async fn create(state: &AppState, actor: &Actor, input: OrgInput) -> AppResult<OrgView> {
+    actor.require(Permission::OrgWrite)?;
+    let name = clean_name(&input.name)?;
+    let kind = OrgKind::parse(&input.kind)
+        .ok_or_else(|| AppError::validation("kind", "请选择党组织类型"))?;
+    let unit_name = clean_unit(&input.unit_name)?;
+    let parent = match input.parent_id {
+        Some(id) => {
+            let p = store::find(&state.db, id)
+                .await?
+                .filter(|p| p.dissolved_at.is_none())
+                .ok_or_else(|| AppError::validation("parent_id", "上级党组织不存在"))?;
+            if !actor.scope(Permission::OrgWrite).contains(&p.path) {
+                authorize_org(state, actor, Permission::OrgRead, &p).await?;
+                return Err(AppError::validation(
+                    "parent_id",
+                    "您无权在该党组织下建立下级组织",
+                ));
+            }
+            Some(p)
+        }
+        None if actor.scope(Permission::OrgWrite) == Scope::All => None,
+        None => return Err(AppError::validation("parent_id", "请选择上级党组织")),
+    };
+    let parent_kind = parent.as_ref().and_then(|p| OrgKind::parse(&p.kind));
+    if !kind.may_be_under(parent_kind) {
+        let under =
+            parent_kind.map_or("最高一级".to_owned(), |k| format!("{}之下", k.as_str()));
+        return Err(AppError::validation(
+            "kind",
+            format!("{}不能设在{}", kind.as_str(), under),
+        ));
+    }
+    let parent_id = parent.as_ref().map(|p| p.id);
+    let txn = crate::db::begin_write(&state.db).await?;
+    if store::sibling_named(&txn, parent_id, &name, None).await? {
+        return Err(AppError::conflict("name", "同一上级下已有同名党组织"));
+    }
+    let now = state.clock.now_db();
+    let inserted = org::ActiveModel {
+        parent_id: Set(parent_id),
+        // Provisional path; the real one needs the new id.
+        path: Set(format!("/tmp-{}/", crate::auth::session::random_token())),
+        depth: Set(parent.as_ref().map_or(0, |p| p.depth + 1)),
+        name: Set(name),
+        kind: Set(kind.as_str().to_owned()),
+        unit_name: Set(unit_name),
+        sort_order: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let path = format!(
+        "{}{}/",
+        parent.as_ref().map_or("/", |p| p.path.as_str()),
+        inserted.id
+    );
+    let mut active: org::ActiveModel = inserted.into();
+    active.path = Set(path.clone());
+    let created = active.update(&txn).await?;
+    let event = Event::by(actor, "org.create")
+        .object("org", created.id)
+        .org(path)
+        .summary(json!({"name": created.name, "kind": created.kind, "parent_id": parent_id}));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(OrgView::from(created))
+}
+
+/// Renames an organization or changes the unit it serves.
+pub async fn rename(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    name: &str,
+    unit_name: &str,
+) -> AppResult<OrgView> {
+    update(
+        state,
+        actor,
+        id,
+        OrgPatch {
+            name: Some(name.to_owned()),
+            unit_name: Some(unit_name.to_owned()),
+            parent_id: None,
+        },
+    )
+    .await
+}
+
+/// Moves an organization with its whole subtree (and the people in it) under a new parent.
+pub async fn move_to(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    new_parent_id: i32,
+) -> AppResult<OrgView> {
+    update(
+        state,
+        actor,
+        id,
+        OrgPatch {
+            name: None,
+            unit_name: None,
+            parent_id: Some(new_parent_id),
+        },
+    )
+    .await
+}
+
+/// A change of name, unit or parent; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgPatch {
+    pub name: Option<String>,
+    pub unit_name: Option<String>,
+    pub parent_id: Option<i32>,
+}
+
+/// Applies a patch in one transaction: either everything changes or nothing does.
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    patch: OrgPatch,
+) -> AppResult<OrgView> {
+    actor.require(Permission::OrgWrite)?;
+    let o = find_live(state, id).await?;
+    authorize_org(state, actor, Permission::OrgWrite, &o).await?;
+    let new_parent = match patch.parent_id {
+        Some(pid) => Some(check_new_parent(state, actor, &o, pid).await?),
+        None => None,
+    };
+    let txn = crate::db::begin_write(&state.db).await?;
+    if patch.name.is_some() || patch.unit_name.is_some() {
+        let name = clean_name(patch.name.as_deref().unwrap_or(&o.name))?;
+        let unit_name = match &patch.unit_name {
+            Some(u) => clean_unit(u)?,
+            None => o.unit_name.clone(),
+        };
+        rename_in(&txn, state, actor, &o, name, unit_name).await?;
+    }
+    if let Some(parent) = new_parent {
+        let current = store::find(&txn, id).await?.ok_or(AppError::NotFound)?;
+        move_in(&txn, state, actor, &current, &parent).await?;
+    }
+    txn.commit().await?;
+    let updated = store::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(OrgView::from(updated))
+}
+
+async fn rename_in(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    o: &org::Model,
+    name: String,
+    unit_name: Option<String>,
+) -> AppResult<()> {
+    if store::sibling_named(txn, o.parent_id, &name, Some(o.id)).await? {
+        return Err(AppError::conflict("name", "同一上级下已有同名党组织"));
+    }
+    let before = json!({"name": o.name, "unit_name": o.unit_name});
+    let mut active: org::ActiveModel = o.clone().into();
+    active.name = Set(name);
+    active.unit_name = Set(unit_name);
+    active.updated_at = Set(state.clock.now_db());
+    let updated = active.update(txn).await?;
+    let event = Event::by(actor, "org.rename")
+        .object("org", updated.id)
+        .org(updated.path.clone())
+        .summary(json!({"before": before, "after": {"name": updated.name, "unit_name": updated.unit_name}}));
+    audit::record(txn, state.clock.as_ref(), event).await?;
+    Ok(())
+}
+
+async fn check_new_parent(
+    state: &AppState,
+    actor: &Actor,
+    o: &org::Model,
+    new_parent_id: i32,
+) -> AppResult<org::Model> {
+    let parent = store::find(&state.db, new_parent_id)
+        .await?
+        .filter(|p| p.dissolved_at.is_none())
+        .ok_or_else(|| AppError::validation("parent_id", "新的上级党组织不存在"))?;
+    if !actor.scope(Permission::OrgWrite).contains(&parent.path) {
+        authorize_org(state, actor, Permission::OrgRead, &parent).await?;
+        return Err(AppError::validation(
+            "parent_id",
+            "您无权把党组织移到该上级之下",
+        ));
+    }
+    if parent.path.starts_with(&o.path) {
+        return Err(AppError::validation(
+            "parent_id",
+            "不能移到自身或自身的下级组织之下",
+        ));
+    }
+    if o.parent_id == Some(parent.id) {
+        return Err(AppError::validation("parent_id", "已经在该上级党组织之下"));
+    }
+    let kind = OrgKind::parse(&o.kind)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown org kind {}", o.kind)))?;
+    if !kind.may_be_under(OrgKind::parse(&parent.kind)) {
+        return Err(AppError::validation(
+            "parent_id",
+            format!("{}不能设在{}之下", kind.as_str(), parent.kind),
+        ));
+    }
+    Ok(parent)
+}
+
+async fn move_in(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    o: &org::Model,
+    parent: &org::Model,
+) -> AppResult<()> {
+    let old_path = o.path.clone();
+    let new_path = format!("{}{}/", parent.path, o.id);
+    let depth_delta = parent.depth + 1 - o.depth;
+    if store::sibling_named(txn, Some(parent.id), &o.name, Some(o.id)).await? {
+        return Err(AppError::conflict("parent_id", "新的上级下已有同名党组织"));
+    }
+    let now = state.clock.now_db();
+    let rows = store::subtree_rows(txn, &old_path).await?;
+    let moved = rows.len();
+    for row in rows {
+        let path = format!("{new_path}{}", &row.path[old_path.len()..]);
+        let is_root = row.id == o.id;
+        let depth = row.depth + depth_delta;
+        let mut active: org::ActiveModel = row.into();
+        active.path = Set(path);
+        active.depth = Set(depth);
+        if is_root {
+            active.parent_id = Set(Some(parent.id));
+            active.updated_at = Set(now);
+        }
+        active.update(txn).await?;
+    }
+    // People carry their organization's path for scope checks; rewrite the moved prefix.
+    let people = person::Entity::find()
+        .filter(store::subtree(person::Column::OrgPath, &old_path))
+        .all(txn)
+        .await?;
+    for p in people {
+        let Some(old) = p.org_path.clone() else {
+            continue;
+        };
+        person::Entity::update_many()
+            .col_expr(
+                person::Column::OrgPath,
+                Expr::value(format!("{new_path}{}", &old[old_path.len()..])),
+            )
+            .filter(person::Column::Id.eq(p.id))
+            .exec(txn)
+            .await?;
+    }
+    let event = Event::by(actor, "org.move")
+        .object("org", o.id)
+        .org(new_path.clone())
+        .summary(json!({
+            "from_parent": o.parent_id, "to_parent": parent.id,
+            "old_path": old_path, "new_path": new_path, "orgs_moved": moved,
+        }));
+    audit::record(txn, state.clock.as_ref(), event).await?;
+    Ok(())
+}

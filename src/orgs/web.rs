@@ -1,0 +1,329 @@
+//! HTML pages of organizations.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::OrgKind;
+use super::service::{self, OrgDetail, OrgFilter, OrgInput, OrgView};
+use crate::auth::{Actor, Permission};
+use crate::error::AppResult;
+use crate::io::xlsx;
+use crate::state::AppState;
+use crate::ui::flash::TakeFlash;
+use crate::ui::{
+    FieldErrors, Flash, Layout, PageParams, Pager, field_errors, query_string, render,
+};
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn kind_choices(selected: &str) -> Vec<Choice> {
+    OrgKind::ALL
+        .iter()
+        .map(|k| Choice {
+            value: k.as_str().into(),
+            label: k.as_str().into(),
+            selected: k.as_str() == selected,
+        })
+        .collect()
+}
+
+fn org_choices(options: Vec<(i32, String)>, selected: Option<i32>) -> Vec<Choice> {
+    options
+        .into_iter()
+        .map(|(id, label)| Choice {
+            value: id.to_string(),
+            label,
+            selected: Some(id) == selected,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "orgs/list.html")]
+struct ListPage {
+    layout: Layout,
+    q: String,
+    kinds: Vec<Choice>,
+    rows: Vec<OrgView>,
+    pager: Pager,
+    export_href: String,
+    can_write: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    filter: OrgFilter,
+    #[serde(flatten)]
+    page: PageParams,
+}
+
+fn filter_query(filter: &OrgFilter) -> String {
+    let under = filter.under.map(|u| u.to_string()).unwrap_or_default();
+    query_string(&[("q", &filter.q), ("kind", &filter.kind), ("under", &under)])
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    let page = query.page.normalized();
+    let (rows, total) = service::list(&state, &actor, &query.filter, page).await?;
+    let qs = filter_query(&query.filter);
+    let page = ListPage {
+        layout: Layout::new(&actor, "党组织", "/orgs", flash).crumb("党组织", None),
+        q: query.filter.q.clone(),
+        kinds: kind_choices(&query.filter.kind),
+        rows,
+        pager: Pager::new(page, total, qs.clone()),
+        export_href: if qs.is_empty() {
+            "/orgs/export.xlsx".into()
+        } else {
+            format!("/orgs/export.xlsx?{qs}")
+        },
+        can_write: actor.can(Permission::OrgWrite),
+    };
+    Ok(render(&page))
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    let rows = service::list_all(&state, &actor, &query.filter).await?;
+    let table: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|o| {
+            vec![
+                format!("{}{}", "  ".repeat(o.depth as usize), o.name),
+                o.kind,
+                o.unit_name.unwrap_or_default(),
+                o.depth.to_string(),
+            ]
+        })
+        .collect();
+    let title = format!("党组织（共 {} 个）", table.len());
+    let bytes = xlsx::table(
+        "党组织",
+        &title,
+        &["名称", "类型", "所在单位", "层级"],
+        &table,
+    )?;
+    Ok(xlsx::download("党组织.xlsx", bytes))
+}
+
+#[derive(Template)]
+#[template(path = "orgs/view.html")]
+struct ViewPage {
+    layout: Layout,
+    d: OrgDetail,
+    parents: Vec<Choice>,
+    child_kinds: Vec<Choice>,
+    errors: FieldErrors,
+    form_name: String,
+    form_unit: String,
+}
+
+async fn view_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    flash: Option<Flash>,
+) -> AppResult<ViewPage> {
+    let d = service::get(state, actor, id).await?;
+    let mut layout = Layout::new(actor, d.org.name.clone(), "/orgs", flash)
+        .crumb("党组织", Some("/orgs".into()));
+    for a in &d.ancestors {
+        let href = (a.id != 0).then(|| format!("/orgs/{}", a.id));
+        layout = layout.crumb(a.name.clone(), href);
+    }
+    layout = layout.crumb(d.org.name.clone(), None);
+    let parents = if d.can_write {
+        let kind = OrgKind::parse(&d.org.kind);
+        org_choices(
+            service::parent_options(state, actor, kind, Some(&d.org.path)).await?,
+            d.org.parent_id,
+        )
+    } else {
+        Vec::new()
+    };
+    let child_kinds = OrgKind::ALL
+        .iter()
+        .filter(|k| k.may_be_under(OrgKind::parse(&d.org.kind)))
+        .map(|k| Choice {
+            value: k.as_str().into(),
+            label: k.as_str().into(),
+            selected: false,
+        })
+        .collect();
+    Ok(ViewPage {
+        form_name: d.org.name.clone(),
+        form_unit: d.org.unit_name.clone().unwrap_or_default(),
+        layout,
+        d,
+        parents,
+        child_kinds,
+        errors: FieldErrors::new(),
+    })
+}
+
+pub async fn view(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    Ok(render(&view_page(&state, &actor, id, flash).await?))
+}
+
+#[derive(Deserialize)]
+pub struct RenameForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    unit_name: String,
+}
+
+pub async fn rename(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i32>,
+    Form(form): Form<RenameForm>,
+) -> AppResult<Response> {
+    match service::rename(&state, &actor, id, &form.name, &form.unit_name).await {
+        Ok(o) => Ok(Flash::ok(format!("已保存：{}", o.name)).redirect(&format!("/orgs/{id}"))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let mut page = view_page(&state, &actor, id, None).await?;
+            page.errors = errors;
+            page.form_name = form.name;
+            page.form_unit = form.unit_name;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    parent_id: String,
+}
+
+pub async fn move_to(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i32>,
+    Form(form): Form<MoveForm>,
+) -> AppResult<Response> {
+    let result = match form.parent_id.parse::<i32>() {
+        Ok(parent) => service::move_to(&state, &actor, id, parent).await,
+        Err(_) => Err(crate::error::AppError::validation(
+            "parent_id",
+            "请选择新的上级党组织",
+        )),
+    };
+    match result {
+        Ok(o) => Ok(Flash::ok(format!("已移动：{}", o.name)).redirect(&format!("/orgs/{id}"))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let mut page = view_page(&state, &actor, id, None).await?;
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "orgs/new.html")]
+struct NewPage {
+    layout: Layout,
+    kinds: Vec<Choice>,
+    parents: Vec<Choice>,
+    form: OrgInput,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    parent: Option<i32>,
+}
+
+async fn new_page(
+    state: &AppState,
+    actor: &Actor,
+    form: OrgInput,
+    errors: FieldErrors,
+) -> AppResult<NewPage> {
+    actor.require(Permission::OrgWrite)?;
+    let parents = org_choices(
+        service::parent_options(state, actor, None, None).await?,
+        form.parent_id,
+    );
+    Ok(NewPage {
+        layout: Layout::new(actor, "新建党组织", "/orgs", None)
+            .crumb("党组织", Some("/orgs".into()))
+            .crumb("新建", None),
+        kinds: kind_choices(&form.kind),
+        parents,
+        form,
+        errors,
+    })
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    let form = OrgInput {
+        parent_id: q.parent,
+        ..Default::default()
+    };
+    Ok(render(
+        &new_page(&state, &actor, form, FieldErrors::new()).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    parent_id: String,
+    #[serde(default)]
+    unit_name: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<CreateForm>,
+) -> AppResult<Response> {
+    let input = OrgInput {
+        name: form.name,
+        kind: form.kind,
+        parent_id: form.parent_id.parse().ok(),
+        unit_name: form.unit_name,
+    };
+    match service::create(&state, &actor, input.clone()).await {
+        Ok(o) => Ok(Flash::ok(format!("已建立：{}", o.name)).redirect(&format!("/orgs/{}", o.id))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let page = new_page(&state, &actor, input, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}

@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "persons")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub name: String,
+    pub kind: String,
+    pub police_no: Option<String>,
+    pub id_number: String,
+    pub gender: String,
+    pub birth_date: Date,
+    pub phone: Option<String>,
+    pub org_id: Option<i32>,
+    pub org_path: Option<String>,
+    pub political_status: String,
+    pub employment_status: String,
+    pub joined_police_on: Option<Date>,
+    pub created_at: DateTime,
+    pub updated_at: DateTime,
+    pub deleted_at: Option<DateTime>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
