@@ -22,15 +22,9 @@ use crate::{audit, auth, home, metrics, orgs, ui};
 fn web_routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::page))
-        .route(
-            "/login",
-            get(auth::web::login_form).post(auth::web::login_submit),
-        )
+        .route("/login", get(auth::web::login_form).post(auth::web::login_submit))
         .route("/logout", post(auth::web::logout))
-        .route(
-            "/account/password",
-            get(auth::web::password_form).post(auth::web::password_submit),
-        )
+        .route("/account/password", get(auth::web::password_form).post(auth::web::password_submit))
         // Organizations
         .route("/orgs", get(orgs::web::list).post(orgs::web::create))
         .route("/orgs/new", get(orgs::web::new_form))
@@ -39,32 +33,17 @@ fn web_routes() -> Router<AppState> {
         .route("/orgs/{id}/rename", post(orgs::web::rename))
         .route("/orgs/{id}/move", post(orgs::web::move_to))
         // Accounts, grants, tokens, policy
-        .route(
-            "/admin/users",
-            get(auth::web::users).post(auth::web::create_user),
-        )
+        .route("/admin/users", get(auth::web::users).post(auth::web::create_user))
         .route("/admin/users/{id}", get(auth::web::user_detail))
-        .route(
-            "/admin/users/{id}/reset-password",
-            post(auth::web::reset_password),
-        )
+        .route("/admin/users/{id}/reset-password", post(auth::web::reset_password))
         .route("/admin/users/{id}/unlock", post(auth::web::unlock))
         .route("/admin/users/{id}/disable", post(auth::web::disable))
         .route("/admin/users/{id}/enable", post(auth::web::enable))
         .route("/admin/users/{id}/grants", post(auth::web::add_grant))
-        .route(
-            "/admin/users/{id}/grants/{grant_id}/revoke",
-            post(auth::web::revoke_grant),
-        )
+        .route("/admin/users/{id}/grants/{grant_id}/revoke", post(auth::web::revoke_grant))
         .route("/admin/users/{id}/tokens", post(auth::web::create_token))
-        .route(
-            "/admin/users/{id}/tokens/{token_id}/revoke",
-            post(auth::web::revoke_token),
-        )
-        .route(
-            "/admin/policy",
-            get(auth::web::policy_form).post(auth::web::policy_submit),
-        )
+        .route("/admin/users/{id}/tokens/{token_id}/revoke", post(auth::web::revoke_token))
+        .route("/admin/policy", get(auth::web::policy_form).post(auth::web::policy_submit))
         // Audit
         .route("/audit", get(audit::web::list))
         .route("/audit/export.xlsx", get(audit::web::export))
@@ -80,11 +59,9 @@ fn api_routes() -> Router<AppState> {
         .route("/session", post(auth::api::login).delete(auth::api::logout))
         .route("/me", get(auth::api::me))
         .route("/me/password", post(auth::api::change_password))
-        .route(
-            "/users",
-            get(auth::api::list_users).post(auth::api::create_user),
-        )
+        .route("/users", get(auth::api::list_users).post(auth::api::create_user))
         .route("/users/{id}", get(auth::api::get_user))
+        .route("/users/{id}/unlock", post(auth::api::unlock_user))
         .route("/users/{id}/grants", post(auth::api::add_grant))
         .route("/grants/{id}", delete(auth::api::revoke_grant))
         .route("/users/{id}/tokens", post(auth::api::create_token))
@@ -106,21 +83,12 @@ pub fn build_router(state: AppState) -> Router {
         .route("/assets/{name}", get(ui::assets::serve))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::endpoint))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::extract::resolve,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::extract::resolve))
         .layer(middleware::from_fn(ui::security_headers))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(32 * 1024 * 1024))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            timeout,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            metrics::track,
-        ))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -128,9 +96,7 @@ pub fn build_router(state: AppState) -> Router {
 }
 
 /// Liveness and database reachability.
-async fn healthz(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> (StatusCode, &'static str) {
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> (StatusCode, &'static str) {
     match state.db.ping().await {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
@@ -144,9 +110,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

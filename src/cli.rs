@@ -77,17 +77,9 @@ pub enum UserCommand {
         password: Option<String>,
     },
     /// 授权：角色 + 党组织范围（编号）
-    Grant {
-        username: String,
-        role: String,
-        org_id: i32,
-    },
+    Grant { username: String, role: String, org_id: i32 },
     /// 撤销授权
-    Revoke {
-        username: String,
-        role: String,
-        org_id: i32,
-    },
+    Revoke { username: String, role: String, org_id: i32 },
     /// 列出账号
     List,
     /// 解锁账号
@@ -108,20 +100,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         config.database.url = DatabaseUrl(db.clone());
     }
     init_tracing(&config.log.filter);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("无法启动异步运行时")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("无法启动异步运行时")?;
     runtime.block_on(dispatch(cli.command, config))
 }
 
 fn init_tracing(filter: &str) {
     let env = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(env)
-        .with_target(false)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(env).with_target(false).try_init();
 }
 
 async fn open(config: Config) -> anyhow::Result<AppState> {
@@ -165,13 +151,8 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
             } else {
                 bootstrap(&state).await?;
             }
-            let listener = tokio::net::TcpListener::bind(&addr)
-                .await
-                .with_context(|| format!("无法监听 {addr}"))?;
-            println!(
-                "党建与队伍管理平台已启动：http://{}",
-                listener.local_addr()?
-            );
+            let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("无法监听 {addr}"))?;
+            println!("党建与队伍管理平台已启动：http://{}", listener.local_addr()?);
             crate::app::serve(listener, state, crate::app::shutdown_signal()).await?;
             println!("已停止");
         }
@@ -196,11 +177,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
             if report.problems.is_empty() {
                 println!("审计链完整：已校验 {} 条记录", report.checked);
             } else {
-                println!(
-                    "审计链被破坏：已校验 {} 条记录，发现 {} 处问题",
-                    report.checked,
-                    report.problems.len()
-                );
+                println!("审计链被破坏：已校验 {} 条记录，发现 {} 处问题", report.checked, report.problems.len());
                 for p in &report.problems {
                     println!("  第 {} 条：{}", p.seq, p.message);
                 }
@@ -215,26 +192,11 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-async fn user_command(
-    state: &AppState,
-    actor: &crate::auth::Actor,
-    cmd: UserCommand,
-) -> anyhow::Result<()> {
+async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
-        UserCommand::Create {
-            username,
-            name,
-            password,
-        } => {
-            let new = NewUser {
-                username,
-                display_name: name,
-                password: password.clone(),
-                demo: false,
-            };
-            let (u, initial) = accounts::create_user(state, actor, new)
-                .await
-                .map_err(app_err)?;
+        UserCommand::Create { username, name, password } => {
+            let new = NewUser { username, display_name: name, password: password.clone(), demo: false };
+            let (u, initial) = accounts::create_user(state, actor, new).await.map_err(app_err)?;
             println!("已创建账号 {}", u.username);
             if password.is_none() {
                 println!("初始密码（只显示这一次，首次登录须修改）：{initial}");
@@ -243,32 +205,19 @@ async fn user_command(
         UserCommand::Passwd { username, password } => {
             let u = find_user(state, &username).await?;
             let given = password.is_some();
-            let new = accounts::reset_password(state, actor, u.id, password)
-                .await
-                .map_err(app_err)?;
+            let new = accounts::reset_password(state, actor, u.id, password).await.map_err(app_err)?;
             println!("已重置 {} 的密码，下次登录须修改", u.username);
             if !given {
                 println!("临时密码（只显示这一次）：{new}");
             }
         }
-        UserCommand::Grant {
-            username,
-            role,
-            org_id,
-        } => {
+        UserCommand::Grant { username, role, org_id } => {
             let u = find_user(state, &username).await?;
-            let role = Role::parse(&role)
-                .with_context(|| format!("未知角色 {role}；可用：{}", role_names()))?;
-            accounts::add_grant(state, actor, u.id, role, org_id)
-                .await
-                .map_err(app_err)?;
+            let role = Role::parse(&role).with_context(|| format!("未知角色 {role}；可用：{}", role_names()))?;
+            accounts::add_grant(state, actor, u.id, role, org_id).await.map_err(app_err)?;
             println!("已授予 {} {}", u.username, role.label());
         }
-        UserCommand::Revoke {
-            username,
-            role,
-            org_id,
-        } => {
+        UserCommand::Revoke { username, role, org_id } => {
             let u = find_user(state, &username).await?;
             let found = grant::Entity::find()
                 .filter(grant::Column::UserId.eq(u.id))
@@ -277,21 +226,13 @@ async fn user_command(
                 .one(&state.db)
                 .await?
                 .context("没有这项授权")?;
-            accounts::revoke_grant(state, actor, found.id)
-                .await
-                .map_err(app_err)?;
+            accounts::revoke_grant(state, actor, found.id).await.map_err(app_err)?;
             println!("已撤销");
         }
         UserCommand::List => {
-            for u in accounts::list_users(state, actor, "")
-                .await
-                .map_err(app_err)?
-            {
-                let grants: Vec<String> = u
-                    .grants
-                    .iter()
-                    .map(|g| format!("{}@{}({})", g.role.as_str(), g.org_name, g.org_id))
-                    .collect();
+            for u in accounts::list_users(state, actor, "").await.map_err(app_err)? {
+                let grants: Vec<String> =
+                    u.grants.iter().map(|g| format!("{}@{}({})", g.role.as_str(), g.org_name, g.org_id)).collect();
                 let status = if u.disabled {
                     "停用"
                 } else if u.locked_until.is_some() {
@@ -299,27 +240,17 @@ async fn user_command(
                 } else {
                     "正常"
                 };
-                println!(
-                    "{}\t{}\t{}\t{}",
-                    u.username,
-                    u.display_name,
-                    status,
-                    grants.join(", ")
-                );
+                println!("{}\t{}\t{}\t{}", u.username, u.display_name, status, grants.join(", "));
             }
         }
         UserCommand::Unlock { username } => {
             let u = find_user(state, &username).await?;
-            accounts::unlock(state, actor, u.id)
-                .await
-                .map_err(app_err)?;
+            accounts::unlock(state, actor, u.id).await.map_err(app_err)?;
             println!("已解锁 {}", u.username);
         }
         UserCommand::Token { username, name } => {
             let u = find_user(state, &username).await?;
-            let (_, token) = accounts::create_token(state, actor, u.id, &name)
-                .await
-                .map_err(app_err)?;
+            let (_, token) = accounts::create_token(state, actor, u.id, &name).await.map_err(app_err)?;
             println!("接口令牌（只显示这一次）：{token}");
         }
     }
@@ -327,11 +258,7 @@ async fn user_command(
 }
 
 fn role_names() -> String {
-    Role::ALL
-        .iter()
-        .map(|r| r.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// First start of a real installation: a root organization and the three system officers,
@@ -341,11 +268,7 @@ async fn bootstrap(state: &AppState) -> anyhow::Result<()> {
         return Ok(());
     }
     let actor = accounts::cli_actor();
-    let root = match org::Entity::find()
-        .filter(org::Column::ParentId.is_null())
-        .one(&state.db)
-        .await?
-    {
+    let root = match org::Entity::find().filter(org::Column::ParentId.is_null()).one(&state.db).await? {
         Some(root) => root,
         None => {
             let input = crate::orgs::service::OrgInput {
@@ -354,14 +277,10 @@ async fn bootstrap(state: &AppState) -> anyhow::Result<()> {
                 parent_id: None,
                 unit_name: "市公安局".into(),
             };
-            let view =
-                crate::orgs::service::create(state, &crate::auth::service::cli_root_actor(), input)
-                    .await
-                    .map_err(app_err)?;
-            org::Entity::find_by_id(view.id)
-                .one(&state.db)
-                .await?
-                .context("根党组织创建失败")?
+            let view = crate::orgs::service::create(state, &crate::auth::service::cli_root_actor(), input)
+                .await
+                .map_err(app_err)?;
+            org::Entity::find_by_id(view.id).one(&state.db).await?.context("根党组织创建失败")?
         }
     };
     println!("首次启动：已创建三员账号，请记录以下初始密码（只显示这一次，首次登录须修改）：");
@@ -370,18 +289,9 @@ async fn bootstrap(state: &AppState) -> anyhow::Result<()> {
         ("secadmin", "安全保密管理员", Role::Secadmin),
         ("auditor", "安全审计员", Role::Auditor),
     ] {
-        let new = NewUser {
-            username: username.into(),
-            display_name: name.into(),
-            password: None,
-            demo: false,
-        };
-        let (u, initial) = accounts::create_user(state, &actor, new)
-            .await
-            .map_err(app_err)?;
-        accounts::add_grant(state, &actor, u.id, role, root.id)
-            .await
-            .map_err(app_err)?;
+        let new = NewUser { username: username.into(), display_name: name.into(), password: None, demo: false };
+        let (u, initial) = accounts::create_user(state, &actor, new).await.map_err(app_err)?;
+        accounts::add_grant(state, &actor, u.id, role, root.id).await.map_err(app_err)?;
         println!("  {username}（{name}）：{initial}");
     }
     Ok(())

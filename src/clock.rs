@@ -16,9 +16,7 @@ pub trait Clock: Send + Sync + 'static {
 
     /// Today's date in the bureau's time zone (Asia/Shanghai).
     fn today(&self) -> NaiveDate {
-        self.now()
-            .with_timezone(&chrono_tz::Asia::Shanghai)
-            .date_naive()
+        self.now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
     }
 }
 
@@ -56,8 +54,5 @@ impl Clock for ManualClock {
 
 /// Formats a stored UTC timestamp for display in Beijing time.
 pub fn display_local(ts: NaiveDateTime) -> String {
-    ts.and_utc()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
+    ts.and_utc().with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M:%S").to_string()
 }

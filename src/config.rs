@@ -70,10 +70,7 @@ impl Default for ServerConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self {
-            url: DatabaseUrl("sqlite://data/dangjian.db".into()),
-            max_connections: 8,
-        }
+        Self { url: DatabaseUrl("sqlite://data/dangjian.db".into()), max_connections: 8 }
     }
 }
 
@@ -92,9 +89,7 @@ impl Default for SecurityDefaults {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        Self {
-            filter: "info".into(),
-        }
+        Self { filter: "info".into() }
     }
 }
 
@@ -167,10 +162,7 @@ mod tests {
     fn file_and_env_layers_override_defaults() {
         #[allow(clippy::result_large_err)]
         figment::Jail::expect_with(|jail| {
-            jail.create_file(
-                "dangjian.toml",
-                "[server]\naddr = \"0.0.0.0:9000\"\n[security]\nlockout_minutes = 30\n",
-            )?;
+            jail.create_file("dangjian.toml", "[server]\naddr = \"0.0.0.0:9000\"\n[security]\nlockout_minutes = 30\n")?;
             jail.set_env("DANGJIAN__SECURITY__LOCKOUT_MINUTES", "45");
             let cfg = Config::load(Path::new("dangjian.toml")).map_err(|e| e.to_string())?;
             assert_eq!(cfg.server.addr, "0.0.0.0:9000");

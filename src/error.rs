@@ -13,16 +13,10 @@ pub type AppResult<T> = Result<T, AppError>;
 pub enum AppError {
     /// Malformed input (bad JSON, missing parameter): 400.
     #[error("{message}")]
-    BadRequest {
-        message: String,
-        field: Option<String>,
-    },
+    BadRequest { message: String, field: Option<String> },
     /// A well-formed request whose values break a rule: 422, naming the field.
     #[error("{message}")]
-    Validation {
-        message: String,
-        field: Option<String>,
-    },
+    Validation { message: String, field: Option<String> },
     /// Not logged in or the session has ended: 401.
     #[error("请先登录")]
     Unauthenticated,
@@ -49,10 +43,7 @@ pub enum AppError {
     NotFound,
     /// A uniqueness or state conflict: 409.
     #[error("{message}")]
-    Conflict {
-        message: String,
-        field: Option<String>,
-    },
+    Conflict { message: String, field: Option<String> },
     /// Anything unexpected; the cause is logged, the user sees a generic message.
     #[error("系统内部错误")]
     Internal(#[from] anyhow::Error),
@@ -77,24 +68,15 @@ pub struct ErrorInfo {
 
 impl AppError {
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
-        Self::Validation {
-            message: message.into(),
-            field: Some(field.to_owned()),
-        }
+        Self::Validation { message: message.into(), field: Some(field.to_owned()) }
     }
 
     pub fn bad_request(field: Option<&str>, message: impl Into<String>) -> Self {
-        Self::BadRequest {
-            message: message.into(),
-            field: field.map(str::to_owned),
-        }
+        Self::BadRequest { message: message.into(), field: field.map(str::to_owned) }
     }
 
     pub fn conflict(field: &str, message: impl Into<String>) -> Self {
-        Self::Conflict {
-            message: message.into(),
-            field: Some(field.to_owned()),
-        }
+        Self::Conflict { message: message.into(), field: Some(field.to_owned()) }
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
@@ -134,9 +116,9 @@ impl AppError {
 
     pub fn field(&self) -> Option<&str> {
         match self {
-            Self::BadRequest { field, .. }
-            | Self::Validation { field, .. }
-            | Self::Conflict { field, .. } => field.as_deref(),
+            Self::BadRequest { field, .. } | Self::Validation { field, .. } | Self::Conflict { field, .. } => {
+                field.as_deref()
+            }
             _ => None,
         }
     }
@@ -159,8 +141,7 @@ impl From<sea_orm::DbErr> for AppError {
     }
 }
 
-impl<E: std::fmt::Display + std::fmt::Debug + Send + Sync + 'static>
-    From<sea_orm::TransactionError<E>> for AppError
+impl<E: std::fmt::Display + std::fmt::Debug + Send + Sync + 'static> From<sea_orm::TransactionError<E>> for AppError
 where
     AppError: From<E>,
 {
@@ -183,11 +164,7 @@ impl IntoResponse for AppError {
             message: self.message(),
             field: self.field().map(str::to_owned),
         };
-        let body = ErrorBody {
-            code: info.code,
-            message: info.message.clone(),
-            field: info.field.clone(),
-        };
+        let body = ErrorBody { code: info.code, message: info.message.clone(), field: info.field.clone() };
         let mut response = (info.status, Json(body)).into_response();
         response.extensions_mut().insert(info);
         response

@@ -25,13 +25,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: DatabaseConnection, config: Config, clock: SharedClock) -> Self {
-        Self {
-            db,
-            config: Arc::new(config),
-            clock,
-            metrics: Arc::new(Metrics::new()),
-            demo: false,
-        }
+        Self { db, config: Arc::new(config), clock, metrics: Arc::new(Metrics::new()), demo: false }
     }
 
     /// The security policy in force (stored settings over configuration defaults).

@@ -1,7 +1,7 @@
 //! `GET /api/v1/audit` (auditor only) and `POST /api/v1/audit/verify`.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -10,6 +10,7 @@ use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::ui::PageParams;
+use crate::ui::params::Params;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -19,23 +20,13 @@ pub struct ListQuery {
     page: PageParams,
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    actor: Actor,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Json<Value>> {
+pub async fn list(State(state): State<AppState>, actor: Actor, Params(q): Params<ListQuery>) -> AppResult<Json<Value>> {
     let (items, total) = service::query(&state, &actor, &q.filter, q.page).await?;
     Ok(Json(json!({"items": items, "total": total})))
 }
 
 pub async fn verify(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Value>> {
     let report = service::verify(&state, &actor).await?;
-    let problems: Vec<Value> = report
-        .problems
-        .iter()
-        .map(|p| json!({"seq": p.seq, "message": p.message}))
-        .collect();
-    Ok(Json(
-        json!({"checked": report.checked, "ok": problems.is_empty(), "problems": problems}),
-    ))
+    let problems: Vec<Value> = report.problems.iter().map(|p| json!({"seq": p.seq, "message": p.message})).collect();
+    Ok(Json(json!({"checked": report.checked, "ok": problems.is_empty(), "problems": problems})))
 }

@@ -127,28 +127,16 @@ pub const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 /// Appends `event` inside the caller's transaction, so the audit row commits or rolls back
 /// with the change it describes. Bumping the head row first takes its row lock (the write lock
 /// on SQLite), so concurrent writers — also from other instances — queue rather than fork the chain.
-pub async fn record(
-    txn: &DatabaseTransaction,
-    clock: &dyn Clock,
-    event: Event,
-) -> Result<(), DbErr> {
+pub async fn record(txn: &DatabaseTransaction, clock: &dyn Clock, event: Event) -> Result<(), DbErr> {
     let backend = txn.get_database_backend();
-    txn.execute_raw(Statement::from_string(
-        backend,
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1",
-    ))
-    .await?;
+    txn.execute_raw(Statement::from_string(backend, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1")).await?;
     let head = entity::head::Entity::find_by_id(1)
         .one(txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("audit_head".into()))?;
     let at = clock.now_db();
     let at_text = at.format(TIME_FORMAT).to_string();
-    let summary = if event.summary.is_null() {
-        String::new()
-    } else {
-        event.summary.to_string()
-    };
+    let summary = if event.summary.is_null() { String::new() } else { event.summary.to_string() };
     let hash = row_hash(&HashInput {
         seq: head.seq,
         at: &at_text,
@@ -176,9 +164,7 @@ pub async fn record(
         prev_hash: sea_orm::Set(head.hash),
         hash: sea_orm::Set(hash.clone()),
     };
-    entity::log::Entity::insert(row)
-        .exec_without_returning(txn)
-        .await?;
+    entity::log::Entity::insert(row).exec_without_returning(txn).await?;
     entity::head::Entity::update(entity::head::ActiveModel {
         id: sea_orm::Set(1),
         seq: sea_orm::Unchanged(head.seq),
@@ -190,11 +176,7 @@ pub async fn record(
 }
 
 /// Records an event in a transaction of its own (for reads and refusals, which change nothing else).
-pub async fn record_alone(
-    db: &sea_orm::DatabaseConnection,
-    clock: &dyn Clock,
-    event: Event,
-) -> Result<(), DbErr> {
+pub async fn record_alone(db: &sea_orm::DatabaseConnection, clock: &dyn Clock, event: Event) -> Result<(), DbErr> {
     let txn = crate::db::begin_write(db).await?;
     record(&txn, clock, event).await?;
     txn.commit().await
@@ -218,9 +200,7 @@ pub struct VerifyReport {
 /// reordered), gaps in the sequence (deleted), and a tail that disagrees with the head.
 pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
     use sea_orm::PaginatorTrait;
-    let mut pages = entity::log::Entity::find()
-        .order_by_asc(entity::log::Column::Seq)
-        .paginate(db, 2000);
+    let mut pages = entity::log::Entity::find().order_by_asc(entity::log::Column::Seq).paginate(db, 2000);
     let mut problems = Vec::new();
     let mut expected_seq = 1i64;
     let mut prev_hash = GENESIS_HASH.to_owned();
@@ -235,14 +215,11 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
                     } else {
                         format!("第 {expected_seq}–{} 条", row.seq - 1)
                     };
-                    problems.push(ChainProblem {
-                        seq: row.seq,
-                        message: format!("{missing}记录缺失（被删除）"),
-                    });
+                    problems
+                        .push(ChainProblem { seq: row.seq, message: format!("{missing}记录缺失（被删除）") });
                 } else {
                     problems.push(ChainProblem {
-                        seq: row.seq,
-                        message: "序号重复或顺序被改动（插入）".into(),
+                        seq: row.seq, message: "序号重复或顺序被改动（插入）".into()
                     });
                 }
             }
@@ -262,8 +239,7 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
             });
             if computed != row.hash {
                 problems.push(ChainProblem {
-                    seq: row.seq,
-                    message: "内容与其哈希不符（记录被修改）".into(),
+                    seq: row.seq, message: "内容与其哈希不符（记录被修改）".into()
                 });
             } else if row.prev_hash != prev_hash && row.seq == expected_seq {
                 problems.push(ChainProblem {
@@ -279,30 +255,17 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
     match head {
         Some(head) if head.seq != expected_seq - 1 => {
             let message = if head.seq > expected_seq - 1 {
-                format!(
-                    "最后 {} 条记录缺失（被删除），链头序号为 {}",
-                    head.seq - (expected_seq - 1),
-                    head.seq
-                )
+                format!("最后 {} 条记录缺失（被删除），链头序号为 {}", head.seq - (expected_seq - 1), head.seq)
             } else {
                 format!("链头序号为 {}，但存在更多记录（末尾被插入）", head.seq)
             };
-            problems.push(ChainProblem {
-                seq: head.seq,
-                message,
-            });
+            problems.push(ChainProblem { seq: head.seq, message });
         }
         Some(head) if head.hash != prev_hash => {
-            problems.push(ChainProblem {
-                seq: head.seq,
-                message: "最后一条记录与链头哈希不符".into(),
-            });
+            problems.push(ChainProblem { seq: head.seq, message: "最后一条记录与链头哈希不符".into() });
         }
         Some(_) => {}
-        None => problems.push(ChainProblem {
-            seq: 0,
-            message: "链头记录 audit_head 缺失".into(),
-        }),
+        None => problems.push(ChainProblem { seq: 0, message: "链头记录 audit_head 缺失".into() }),
     }
     Ok(VerifyReport { checked, problems })
 }

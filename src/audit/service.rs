@@ -44,10 +44,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
 ];
 
 pub fn action_label(code: &str) -> &str {
-    ACTIONS
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or(code, |(_, label)| label)
+    ACTIONS.iter().find(|(c, _)| *c == code).map_or(code, |(_, label)| label)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -62,6 +59,7 @@ pub struct AuditFilter {
     /// Last day, inclusive.
     pub to: String,
     /// Only events about this organization's subtree.
+    #[serde(deserialize_with = "crate::ui::params::opt_i32")]
     pub org: Option<i32>,
 }
 
@@ -139,20 +137,13 @@ async fn build(state: &AppState, filter: &AuditFilter) -> AppResult<sea_orm::Sel
         q = q.filter(Column::At.lt(day_start_utc(t)));
     }
     if let Some(org_id) = filter.org {
-        let o = store::find(&state.db, org_id)
-            .await?
-            .ok_or_else(|| AppError::validation("org", "党组织不存在"))?;
+        let o = store::find(&state.db, org_id).await?.ok_or_else(|| AppError::validation("org", "党组织不存在"))?;
         q = q.filter(store::subtree(Column::OrgPath, &o.path));
     }
     Ok(q.order_by_desc(Column::Seq))
 }
 
-async fn note(
-    state: &AppState,
-    actor: &Actor,
-    action: &'static str,
-    filter: &AuditFilter,
-) -> AppResult<()> {
+async fn note(state: &AppState, actor: &Actor, action: &'static str, filter: &AuditFilter) -> AppResult<()> {
     let event = Event::by(actor, action).summary(json!(filter));
     super::record_alone(&state.db, state.clock.as_ref(), event).await?;
     Ok(())
@@ -169,22 +160,14 @@ pub async fn query(
     let q = build(state, filter).await?;
     note(state, actor, "audit.query", filter).await?;
     let total = q.clone().count(&state.db).await?;
-    let rows = q
-        .offset(page.offset())
-        .limit(page.page_size)
-        .all(&state.db)
-        .await?;
+    let rows = q.offset(page.offset()).limit(page.page_size).all(&state.db).await?;
     Ok((rows.into_iter().map(AuditRow::from).collect(), total))
 }
 
 /// Largest export in one file; narrow the filter for more.
 pub const EXPORT_LIMIT: u64 = 100_000;
 
-pub async fn export(
-    state: &AppState,
-    actor: &Actor,
-    filter: &AuditFilter,
-) -> AppResult<Vec<AuditRow>> {
+pub async fn export(state: &AppState, actor: &Actor, filter: &AuditFilter) -> AppResult<Vec<AuditRow>> {
     actor.require(Permission::AuditRead)?;
     let q = build(state, filter).await?;
     note(state, actor, "audit.export", filter).await?;
@@ -195,8 +178,8 @@ pub async fn export(
 pub async fn verify(state: &AppState, actor: &Actor) -> AppResult<VerifyReport> {
     actor.require(Permission::AuditRead)?;
     let report = super::verify(&state.db).await?;
-    let event = Event::by(actor, "audit.verify")
-        .summary(json!({"checked": report.checked, "problems": report.problems.len()}));
+    let event =
+        Event::by(actor, "audit.verify").summary(json!({"checked": report.checked, "problems": report.problems.len()}));
     super::record_alone(&state.db, state.clock.as_ref(), event).await?;
     Ok(report)
 }

@@ -1,7 +1,7 @@
 //! The auditor's pages: filtered log, Excel export, chain verification.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use crate::error::AppResult;
 use crate::io::xlsx;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
+use crate::ui::params::Params;
 use crate::ui::{FieldErrors, Layout, PageParams, Pager, field_errors, query_string, render};
 
 pub struct ActionChoice {
@@ -49,13 +50,7 @@ pub struct ListQuery {
 
 fn filter_qs(f: &AuditFilter) -> String {
     let org = f.org.map(|o| o.to_string()).unwrap_or_default();
-    query_string(&[
-        ("who", &f.who),
-        ("action", &f.action),
-        ("from", &f.from),
-        ("to", &f.to),
-        ("org", &org),
-    ])
+    query_string(&[("who", &f.who), ("action", &f.action), ("from", &f.from), ("to", &f.to), ("org", &org)])
 }
 
 fn page(actor: &Actor, filter: AuditFilter, flash: Option<crate::ui::Flash>) -> ListPage {
@@ -65,17 +60,9 @@ fn page(actor: &Actor, filter: AuditFilter, flash: Option<crate::ui::Flash>) -> 
         org_value: filter.org.map(|o| o.to_string()).unwrap_or_default(),
         actions: ACTIONS
             .iter()
-            .map(|(value, label)| ActionChoice {
-                value,
-                label,
-                selected: filter.action == *value,
-            })
+            .map(|(value, label)| ActionChoice { value, label, selected: filter.action == *value })
             .collect(),
-        export_href: if qs.is_empty() {
-            "/audit/export.xlsx".into()
-        } else {
-            format!("/audit/export.xlsx?{qs}")
-        },
+        export_href: if qs.is_empty() { "/audit/export.xlsx".into() } else { format!("/audit/export.xlsx?{qs}") },
         pager: Pager::new(PageParams::default(), 0, qs),
         filter,
         rows: Vec::new(),
@@ -88,7 +75,7 @@ pub async fn list(
     State(state): State<AppState>,
     actor: Actor,
     TakeFlash(flash): TakeFlash,
-    Query(q): Query<ListQuery>,
+    Params(q): Params<ListQuery>,
 ) -> AppResult<Response> {
     let params = q.page.normalized();
     let mut view = page(&actor, q.filter.clone(), flash);
@@ -105,11 +92,7 @@ pub async fn list(
     }
 }
 
-pub async fn export(
-    State(state): State<AppState>,
-    actor: Actor,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Response> {
+pub async fn export(State(state): State<AppState>, actor: Actor, Params(q): Params<ListQuery>) -> AppResult<Response> {
     let rows = service::export(&state, &actor, &q.filter).await?;
     let table: Vec<Vec<String>> = rows
         .into_iter()
@@ -127,16 +110,7 @@ pub async fn export(
         })
         .collect();
     let title = format!("审计日志（共 {} 条）", table.len());
-    let headers = [
-        "序号",
-        "时间",
-        "操作人",
-        "操作",
-        "对象",
-        "组织路径",
-        "IP 地址",
-        "摘要",
-    ];
+    let headers = ["序号", "时间", "操作人", "操作", "对象", "组织路径", "IP 地址", "摘要"];
     let bytes = xlsx::table("审计日志", &title, &headers, &table)?;
     Ok(xlsx::download("审计日志.xlsx", bytes))
 }
@@ -146,19 +120,9 @@ pub async fn verify(State(state): State<AppState>, actor: Actor) -> AppResult<Re
     let mut view = page(&actor, AuditFilter::default(), None);
     view.verify = Some(VerifyView {
         checked: report.checked,
-        problems: report
-            .problems
-            .into_iter()
-            .map(|p| format!("第 {} 条：{}", p.seq, p.message))
-            .collect(),
+        problems: report.problems.into_iter().map(|p| format!("第 {} 条：{}", p.seq, p.message)).collect(),
     });
-    let (rows, total) = service::query(
-        &state,
-        &actor,
-        &AuditFilter::default(),
-        PageParams::default(),
-    )
-    .await?;
+    let (rows, total) = service::query(&state, &actor, &AuditFilter::default(), PageParams::default()).await?;
     view.pager = Pager::new(PageParams::default(), total, String::new());
     view.rows = rows;
     Ok(render(&view))

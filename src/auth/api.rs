@@ -1,7 +1,7 @@
 //! JSON API of sessions, accounts, grants and tokens.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -15,6 +15,7 @@ use super::{Actor, Role, session};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::ui::json::ApiJson;
+use crate::ui::params::Params;
 
 #[derive(Deserialize)]
 pub struct LoginRequest {
@@ -45,13 +46,9 @@ pub async fn login(
     jar: CookieJar,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> AppResult<Response> {
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     let outcome = service::login(&state, &req.username, &req.password, &ip, ua).await?;
-    let actor = service::actor_from_session(&state, &outcome.cookie, &ip)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let actor = service::actor_from_session(&state, &outcome.cookie, &ip).await?.ok_or(AppError::Unauthenticated)?;
     let cookie = Cookie::build((session::COOKIE_NAME, outcome.cookie))
         .path("/")
         .http_only(true)
@@ -99,18 +96,14 @@ pub struct ListQuery {
 pub async fn list_users(
     State(state): State<AppState>,
     actor: Actor,
-    Query(q): Query<ListQuery>,
+    Params(q): Params<ListQuery>,
 ) -> AppResult<Json<Value>> {
     let users = service::list_users(&state, &actor, &q.q).await?;
     let total = users.len();
     Ok(Json(json!({"items": users, "total": total})))
 }
 
-pub async fn get_user(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<i32>,
-) -> AppResult<Json<Value>> {
+pub async fn get_user(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<Json<Value>> {
     Ok(Json(json!(service::get_user(&state, &actor, id).await?)))
 }
 
@@ -125,12 +118,7 @@ pub async fn create_user(
     actor: Actor,
     ApiJson(req): ApiJson<CreateUserRequest>,
 ) -> AppResult<Response> {
-    let new = NewUser {
-        username: req.username,
-        display_name: req.display_name,
-        password: None,
-        demo: false,
-    };
+    let new = NewUser { username: req.username, display_name: req.display_name, password: None, demo: false };
     let (user, initial) = service::create_user(&state, &actor, new).await?;
     let body = json!({"id": user.id, "username": user.username, "initial_password": initial});
     Ok((StatusCode::CREATED, Json(body)).into_response())
@@ -153,11 +141,7 @@ pub async fn add_grant(
     Ok((StatusCode::CREATED, Json(json!({"id": grant_id}))).into_response())
 }
 
-pub async fn revoke_grant(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<i32>,
-) -> AppResult<StatusCode> {
+pub async fn revoke_grant(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<StatusCode> {
     service::revoke_grant(&state, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -174,18 +158,15 @@ pub async fn create_token(
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> AppResult<Response> {
     let (token_id, token) = service::create_token(&state, &actor, id, &req.name).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": token_id, "token": token})),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(json!({"id": token_id, "token": token}))).into_response())
 }
 
-pub async fn revoke_token(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<i32>,
-) -> AppResult<StatusCode> {
+pub async fn revoke_token(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<StatusCode> {
     service::revoke_token(&state, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn unlock_user(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<StatusCode> {
+    service::unlock(&state, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

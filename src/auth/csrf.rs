@@ -13,25 +13,16 @@ pub const LOGIN_COOKIE: &str = "dj_login_csrf";
 pub fn tokens_match(expected: &str, given: &str) -> bool {
     let a = Sha256::digest(expected.as_bytes());
     let b = Sha256::digest(given.as_bytes());
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
-        && !given.is_empty()
+    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0 && !given.is_empty()
 }
 
 /// Finds `_csrf` in a query string or an url-encoded form body.
 pub fn token_in_urlencoded(data: &[u8]) -> Option<String> {
-    serde_urlencoded_pairs(data)
-        .into_iter()
-        .find(|(k, _)| k == FORM_FIELD)
-        .map(|(_, v)| v)
+    serde_urlencoded_pairs(data).into_iter().find(|(k, _)| k == FORM_FIELD).map(|(_, v)| v)
 }
 
 fn serde_urlencoded_pairs(data: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(data)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    form_urlencoded::parse(data).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
 #[cfg(test)]
@@ -43,10 +34,7 @@ mod tests {
         assert!(tokens_match("abc", "abc"));
         assert!(!tokens_match("abc", "abd"));
         assert!(!tokens_match("", ""));
-        assert_eq!(
-            token_in_urlencoded(b"a=1&_csrf=xyz&b=2").as_deref(),
-            Some("xyz")
-        );
+        assert_eq!(token_in_urlencoded(b"a=1&_csrf=xyz&b=2").as_deref(), Some("xyz"));
         assert_eq!(token_in_urlencoded(b"a=1").as_deref(), None);
     }
 }

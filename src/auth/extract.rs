@@ -31,12 +31,7 @@ fn is_login_path(path: &str) -> bool {
     path == "/login" || path == "/api/v1/session"
 }
 
-pub async fn resolve(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn resolve(State(state): State<AppState>, jar: CookieJar, mut req: Request, next: Next) -> Response {
     let ip = client_ip(&state, &req);
     let bearer = req
         .headers()
@@ -60,10 +55,7 @@ pub async fn resolve(
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method
         && !is_login_path(req.uri().path())
-        && let Some(Actor {
-            method: AuthMethod::Session { csrf_token, .. },
-            ..
-        }) = &actor
+        && let Some(Actor { method: AuthMethod::Session { csrf_token, .. }, .. }) = &actor
     {
         let (ok, rebuilt) = check_csrf(req, csrf_token).await;
         if !ok {
@@ -79,19 +71,11 @@ pub async fn resolve(
 /// Looks for the token in the header, the query and an url-encoded body (which is read and
 /// put back).
 async fn check_csrf(req: Request, expected: &str) -> (bool, Request) {
-    let header_token = req
-        .headers()
-        .get(csrf::HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let header_token = req.headers().get(csrf::HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     if let Some(given) = header_token {
         return (csrf::tokens_match(expected, &given), req);
     }
-    if let Some(given) = req
-        .uri()
-        .query()
-        .and_then(|q| csrf::token_in_urlencoded(q.as_bytes()))
-    {
+    if let Some(given) = req.uri().query().and_then(|q| csrf::token_in_urlencoded(q.as_bytes())) {
         return (csrf::tokens_match(expected, &given), req);
     }
     let is_form = req
@@ -106,8 +90,7 @@ async fn check_csrf(req: Request, expected: &str) -> (bool, Request) {
     let Ok(bytes) = to_bytes(body, MAX_FORM_FOR_CSRF).await else {
         return (false, Request::from_parts(parts, Body::empty()));
     };
-    let ok =
-        csrf::token_in_urlencoded(&bytes).is_some_and(|given| csrf::tokens_match(expected, &given));
+    let ok = csrf::token_in_urlencoded(&bytes).is_some_and(|given| csrf::tokens_match(expected, &given));
     (ok, Request::from_parts(parts, Body::from(bytes)))
 }
 
@@ -163,12 +146,7 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeActor {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(MaybeActor(
-            parts
-                .extensions
-                .get::<CurrentActor>()
-                .and_then(|c| c.0.clone()),
-        ))
+        Ok(MaybeActor(parts.extensions.get::<CurrentActor>().and_then(|c| c.0.clone())))
     }
 }
 
@@ -176,10 +154,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<ClientIp>()
-            .cloned()
-            .unwrap_or_else(|| ClientIp("unknown".into())))
+        Ok(parts.extensions.get::<ClientIp>().cloned().unwrap_or_else(|| ClientIp("unknown".into())))
     }
 }

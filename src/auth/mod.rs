@@ -104,22 +104,9 @@ impl Role {
             Role::Sysadmin => &[UserManage, OrgRead],
             Role::Secadmin => &[GrantManage, PolicyManage, OrgRead],
             Role::Auditor => &[AuditRead],
-            Role::PartyAdmin => &[
-                OrgRead,
-                OrgWrite,
-                PersonRead,
-                PersonWrite,
-                PersonSensitiveRead,
-                DashboardRead,
-            ],
+            Role::PartyAdmin => &[OrgRead, OrgWrite, PersonRead, PersonWrite, PersonSensitiveRead, DashboardRead],
             Role::Discipline => &[OrgRead, PersonRead, PersonSensitiveRead, DashboardRead],
-            Role::Secretary => &[
-                OrgRead,
-                PersonRead,
-                PersonWrite,
-                PersonSensitiveRead,
-                DashboardRead,
-            ],
+            Role::Secretary => &[OrgRead, PersonRead, PersonWrite, PersonSensitiveRead, DashboardRead],
             Role::Leader => &[OrgRead, PersonRead, DashboardRead],
             Role::Member => &[],
         }
@@ -137,17 +124,12 @@ pub fn check_separation(existing: &[Role], new: Role) -> AppResult<()> {
         if held == new {
             continue;
         }
-        let clash = (held.is_system_officer() && new.is_system_officer())
-            || held == Role::Auditor
-            || new == Role::Auditor;
+        let clash =
+            (held.is_system_officer() && new.is_system_officer()) || held == Role::Auditor || new == Role::Auditor;
         if clash {
             return Err(AppError::validation(
                 "role",
-                format!(
-                    "三员分立：已持有“{}”角色的账号不能再被授予“{}”角色",
-                    held.label(),
-                    new.label()
-                ),
+                format!("三员分立：已持有“{}”角色的账号不能再被授予“{}”角色", held.label(), new.label()),
             ));
         }
     }
@@ -167,10 +149,7 @@ pub struct ActiveGrant {
 #[derive(Debug, Clone)]
 pub enum AuthMethod {
     /// Cookie session; state-changing requests must carry its CSRF token.
-    Session {
-        session_id: String,
-        csrf_token: String,
-    },
+    Session { session_id: String, csrf_token: String },
     /// Bearer API token; no cookie, so no CSRF exposure.
     Token { token_id: i32 },
 }
@@ -248,22 +227,14 @@ impl Actor {
 
     /// Refuses with 403 when no grant carries the permission at all.
     pub fn require(&self, perm: Permission) -> AppResult<()> {
-        if self.can(perm) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden("您没有执行此操作的权限"))
-        }
+        if self.can(perm) { Ok(()) } else { Err(AppError::forbidden("您没有执行此操作的权限")) }
     }
 
     /// Checks the permission for a record in organization `path`. Outside the scope the answer
     /// is 404, exactly as for a record that does not exist; the caller audits the attempt.
     pub fn authorize(&self, perm: Permission, path: &str) -> AppResult<()> {
         self.require(perm)?;
-        if self.scope(perm).contains(path) {
-            Ok(())
-        } else {
-            Err(AppError::NotFound)
-        }
+        if self.scope(perm).contains(path) { Ok(()) } else { Err(AppError::NotFound) }
     }
 
     pub fn csrf_token(&self) -> Option<&str> {
@@ -306,48 +277,23 @@ mod tests {
         let a = actor(&[(Role::Secretary, "/1/4/9/")]);
         assert!(a.authorize(Permission::OrgRead, "/1/4/9/").is_ok());
         assert!(a.authorize(Permission::OrgRead, "/1/4/9/12/").is_ok());
-        assert!(matches!(
-            a.authorize(Permission::OrgRead, "/1/4/10/"),
-            Err(AppError::NotFound)
-        ));
-        assert!(matches!(
-            a.authorize(Permission::OrgRead, "/1/4/"),
-            Err(AppError::NotFound)
-        ));
-        assert!(matches!(
-            a.authorize(Permission::OrgWrite, "/1/4/9/"),
-            Err(AppError::Forbidden(_))
-        ));
+        assert!(matches!(a.authorize(Permission::OrgRead, "/1/4/10/"), Err(AppError::NotFound)));
+        assert!(matches!(a.authorize(Permission::OrgRead, "/1/4/"), Err(AppError::NotFound)));
+        assert!(matches!(a.authorize(Permission::OrgWrite, "/1/4/9/"), Err(AppError::Forbidden(_))));
     }
 
     #[test]
     fn grants_combine_and_nested_collapse() {
-        let a = actor(&[
-            (Role::Secretary, "/1/4/9/"),
-            (Role::Leader, "/1/4/"),
-            (Role::Secretary, "/1/7/"),
-        ]);
-        assert_eq!(
-            a.scope(Permission::OrgRead),
-            Scope::Subtrees(vec!["/1/4/".into(), "/1/7/".into()])
-        );
-        assert_eq!(
-            a.scope(Permission::PersonSensitiveRead),
-            Scope::Subtrees(vec!["/1/4/9/".into(), "/1/7/".into()])
-        );
+        let a = actor(&[(Role::Secretary, "/1/4/9/"), (Role::Leader, "/1/4/"), (Role::Secretary, "/1/7/")]);
+        assert_eq!(a.scope(Permission::OrgRead), Scope::Subtrees(vec!["/1/4/".into(), "/1/7/".into()]));
+        assert_eq!(a.scope(Permission::PersonSensitiveRead), Scope::Subtrees(vec!["/1/4/9/".into(), "/1/7/".into()]));
         assert_eq!(a.scope(Permission::AuditRead), Scope::Nothing);
     }
 
     #[test]
     fn root_grant_and_officers_see_all() {
-        assert_eq!(
-            actor(&[(Role::PartyAdmin, "/1/")]).scope(Permission::OrgRead),
-            Scope::Subtrees(vec!["/1/".into()])
-        );
-        assert_eq!(
-            actor(&[(Role::Auditor, "/1/")]).scope(Permission::AuditRead),
-            Scope::All
-        );
+        assert_eq!(actor(&[(Role::PartyAdmin, "/1/")]).scope(Permission::OrgRead), Scope::Subtrees(vec!["/1/".into()]));
+        assert_eq!(actor(&[(Role::Auditor, "/1/")]).scope(Permission::AuditRead), Scope::All);
     }
 
     #[test]

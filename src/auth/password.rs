@@ -16,11 +16,7 @@ pub fn hash(password: &str) -> AppResult<String> {
 
 pub fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
 }
 
@@ -35,10 +31,7 @@ pub fn dummy_hash() -> &'static str {
 /// digits, other symbols.
 pub fn check_policy(password: &str, min_len: usize, username: &str) -> AppResult<()> {
     if password.chars().count() < min_len {
-        return Err(AppError::validation(
-            "new_password",
-            format!("新密码至少需要 {min_len} 个字符"),
-        ));
+        return Err(AppError::validation("new_password", format!("新密码至少需要 {min_len} 个字符")));
     }
     let classes = [
         password.chars().any(|c| c.is_ascii_lowercase()),
@@ -47,10 +40,7 @@ pub fn check_policy(password: &str, min_len: usize, username: &str) -> AppResult
         password.chars().any(|c| !c.is_ascii_alphanumeric()),
     ];
     if classes.iter().filter(|present| **present).count() < 3 {
-        return Err(AppError::validation(
-            "new_password",
-            "新密码须包含大写字母、小写字母、数字、符号中的至少三类",
-        ));
+        return Err(AppError::validation("new_password", "新密码须包含大写字母、小写字母、数字、符号中的至少三类"));
     }
     if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
         return Err(AppError::validation("new_password", "新密码不能包含用户名"));
@@ -76,17 +66,8 @@ mod tests {
     fn policy() {
         assert!(check_policy("Abcdefgh1!", 10, "zhang").is_ok());
         assert!(check_policy("Abcdefg1!", 10, "zhang").is_err(), "too short");
-        assert!(
-            check_policy("abcdefghij1", 10, "zhang").is_err(),
-            "two classes"
-        );
-        assert!(
-            check_policy("abcdefghi1!", 10, "zhang").is_ok(),
-            "three classes"
-        );
-        assert!(
-            check_policy("Zhang2024!x", 10, "zhang").is_err(),
-            "contains username"
-        );
+        assert!(check_policy("abcdefghij1", 10, "zhang").is_err(), "two classes");
+        assert!(check_policy("abcdefghi1!", 10, "zhang").is_ok(), "three classes");
+        assert!(check_policy("Zhang2024!x", 10, "zhang").is_err(), "contains username");
     }
 }

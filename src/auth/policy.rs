@@ -67,13 +67,8 @@ impl SecurityPolicy {
         }
     }
 
-    pub async fn load<C: ConnectionTrait>(
-        db: &C,
-        defaults: &SecurityDefaults,
-    ) -> Result<Self, sea_orm::DbErr> {
-        let stored = setting::Entity::find_by_id(SETTINGS_KEY.to_owned())
-            .one(db)
-            .await?;
+    pub async fn load<C: ConnectionTrait>(db: &C, defaults: &SecurityDefaults) -> Result<Self, sea_orm::DbErr> {
+        let stored = setting::Entity::find_by_id(SETTINGS_KEY.to_owned()).one(db).await?;
         Ok(stored
             .and_then(|row| serde_json::from_str(&row.value).ok())
             .unwrap_or_else(|| SecurityPolicy::from(defaults)))

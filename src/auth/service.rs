@@ -6,17 +6,15 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::Serialize;
 use serde_json::json;
 
 use super::entity::{api_token, grant, login_attempt, setting, user};
 use super::policy::{self, SecurityPolicy};
-use super::{
-    ActiveGrant, Actor, AuthMethod, Permission, Role, check_separation, password, session,
-};
+use super::{ActiveGrant, Actor, AuthMethod, Permission, Role, check_separation, password, session};
 use crate::audit::{self, Event};
 use crate::error::{AppError, AppResult};
 use crate::orgs::entity as org;
@@ -60,38 +58,24 @@ pub async fn login(
         .count(&state.db)
         .await?;
     if ip_failures >= (policy.login_max_failures as u64) * 4 {
-        audit::record_alone(
-            &state.db,
-            clock,
-            Event::anonymous(&username, Some(ip), "login.throttled"),
-        )
-        .await?;
-        return Err(AppError::TooManyRequests(
-            "该地址登录失败次数过多，请稍后再试".into(),
-        ));
+        audit::record_alone(&state.db, clock, Event::anonymous(&username, Some(ip), "login.throttled")).await?;
+        return Err(AppError::TooManyRequests("该地址登录失败次数过多，请稍后再试".into()));
     }
 
-    let found = user::Entity::find()
-        .filter(user::Column::Username.eq(&username))
-        .one(&state.db)
-        .await?;
+    let found = user::Entity::find().filter(user::Column::Username.eq(&username)).one(&state.db).await?;
     if let Some(u) = &found
         && let Some(until) = u.locked_until.filter(|until| *until > now)
     {
-        let event =
-            Event::anonymous(&username, Some(ip), "login.refused_locked").object("user", u.id);
+        let event = Event::anonymous(&username, Some(ip), "login.refused_locked").object("user", u.id);
         audit::record_alone(&state.db, clock, event).await?;
         return Err(AppError::Locked { until });
     }
-    let hash = found
-        .as_ref()
-        .map(|u| u.password_hash.as_str())
-        .unwrap_or(password::dummy_hash());
+    let hash = found.as_ref().map(|u| u.password_hash.as_str()).unwrap_or(password::dummy_hash());
     let password_ok = password::verify(password_text, hash);
 
     let txn = crate::db::begin_write(&state.db).await?;
     let ok_user = found.filter(|u| password_ok && !u.disabled);
-    login_attempt::ActiveModel {
+    let attempt = login_attempt::ActiveModel {
         username: Set(username.clone()),
         ip: Set(ip.chars().take(64).collect()),
         at: Set(now),
@@ -102,8 +86,7 @@ pub async fn login(
     .await?;
 
     let Some(u) = ok_user else {
-        let outcome =
-            record_failure(&txn, state, &policy, &username, ip, now, window_start).await?;
+        let outcome = record_failure(&txn, state, &policy, &username, ip, now, window_start).await?;
         txn.commit().await?;
         return Err(outcome);
     };
@@ -112,25 +95,13 @@ pub async fn login(
     let must_change = u.must_change_password;
     let mut active: user::ActiveModel = u.clone().into();
     active.last_login_at = Set(Some(now));
-    active.failures_counted_from = Set(Some(now));
+    active.failures_after_attempt = Set(Some(attempt.id));
     active.locked_until = Set(None);
     active.update(&txn).await?;
     let event = Event::anonymous(&u.username, Some(ip), "login.success").object("user", u.id);
-    audit::record(
-        &txn,
-        clock,
-        Event {
-            actor_id: Some(u.id),
-            ..event
-        },
-    )
-    .await?;
+    audit::record(&txn, clock, Event { actor_id: Some(u.id), ..event }).await?;
     txn.commit().await?;
-    Ok(LoginOutcome {
-        cookie,
-        user_id: u.id,
-        must_change_password: must_change,
-    })
+    Ok(LoginOutcome { cookie, user_id: u.id, must_change_password: must_change })
 }
 
 /// Audits a failed login and locks the account when it reached the limit inside the window.
@@ -144,10 +115,7 @@ async fn record_failure(
     window_start: NaiveDateTime,
 ) -> AppResult<AppError> {
     let clock = state.clock.as_ref();
-    let existing = user::Entity::find()
-        .filter(user::Column::Username.eq(username))
-        .one(txn)
-        .await?;
+    let existing = user::Entity::find().filter(user::Column::Username.eq(username)).one(txn).await?;
     let mut event = Event::anonymous(username, Some(ip), "login.failure");
     let Some(u) = existing else {
         audit::record(txn, clock, event.summary(json!({"reason": "unknown_user"}))).await?;
@@ -158,19 +126,12 @@ async fn record_failure(
         audit::record(txn, clock, event.summary(json!({"reason": "disabled"}))).await?;
         return Ok(AppError::BadCredentials);
     }
-    audit::record(
-        txn,
-        clock,
-        event.summary(json!({"reason": "wrong_password"})),
-    )
-    .await?;
-    let counted_from = u
-        .failures_counted_from
-        .map_or(window_start, |from| from.max(window_start));
+    audit::record(txn, clock, event.summary(json!({"reason": "wrong_password"}))).await?;
     let failures = login_attempt::Entity::find()
         .filter(login_attempt::Column::Username.eq(username))
         .filter(login_attempt::Column::Success.eq(false))
-        .filter(login_attempt::Column::At.gte(counted_from))
+        .filter(login_attempt::Column::At.gte(window_start))
+        .filter(login_attempt::Column::Id.gt(u.failures_after_attempt.unwrap_or(0)))
         .count(txn)
         .await?;
     if failures as i64 >= policy.login_max_failures {
@@ -192,25 +153,14 @@ pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
     if let AuthMethod::Session { session_id, .. } = &actor.method {
         session::delete(&txn, session_id).await?;
     }
-    audit::record(
-        &txn,
-        state.clock.as_ref(),
-        Event::by(actor, "logout").object("user", actor.user_id),
-    )
-    .await?;
+    audit::record(&txn, state.clock.as_ref(), Event::by(actor, "logout").object("user", actor.user_id)).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// The grants of a user with the path and name of each organization.
-pub async fn load_grants<C: ConnectionTrait>(
-    db: &C,
-    user_id: i32,
-) -> Result<Vec<ActiveGrant>, sea_orm::DbErr> {
-    let rows = grant::Entity::find()
-        .filter(grant::Column::UserId.eq(user_id))
-        .all(db)
-        .await?;
+pub async fn load_grants<C: ConnectionTrait>(db: &C, user_id: i32) -> Result<Vec<ActiveGrant>, sea_orm::DbErr> {
+    let rows = grant::Entity::find().filter(grant::Column::UserId.eq(user_id)).all(db).await?;
     let org_ids: Vec<i32> = rows.iter().map(|g| g.org_id).collect();
     let orgs: HashMap<i32, org::Model> = if org_ids.is_empty() {
         HashMap::new()
@@ -228,13 +178,7 @@ pub async fn load_grants<C: ConnectionTrait>(
         .filter_map(|g| {
             let role = Role::parse(&g.role)?;
             let o = orgs.get(&g.org_id)?;
-            Some(ActiveGrant {
-                id: g.id,
-                role,
-                org_id: o.id,
-                org_path: o.path.clone(),
-                org_name: o.name.clone(),
-            })
+            Some(ActiveGrant { id: g.id, role, org_id: o.id, org_path: o.path.clone(), org_name: o.name.clone() })
         })
         .collect())
 }
@@ -264,28 +208,16 @@ async fn actor_for_user(
     }))
 }
 
-pub async fn actor_from_session(
-    state: &AppState,
-    cookie: &str,
-    ip: &str,
-) -> Result<Option<Actor>, sea_orm::DbErr> {
+pub async fn actor_from_session(state: &AppState, cookie: &str, ip: &str) -> Result<Option<Actor>, sea_orm::DbErr> {
     let policy = state.policy().await?;
-    let Some(s) = session::find_live(&state.db, cookie, &policy, state.clock.now_db()).await?
-    else {
+    let Some(s) = session::find_live(&state.db, cookie, &policy, state.clock.now_db()).await? else {
         return Ok(None);
     };
-    let method = AuthMethod::Session {
-        session_id: s.id,
-        csrf_token: s.csrf_token,
-    };
+    let method = AuthMethod::Session { session_id: s.id, csrf_token: s.csrf_token };
     actor_for_user(state, s.user_id, method, ip).await
 }
 
-pub async fn actor_from_token(
-    state: &AppState,
-    token: &str,
-    ip: &str,
-) -> Result<Option<Actor>, sea_orm::DbErr> {
+pub async fn actor_from_token(state: &AppState, token: &str, ip: &str) -> Result<Option<Actor>, sea_orm::DbErr> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
@@ -296,15 +228,12 @@ pub async fn actor_from_token(
         .await?;
     let Some(t) = found else { return Ok(None) };
     let now = state.clock.now_db();
-    if t.last_used_at
-        .is_none_or(|used| now - used >= Duration::seconds(60))
-    {
+    if t.last_used_at.is_none_or(|used| now - used >= Duration::seconds(60)) {
         let mut active: api_token::ActiveModel = t.clone().into();
         active.last_used_at = Set(Some(now));
         active.update(&state.db).await?;
     }
-    let mut actor =
-        actor_for_user(state, t.user_id, AuthMethod::Token { token_id: t.id }, ip).await?;
+    let mut actor = actor_for_user(state, t.user_id, AuthMethod::Token { token_id: t.id }, ip).await?;
     // A token is for integrations: it never stops at the first-login password change.
     if let Some(a) = actor.as_mut() {
         a.must_change_password = false;
@@ -312,24 +241,13 @@ pub async fn actor_from_token(
     Ok(actor)
 }
 
-pub async fn change_password(
-    state: &AppState,
-    actor: &Actor,
-    current: &str,
-    new: &str,
-) -> AppResult<()> {
-    let u = user::Entity::find_by_id(actor.user_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new: &str) -> AppResult<()> {
+    let u = user::Entity::find_by_id(actor.user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     if !password::verify(current, &u.password_hash) {
         return Err(AppError::validation("current_password", "当前密码不正确"));
     }
     if current == new {
-        return Err(AppError::validation(
-            "new_password",
-            "新密码不能与当前密码相同",
-        ));
+        return Err(AppError::validation("new_password", "新密码不能与当前密码相同"));
     }
     let policy = state.policy().await?;
     password::check_policy(new, policy.password_min_length as usize, &u.username)?;
@@ -346,12 +264,8 @@ pub async fn change_password(
         AuthMethod::Token { .. } => None,
     };
     session::delete_all_for_user(&txn, actor.user_id, keep).await?;
-    audit::record(
-        &txn,
-        state.clock.as_ref(),
-        Event::by(actor, "password.change").object("user", actor.user_id),
-    )
-    .await?;
+    audit::record(&txn, state.clock.as_ref(), Event::by(actor, "password.change").object("user", actor.user_id))
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -374,9 +288,7 @@ fn require_account_admin(actor: &Actor) -> AppResult<()> {
     if actor.can(Permission::UserManage) || actor.can(Permission::GrantManage) {
         Ok(())
     } else {
-        Err(AppError::forbidden(
-            "只有系统管理员或安全保密管理员可以管理账号",
-        ))
+        Err(AppError::forbidden("只有系统管理员或安全保密管理员可以管理账号"))
     }
 }
 
@@ -397,10 +309,7 @@ pub async fn list_users(state: &AppState, actor: &Actor, q: &str) -> AppResult<V
     let ids: Vec<i32> = users.iter().map(|u| u.id).collect();
     let mut by_user: HashMap<i32, Vec<ActiveGrant>> = HashMap::new();
     if !ids.is_empty() {
-        let grants = grant::Entity::find()
-            .filter(grant::Column::UserId.is_in(ids))
-            .all(&state.db)
-            .await?;
+        let grants = grant::Entity::find().filter(grant::Column::UserId.is_in(ids)).all(&state.db).await?;
         let org_ids: Vec<i32> = grants.iter().map(|g| g.org_id).collect();
         let orgs: HashMap<i32, org::Model> = org::Entity::find()
             .filter(org::Column::Id.is_in(org_ids))
@@ -438,10 +347,7 @@ pub async fn list_users(state: &AppState, actor: &Actor, q: &str) -> AppResult<V
 
 pub async fn get_user(state: &AppState, actor: &Actor, id: i32) -> AppResult<UserSummary> {
     require_account_admin(actor)?;
-    let u = user::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let u = user::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let grants = load_grants(&state.db, u.id).await?;
     Ok(UserSummary {
         id: u.id,
@@ -469,40 +375,26 @@ pub fn generate_password() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
     let mut rng = rand::rngs::OsRng;
-    let body: String = (0..12)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect();
+    let body: String = (0..12).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
     format!("{body}#{}", rng.gen_range(10..100))
 }
 
 fn validate_username(username: &str) -> AppResult<()> {
-    let ok_chars = username
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c));
+    let ok_chars = username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c));
     if !(3..=50).contains(&username.len()) || !ok_chars {
-        return Err(AppError::validation(
-            "username",
-            "用户名须为 3–50 位小写字母、数字或 _ . -",
-        ));
+        return Err(AppError::validation("username", "用户名须为 3–50 位小写字母、数字或 _ . -"));
     }
     Ok(())
 }
 
 /// Creates an account; returns it and the initial password (to be shown once).
-pub async fn create_user(
-    state: &AppState,
-    actor: &Actor,
-    new: NewUser,
-) -> AppResult<(user::Model, String)> {
+pub async fn create_user(state: &AppState, actor: &Actor, new: NewUser) -> AppResult<(user::Model, String)> {
     actor.require(Permission::UserManage)?;
     let username = normalize_username(&new.username);
     validate_username(&username)?;
     let display_name = new.display_name.trim().to_owned();
     if display_name.is_empty() || display_name.chars().count() > 50 {
-        return Err(AppError::validation(
-            "display_name",
-            "姓名不能为空，且不超过 50 个字",
-        ));
+        return Err(AppError::validation("display_name", "姓名不能为空，且不超过 50 个字"));
     }
     let initial = match new.password {
         Some(p) => {
@@ -517,15 +409,9 @@ pub async fn create_user(
     };
     let now = state.clock.now_db();
     let txn = crate::db::begin_write(&state.db).await?;
-    let exists = user::Entity::find()
-        .filter(user::Column::Username.eq(&username))
-        .one(&txn)
-        .await?;
+    let exists = user::Entity::find().filter(user::Column::Username.eq(&username)).one(&txn).await?;
     if exists.is_some() {
-        return Err(AppError::conflict(
-            "username",
-            format!("用户名 {username} 已存在"),
-        ));
+        return Err(AppError::conflict("username", format!("用户名 {username} 已存在")));
     }
     let created = user::ActiveModel {
         username: Set(username.clone()),
@@ -548,17 +434,9 @@ pub async fn create_user(
 }
 
 /// Sets a new random password that must be changed at next login, and ends the user's sessions.
-pub async fn reset_password(
-    state: &AppState,
-    actor: &Actor,
-    user_id: i32,
-    given: Option<String>,
-) -> AppResult<String> {
+pub async fn reset_password(state: &AppState, actor: &Actor, user_id: i32, given: Option<String>) -> AppResult<String> {
     actor.require(Permission::UserManage)?;
-    let u = user::Entity::find_by_id(user_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let new = match given {
         Some(p) => {
             let policy = state.policy().await?;
@@ -575,57 +453,37 @@ pub async fn reset_password(
     active.updated_at = Set(now);
     active.update(&txn).await?;
     session::delete_all_for_user(&txn, user_id, None).await?;
-    audit::record(
-        &txn,
-        state.clock.as_ref(),
-        Event::by(actor, "user.password_reset").object("user", user_id),
-    )
-    .await?;
+    audit::record(&txn, state.clock.as_ref(), Event::by(actor, "user.password_reset").object("user", user_id)).await?;
     txn.commit().await?;
     Ok(new)
 }
 
 pub async fn unlock(state: &AppState, actor: &Actor, user_id: i32) -> AppResult<()> {
     if !(actor.can(Permission::UserManage) || actor.can(Permission::PolicyManage)) {
-        return Err(AppError::forbidden(
-            "只有系统管理员或安全保密管理员可以解锁账号",
-        ));
+        return Err(AppError::forbidden("只有系统管理员或安全保密管理员可以解锁账号"));
     }
-    let u = user::Entity::find_by_id(user_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let now = state.clock.now_db();
     let txn = crate::db::begin_write(&state.db).await?;
+    // Failures so far are forgiven: the next lock-out needs a fresh series.
+    let last_attempt =
+        login_attempt::Entity::find().order_by_desc(login_attempt::Column::Id).one(&txn).await?.map(|a| a.id);
     let mut active: user::ActiveModel = u.into();
     active.locked_until = Set(None);
-    active.failures_counted_from = Set(Some(now));
+    active.failures_after_attempt = Set(last_attempt);
     active.updated_at = Set(now);
     active.update(&txn).await?;
-    audit::record(
-        &txn,
-        state.clock.as_ref(),
-        Event::by(actor, "user.unlock").object("user", user_id),
-    )
-    .await?;
+    audit::record(&txn, state.clock.as_ref(), Event::by(actor, "user.unlock").object("user", user_id)).await?;
     txn.commit().await?;
     Ok(())
 }
 
-pub async fn set_disabled(
-    state: &AppState,
-    actor: &Actor,
-    user_id: i32,
-    disabled: bool,
-) -> AppResult<()> {
+pub async fn set_disabled(state: &AppState, actor: &Actor, user_id: i32, disabled: bool) -> AppResult<()> {
     actor.require(Permission::UserManage)?;
     if user_id == actor.user_id {
         return Err(AppError::forbidden("不能停用自己的账号"));
     }
-    let u = user::Entity::find_by_id(user_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let now = state.clock.now_db();
     let txn = crate::db::begin_write(&state.db).await?;
     let mut active: user::ActiveModel = u.into();
@@ -635,54 +493,30 @@ pub async fn set_disabled(
     if disabled {
         session::delete_all_for_user(&txn, user_id, None).await?;
     }
-    let action = if disabled {
-        "user.disable"
-    } else {
-        "user.enable"
-    };
-    audit::record(
-        &txn,
-        state.clock.as_ref(),
-        Event::by(actor, action).object("user", user_id),
-    )
-    .await?;
+    let action = if disabled { "user.disable" } else { "user.enable" };
+    audit::record(&txn, state.clock.as_ref(), Event::by(actor, action).object("user", user_id)).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// Gives `role` over the subtree of `org_id`. The security administrator never grants to
 /// themselves, and the three system roles stay on separate accounts at the root.
-pub async fn add_grant(
-    state: &AppState,
-    actor: &Actor,
-    user_id: i32,
-    role: Role,
-    org_id: i32,
-) -> AppResult<i32> {
+pub async fn add_grant(state: &AppState, actor: &Actor, user_id: i32, role: Role, org_id: i32) -> AppResult<i32> {
     actor.require(Permission::GrantManage)?;
     if user_id == actor.user_id {
         return Err(AppError::forbidden("不能给自己授权"));
     }
-    let u = user::Entity::find_by_id(user_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let o = org::Entity::find_by_id(org_id)
         .one(&state.db)
         .await?
         .filter(|o| o.dissolved_at.is_none())
         .ok_or_else(|| AppError::validation("org_id", "授权范围所指的党组织不存在"))?;
     if role.is_system_officer() && o.parent_id.is_some() {
-        return Err(AppError::validation(
-            "org_id",
-            "系统管理、安全保密、安全审计角色须授予在最高一级党组织（全局）",
-        ));
+        return Err(AppError::validation("org_id", "系统管理、安全保密、安全审计角色须授予在最高一级党组织（全局）"));
     }
     let existing = load_grants(&state.db, user_id).await?;
-    if existing
-        .iter()
-        .any(|g| g.role == role && g.org_id == org_id)
-    {
+    if existing.iter().any(|g| g.role == role && g.org_id == org_id) {
         return Err(AppError::conflict("role", "该账号已有此授权"));
     }
     let held: Vec<Role> = existing.iter().map(|g| g.role).collect();
@@ -709,19 +543,15 @@ pub async fn add_grant(
 
 pub async fn revoke_grant(state: &AppState, actor: &Actor, grant_id: i32) -> AppResult<()> {
     actor.require(Permission::GrantManage)?;
-    let g = grant::Entity::find_by_id(grant_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let g = grant::Entity::find_by_id(grant_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     if g.user_id == actor.user_id {
         return Err(AppError::forbidden("不能撤销自己的授权"));
     }
     let o = org::Entity::find_by_id(g.org_id).one(&state.db).await?;
     let txn = crate::db::begin_write(&state.db).await?;
     grant::Entity::delete_by_id(grant_id).exec(&txn).await?;
-    let mut event = Event::by(actor, "grant.revoke")
-        .object("user", g.user_id)
-        .summary(json!({"role": g.role, "org_id": g.org_id}));
+    let mut event =
+        Event::by(actor, "grant.revoke").object("user", g.user_id).summary(json!({"role": g.role, "org_id": g.org_id}));
     if let Some(o) = o {
         event = event.org(o.path);
     }
@@ -741,11 +571,7 @@ pub struct TokenSummary {
     pub revoked_at: Option<NaiveDateTime>,
 }
 
-pub async fn list_tokens(
-    state: &AppState,
-    actor: &Actor,
-    user_id: i32,
-) -> AppResult<Vec<TokenSummary>> {
+pub async fn list_tokens(state: &AppState, actor: &Actor, user_id: i32) -> AppResult<Vec<TokenSummary>> {
     actor.require(Permission::UserManage)?;
     let rows = api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(user_id))
@@ -766,24 +592,13 @@ pub async fn list_tokens(
 
 /// Creates a bearer token that acts as `user_id` with that user's grants. Returns the token,
 /// which is stored only as a hash and shown this once.
-pub async fn create_token(
-    state: &AppState,
-    actor: &Actor,
-    user_id: i32,
-    name: &str,
-) -> AppResult<(i32, String)> {
+pub async fn create_token(state: &AppState, actor: &Actor, user_id: i32, name: &str) -> AppResult<(i32, String)> {
     actor.require(Permission::UserManage)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::validation(
-            "name",
-            "令牌名称不能为空，且不超过 100 个字",
-        ));
+        return Err(AppError::validation("name", "令牌名称不能为空，且不超过 100 个字"));
     }
-    user::Entity::find_by_id(user_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let token = format!("{TOKEN_PREFIX}{}", session::random_token());
     let txn = crate::db::begin_write(&state.db).await?;
     let created = api_token::ActiveModel {
@@ -806,21 +621,13 @@ pub async fn create_token(
 
 pub async fn revoke_token(state: &AppState, actor: &Actor, token_id: i32) -> AppResult<i32> {
     actor.require(Permission::UserManage)?;
-    let t = api_token::Entity::find_by_id(token_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let t = api_token::Entity::find_by_id(token_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let user_id = t.user_id;
     let txn = crate::db::begin_write(&state.db).await?;
     let mut active: api_token::ActiveModel = t.into();
     active.revoked_at = Set(Some(state.clock.now_db()));
     active.update(&txn).await?;
-    audit::record(
-        &txn,
-        state.clock.as_ref(),
-        Event::by(actor, "token.revoke").object("api_token", token_id),
-    )
-    .await?;
+    audit::record(&txn, state.clock.as_ref(), Event::by(actor, "token.revoke").object("api_token", token_id)).await?;
     txn.commit().await?;
     Ok(user_id)
 }
@@ -837,14 +644,9 @@ pub async fn update_policy(
     let mut after = before;
     for (name, label, min, max) in SecurityPolicy::FIELDS {
         let raw = values.get(name).map(|v| v.trim()).unwrap_or("");
-        let value: i64 = raw
-            .parse()
-            .map_err(|_| AppError::validation(name, format!("{label}须为整数")))?;
+        let value: i64 = raw.parse().map_err(|_| AppError::validation(name, format!("{label}须为整数")))?;
         if !(min..=max).contains(&value) {
-            return Err(AppError::validation(
-                name,
-                format!("{label}须在 {min} 到 {max} 之间"),
-            ));
+            return Err(AppError::validation(name, format!("{label}须在 {min} 到 {max} 之间")));
         }
         after.set(name, value);
     }
@@ -857,17 +659,12 @@ pub async fn update_policy(
         updated_at: Set(now),
         updated_by: Set((actor.user_id > 0).then_some(actor.user_id)),
     };
-    if setting::Entity::find_by_id(policy::SETTINGS_KEY.to_owned())
-        .one(&txn)
-        .await?
-        .is_some()
-    {
+    if setting::Entity::find_by_id(policy::SETTINGS_KEY.to_owned()).one(&txn).await?.is_some() {
         row.update(&txn).await?;
     } else {
         row.insert(&txn).await?;
     }
-    let event =
-        Event::by(actor, "policy.update").summary(json!({"before": before, "after": after}));
+    let event = Event::by(actor, "policy.update").summary(json!({"before": before, "after": after}));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
     Ok(after)
@@ -876,13 +673,7 @@ pub async fn update_policy(
 /// The actor used by the command line: the operator who can run it already controls the
 /// database, so it acts with the system roles, and is audited as `命令行`.
 pub fn cli_actor() -> Actor {
-    let grant = |role| ActiveGrant {
-        id: 0,
-        role,
-        org_id: 0,
-        org_path: "/".into(),
-        org_name: String::new(),
-    };
+    let grant = |role| ActiveGrant { id: 0, role, org_id: 0, org_path: "/".into(), org_name: String::new() };
     Actor {
         user_id: 0,
         username: "cli".into(),
@@ -898,12 +689,7 @@ pub fn cli_actor() -> Actor {
 /// The command line acting on the organization tree when there is none yet (first start).
 pub fn cli_root_actor() -> Actor {
     let mut actor = cli_actor();
-    actor.grants = vec![ActiveGrant {
-        id: 0,
-        role: Role::PartyAdmin,
-        org_id: 0,
-        org_path: "/".into(),
-        org_name: String::new(),
-    }];
+    actor.grants =
+        vec![ActiveGrant { id: 0, role: Role::PartyAdmin, org_id: 0, org_path: "/".into(), org_name: String::new() }];
     actor
 }

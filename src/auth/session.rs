@@ -52,10 +52,7 @@ pub async fn find_live<C: ConnectionTrait>(
     policy: &SecurityPolicy,
     now: NaiveDateTime,
 ) -> Result<Option<session::Model>, sea_orm::DbErr> {
-    let Some(row) = session::Entity::find_by_id(token_hash(token))
-        .one(db)
-        .await?
-    else {
+    let Some(row) = session::Entity::find_by_id(token_hash(token)).one(db).await? else {
         return Ok(None);
     };
     let idle_end = row.last_seen_at + Duration::minutes(policy.session_idle_minutes);
@@ -74,9 +71,7 @@ pub async fn find_live<C: ConnectionTrait>(
 }
 
 pub async fn delete<C: ConnectionTrait>(db: &C, session_id: &str) -> Result<(), sea_orm::DbErr> {
-    session::Entity::delete_by_id(session_id.to_owned())
-        .exec(db)
-        .await?;
+    session::Entity::delete_by_id(session_id.to_owned()).exec(db).await?;
     Ok(())
 }
 

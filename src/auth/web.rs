@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -21,6 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::orgs;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
+use crate::ui::params::Params;
 use crate::ui::{FieldErrors, Flash, Layout, field_errors, render};
 
 // ---------------------------------------------------------------- login / logout
@@ -44,11 +45,7 @@ pub struct NextParam {
 
 /// Only same-site paths, never `//host` or a scheme, so the login cannot redirect elsewhere.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/"
-    }
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
 }
 
 fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
@@ -78,7 +75,7 @@ pub async fn login_form(
     State(state): State<AppState>,
     MaybeActor(actor): MaybeActor,
     TakeFlash(flash): TakeFlash,
-    Query(q): Query<NextParam>,
+    Params(q): Params<NextParam>,
     jar: CookieJar,
 ) -> Response {
     if actor.is_some() {
@@ -115,10 +112,7 @@ pub async fn login_submit(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(&form.next).to_owned();
-    let expected = jar
-        .get(csrf::LOGIN_COOKIE)
-        .map(|c| c.value().to_owned())
-        .unwrap_or_default();
+    let expected = jar.get(csrf::LOGIN_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
     let retry = |error: String, status: StatusCode, jar: CookieJar| {
         let page = LoginPage {
             csrf: session::random_token(),
@@ -133,19 +127,11 @@ pub async fn login_submit(
     if !csrf::tokens_match(&expected, &form.csrf) {
         return retry(AppError::Csrf.message(), StatusCode::FORBIDDEN, jar);
     }
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     match service::login(&state, &form.username, &form.password, &ip, ua).await {
         Ok(outcome) => {
-            let jar = jar
-                .add(session_cookie(&state, outcome.cookie))
-                .remove(Cookie::from(csrf::LOGIN_COOKIE));
-            let to = if outcome.must_change_password {
-                "/account/password"
-            } else {
-                next.as_str()
-            };
+            let jar = jar.add(session_cookie(&state, outcome.cookie)).remove(Cookie::from(csrf::LOGIN_COOKIE));
+            let to = if outcome.must_change_password { "/account/password" } else { next.as_str() };
             (jar, Redirect::to(to)).into_response()
         }
         Err(AppError::Internal(e)) => AppError::Internal(e).into_response(),
@@ -205,10 +191,7 @@ pub async fn password_submit(
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let result = if form.new_password != form.confirm_password {
-        Err(AppError::validation(
-            "confirm_password",
-            "两次输入的新密码不一致",
-        ))
+        Err(AppError::validation("confirm_password", "两次输入的新密码不一致"))
     } else {
         service::change_password(&state, &actor, &form.current_password, &form.new_password).await
     };
@@ -218,8 +201,7 @@ pub async fn password_submit(
             let errors = field_errors(err)?;
             let policy = state.policy().await?;
             let page = PasswordPage {
-                layout: Layout::new(&actor, "修改密码", "/account/password", None)
-                    .crumb("修改密码", None),
+                layout: Layout::new(&actor, "修改密码", "/account/password", None).crumb("修改密码", None),
                 forced: actor.must_change_password,
                 min_len: policy.password_min_length,
                 errors,
@@ -253,11 +235,7 @@ fn status_text(u: &UserSummary, now: chrono::NaiveDateTime) -> String {
 }
 
 fn grant_text(u: &UserSummary) -> String {
-    u.grants
-        .iter()
-        .map(|g| format!("{}（{}）", g.role.label(), g.org_name))
-        .collect::<Vec<_>>()
-        .join("；")
+    u.grants.iter().map(|g| format!("{}（{}）", g.role.label(), g.org_name)).collect::<Vec<_>>().join("；")
 }
 
 #[derive(Template)]
@@ -278,12 +256,7 @@ pub struct UsersQuery {
     q: String,
 }
 
-async fn users_page(
-    state: &AppState,
-    actor: &Actor,
-    q: &str,
-    flash: Option<Flash>,
-) -> AppResult<UsersPage> {
+async fn users_page(state: &AppState, actor: &Actor, q: &str, flash: Option<Flash>) -> AppResult<UsersPage> {
     let now = state.clock.now_db();
     let rows = service::list_users(state, actor, q)
         .await?
@@ -312,7 +285,7 @@ pub async fn users(
     State(state): State<AppState>,
     actor: Actor,
     TakeFlash(flash): TakeFlash,
-    Query(q): Query<UsersQuery>,
+    Params(q): Params<UsersQuery>,
 ) -> AppResult<Response> {
     Ok(render(&users_page(&state, &actor, &q.q, flash).await?))
 }
@@ -353,9 +326,7 @@ pub async fn create_user(
                     .crumb("账号与授权", Some("/admin/users".into()))
                     .crumb(user.username.clone(), None),
                 heading: format!("账号 {} 已创建", user.username),
-                explanation:
-                    "请将初始密码当面或经安全渠道交给本人。此密码只显示这一次，首次登录时必须修改。"
-                        .into(),
+                explanation: "请将初始密码当面或经安全渠道交给本人。此密码只显示这一次，首次登录时必须修改。".into(),
                 secret: initial,
                 back: format!("/admin/users/{}", user.id),
             };
@@ -402,10 +373,7 @@ impl From<TokenSummary> for TokenRow {
             id: t.id,
             name: t.name,
             created_at: display_local(t.created_at),
-            last_used_at: t
-                .last_used_at
-                .map(display_local)
-                .unwrap_or_else(|| "未使用".into()),
+            last_used_at: t.last_used_at.map(display_local).unwrap_or_else(|| "未使用".into()),
             revoked: t.revoked_at.is_some(),
         }
     }
@@ -433,12 +401,7 @@ struct UserPage {
     errors: FieldErrors,
 }
 
-async fn user_page(
-    state: &AppState,
-    actor: &Actor,
-    id: i32,
-    flash: Option<Flash>,
-) -> AppResult<UserPage> {
+async fn user_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash>) -> AppResult<UserPage> {
     let u = service::get_user(state, actor, id).await?;
     let now = state.clock.now_db();
     let can_grant = actor.can(Permission::GrantManage);
@@ -453,11 +416,7 @@ async fn user_page(
         Vec::new()
     };
     let tokens = if can_manage_users {
-        service::list_tokens(state, actor, id)
-            .await?
-            .into_iter()
-            .map(TokenRow::from)
-            .collect()
+        service::list_tokens(state, actor, id).await?.into_iter().map(TokenRow::from).collect()
     } else {
         Vec::new()
     };
@@ -469,18 +428,11 @@ async fn user_page(
         status: status_text(&u, now),
         locked: u.locked_until.is_some_and(|t| t > now),
         disabled: u.disabled,
-        last_login: u
-            .last_login_at
-            .map(display_local)
-            .unwrap_or_else(|| "从未登录".into()),
+        last_login: u.last_login_at.map(display_local).unwrap_or_else(|| "从未登录".into()),
         grants: u
             .grants
             .iter()
-            .map(|g| GrantRow {
-                id: g.id,
-                role: g.role.label(),
-                org_name: g.org_name.clone(),
-            })
+            .map(|g| GrantRow { id: g.id, role: g.role.label(), org_name: g.org_name.clone() })
             .collect(),
         username: u.username,
         display_name: u.display_name,
@@ -488,13 +440,7 @@ async fn user_page(
         can_grant,
         can_unlock: can_manage_users || actor.can(Permission::PolicyManage),
         is_self: id == actor.user_id,
-        roles: Role::ALL
-            .iter()
-            .map(|r| RoleOption {
-                value: r.as_str(),
-                label: r.label(),
-            })
-            .collect(),
+        roles: Role::ALL.iter().map(|r| RoleOption { value: r.as_str(), label: r.label() }).collect(),
         orgs,
         tokens,
         errors: FieldErrors::new(),
@@ -510,45 +456,31 @@ pub async fn user_detail(
     Ok(render(&user_page(&state, &actor, id, flash).await?))
 }
 
-pub async fn reset_password(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<i32>,
-) -> AppResult<Response> {
+pub async fn reset_password(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<Response> {
     let new = service::reset_password(&state, &actor, id, None).await?;
     let page = SecretPage {
-        layout: Layout::new(&actor, "密码已重置", "/admin/users", None).crumb("账号与授权", Some("/admin/users".into())),
+        layout: Layout::new(&actor, "密码已重置", "/admin/users", None)
+            .crumb("账号与授权", Some("/admin/users".into())),
         heading: "密码已重置".into(),
-        explanation: "请将临时密码经安全渠道交给本人。此密码只显示这一次，登录后必须修改；该账号的所有会话已结束。".into(),
+        explanation: "请将临时密码经安全渠道交给本人。此密码只显示这一次，登录后必须修改；该账号的所有会话已结束。"
+            .into(),
         secret: new,
         back: format!("/admin/users/{id}"),
     };
     Ok(render(&page))
 }
 
-pub async fn unlock(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<i32>,
-) -> AppResult<Response> {
+pub async fn unlock(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<Response> {
     service::unlock(&state, &actor, id).await?;
     Ok(Flash::ok("账号已解锁").redirect(&format!("/admin/users/{id}")))
 }
 
-pub async fn disable(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<i32>,
-) -> AppResult<Response> {
+pub async fn disable(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<Response> {
     service::set_disabled(&state, &actor, id, true).await?;
     Ok(Flash::ok("账号已停用").redirect(&format!("/admin/users/{id}")))
 }
 
-pub async fn enable(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<i32>,
-) -> AppResult<Response> {
+pub async fn enable(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<Response> {
     service::set_disabled(&state, &actor, id, false).await?;
     Ok(Flash::ok("账号已启用").redirect(&format!("/admin/users/{id}")))
 }
@@ -568,12 +500,8 @@ pub async fn add_grant(
     Form(form): Form<GrantForm>,
 ) -> AppResult<Response> {
     let result = async {
-        let role =
-            Role::parse(&form.role).ok_or_else(|| AppError::validation("role", "请选择角色"))?;
-        let org_id: i32 = form
-            .org_id
-            .parse()
-            .map_err(|_| AppError::validation("org_id", "请选择授权范围"))?;
+        let role = Role::parse(&form.role).ok_or_else(|| AppError::validation("role", "请选择角色"))?;
+        let org_id: i32 = form.org_id.parse().map_err(|_| AppError::validation("org_id", "请选择授权范围"))?;
         service::add_grant(&state, &actor, id, role, org_id).await
     }
     .await;
@@ -615,8 +543,9 @@ pub async fn create_token(
                 layout: Layout::new(&actor, "接口令牌已创建", "/admin/users", None)
                     .crumb("账号与授权", Some("/admin/users".into())),
                 heading: format!("接口令牌“{}”已创建", form.name.trim()),
-                explanation: "请求时放在请求头 Authorization: Bearer <令牌> 中。令牌只显示这一次，权限与该账号相同，可随时吊销。"
-                    .into(),
+                explanation:
+                    "请求时放在请求头 Authorization: Bearer <令牌> 中。令牌只显示这一次，权限与该账号相同，可随时吊销。"
+                        .into(),
                 secret: token,
                 back: format!("/admin/users/{id}"),
             };
@@ -658,18 +587,13 @@ struct PolicyPage {
     errors: FieldErrors,
 }
 
-fn policy_fields(
-    policy: &SecurityPolicy,
-    typed: Option<&HashMap<String, String>>,
-) -> Vec<PolicyField> {
+fn policy_fields(policy: &SecurityPolicy, typed: Option<&HashMap<String, String>>) -> Vec<PolicyField> {
     SecurityPolicy::FIELDS
         .iter()
         .map(|(name, label, min, max)| PolicyField {
             name: (*name).to_owned(),
             label,
-            value: typed
-                .and_then(|t| t.get(*name).cloned())
-                .unwrap_or_else(|| policy.get(name).to_string()),
+            value: typed.and_then(|t| t.get(*name).cloned()).unwrap_or_else(|| policy.get(name).to_string()),
             min: *min,
             max: *max,
         })
@@ -702,8 +626,7 @@ pub async fn policy_submit(
             let errors = field_errors(err)?;
             let policy = state.policy().await?;
             let page = PolicyPage {
-                layout: Layout::new(&actor, "安全策略", "/admin/policy", None)
-                    .crumb("安全策略", None),
+                layout: Layout::new(&actor, "安全策略", "/admin/policy", None).crumb("安全策略", None),
                 fields: policy_fields(&policy, Some(&form)),
                 errors,
             };

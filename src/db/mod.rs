@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement,
-};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement};
 use sea_orm_migration::MigratorTrait;
 
 use crate::config::DatabaseConfig;
@@ -20,12 +18,9 @@ use crate::config::DatabaseConfig;
 pub async fn connect(cfg: &DatabaseConfig) -> anyhow::Result<DatabaseConnection> {
     let url = cfg.url.expose();
     if let Some(path) = sqlite_file(url)
-        && let Some(dir) = Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
+        && let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty())
     {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
     }
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.max_connections(cfg.max_connections.max(1))
@@ -39,15 +34,10 @@ pub async fn connect(cfg: &DatabaseConfig) -> anyhow::Result<DatabaseConnection>
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
         });
-    let db = Database::connect(opts)
-        .await
-        .with_context(|| format!("无法连接数据库 {}", cfg.url.redacted()))?;
+    let db = Database::connect(opts).await.with_context(|| format!("无法连接数据库 {}", cfg.url.redacted()))?;
     if db.get_database_backend() == DatabaseBackend::MySql {
         let row = db
-            .query_one_raw(Statement::from_string(
-                DatabaseBackend::MySql,
-                "SELECT @@character_set_database AS cs",
-            ))
+            .query_one_raw(Statement::from_string(DatabaseBackend::MySql, "SELECT @@character_set_database AS cs"))
             .await?;
         let charset: String = match row {
             Some(r) => r.try_get("", "cs")?,
@@ -64,15 +54,11 @@ pub async fn connect(cfg: &DatabaseConfig) -> anyhow::Result<DatabaseConnection>
 
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    migration::Migrator::up(db, None)
-        .await
-        .context("数据库迁移失败")
+    migration::Migrator::up(db, None).await.context("数据库迁移失败")
 }
 
 fn sqlite_file(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
@@ -88,9 +74,7 @@ pub fn path_upper_bound(prefix: &str) -> String {
 
 /// Starts a transaction for writing. On SQLite it takes the write lock at `BEGIN IMMEDIATE`,
 /// so two writers queue on the busy timeout instead of one failing when it upgrades a read lock.
-pub async fn begin_write(
-    db: &DatabaseConnection,
-) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
     use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
@@ -105,10 +89,7 @@ mod tests {
 
     #[test]
     fn sqlite_paths() {
-        assert_eq!(
-            sqlite_file("sqlite://data/dangjian.db"),
-            Some("data/dangjian.db")
-        );
+        assert_eq!(sqlite_file("sqlite://data/dangjian.db"), Some("data/dangjian.db"));
         assert_eq!(sqlite_file("sqlite://x.db?mode=rwc"), Some("x.db"));
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://localhost/x"), None);
@@ -122,10 +103,7 @@ mod tests {
             assert!(inside >= "/1/4/" && inside < upper.as_str(), "{inside}");
         }
         for outside in ["/1/40/", "/1/5/", "/1/"] {
-            assert!(
-                !(outside >= "/1/4/" && outside < upper.as_str()),
-                "{outside}"
-            );
+            assert!(!(outside >= "/1/4/" && outside < upper.as_str()), "{outside}");
         }
     }
 }

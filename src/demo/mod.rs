@@ -92,11 +92,7 @@ impl Gen<'_> {
         }
         .insert(self.txn)
         .await?;
-        let path = format!(
-            "{}{}/",
-            parent.map_or("/", |p| p.path.as_str()),
-            inserted.id
-        );
+        let path = format!("{}{}/", parent.map_or("/", |p| p.path.as_str()), inserted.id);
         let mut active: org::ActiveModel = inserted.into();
         active.path = Set(path);
         self.orgs += 1;
@@ -133,12 +129,9 @@ impl Gen<'_> {
             let region_code = names::REGIONS[self.rng.gen_range(0..names::REGIONS.len())];
             let id_number = self.id_number(region_code, birth, male);
             let political = names::pick_political(&mut self.rng, regular, age);
-            let joined_police = NaiveDate::from_ymd_opt(
-                birth.year() + self.rng.gen_range(21..=age.clamp(22, 30)),
-                7,
-                1,
-            )
-            .filter(|d| *d <= self.today);
+            let joined_police =
+                NaiveDate::from_ymd_opt(birth.year() + self.rng.gen_range(21..=age.clamp(22, 30)), 7, 1)
+                    .filter(|d| *d <= self.today);
             let police_no = regular.then(|| {
                 self.next_police_no += 1;
                 format!("{:06}", self.next_police_no)
@@ -177,9 +170,7 @@ impl Gen<'_> {
             return Ok(());
         }
         let batch = std::mem::take(&mut self.people);
-        person::Entity::insert_many(batch)
-            .exec_without_returning(self.txn)
-            .await?;
+        person::Entity::insert_many(batch).exec_without_returning(self.txn).await?;
         Ok(())
     }
 
@@ -211,54 +202,20 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
         people_total: 0,
     };
     let city = names::CITY;
-    let root = g
-        .org(
-            None,
-            OrgKind::Committee,
-            &format!("中共{city}公安局委员会"),
-            &format!("{city}公安局"),
-        )
-        .await?;
-    let hq = g
-        .org(
-            Some(&root),
-            OrgKind::Committee,
-            &format!("中共{city}公安局机关委员会"),
-            "市局机关",
-        )
-        .await?;
-    let departments: &[&str] = if scale == Scale::Small {
-        &names::DEPARTMENTS[..3]
-    } else {
-        names::DEPARTMENTS
-    };
+    let root = g.org(None, OrgKind::Committee, &format!("中共{city}公安局委员会"), &format!("{city}公安局")).await?;
+    let hq = g.org(Some(&root), OrgKind::Committee, &format!("中共{city}公安局机关委员会"), "市局机关").await?;
+    let departments: &[&str] = if scale == Scale::Small { &names::DEPARTMENTS[..3] } else { names::DEPARTMENTS };
     for dept in departments {
         let size = g.branch_size() + 10;
         if size > 45 && scale != Scale::Small {
-            let general = g
-                .org(
-                    Some(&hq),
-                    OrgKind::GeneralBranch,
-                    &format!("{dept}党总支"),
-                    dept,
-                )
-                .await?;
+            let general = g.org(Some(&hq), OrgKind::GeneralBranch, &format!("{dept}党总支"), dept).await?;
             for part in ["第一", "第二"] {
-                let b = g
-                    .org(
-                        Some(&general),
-                        OrgKind::Branch,
-                        &format!("{dept}{part}党支部"),
-                        dept,
-                    )
-                    .await?;
+                let b = g.org(Some(&general), OrgKind::Branch, &format!("{dept}{part}党支部"), dept).await?;
                 let n = g.branch_size();
                 g.staff(&b, n).await?;
             }
         } else {
-            let b = g
-                .org(Some(&hq), OrgKind::Branch, &format!("{dept}党支部"), dept)
-                .await?;
+            let b = g.org(Some(&hq), OrgKind::Branch, &format!("{dept}党支部"), dept).await?;
             g.staff(&b, size).await?;
         }
     }
@@ -268,38 +225,16 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     for i in 0..scale.sub_bureaus() {
         let district = names::district(i);
         let unit = format!("{district}分局");
-        let bureau = g
-            .org(
-                Some(&root),
-                OrgKind::Committee,
-                &format!("中共{unit}委员会"),
-                &unit,
-            )
-            .await?;
+        let bureau = g.org(Some(&root), OrgKind::Committee, &format!("中共{unit}委员会"), &unit).await?;
         first_bureau.get_or_insert_with(|| bureau.clone());
-        let office = g
-            .org(
-                Some(&bureau),
-                OrgKind::Branch,
-                &format!("{unit}机关党支部"),
-                &format!("{unit}机关"),
-            )
-            .await?;
+        let office =
+            g.org(Some(&bureau), OrgKind::Branch, &format!("{unit}机关党支部"), &format!("{unit}机关")).await?;
         let n = g.branch_size();
         g.staff(&office, n).await?;
-        let brigades: &[&str] = if scale == Scale::Small {
-            &names::BRIGADES[..2]
-        } else {
-            names::BRIGADES
-        };
+        let brigades: &[&str] = if scale == Scale::Small { &names::BRIGADES[..2] } else { names::BRIGADES };
         for brigade in brigades {
             let b = g
-                .org(
-                    Some(&bureau),
-                    OrgKind::Branch,
-                    &format!("{unit}{brigade}党支部"),
-                    &format!("{unit}{brigade}"),
-                )
+                .org(Some(&bureau), OrgKind::Branch, &format!("{unit}{brigade}党支部"), &format!("{unit}{brigade}"))
                 .await?;
             let n = g.branch_size();
             g.staff(&b, n).await?;
@@ -307,14 +242,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
         for s in 0..scale.stations_per_bureau() {
             let station = format!("{}派出所", names::station(i, s));
             if scale == Scale::Small || s % 3 != 0 {
-                let b = g
-                    .org(
-                        Some(&bureau),
-                        OrgKind::Branch,
-                        &format!("{station}党支部"),
-                        &station,
-                    )
-                    .await?;
+                let b = g.org(Some(&bureau), OrgKind::Branch, &format!("{station}党支部"), &station).await?;
                 let n = g.branch_size();
                 g.staff(&b, n).await?;
                 for grp in ["第一党小组", "第二党小组"] {
@@ -323,23 +251,10 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
                 shuji_branch.get_or_insert_with(|| b.clone());
             } else {
                 // Large stations: a general branch with a branch per policing area.
-                let general = g
-                    .org(
-                        Some(&bureau),
-                        OrgKind::GeneralBranch,
-                        &format!("{station}党总支"),
-                        &station,
-                    )
-                    .await?;
+                let general =
+                    g.org(Some(&bureau), OrgKind::GeneralBranch, &format!("{station}党总支"), &station).await?;
                 for area in ["社区警务", "案件办理", "综合指挥"] {
-                    let b = g
-                        .org(
-                            Some(&general),
-                            OrgKind::Branch,
-                            &format!("{station}{area}党支部"),
-                            &station,
-                        )
-                        .await?;
+                    let b = g.org(Some(&general), OrgKind::Branch, &format!("{station}{area}党支部"), &station).await?;
                     let n = g.branch_size();
                     g.staff(&b, n).await?;
                 }
@@ -366,21 +281,13 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     let member = branch_people.get(1).cloned();
     let accounts: Vec<(&str, String, Role, &org::Model, Option<i32>)> = vec![
         ("admin", "系统管理员".into(), Role::Sysadmin, &root, None),
-        (
-            "secadmin",
-            "安全保密管理员".into(),
-            Role::Secadmin,
-            &root,
-            None,
-        ),
+        ("secadmin", "安全保密管理员".into(), Role::Secadmin, &root, None),
         ("auditor", "安全审计员".into(), Role::Auditor, &root, None),
         ("zzb", "政治部组织科".into(), Role::PartyAdmin, &root, None),
         ("jijian", "纪检监察室".into(), Role::Discipline, &root, None),
         (
             "shuji",
-            secretary
-                .as_ref()
-                .map_or("支部书记".into(), |p| p.name.clone()),
+            secretary.as_ref().map_or("支部书记".into(), |p| p.name.clone()),
             Role::Secretary,
             &shuji_branch,
             secretary.as_ref().map(|p| p.id),
@@ -425,11 +332,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
         .insert(&txn)
         .await?;
     }
-    let summary = Summary {
-        orgs: summary_orgs,
-        people: summary_people,
-        accounts: accounts.len(),
-    };
+    let summary = Summary { orgs: summary_orgs, people: summary_people, accounts: accounts.len() };
     let event = Event::anonymous("cli", None, "demo.seed").summary(json!({
         "scale": format!("{scale:?}").to_lowercase(), "seed": seed,
         "orgs": summary.orgs, "people": summary.people, "accounts": summary.accounts,

@@ -5,9 +5,7 @@ use rand::Rng;
 pub const CITY: &str = "海滨市";
 
 /// Six-digit region codes used for generated ID numbers (fictional mix).
-pub const REGIONS: &[&str] = &[
-    "370202", "370203", "370211", "370212", "370213", "370214", "370281", "370283",
-];
+pub const REGIONS: &[&str] = &["370202", "370203", "370211", "370212", "370213", "370214", "370281", "370283"];
 
 pub const DEPARTMENTS: &[&str] = &[
     "政治部",
@@ -28,20 +26,12 @@ pub const DEPARTMENTS: &[&str] = &[
     "后勤保障部",
 ];
 
-pub const BRIGADES: &[&str] = &[
-    "刑侦大队",
-    "治安大队",
-    "交警大队",
-    "经侦大队",
-    "禁毒大队",
-    "巡特警大队",
-    "法制大队",
-    "看守所",
-];
+pub const BRIGADES: &[&str] =
+    &["刑侦大队", "治安大队", "交警大队", "经侦大队", "禁毒大队", "巡特警大队", "法制大队", "看守所"];
 
 const DISTRICTS: &[&str] = &[
-    "东港", "西岸", "南湾", "北山", "新城", "老城", "滨江", "高新", "临港", "青峰", "白沙", "金湖",
-    "石桥", "云台", "龙泉", "凤鸣",
+    "东港", "西岸", "南湾", "北山", "新城", "老城", "滨江", "高新", "临港", "青峰", "白沙", "金湖", "石桥", "云台",
+    "龙泉", "凤鸣",
 ];
 
 const STATION_WORDS: &[&str] = &[
@@ -74,36 +64,26 @@ const STATION_WORDS: &[&str] = &[
 
 pub fn district(i: usize) -> String {
     let base = DISTRICTS[i % DISTRICTS.len()];
-    if i < DISTRICTS.len() {
-        base.to_owned()
-    } else {
-        format!("{base}{}", i / DISTRICTS.len() + 1)
-    }
+    if i < DISTRICTS.len() { base.to_owned() } else { format!("{base}{}", i / DISTRICTS.len() + 1) }
 }
 
 pub fn station(bureau: usize, s: usize) -> String {
     let word = STATION_WORDS[(bureau * 7 + s) % STATION_WORDS.len()];
-    if s < STATION_WORDS.len() {
-        word.to_owned()
-    } else {
-        format!("{word}{}", s / STATION_WORDS.len() + 1)
-    }
+    if s < STATION_WORDS.len() { word.to_owned() } else { format!("{word}{}", s / STATION_WORDS.len() + 1) }
 }
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
-    "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程", "曹",
-    "袁", "邓", "许", "傅", "沈", "曾", "彭", "吕", "苏", "卢", "蒋", "蔡", "贾", "丁", "魏", "薛",
-    "叶", "阎",
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
+    "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程", "曹", "袁", "邓", "许", "傅", "沈", "曾",
+    "彭", "吕", "苏", "卢", "蒋", "蔡", "贾", "丁", "魏", "薛", "叶", "阎",
 ];
 const MALE: &[&str] = &[
-    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞",
-    "鑫", "波", "宁", "浩", "凯", "健", "俊", "帆", "帅", "旭", "宇", "林", "晨", "博", "建国",
-    "志强", "海洋", "国栋", "晓东", "振华",
+    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波", "宁",
+    "浩", "凯", "健", "俊", "帆", "帅", "旭", "宇", "林", "晨", "博", "建国", "志强", "海洋", "国栋", "晓东", "振华",
 ];
 const FEMALE: &[&str] = &[
-    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "婷", "雪", "琳", "颖", "倩", "洁",
-    "璐", "欣", "晶", "丹", "红梅", "晓燕", "丽娟", "雅琴",
+    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "婷", "雪", "琳", "颖", "倩", "洁", "璐", "欣", "晶",
+    "丹", "红梅", "晓燕", "丽娟", "雅琴",
 ];
 
 pub fn person_name(rng: &mut impl Rng, male: bool) -> String {
@@ -141,14 +121,7 @@ pub fn pick_political(rng: &mut impl Rng, regular: bool, age: i32) -> &'static s
             (1.0, "群众"),
         ]
     };
-    let status = table
-        .iter()
-        .find(|(p, _)| roll < *p)
-        .map_or("群众", |(_, s)| s);
+    let status = table.iter().find(|(p, _)| roll < *p).map_or("群众", |(_, s)| s);
     // The Communist Youth League ends at 28.
-    if status == "共青团员" && age > 28 {
-        "群众"
-    } else {
-        status
-    }
+    if status == "共青团员" && age > 28 { "群众" } else { status }
 }

@@ -34,37 +34,19 @@ pub async fn figures(state: &AppState, actor: &Actor) -> AppResult<Vec<Figure>> 
     let mut out = Vec::new();
     if actor.can(Permission::OrgRead) {
         let orgs = org::Entity::find()
-            .filter(store::in_scope(
-                org::Column::Path,
-                &actor.scope(Permission::OrgRead),
-            ))
+            .filter(store::in_scope(org::Column::Path, &actor.scope(Permission::OrgRead)))
             .filter(org::Column::DissolvedAt.is_null())
             .count(&state.db)
             .await?;
-        out.push(Figure {
-            label: "党组织",
-            value: orgs.to_string(),
-            href: "/orgs".into(),
-        });
+        out.push(Figure { label: "党组织", value: orgs.to_string(), href: "/orgs".into() });
     }
     if actor.can(Permission::PersonRead) {
         let people = crate::people::count_in_scope(state, actor).await?;
-        out.push(Figure {
-            label: "民辅警",
-            value: people.to_string(),
-            href: "/orgs".into(),
-        });
+        out.push(Figure { label: "民辅警", value: people.to_string(), href: "/orgs".into() });
     }
     if actor.can(Permission::UserManage) || actor.can(Permission::GrantManage) {
-        let accounts = user::Entity::find()
-            .filter(user::Column::Disabled.eq(false))
-            .count(&state.db)
-            .await?;
-        out.push(Figure {
-            label: "在用账号",
-            value: accounts.to_string(),
-            href: "/admin/users".into(),
-        });
+        let accounts = user::Entity::find().filter(user::Column::Disabled.eq(false)).count(&state.db).await?;
+        out.push(Figure { label: "在用账号", value: accounts.to_string(), href: "/admin/users".into() });
     }
     Ok(out)
 }
@@ -74,20 +56,12 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
     let mut out = Vec::new();
     if actor.can(Permission::PolicyManage) || actor.can(Permission::UserManage) {
         let now = state.clock.now_db();
-        let locked = user::Entity::find()
-            .filter(user::Column::LockedUntil.gt(now))
-            .all(&state.db)
-            .await?;
+        let locked = user::Entity::find().filter(user::Column::LockedUntil.gt(now)).all(&state.db).await?;
         for u in locked {
             out.push(Todo {
-                title: format!(
-                    "账号 {}（{}）因登录失败次数过多被锁定",
-                    u.username, u.display_name
-                ),
+                title: format!("账号 {}（{}）因登录失败次数过多被锁定", u.username, u.display_name),
                 href: format!("/admin/users/{}", u.id),
-                due: u
-                    .locked_until
-                    .map(|t| format!("至 {}", crate::clock::display_local(t))),
+                due: u.locked_until.map(|t| format!("至 {}", crate::clock::display_local(t))),
                 urgency: "high",
             });
         }
@@ -110,11 +84,7 @@ fn weekday(w: Weekday) -> &'static str {
     ["一", "二", "三", "四", "五", "六", "日"][w.num_days_from_monday() as usize]
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    actor: Actor,
-    TakeFlash(flash): TakeFlash,
-) -> AppResult<Response> {
+pub async fn page(State(state): State<AppState>, actor: Actor, TakeFlash(flash): TakeFlash) -> AppResult<Response> {
     let local = state.clock.now().with_timezone(&chrono_tz::Asia::Shanghai);
     let greeting = match local.hour() {
         5..=11 => "上午好",

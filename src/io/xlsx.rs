@@ -7,31 +7,20 @@ use rust_xlsxwriter::{Format, Workbook};
 use crate::error::{AppError, AppResult};
 
 /// Writes one sheet. Every cell is text so that ID and police numbers keep their digits.
-pub fn table(
-    sheet_name: &str,
-    title: &str,
-    headers: &[&str],
-    rows: &[Vec<String>],
-) -> AppResult<Vec<u8>> {
+pub fn table(sheet_name: &str, title: &str, headers: &[&str], rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
     let to_err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::Error::new(e));
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let sheet = book.add_worksheet();
     sheet.set_name(sheet_name).map_err(to_err)?;
-    sheet
-        .write_string_with_format(0, 0, title, &bold)
-        .map_err(to_err)?;
+    sheet.write_string_with_format(0, 0, title, &bold).map_err(to_err)?;
     for (col, h) in headers.iter().enumerate() {
-        sheet
-            .write_string_with_format(1, col as u16, *h, &bold)
-            .map_err(to_err)?;
+        sheet.write_string_with_format(1, col as u16, *h, &bold).map_err(to_err)?;
         sheet.set_column_width(col as u16, 16).map_err(to_err)?;
     }
     for (r, row) in rows.iter().enumerate() {
         for (c, value) in row.iter().enumerate() {
-            sheet
-                .write_string((r + 2) as u32, c as u16, value)
-                .map_err(to_err)?;
+            sheet.write_string((r + 2) as u32, c as u16, value).map_err(to_err)?;
         }
     }
     sheet.set_freeze_panes(2, 0).map_err(to_err)?;
@@ -40,19 +29,11 @@ pub fn table(
 
 /// An .xlsx download named `filename` (UTF-8, RFC 5987 encoded for Chinese names).
 pub fn download(filename: &str, bytes: Vec<u8>) -> Response {
-    let encoded: String = form_urlencoded::byte_serialize(filename.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
+    let encoded: String = form_urlencoded::byte_serialize(filename.as_bytes()).collect::<String>().replace('+', "%20");
     (
         [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}"),
-            ),
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}")),
         ],
         bytes,
     )

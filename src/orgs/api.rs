@@ -1,7 +1,7 @@
 //! JSON API of organizations: `/api/v1/orgs`.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::ui::PageParams;
 use crate::ui::json::ApiJson;
+use crate::ui::params::Params;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -22,20 +23,12 @@ pub struct ListQuery {
     page: PageParams,
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    actor: Actor,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Json<Value>> {
+pub async fn list(State(state): State<AppState>, actor: Actor, Params(q): Params<ListQuery>) -> AppResult<Json<Value>> {
     let (items, total) = service::list(&state, &actor, &q.filter, q.page).await?;
     Ok(Json(json!({"items": items, "total": total})))
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<i32>,
-) -> AppResult<Json<Value>> {
+pub async fn get(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<Json<Value>> {
     Ok(Json(json!(service::get(&state, &actor, id).await?)))
 }
 

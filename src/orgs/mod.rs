@@ -24,13 +24,8 @@ pub enum OrgKind {
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 5] = [
-        OrgKind::Committee,
-        OrgKind::GeneralBranch,
-        OrgKind::Branch,
-        OrgKind::JointBranch,
-        OrgKind::Group,
-    ];
+    pub const ALL: [OrgKind; 5] =
+        [OrgKind::Committee, OrgKind::GeneralBranch, OrgKind::Branch, OrgKind::JointBranch, OrgKind::Group];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,10 +1,7 @@
 //! Use cases of organizations, each checked against the actor's scope and audited.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -50,21 +47,15 @@ pub struct OrgFilter {
     pub q: String,
     pub kind: String,
     /// Only this organization and its subtree.
+    #[serde(deserialize_with = "crate::ui::params::opt_i32")]
     pub under: Option<i32>,
 }
 
 /// Refuses a record outside the actor's scope exactly like a missing one, and audits the attempt.
-async fn authorize_org(
-    state: &AppState,
-    actor: &Actor,
-    perm: Permission,
-    o: &org::Model,
-) -> AppResult<()> {
+async fn authorize_org(state: &AppState, actor: &Actor, perm: Permission, o: &org::Model) -> AppResult<()> {
     match actor.authorize(perm, &o.path) {
         Err(AppError::NotFound) => {
-            let event = Event::by(actor, "access.denied")
-                .object("org", o.id)
-                .org(o.path.clone());
+            let event = Event::by(actor, "access.denied").object("org", o.id).org(o.path.clone());
             audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
             Err(AppError::NotFound)
         }
@@ -73,33 +64,19 @@ async fn authorize_org(
 }
 
 async fn find_live(state: &AppState, id: i32) -> AppResult<org::Model> {
-    store::find(&state.db, id)
-        .await?
-        .filter(|o| o.dissolved_at.is_none())
-        .ok_or(AppError::NotFound)
+    store::find(&state.db, id).await?.filter(|o| o.dissolved_at.is_none()).ok_or(AppError::NotFound)
 }
 
-fn filtered(
-    actor: &Actor,
-    filter: &OrgFilter,
-    under_path: Option<&str>,
-) -> sea_orm::Select<org::Entity> {
+fn filtered(actor: &Actor, filter: &OrgFilter, under_path: Option<&str>) -> sea_orm::Select<org::Entity> {
     let mut q = org::Entity::find()
-        .filter(store::in_scope(
-            Column::Path,
-            &actor.scope(Permission::OrgRead),
-        ))
+        .filter(store::in_scope(Column::Path, &actor.scope(Permission::OrgRead)))
         .filter(Column::DissolvedAt.is_null());
     if let Some(path) = under_path {
         q = q.filter(store::subtree(Column::Path, path));
     }
     let text = filter.q.trim();
     if !text.is_empty() {
-        q = q.filter(
-            sea_orm::Condition::any()
-                .add(Column::Name.contains(text))
-                .add(Column::UnitName.contains(text)),
-        );
+        q = q.filter(sea_orm::Condition::any().add(Column::Name.contains(text)).add(Column::UnitName.contains(text)));
     }
     if let Some(kind) = OrgKind::parse(&filter.kind) {
         q = q.filter(Column::Kind.eq(kind.as_str()));
@@ -107,11 +84,7 @@ fn filtered(
     q.order_by_asc(Column::Path)
 }
 
-async fn under_path(
-    state: &AppState,
-    actor: &Actor,
-    filter: &OrgFilter,
-) -> AppResult<Option<String>> {
+async fn under_path(state: &AppState, actor: &Actor, filter: &OrgFilter) -> AppResult<Option<String>> {
     match filter.under {
         Some(id) => {
             let o = find_live(state, id).await?;
@@ -134,37 +107,22 @@ pub async fn list(
     let under = under_path(state, actor, filter).await?;
     let query = filtered(actor, filter, under.as_deref());
     let total = query.clone().count(&state.db).await?;
-    let rows = query
-        .offset(page.offset())
-        .limit(page.page_size)
-        .all(&state.db)
-        .await?;
+    let rows = query.offset(page.offset()).limit(page.page_size).all(&state.db).await?;
     Ok((rows.into_iter().map(OrgView::from).collect(), total))
 }
 
 /// Every organization matching the filter (for the Excel export of what the list shows).
-pub async fn list_all(
-    state: &AppState,
-    actor: &Actor,
-    filter: &OrgFilter,
-) -> AppResult<Vec<OrgView>> {
+pub async fn list_all(state: &AppState, actor: &Actor, filter: &OrgFilter) -> AppResult<Vec<OrgView>> {
     actor.require(Permission::OrgRead)?;
     let under = under_path(state, actor, filter).await?;
-    let rows = filtered(actor, filter, under.as_deref())
-        .all(&state.db)
-        .await?;
+    let rows = filtered(actor, filter, under.as_deref()).all(&state.db).await?;
     Ok(rows.into_iter().map(OrgView::from).collect())
 }
 
 /// `(id, "indented name")` of every organization in the actor's read scope, for pickers.
 pub async fn all_for_select(state: &AppState, actor: &Actor) -> AppResult<Vec<(i32, String)>> {
-    let rows = filtered(actor, &OrgFilter::default(), None)
-        .all(&state.db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|o| (o.id, format!("{}{}", "　".repeat(o.depth as usize), o.name)))
-        .collect())
+    let rows = filtered(actor, &OrgFilter::default(), None).all(&state.db).await?;
+    Ok(rows.into_iter().map(|o| (o.id, format!("{}{}", "　".repeat(o.depth as usize), o.name))).collect())
 }
 
 /// Organizations the actor may write in, as possible parents for `kind` (for create and move).
@@ -176,10 +134,7 @@ pub async fn parent_options(
     exclude: Option<&str>,
 ) -> AppResult<Vec<(i32, String)>> {
     let rows = org::Entity::find()
-        .filter(store::in_scope(
-            Column::Path,
-            &actor.scope(Permission::OrgWrite),
-        ))
+        .filter(store::in_scope(Column::Path, &actor.scope(Permission::OrgWrite)))
         .filter(Column::DissolvedAt.is_null())
         .order_by_asc(Column::Path)
         .all(&state.db)
@@ -188,12 +143,7 @@ pub async fn parent_options(
         .into_iter()
         .filter(|o| kind.is_none_or(|k| k.may_be_under(OrgKind::parse(&o.kind))))
         .filter(|o| exclude.is_none_or(|ex| !o.path.starts_with(ex)))
-        .map(|o| {
-            (
-                o.id,
-                format!("{}{}（{}）", "　".repeat(o.depth as usize), o.name, o.kind),
-            )
-        })
+        .map(|o| (o.id, format!("{}{}（{}）", "　".repeat(o.depth as usize), o.name, o.kind)))
         .collect())
 }
 
@@ -263,10 +213,7 @@ fn clean_name(name: &str) -> AppResult<String> {
 fn clean_unit(unit: &str) -> AppResult<Option<String>> {
     let unit = unit.trim();
     if unit.chars().count() > 100 {
-        return Err(AppError::validation(
-            "unit_name",
-            "所在单位名称不能超过 100 个字",
-        ));
+        return Err(AppError::validation("unit_name", "所在单位名称不能超过 100 个字"));
     }
     Ok((!unit.is_empty()).then(|| unit.to_owned()))
 }
@@ -276,8 +223,7 @@ fn clean_unit(unit: &str) -> AppResult<Option<String>> {
 pub async fn create(state: &AppState, actor: &Actor, input: OrgInput) -> AppResult<OrgView> {
     actor.require(Permission::OrgWrite)?;
     let name = clean_name(&input.name)?;
-    let kind = OrgKind::parse(&input.kind)
-        .ok_or_else(|| AppError::validation("kind", "请选择党组织类型"))?;
+    let kind = OrgKind::parse(&input.kind).ok_or_else(|| AppError::validation("kind", "请选择党组织类型"))?;
     let unit_name = clean_unit(&input.unit_name)?;
     let parent = match input.parent_id {
         Some(id) => {
@@ -287,10 +233,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrgInput) -> AppResu
                 .ok_or_else(|| AppError::validation("parent_id", "上级党组织不存在"))?;
             if !actor.scope(Permission::OrgWrite).contains(&p.path) {
                 authorize_org(state, actor, Permission::OrgRead, &p).await?;
-                return Err(AppError::validation(
-                    "parent_id",
-                    "您无权在该党组织下建立下级组织",
-                ));
+                return Err(AppError::validation("parent_id", "您无权在该党组织下建立下级组织"));
             }
             Some(p)
         }
@@ -299,12 +242,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrgInput) -> AppResu
     };
     let parent_kind = parent.as_ref().and_then(|p| OrgKind::parse(&p.kind));
     if !kind.may_be_under(parent_kind) {
-        let under =
-            parent_kind.map_or("最高一级".to_owned(), |k| format!("{}之下", k.as_str()));
-        return Err(AppError::validation(
-            "kind",
-            format!("{}不能设在{}", kind.as_str(), under),
-        ));
+        let under = parent_kind.map_or("最高一级".to_owned(), |k| format!("{}之下", k.as_str()));
+        return Err(AppError::validation("kind", format!("{}不能设在{}", kind.as_str(), under)));
     }
     let parent_id = parent.as_ref().map(|p| p.id);
     let txn = crate::db::begin_write(&state.db).await?;
@@ -327,11 +266,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrgInput) -> AppResu
     }
     .insert(&txn)
     .await?;
-    let path = format!(
-        "{}{}/",
-        parent.as_ref().map_or("/", |p| p.path.as_str()),
-        inserted.id
-    );
+    let path = format!("{}{}/", parent.as_ref().map_or("/", |p| p.path.as_str()), inserted.id);
     let mut active: org::ActiveModel = inserted.into();
     active.path = Set(path.clone());
     let created = active.update(&txn).await?;
@@ -345,44 +280,19 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrgInput) -> AppResu
 }
 
 /// Renames an organization or changes the unit it serves.
-pub async fn rename(
-    state: &AppState,
-    actor: &Actor,
-    id: i32,
-    name: &str,
-    unit_name: &str,
-) -> AppResult<OrgView> {
+pub async fn rename(state: &AppState, actor: &Actor, id: i32, name: &str, unit_name: &str) -> AppResult<OrgView> {
     update(
         state,
         actor,
         id,
-        OrgPatch {
-            name: Some(name.to_owned()),
-            unit_name: Some(unit_name.to_owned()),
-            parent_id: None,
-        },
+        OrgPatch { name: Some(name.to_owned()), unit_name: Some(unit_name.to_owned()), parent_id: None },
     )
     .await
 }
 
 /// Moves an organization with its whole subtree (and the people in it) under a new parent.
-pub async fn move_to(
-    state: &AppState,
-    actor: &Actor,
-    id: i32,
-    new_parent_id: i32,
-) -> AppResult<OrgView> {
-    update(
-        state,
-        actor,
-        id,
-        OrgPatch {
-            name: None,
-            unit_name: None,
-            parent_id: Some(new_parent_id),
-        },
-    )
-    .await
+pub async fn move_to(state: &AppState, actor: &Actor, id: i32, new_parent_id: i32) -> AppResult<OrgView> {
+    update(state, actor, id, OrgPatch { name: None, unit_name: None, parent_id: Some(new_parent_id) }).await
 }
 
 /// A change of name, unit or parent; absent fields stay as they are.
@@ -395,12 +305,7 @@ pub struct OrgPatch {
 }
 
 /// Applies a patch in one transaction: either everything changes or nothing does.
-pub async fn update(
-    state: &AppState,
-    actor: &Actor,
-    id: i32,
-    patch: OrgPatch,
-) -> AppResult<OrgView> {
+pub async fn update(state: &AppState, actor: &Actor, id: i32, patch: OrgPatch) -> AppResult<OrgView> {
     actor.require(Permission::OrgWrite)?;
     let o = find_live(state, id).await?;
     authorize_org(state, actor, Permission::OrgWrite, &o).await?;
@@ -422,9 +327,7 @@ pub async fn update(
         move_in(&txn, state, actor, &current, &parent).await?;
     }
     txn.commit().await?;
-    let updated = store::find(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let updated = store::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     Ok(OrgView::from(updated))
 }
 
@@ -465,27 +368,18 @@ async fn check_new_parent(
         .ok_or_else(|| AppError::validation("parent_id", "新的上级党组织不存在"))?;
     if !actor.scope(Permission::OrgWrite).contains(&parent.path) {
         authorize_org(state, actor, Permission::OrgRead, &parent).await?;
-        return Err(AppError::validation(
-            "parent_id",
-            "您无权把党组织移到该上级之下",
-        ));
+        return Err(AppError::validation("parent_id", "您无权把党组织移到该上级之下"));
     }
     if parent.path.starts_with(&o.path) {
-        return Err(AppError::validation(
-            "parent_id",
-            "不能移到自身或自身的下级组织之下",
-        ));
+        return Err(AppError::validation("parent_id", "不能移到自身或自身的下级组织之下"));
     }
     if o.parent_id == Some(parent.id) {
         return Err(AppError::validation("parent_id", "已经在该上级党组织之下"));
     }
-    let kind = OrgKind::parse(&o.kind)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown org kind {}", o.kind)))?;
+    let kind =
+        OrgKind::parse(&o.kind).ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown org kind {}", o.kind)))?;
     if !kind.may_be_under(OrgKind::parse(&parent.kind)) {
-        return Err(AppError::validation(
-            "parent_id",
-            format!("{}不能设在{}之下", kind.as_str(), parent.kind),
-        ));
+        return Err(AppError::validation("parent_id", format!("{}不能设在{}之下", kind.as_str(), parent.kind)));
     }
     Ok(parent)
 }
@@ -520,30 +414,21 @@ async fn move_in(
         active.update(txn).await?;
     }
     // People carry their organization's path for scope checks; rewrite the moved prefix.
-    let people = person::Entity::find()
-        .filter(store::subtree(person::Column::OrgPath, &old_path))
-        .all(txn)
-        .await?;
+    let people = person::Entity::find().filter(store::subtree(person::Column::OrgPath, &old_path)).all(txn).await?;
     for p in people {
         let Some(old) = p.org_path.clone() else {
             continue;
         };
         person::Entity::update_many()
-            .col_expr(
-                person::Column::OrgPath,
-                Expr::value(format!("{new_path}{}", &old[old_path.len()..])),
-            )
+            .col_expr(person::Column::OrgPath, Expr::value(format!("{new_path}{}", &old[old_path.len()..])))
             .filter(person::Column::Id.eq(p.id))
             .exec(txn)
             .await?;
     }
-    let event = Event::by(actor, "org.move")
-        .object("org", o.id)
-        .org(new_path.clone())
-        .summary(json!({
-            "from_parent": o.parent_id, "to_parent": parent.id,
-            "old_path": old_path, "new_path": new_path, "orgs_moved": moved,
-        }));
+    let event = Event::by(actor, "org.move").object("org", o.id).org(new_path.clone()).summary(json!({
+        "from_parent": o.parent_id, "to_parent": parent.id,
+        "old_path": old_path, "new_path": new_path, "orgs_moved": moved,
+    }));
     audit::record(txn, state.clock.as_ref(), event).await?;
     Ok(())
 }

@@ -1,9 +1,7 @@
 //! Queries over the organization tree. A subtree is the range `[path, upper_bound(path))`.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::{self as org, Column};
 use crate::auth::Scope;
@@ -14,17 +12,13 @@ pub fn in_scope<C: ColumnTrait>(column: C, scope: &Scope) -> Condition {
     match scope {
         Scope::All => Condition::all(),
         Scope::Nothing => Condition::all().add(Expr::cust("1 = 0")),
-        Scope::Subtrees(roots) => roots.iter().fold(Condition::any(), |cond, root| {
-            cond.add(subtree(column, root))
-        }),
+        Scope::Subtrees(roots) => roots.iter().fold(Condition::any(), |cond, root| cond.add(subtree(column, root))),
     }
 }
 
 /// Rows whose `column` lies in the subtree rooted at `path` (the root included).
 pub fn subtree<C: ColumnTrait>(column: C, path: &str) -> Condition {
-    Condition::all()
-        .add(column.gte(path))
-        .add(column.lt(path_upper_bound(path)))
+    Condition::all().add(column.gte(path)).add(column.lt(path_upper_bound(path)))
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<org::Model>, DbErr> {
@@ -32,15 +26,8 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<org::Mod
 }
 
 /// The whole subtree under `path`, the root first, in path order.
-pub async fn subtree_rows<C: ConnectionTrait>(
-    db: &C,
-    path: &str,
-) -> Result<Vec<org::Model>, DbErr> {
-    org::Entity::find()
-        .filter(subtree(Column::Path, path))
-        .order_by_asc(Column::Path)
-        .all(db)
-        .await
+pub async fn subtree_rows<C: ConnectionTrait>(db: &C, path: &str) -> Result<Vec<org::Model>, DbErr> {
+    org::Entity::find().filter(subtree(Column::Path, path)).order_by_asc(Column::Path).all(db).await
 }
 
 pub async fn children<C: ConnectionTrait>(db: &C, id: i32) -> Result<Vec<org::Model>, DbErr> {
@@ -60,10 +47,7 @@ pub async fn ancestors<C: ConnectionTrait>(db: &C, path: &str) -> Result<Vec<org
         return Ok(Vec::new());
     }
     let ancestor_ids = ids[..ids.len() - 1].to_vec();
-    let mut rows = org::Entity::find()
-        .filter(Column::Id.is_in(ancestor_ids))
-        .all(db)
-        .await?;
+    let mut rows = org::Entity::find().filter(Column::Id.is_in(ancestor_ids)).all(db).await?;
     rows.sort_by_key(|o| o.depth);
     Ok(rows)
 }
@@ -74,9 +58,7 @@ pub async fn sibling_named<C: ConnectionTrait>(
     name: &str,
     except: Option<i32>,
 ) -> Result<bool, DbErr> {
-    let mut q = org::Entity::find()
-        .filter(Column::Name.eq(name))
-        .filter(Column::DissolvedAt.is_null());
+    let mut q = org::Entity::find().filter(Column::Name.eq(name)).filter(Column::DissolvedAt.is_null());
     q = match parent_id {
         Some(p) => q.filter(Column::ParentId.eq(p)),
         None => q.filter(Column::ParentId.is_null()),

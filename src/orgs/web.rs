@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -14,9 +14,8 @@ use crate::error::AppResult;
 use crate::io::xlsx;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
-use crate::ui::{
-    FieldErrors, Flash, Layout, PageParams, Pager, field_errors, query_string, render,
-};
+use crate::ui::params::Params;
+use crate::ui::{FieldErrors, Flash, Layout, PageParams, Pager, field_errors, query_string, render};
 
 pub struct Choice {
     pub value: String,
@@ -27,22 +26,14 @@ pub struct Choice {
 fn kind_choices(selected: &str) -> Vec<Choice> {
     OrgKind::ALL
         .iter()
-        .map(|k| Choice {
-            value: k.as_str().into(),
-            label: k.as_str().into(),
-            selected: k.as_str() == selected,
-        })
+        .map(|k| Choice { value: k.as_str().into(), label: k.as_str().into(), selected: k.as_str() == selected })
         .collect()
 }
 
 fn org_choices(options: Vec<(i32, String)>, selected: Option<i32>) -> Vec<Choice> {
     options
         .into_iter()
-        .map(|(id, label)| Choice {
-            value: id.to_string(),
-            label,
-            selected: Some(id) == selected,
-        })
+        .map(|(id, label)| Choice { value: id.to_string(), label, selected: Some(id) == selected })
         .collect()
 }
 
@@ -75,7 +66,7 @@ pub async fn list(
     State(state): State<AppState>,
     actor: Actor,
     TakeFlash(flash): TakeFlash,
-    Query(query): Query<ListQuery>,
+    Params(query): Params<ListQuery>,
 ) -> AppResult<Response> {
     let page = query.page.normalized();
     let (rows, total) = service::list(&state, &actor, &query.filter, page).await?;
@@ -86,11 +77,7 @@ pub async fn list(
         kinds: kind_choices(&query.filter.kind),
         rows,
         pager: Pager::new(page, total, qs.clone()),
-        export_href: if qs.is_empty() {
-            "/orgs/export.xlsx".into()
-        } else {
-            format!("/orgs/export.xlsx?{qs}")
-        },
+        export_href: if qs.is_empty() { "/orgs/export.xlsx".into() } else { format!("/orgs/export.xlsx?{qs}") },
         can_write: actor.can(Permission::OrgWrite),
     };
     Ok(render(&page))
@@ -99,7 +86,7 @@ pub async fn list(
 pub async fn export(
     State(state): State<AppState>,
     actor: Actor,
-    Query(query): Query<ListQuery>,
+    Params(query): Params<ListQuery>,
 ) -> AppResult<Response> {
     let rows = service::list_all(&state, &actor, &query.filter).await?;
     let table: Vec<Vec<String>> = rows
@@ -114,12 +101,7 @@ pub async fn export(
         })
         .collect();
     let title = format!("党组织（共 {} 个）", table.len());
-    let bytes = xlsx::table(
-        "党组织",
-        &title,
-        &["名称", "类型", "所在单位", "层级"],
-        &table,
-    )?;
+    let bytes = xlsx::table("党组织", &title, &["名称", "类型", "所在单位", "层级"], &table)?;
     Ok(xlsx::download("党组织.xlsx", bytes))
 }
 
@@ -135,15 +117,9 @@ struct ViewPage {
     form_unit: String,
 }
 
-async fn view_page(
-    state: &AppState,
-    actor: &Actor,
-    id: i32,
-    flash: Option<Flash>,
-) -> AppResult<ViewPage> {
+async fn view_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash>) -> AppResult<ViewPage> {
     let d = service::get(state, actor, id).await?;
-    let mut layout = Layout::new(actor, d.org.name.clone(), "/orgs", flash)
-        .crumb("党组织", Some("/orgs".into()));
+    let mut layout = Layout::new(actor, d.org.name.clone(), "/orgs", flash).crumb("党组织", Some("/orgs".into()));
     for a in &d.ancestors {
         let href = (a.id != 0).then(|| format!("/orgs/{}", a.id));
         layout = layout.crumb(a.name.clone(), href);
@@ -151,21 +127,14 @@ async fn view_page(
     layout = layout.crumb(d.org.name.clone(), None);
     let parents = if d.can_write {
         let kind = OrgKind::parse(&d.org.kind);
-        org_choices(
-            service::parent_options(state, actor, kind, Some(&d.org.path)).await?,
-            d.org.parent_id,
-        )
+        org_choices(service::parent_options(state, actor, kind, Some(&d.org.path)).await?, d.org.parent_id)
     } else {
         Vec::new()
     };
     let child_kinds = OrgKind::ALL
         .iter()
         .filter(|k| k.may_be_under(OrgKind::parse(&d.org.kind)))
-        .map(|k| Choice {
-            value: k.as_str().into(),
-            label: k.as_str().into(),
-            selected: false,
-        })
+        .map(|k| Choice { value: k.as_str().into(), label: k.as_str().into(), selected: false })
         .collect();
     Ok(ViewPage {
         form_name: d.org.name.clone(),
@@ -228,10 +197,7 @@ pub async fn move_to(
 ) -> AppResult<Response> {
     let result = match form.parent_id.parse::<i32>() {
         Ok(parent) => service::move_to(&state, &actor, id, parent).await,
-        Err(_) => Err(crate::error::AppError::validation(
-            "parent_id",
-            "请选择新的上级党组织",
-        )),
+        Err(_) => Err(crate::error::AppError::validation("parent_id", "请选择新的上级党组织")),
     };
     match result {
         Ok(o) => Ok(Flash::ok(format!("已移动：{}", o.name)).redirect(&format!("/orgs/{id}"))),
@@ -259,17 +225,9 @@ pub struct NewQuery {
     parent: Option<i32>,
 }
 
-async fn new_page(
-    state: &AppState,
-    actor: &Actor,
-    form: OrgInput,
-    errors: FieldErrors,
-) -> AppResult<NewPage> {
+async fn new_page(state: &AppState, actor: &Actor, form: OrgInput, errors: FieldErrors) -> AppResult<NewPage> {
     actor.require(Permission::OrgWrite)?;
-    let parents = org_choices(
-        service::parent_options(state, actor, None, None).await?,
-        form.parent_id,
-    );
+    let parents = org_choices(service::parent_options(state, actor, None, None).await?, form.parent_id);
     Ok(NewPage {
         layout: Layout::new(actor, "新建党组织", "/orgs", None)
             .crumb("党组织", Some("/orgs".into()))
@@ -281,18 +239,9 @@ async fn new_page(
     })
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    actor: Actor,
-    Query(q): Query<NewQuery>,
-) -> AppResult<Response> {
-    let form = OrgInput {
-        parent_id: q.parent,
-        ..Default::default()
-    };
-    Ok(render(
-        &new_page(&state, &actor, form, FieldErrors::new()).await?,
-    ))
+pub async fn new_form(State(state): State<AppState>, actor: Actor, Params(q): Params<NewQuery>) -> AppResult<Response> {
+    let form = OrgInput { parent_id: q.parent, ..Default::default() };
+    Ok(render(&new_page(&state, &actor, form, FieldErrors::new()).await?))
 }
 
 #[derive(Deserialize)]
@@ -307,11 +256,7 @@ pub struct CreateForm {
     unit_name: String,
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    actor: Actor,
-    Form(form): Form<CreateForm>,
-) -> AppResult<Response> {
+pub async fn create(State(state): State<AppState>, actor: Actor, Form(form): Form<CreateForm>) -> AppResult<Response> {
     let input = OrgInput {
         name: form.name,
         kind: form.kind,

@@ -10,11 +10,7 @@ pub fn check_char(first17: &str) -> Option<char> {
     if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = first17
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     Some(CHECK[(sum % 11) as usize])
 }
 
@@ -36,8 +32,7 @@ pub fn parse(raw: &str) -> Result<IdInfo, &'static str> {
     if !last.starts_with(expected) {
         return Err("身份证号校验位不正确");
     }
-    let birth_date = NaiveDate::parse_from_str(&body[6..14], "%Y%m%d")
-        .map_err(|_| "身份证号中的出生日期不存在")?;
+    let birth_date = NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").map_err(|_| "身份证号中的出生日期不存在")?;
     let male = (body.as_bytes()[16] - b'0') % 2 == 1;
     Ok(IdInfo { birth_date, male })
 }
@@ -51,10 +46,7 @@ mod tests {
         // The GB 11643 example number.
         assert_eq!(check_char("11010519491231002"), Some('X'));
         let info = parse("11010519491231002X").unwrap();
-        assert_eq!(
-            info.birth_date,
-            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
-        );
+        assert_eq!(info.birth_date, NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
         assert!(!info.male);
         assert_eq!(parse("110105194912310021"), Err("身份证号校验位不正确"));
         assert!(parse("11010519490231002X").is_err());

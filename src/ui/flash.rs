@@ -16,24 +16,17 @@ pub struct Flash {
 
 impl Flash {
     pub fn ok(message: impl Into<String>) -> Self {
-        Self {
-            kind: "ok",
-            message: message.into(),
-        }
+        Self { kind: "ok", message: message.into() }
     }
 
     pub fn error(message: impl Into<String>) -> Self {
-        Self {
-            kind: "error",
-            message: message.into(),
-        }
+        Self { kind: "error", message: message.into() }
     }
 
     /// A redirect to `to` that shows this message on arrival.
     pub fn redirect(self, to: &str) -> Response {
-        let value: String = form_urlencoded::Serializer::new(String::new())
-            .append_pair(self.kind, &self.message)
-            .finish();
+        let value: String =
+            form_urlencoded::Serializer::new(String::new()).append_pair(self.kind, &self.message).finish();
         let cookie = format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60");
         let mut response = Redirect::to(to).into_response();
         if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -49,10 +42,7 @@ impl Flash {
             "error" => "error",
             _ => return None,
         };
-        Some(Self {
-            kind,
-            message: message.into_owned(),
-        })
+        Some(Self { kind, message: message.into_owned() })
     }
 }
 
@@ -64,11 +54,7 @@ pub async fn middleware(mut req: Request, next: Next) -> Response {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            pair.trim()
-                .strip_prefix(&format!("{COOKIE}="))
-                .map(str::to_owned)
-        });
+        .find_map(|pair| pair.trim().strip_prefix(&format!("{COOKIE}=")).map(str::to_owned));
     let Some(raw) = found else {
         return next.run(req).await;
     };
@@ -77,14 +63,10 @@ pub async fn middleware(mut req: Request, next: Next) -> Response {
     }
     let mut response = next.run(req).await;
     // Keep a flash that a redirect just set; otherwise it has been shown.
-    let setting_new = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .any(|v| v.to_str().is_ok_and(|s| s.starts_with(COOKIE)));
+    let setting_new =
+        response.headers().get_all(header::SET_COOKIE).iter().any(|v| v.to_str().is_ok_and(|s| s.starts_with(COOKIE)));
     if !setting_new {
-        let clear =
-            HeaderValue::from_static("dj_flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+        let clear = HeaderValue::from_static("dj_flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
         response.headers_mut().append(header::SET_COOKIE, clear);
     }
     response
@@ -96,10 +78,7 @@ pub struct TakeFlash(pub Option<Flash>);
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for TakeFlash {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(TakeFlash(parts.extensions.get::<Flash>().cloned()))
     }
 }
@@ -110,9 +89,7 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let raw = form_urlencoded::Serializer::new(String::new())
-            .append_pair("ok", "已保存：党支部")
-            .finish();
+        let raw = form_urlencoded::Serializer::new(String::new()).append_pair("ok", "已保存：党支部").finish();
         assert_eq!(Flash::parse(&raw), Some(Flash::ok("已保存：党支部")));
         assert_eq!(Flash::parse("evil=x"), None);
     }

@@ -15,9 +15,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| AppError::bad_request(None, "请求体无法读取"))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| AppError::bad_request(None, "请求体无法读取"))?;
         if bytes.len() > MAX_BODY {
             return Err(AppError::bad_request(None, "请求体过大"));
         }
@@ -34,40 +32,21 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         if inner.is_syntax() || inner.is_eof() {
             return AppError::bad_request(
                 None,
-                format!(
-                    "请求体不是有效的 JSON（第 {} 行第 {} 列）",
-                    inner.line(),
-                    inner.column()
-                ),
+                format!("请求体不是有效的 JSON（第 {} 行第 {} 列）", inner.line(), inner.column()),
             );
         }
-        if let Some(name) = text
-            .strip_prefix("missing field `")
-            .and_then(|r| r.split('`').next())
-        {
-            let field = if path == "." {
-                name.to_owned()
-            } else {
-                format!("{path}.{name}")
-            };
+        if let Some(name) = text.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+            let field = if path == "." { name.to_owned() } else { format!("{path}.{name}") };
             return AppError::bad_request(Some(&field), format!("缺少必填字段 {field}"));
         }
-        if let Some(name) = text
-            .strip_prefix("unknown field `")
-            .and_then(|r| r.split('`').next())
-        {
+        if let Some(name) = text.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
             return AppError::bad_request(Some(name), format!("不认识的字段 {name}"));
         }
-        let field = if path == "." {
-            None
-        } else {
-            Some(path.as_str())
-        };
+        let field = if path == "." { None } else { Some(path.as_str()) };
         let shown = field.unwrap_or("请求体");
         AppError::bad_request(field, format!("字段 {shown} 的值类型或格式不正确"))
     })?;
-    de.end()
-        .map_err(|_| AppError::bad_request(None, "请求体在 JSON 之后还有多余内容"))?;
+    de.end().map_err(|_| AppError::bad_request(None, "请求体在 JSON 之后还有多余内容"))?;
     Ok(value)
 }
 

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod flash;
 pub mod json;
+pub mod params;
 
 use askama::Template;
 use axum::extract::Request;
@@ -26,18 +27,8 @@ pub struct NavEntry {
 }
 
 pub const NAV: &[NavEntry] = &[
-    NavEntry {
-        group: "",
-        label: "工作台",
-        href: "/",
-        visible: |_| true,
-    },
-    NavEntry {
-        group: "组织建设",
-        label: "党组织",
-        href: "/orgs",
-        visible: |a| a.can(Permission::OrgRead),
-    },
+    NavEntry { group: "", label: "工作台", href: "/", visible: |_| true },
+    NavEntry { group: "组织建设", label: "党组织", href: "/orgs", visible: |a| a.can(Permission::OrgRead) },
     NavEntry {
         group: "系统管理",
         label: "账号与授权",
@@ -51,17 +42,9 @@ pub const NAV: &[NavEntry] = &[
         visible: |a| a.can(Permission::PolicyManage),
     },
     NavEntry {
-        group: "安全审计",
-        label: "审计日志",
-        href: "/audit",
-        visible: |a| a.can(Permission::AuditRead),
+        group: "安全审计", label: "审计日志", href: "/audit", visible: |a| a.can(Permission::AuditRead)
     },
-    NavEntry {
-        group: "个人",
-        label: "修改密码",
-        href: "/account/password",
-        visible: |_| true,
-    },
+    NavEntry { group: "个人", label: "修改密码", href: "/account/password", visible: |_| true },
 ];
 
 #[derive(Debug, Clone)]
@@ -94,12 +77,7 @@ pub struct Layout {
 
 impl Layout {
     /// `active` is the navigation href this page belongs to.
-    pub fn new(
-        actor: &Actor,
-        title: impl Into<String>,
-        active: &str,
-        flash: Option<Flash>,
-    ) -> Self {
+    pub fn new(actor: &Actor, title: impl Into<String>, active: &str, flash: Option<Flash>) -> Self {
         let mut nav = Vec::new();
         let mut last_group = None;
         for entry in NAV.iter().filter(|e| (e.visible)(actor)) {
@@ -115,23 +93,12 @@ impl Layout {
         let mut roles: Vec<Role> = actor.roles();
         roles.dedup();
         let title = title.into();
-        let home = Crumb {
-            label: "工作台".into(),
-            href: Some("/".into()),
-        };
-        let breadcrumb = if active == "/" {
-            vec![Crumb { href: None, ..home }]
-        } else {
-            vec![home]
-        };
+        let home = Crumb { label: "工作台".into(), href: Some("/".into()) };
+        let breadcrumb = if active == "/" { vec![Crumb { href: None, ..home }] } else { vec![home] };
         Self {
             title,
             user_name: actor.display_name.clone(),
-            role_labels: roles
-                .iter()
-                .map(|r| r.label())
-                .collect::<Vec<_>>()
-                .join("、"),
+            role_labels: roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、"),
             nav,
             breadcrumb,
             csrf: actor.csrf_token().unwrap_or_default().to_owned(),
@@ -140,10 +107,7 @@ impl Layout {
     }
 
     pub fn crumb(mut self, label: impl Into<String>, href: Option<String>) -> Self {
-        self.breadcrumb.push(Crumb {
-            label: label.into(),
-            href,
-        });
+        self.breadcrumb.push(Crumb { label: label.into(), href });
         self
     }
 }
@@ -154,14 +118,7 @@ pub type FieldErrors = std::collections::BTreeMap<String, String>;
 /// Splits an error into field errors a form can show, or gives it back when it is not about a field.
 pub fn field_errors(err: AppError) -> Result<FieldErrors, AppError> {
     match &err {
-        AppError::Validation {
-            field: Some(f),
-            message,
-        }
-        | AppError::Conflict {
-            field: Some(f),
-            message,
-        } => {
+        AppError::Validation { field: Some(f), message } | AppError::Conflict { field: Some(f), message } => {
             let mut errors = FieldErrors::new();
             errors.insert(f.clone(), message.clone());
             Ok(errors)
@@ -170,29 +127,20 @@ pub fn field_errors(err: AppError) -> Result<FieldErrors, AppError> {
     }
 }
 
-/// `page` and `page_size` of a list request, with sane bounds.
-#[derive(Debug, Clone, Copy, Deserialize)]
+/// `page` and `page_size` of a list request, with sane bounds (0 means "default").
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(default)]
 pub struct PageParams {
+    #[serde(deserialize_with = "params::page_num")]
     pub page: u64,
+    #[serde(deserialize_with = "params::page_num")]
     pub page_size: u64,
-}
-
-impl Default for PageParams {
-    fn default() -> Self {
-        Self {
-            page: 1,
-            page_size: 20,
-        }
-    }
 }
 
 impl PageParams {
     pub fn normalized(self) -> Self {
-        Self {
-            page: self.page.max(1),
-            page_size: self.page_size.clamp(1, 200),
-        }
+        let size = if self.page_size == 0 { 20 } else { self.page_size.min(200) };
+        Self { page: self.page.max(1), page_size: size }
     }
 
     pub fn offset(self) -> u64 {
@@ -211,21 +159,13 @@ pub struct Pager {
 
 impl Pager {
     pub fn new(params: PageParams, total: u64, query: String) -> Self {
+        let params = params.normalized();
         let pages = total.div_ceil(params.page_size).max(1);
-        Self {
-            page: params.page.min(pages),
-            pages,
-            total,
-            query,
-        }
+        Self { page: params.page.min(pages), pages, total, query }
     }
 
     pub fn href(&self, page: &u64) -> String {
-        if self.query.is_empty() {
-            format!("?page={page}")
-        } else {
-            format!("?{}&page={page}", self.query)
-        }
+        if self.query.is_empty() { format!("?page={page}") } else { format!("?{}&page={page}", self.query) }
     }
 
     /// The page numbers to show: first, last and a window around the current one (0 = gap).
@@ -245,12 +185,7 @@ impl Pager {
     pub fn links(&self) -> Vec<PageLink> {
         self.window()
             .into_iter()
-            .map(|n| PageLink {
-                number: n,
-                gap: n == 0,
-                current: n == self.page,
-                href: self.href(&n),
-            })
+            .map(|n| PageLink { number: n, gap: n == 0, current: n == self.page, href: self.href(&n) })
             .collect()
     }
 
@@ -300,11 +235,7 @@ struct ErrorPage<'a> {
 /// missing login becomes a redirect to the login page, and a pending password change a
 /// redirect to the password page.
 pub async fn render_web_errors(req: Request, next: Next) -> Response {
-    let target = req
-        .uri()
-        .path_and_query()
-        .map(|pq| pq.as_str().to_owned())
-        .unwrap_or_else(|| "/".into());
+    let target = req.uri().path_and_query().map(|pq| pq.as_str().to_owned()).unwrap_or_else(|| "/".into());
     let response = next.run(req).await;
     let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
         return response;
@@ -322,11 +253,7 @@ pub async fn render_web_errors(req: Request, next: Next) -> Response {
                 StatusCode::INTERNAL_SERVER_ERROR => "系统错误",
                 _ => "请求有误",
             };
-            let page = ErrorPage {
-                status: info.status.as_u16(),
-                title,
-                message: &info.message,
-            };
+            let page = ErrorPage { status: info.status.as_u16(), title, message: &info.message };
             match page.render() {
                 Ok(html) => (info.status, Html(html)).into_response(),
                 Err(_) => (info.status, info.message).into_response(),
@@ -353,11 +280,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "same-origin");
     set(h, "cross-origin-opener-policy", "same-origin");
-    set(
-        h,
-        "permissions-policy",
-        "camera=(), microphone=(), geolocation=(), payment=()",
-    );
+    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");
     if !h.contains_key(header::CACHE_CONTROL) {
         set(h, "cache-control", "no-store");
     }
@@ -370,34 +293,17 @@ mod tests {
 
     #[test]
     fn pager_window() {
-        let p = Pager::new(
-            PageParams {
-                page: 6,
-                page_size: 10,
-            },
-            200,
-            String::new(),
-        );
+        let p = Pager::new(PageParams { page: 6, page_size: 10 }, 200, String::new());
         assert_eq!(p.pages, 20);
         assert_eq!(p.window(), vec![1, 0, 4, 5, 6, 7, 8, 0, 20]);
         assert_eq!(p.href(&3), "?page=3");
-        let q = Pager::new(
-            PageParams {
-                page: 1,
-                page_size: 10,
-            },
-            0,
-            "q=a".into(),
-        );
+        let q = Pager::new(PageParams { page: 1, page_size: 10 }, 0, "q=a".into());
         assert_eq!(q.pages, 1);
         assert_eq!(q.href(&1), "?q=a&page=1");
     }
 
     #[test]
     fn query_string_skips_empty() {
-        assert_eq!(
-            query_string(&[("q", "张 三"), ("kind", "")]),
-            "q=%E5%BC%A0+%E4%B8%89"
-        );
+        assert_eq!(query_string(&[("q", "张 三"), ("kind", "")]), "q=%E5%BC%A0+%E4%B8%89");
     }
 }

@@ -11,7 +11,7 @@ pub struct Model {
     pub must_change_password: bool,
     pub disabled: bool,
     pub locked_until: Option<DateTime>,
-    pub failures_counted_from: Option<DateTime>,
+    pub failures_after_attempt: Option<i64>,
     pub person_id: Option<i32>,
     pub password_changed_at: Option<DateTime>,
     pub last_login_at: Option<DateTime>,

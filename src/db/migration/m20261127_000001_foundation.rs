@@ -11,11 +11,7 @@ pub struct Migration;
 /// Materialized paths are compared byte-wise (range scans for subtrees), so they need a binary
 /// collation where the backend's default is linguistic.
 fn path_col(backend: DatabaseBackend, name: &'static str, nullable: bool) -> ColumnDef {
-    let mut col = if nullable {
-        string_len_null(name, 255)
-    } else {
-        string_len(name, 255)
-    };
+    let mut col = if nullable { string_len_null(name, 255) } else { string_len(name, 255) };
     match backend {
         DatabaseBackend::Postgres => {
             col.extra("COLLATE \"C\"");
@@ -34,9 +30,7 @@ fn fk(
     cascade: bool,
 ) -> ForeignKeyCreateStatement {
     let mut key = ForeignKey::create();
-    key.name(format!("fk_{}_{}", from.0, from.1))
-        .from(from.0, from.1)
-        .to(to.0, to.1);
+    key.name(format!("fk_{}_{}", from.0, from.1)).from(from.0, from.1).to(to.0, to.1);
     if cascade {
         key.on_delete(ForeignKeyAction::Cascade);
     }
@@ -45,8 +39,7 @@ fn fk(
 
 fn index(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
     let mut idx = Index::create();
-    idx.name(format!("idx_{}_{}", table, cols.join("_")))
-        .table(table);
+    idx.name(format!("idx_{}_{}", table, cols.join("_"))).table(table);
     for col in cols {
         idx.col(*col);
     }
@@ -83,9 +76,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager.create_index(index("orgs", &["path"], true)).await?;
-        manager
-            .create_index(index("orgs", &["parent_id"], false))
-            .await?;
+        manager.create_index(index("orgs", &["parent_id"], false)).await?;
 
         // People (民辅警): identity fields every module needs; the roster issue extends them.
         manager
@@ -112,15 +103,9 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index("persons", &["id_number"], true))
-            .await?;
-        manager
-            .create_index(index("persons", &["org_path"], false))
-            .await?;
-        manager
-            .create_index(index("persons", &["name"], false))
-            .await?;
+        manager.create_index(index("persons", &["id_number"], true)).await?;
+        manager.create_index(index("persons", &["org_path"], false)).await?;
+        manager.create_index(index("persons", &["name"], false)).await?;
 
         manager
             .create_table(
@@ -133,9 +118,9 @@ impl MigrationTrait for Migration {
                     .col(boolean("must_change_password"))
                     .col(boolean("disabled"))
                     .col(date_time_null("locked_until"))
-                    // Failed logins before this moment no longer count toward a lock-out
-                    // (set at a successful login and at an unlock).
-                    .col(date_time_null("failures_counted_from"))
+                    // Failed logins up to this login_attempts id no longer count toward a
+                    // lock-out (set at a successful login and at an unlock).
+                    .col(big_integer_null("failures_after_attempt"))
                     .col(integer_null("person_id"))
                     .col(date_time_null("password_changed_at"))
                     .col(date_time_null("last_login_at"))
@@ -145,9 +130,7 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index("users", &["username"], true))
-            .await?;
+        manager.create_index(index("users", &["username"], true)).await?;
 
         // A grant is a role over an organization subtree; a user may hold several (兼职).
         manager
@@ -165,9 +148,7 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index("grants", &["user_id", "role", "org_id"], true))
-            .await?;
+        manager.create_index(index("grants", &["user_id", "role", "org_id"], true)).await?;
 
         // Sessions live in the database so several instances can share one; the id is the
         // SHA-256 of the cookie value, so a stolen database does not yield live cookies.
@@ -186,9 +167,7 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index("sessions", &["user_id"], false))
-            .await?;
+        manager.create_index(index("sessions", &["user_id"], false)).await?;
 
         manager
             .create_table(
@@ -206,9 +185,7 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index("api_tokens", &["token_hash"], true))
-            .await?;
+        manager.create_index(index("api_tokens", &["token_hash"], true)).await?;
 
         manager
             .create_table(
@@ -222,12 +199,8 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index("login_attempts", &["username", "at"], false))
-            .await?;
-        manager
-            .create_index(index("login_attempts", &["ip", "at"], false))
-            .await?;
+        manager.create_index(index("login_attempts", &["username", "at"], false)).await?;
+        manager.create_index(index("login_attempts", &["ip", "at"], false)).await?;
 
         // Append-only audit log. Each row carries the hash of the previous one; `audit_head`
         // holds the last sequence number and hash, so deleting the newest rows is detected too.
@@ -250,18 +223,10 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index("audit_log", &["at"], false))
-            .await?;
-        manager
-            .create_index(index("audit_log", &["actor_name"], false))
-            .await?;
-        manager
-            .create_index(index("audit_log", &["action"], false))
-            .await?;
-        manager
-            .create_index(index("audit_log", &["org_path"], false))
-            .await?;
+        manager.create_index(index("audit_log", &["at"], false)).await?;
+        manager.create_index(index("audit_log", &["actor_name"], false)).await?;
+        manager.create_index(index("audit_log", &["action"], false)).await?;
+        manager.create_index(index("audit_log", &["org_path"], false)).await?;
 
         manager
             .create_table(

@@ -1,0 +1,51 @@
+//! Query-string parameters: numbers arrive as text (also through `#[serde(flatten)]`, which
+//! loses their type), empty fields mean "not given", and a bad value is a Chinese 400.
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+use crate::error::AppError;
+
+/// Like `axum::extract::Query`, with errors in the application's format.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| Params(v))
+            .map_err(|e| AppError::bad_request(None, format!("查询参数有误：{}", e.body_text())))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumOrText {
+    Num(i64),
+    Text(String),
+}
+
+fn parse_opt(value: Option<NumOrText>) -> Result<Option<i64>, String> {
+    match value {
+        None => Ok(None),
+        Some(NumOrText::Num(n)) => Ok(Some(n)),
+        Some(NumOrText::Text(t)) if t.trim().is_empty() => Ok(None),
+        Some(NumOrText::Text(t)) => t.trim().parse().map(Some).map_err(|_| format!("“{t}”不是整数")),
+    }
+}
+
+/// An optional id: absent or empty is `None`.
+pub fn opt_i32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    let n = parse_opt(Option::<NumOrText>::deserialize(d)?).map_err(serde::de::Error::custom)?;
+    n.map(|v| i32::try_from(v).map_err(|_| serde::de::Error::custom("编号超出范围"))).transpose()
+}
+
+/// A page number or size: absent, empty or not positive falls back to the default.
+pub fn page_num<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let n = parse_opt(Option::<NumOrText>::deserialize(d)?).map_err(serde::de::Error::custom)?;
+    Ok(n.and_then(|v| u64::try_from(v).ok()).unwrap_or(0))
+}
