@@ -37,6 +37,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("org.rename", "党组织更名"),
     ("org.move", "调整党组织隶属"),
     ("access.denied", "越权访问被拒"),
+    ("sensitive.read", "查阅敏感信息"),
     ("audit.query", "查询审计日志"),
     ("audit.export", "导出审计日志"),
     ("audit.verify", "校验审计链"),

@@ -5,6 +5,7 @@ pub mod api;
 pub mod csrf;
 pub mod entity;
 pub mod extract;
+pub mod guard;
 pub mod password;
 pub mod policy;
 pub mod service;

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::entity::{self as org, Column};
 use super::{OrgKind, store};
 use crate::audit::{self, Event};
+use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission, Scope};
 use crate::error::{AppError, AppResult};
 use crate::people::entity as person;
@@ -51,16 +52,10 @@ pub struct OrgFilter {
     pub under: Option<i32>,
 }
 
-/// Refuses a record outside the actor's scope exactly like a missing one, and audits the attempt.
+/// Organizations are not personal data: reads are checked but not audited.
 async fn authorize_org(state: &AppState, actor: &Actor, perm: Permission, o: &org::Model) -> AppResult<()> {
-    match actor.authorize(perm, &o.path) {
-        Err(AppError::NotFound) => {
-            let event = Event::by(actor, "access.denied").object("org", o.id).org(o.path.clone());
-            audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
-            Err(AppError::NotFound)
-        }
-        other => other,
-    }
+    let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
+    guard::check(state, actor, perm, Sensitivity::Normal, target).await
 }
 
 async fn find_live(state: &AppState, id: i32) -> AppResult<org::Model> {

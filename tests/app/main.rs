@@ -1,4 +1,5 @@
 //! Integration tests: the real application over HTTP, once per configured database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -138,7 +138,7 @@ async fn the_excel_export_holds_exactly_what_the_list_shows() {
         let sheet = book.worksheet_range("党组织").unwrap();
         let data_rows = sheet.rows().count() - 2;
         assert_eq!(data_rows as u64, list["total"].as_u64().unwrap());
-        assert!(sheet.rows().skip(2).all(|r| r[1].to_string() == "党支部"));
+        assert!(sheet.rows().skip(2).all(|r| r[1] == "党支部"));
         // The secretary's export covers the secretary's scope only.
         let shuji = app.login("shuji").await;
         let bytes = shuji.get("/orgs/export.xlsx").await.bytes().await.unwrap();

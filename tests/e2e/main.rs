@@ -1,6 +1,7 @@
 //! Browser tests: the real pages in headless Chromium, driven through chromedriver.
 //! Skipped (with a note) where chromium/chromedriver are not installed, unless
 //! `DANGJIAN_TEST_REQUIRE_ALL=1`, as in CI, where a missing browser fails the suite.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../support/mod.rs"]
 mod support;

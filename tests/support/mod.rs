@@ -1,7 +1,7 @@
 //! Test harness shared by the integration and browser suites: the real application on port 0
 //! over a fresh database (SQLite always; PostgreSQL and MySQL when their URLs are given), with
 //! the small demo bureau and a manual clock.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::future::Future;
 use std::sync::Arc;
@@ -184,16 +184,16 @@ impl TestApp {
             let _ = server.await;
         }
         self.state.db.clone().close().await.ok();
-        if let Some((server, name)) = self.drop_db.take() {
-            if let Ok(admin) = Database::connect(&server).await {
-                let sql = if self.backend == Backend::Postgres {
-                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-                } else {
-                    format!("DROP DATABASE IF EXISTS {name}")
-                };
-                let _ = admin.execute_unprepared(&sql).await;
-                admin.close().await.ok();
-            }
+        if let Some((server, name)) = self.drop_db.take()
+            && let Ok(admin) = Database::connect(&server).await
+        {
+            let sql = if self.backend == Backend::Postgres {
+                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            } else {
+                format!("DROP DATABASE IF EXISTS {name}")
+            };
+            let _ = admin.execute_unprepared(&sql).await;
+            admin.close().await.ok();
         }
     }
 }
