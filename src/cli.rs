@@ -149,7 +149,13 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
                     );
                 }
             } else {
-                bootstrap(&state).await?;
+                let created = bootstrap(&state).await?;
+                if !created.is_empty() {
+                    println!("首次启动：已创建三员账号，请记录以下初始密码（只显示这一次，首次登录须修改）：");
+                    for (username, password) in created {
+                        println!("  {username}：{password}");
+                    }
+                }
             }
             let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("无法监听 {addr}"))?;
             println!("党建与队伍管理平台已启动：http://{}", listener.local_addr()?);
@@ -230,12 +236,13 @@ async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCom
             println!("已撤销");
         }
         UserCommand::List => {
-            for u in accounts::list_users(state, actor, "").await.map_err(app_err)? {
+            let now = state.clock.now_db();
+            for u in accounts::list_users(state, actor, "", None).await.map_err(app_err)?.0 {
                 let grants: Vec<String> =
                     u.grants.iter().map(|g| format!("{}@{}({})", g.role.as_str(), g.org_name, g.org_id)).collect();
                 let status = if u.disabled {
                     "停用"
-                } else if u.locked_until.is_some() {
+                } else if u.locked_until.is_some_and(|t| t > now) {
                     "锁定"
                 } else {
                     "正常"
@@ -262,10 +269,11 @@ fn role_names() -> String {
 }
 
 /// First start of a real installation: a root organization and the three system officers,
-/// each with a random password printed once and to be changed at first login.
-async fn bootstrap(state: &AppState) -> anyhow::Result<()> {
+/// each with a random password (returned to be printed once) to be changed at first login.
+/// Does nothing when any account exists.
+pub async fn bootstrap(state: &AppState) -> anyhow::Result<Vec<(String, String)>> {
     if user::Entity::find().count(&state.db).await? > 0 {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let actor = accounts::cli_actor();
     let root = match org::Entity::find().filter(org::Column::ParentId.is_null()).one(&state.db).await? {
@@ -283,7 +291,7 @@ async fn bootstrap(state: &AppState) -> anyhow::Result<()> {
             org::Entity::find_by_id(view.id).one(&state.db).await?.context("根党组织创建失败")?
         }
     };
-    println!("首次启动：已创建三员账号，请记录以下初始密码（只显示这一次，首次登录须修改）：");
+    let mut created = Vec::new();
     for (username, name, role) in [
         ("admin", "系统管理员", Role::Sysadmin),
         ("secadmin", "安全保密管理员", Role::Secadmin),
@@ -292,7 +300,7 @@ async fn bootstrap(state: &AppState) -> anyhow::Result<()> {
         let new = NewUser { username: username.into(), display_name: name.into(), password: None, demo: false };
         let (u, initial) = accounts::create_user(state, &actor, new).await.map_err(app_err)?;
         accounts::add_grant(state, &actor, u.id, role, root.id).await.map_err(app_err)?;
-        println!("  {username}（{name}）：{initial}");
+        created.push((format!("{username}（{name}）"), initial));
     }
-    Ok(())
+    Ok(created)
 }

@@ -56,3 +56,20 @@ impl Clock for ManualClock {
 pub fn display_local(ts: NaiveDateTime) -> String {
     ts.and_utc().with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M:%S").to_string()
 }
+
+/// Serde helpers: stored UTC timestamps shown to API clients in Beijing time.
+pub mod serde_local {
+    use chrono::NaiveDateTime;
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(ts: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::display_local(*ts))
+    }
+
+    pub fn option<S: Serializer>(ts: &Option<NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
+        match ts {
+            Some(ts) => s.serialize_str(&super::display_local(*ts)),
+            None => s.serialize_none(),
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! JSON API of sessions, accounts, grants and tokens.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -14,8 +14,9 @@ use super::service::{self, NewUser};
 use super::{Actor, Role, session};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::ui::PageParams;
 use crate::ui::json::ApiJson;
-use crate::ui::params::Params;
+use crate::ui::params::{IdPath, Params};
 
 #[derive(Deserialize)]
 pub struct LoginRequest {
@@ -91,6 +92,8 @@ pub async fn change_password(
 pub struct ListQuery {
     #[serde(default)]
     q: String,
+    #[serde(flatten)]
+    page: PageParams,
 }
 
 pub async fn list_users(
@@ -98,12 +101,11 @@ pub async fn list_users(
     actor: Actor,
     Params(q): Params<ListQuery>,
 ) -> AppResult<Json<Value>> {
-    let users = service::list_users(&state, &actor, &q.q).await?;
-    let total = users.len();
+    let (users, total) = service::list_users(&state, &actor, &q.q, Some(q.page)).await?;
     Ok(Json(json!({"items": users, "total": total})))
 }
 
-pub async fn get_user(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<Json<Value>> {
+pub async fn get_user(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Json<Value>> {
     Ok(Json(json!(service::get_user(&state, &actor, id).await?)))
 }
 
@@ -133,7 +135,7 @@ pub struct GrantRequest {
 pub async fn add_grant(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i32>,
+    IdPath(id): IdPath<i32>,
     ApiJson(req): ApiJson<GrantRequest>,
 ) -> AppResult<Response> {
     let role = Role::parse(&req.role).ok_or_else(|| AppError::validation("role", "未知角色"))?;
@@ -141,7 +143,11 @@ pub async fn add_grant(
     Ok((StatusCode::CREATED, Json(json!({"id": grant_id}))).into_response())
 }
 
-pub async fn revoke_grant(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<StatusCode> {
+pub async fn revoke_grant(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<StatusCode> {
     service::revoke_grant(&state, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -154,19 +160,27 @@ pub struct TokenRequest {
 pub async fn create_token(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i32>,
+    IdPath(id): IdPath<i32>,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> AppResult<Response> {
     let (token_id, token) = service::create_token(&state, &actor, id, &req.name).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": token_id, "token": token}))).into_response())
 }
 
-pub async fn revoke_token(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<StatusCode> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<StatusCode> {
     service::revoke_token(&state, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn unlock_user(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<StatusCode> {
+pub async fn unlock_user(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<StatusCode> {
     service::unlock(&state, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

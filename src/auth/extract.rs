@@ -26,9 +26,9 @@ pub struct ClientIp(pub String);
 /// Largest form body read for the CSRF check; bigger uploads carry the token in the query.
 const MAX_FORM_FOR_CSRF: usize = 2 * 1024 * 1024;
 
-/// Paths that create a session and so cannot have one to check against.
-fn is_login_path(path: &str) -> bool {
-    path == "/login" || path == "/api/v1/session"
+/// Requests that create a session and so cannot have one to check against.
+fn is_login(method: &Method, path: &str) -> bool {
+    method == Method::POST && (path == "/login" || path == "/api/v1/session")
 }
 
 pub async fn resolve(State(state): State<AppState>, jar: CookieJar, mut req: Request, next: Next) -> Response {
@@ -54,7 +54,7 @@ pub async fn resolve(State(state): State<AppState>, jar: CookieJar, mut req: Req
 
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method
-        && !is_login_path(req.uri().path())
+        && !is_login(req.method(), req.uri().path())
         && let Some(Actor { method: AuthMethod::Session { csrf_token, .. }, .. }) = &actor
     {
         let (ok, rebuilt) = check_csrf(req, csrf_token).await;

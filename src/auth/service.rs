@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDateTime};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -19,6 +19,7 @@ use crate::audit::{self, Event};
 use crate::error::{AppError, AppResult};
 use crate::orgs::entity as org;
 use crate::state::AppState;
+use crate::ui::PageParams;
 
 pub const TOKEN_PREFIX: &str = "djt_";
 
@@ -278,8 +279,10 @@ pub struct UserSummary {
     pub username: String,
     pub display_name: String,
     pub disabled: bool,
+    #[serde(serialize_with = "crate::clock::serde_local::option")]
     pub locked_until: Option<NaiveDateTime>,
     pub must_change_password: bool,
+    #[serde(serialize_with = "crate::clock::serde_local::option")]
     pub last_login_at: Option<NaiveDateTime>,
     pub grants: Vec<ActiveGrant>,
 }
@@ -292,7 +295,14 @@ fn require_account_admin(actor: &Actor) -> AppResult<()> {
     }
 }
 
-pub async fn list_users(state: &AppState, actor: &Actor, q: &str) -> AppResult<Vec<UserSummary>> {
+/// Accounts matching `q` (user name or display name), one page at a time, or all of them
+/// when `page` is `None` (the command line).
+pub async fn list_users(
+    state: &AppState,
+    actor: &Actor,
+    q: &str,
+    page: Option<PageParams>,
+) -> AppResult<(Vec<UserSummary>, u64)> {
     require_account_admin(actor)?;
     let mut query = user::Entity::find().order_by_asc(user::Column::Username);
     let q = q.trim();
@@ -303,8 +313,11 @@ pub async fn list_users(state: &AppState, actor: &Actor, q: &str) -> AppResult<V
                 .add(user::Column::DisplayName.contains(q)),
         );
     }
-    let users = query.all(&state.db).await?;
-    let mut out = Vec::with_capacity(users.len());
+    let total = query.clone().count(&state.db).await?;
+    let users = match page.map(PageParams::normalized) {
+        Some(p) => query.offset(p.offset()).limit(p.page_size).all(&state.db).await?,
+        None => query.all(&state.db).await?,
+    };
     // Grants of all listed users in one query, not one per user.
     let ids: Vec<i32> = users.iter().map(|u| u.id).collect();
     let mut by_user: HashMap<i32, Vec<ActiveGrant>> = HashMap::new();
@@ -330,8 +343,9 @@ pub async fn list_users(state: &AppState, actor: &Actor, q: &str) -> AppResult<V
             }
         }
     }
-    for u in users {
-        out.push(UserSummary {
+    let out = users
+        .into_iter()
+        .map(|u| UserSummary {
             grants: by_user.remove(&u.id).unwrap_or_default(),
             id: u.id,
             username: u.username,
@@ -340,9 +354,9 @@ pub async fn list_users(state: &AppState, actor: &Actor, q: &str) -> AppResult<V
             locked_until: u.locked_until,
             must_change_password: u.must_change_password,
             last_login_at: u.last_login_at,
-        });
-    }
-    Ok(out)
+        })
+        .collect();
+    Ok((out, total))
 }
 
 pub async fn get_user(state: &AppState, actor: &Actor, id: i32) -> AppResult<UserSummary> {
@@ -566,8 +580,11 @@ pub async fn revoke_grant(state: &AppState, actor: &Actor, grant_id: i32) -> App
 pub struct TokenSummary {
     pub id: i32,
     pub name: String,
+    #[serde(serialize_with = "crate::clock::serde_local::serialize")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::clock::serde_local::option")]
     pub last_used_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::clock::serde_local::option")]
     pub revoked_at: Option<NaiveDateTime>,
 }
 

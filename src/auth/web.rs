@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -21,8 +21,8 @@ use crate::error::{AppError, AppResult};
 use crate::orgs;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
-use crate::ui::params::Params;
-use crate::ui::{FieldErrors, Flash, Layout, field_errors, render};
+use crate::ui::params::{IdPath, Params};
+use crate::ui::{FieldErrors, Flash, Layout, PageParams, Pager, field_errors, query_string, render};
 
 // ---------------------------------------------------------------- login / logout
 
@@ -244,6 +244,7 @@ struct UsersPage {
     layout: Layout,
     q: String,
     rows: Vec<UserRow>,
+    pager: Pager,
     can_create: bool,
     form_username: String,
     form_display_name: String,
@@ -254,12 +255,20 @@ struct UsersPage {
 pub struct UsersQuery {
     #[serde(default)]
     q: String,
+    #[serde(flatten)]
+    page: PageParams,
 }
 
-async fn users_page(state: &AppState, actor: &Actor, q: &str, flash: Option<Flash>) -> AppResult<UsersPage> {
+async fn users_page(
+    state: &AppState,
+    actor: &Actor,
+    q: &str,
+    page: PageParams,
+    flash: Option<Flash>,
+) -> AppResult<UsersPage> {
     let now = state.clock.now_db();
-    let rows = service::list_users(state, actor, q)
-        .await?
+    let (users, total) = service::list_users(state, actor, q, Some(page)).await?;
+    let rows = users
         .iter()
         .map(|u| UserRow {
             id: u.id,
@@ -274,6 +283,7 @@ async fn users_page(state: &AppState, actor: &Actor, q: &str, flash: Option<Flas
         layout: Layout::new(actor, "账号与授权", "/admin/users", flash).crumb("账号与授权", None),
         q: q.to_owned(),
         rows,
+        pager: Pager::new(page, total, query_string(&[("q", q)])),
         can_create: actor.can(Permission::UserManage),
         form_username: String::new(),
         form_display_name: String::new(),
@@ -287,7 +297,7 @@ pub async fn users(
     TakeFlash(flash): TakeFlash,
     Params(q): Params<UsersQuery>,
 ) -> AppResult<Response> {
-    Ok(render(&users_page(&state, &actor, &q.q, flash).await?))
+    Ok(render(&users_page(&state, &actor, &q.q, q.page, flash).await?))
 }
 
 #[derive(Deserialize)]
@@ -334,7 +344,7 @@ pub async fn create_user(
         }
         Err(err) => {
             let errors = field_errors(err)?;
-            let mut page = users_page(&state, &actor, "", None).await?;
+            let mut page = users_page(&state, &actor, "", PageParams::default(), None).await?;
             page.form_username = form.username;
             page.form_display_name = form.display_name;
             page.errors = errors;
@@ -451,12 +461,16 @@ pub async fn user_detail(
     State(state): State<AppState>,
     actor: Actor,
     TakeFlash(flash): TakeFlash,
-    Path(id): Path<i32>,
+    IdPath(id): IdPath<i32>,
 ) -> AppResult<Response> {
     Ok(render(&user_page(&state, &actor, id, flash).await?))
 }
 
-pub async fn reset_password(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<Response> {
+pub async fn reset_password(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<Response> {
     let new = service::reset_password(&state, &actor, id, None).await?;
     let page = SecretPage {
         layout: Layout::new(&actor, "密码已重置", "/admin/users", None)
@@ -470,17 +484,17 @@ pub async fn reset_password(State(state): State<AppState>, actor: Actor, Path(id
     Ok(render(&page))
 }
 
-pub async fn unlock(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<Response> {
+pub async fn unlock(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
     service::unlock(&state, &actor, id).await?;
     Ok(Flash::ok("账号已解锁").redirect(&format!("/admin/users/{id}")))
 }
 
-pub async fn disable(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<Response> {
+pub async fn disable(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
     service::set_disabled(&state, &actor, id, true).await?;
     Ok(Flash::ok("账号已停用").redirect(&format!("/admin/users/{id}")))
 }
 
-pub async fn enable(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<Response> {
+pub async fn enable(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
     service::set_disabled(&state, &actor, id, false).await?;
     Ok(Flash::ok("账号已启用").redirect(&format!("/admin/users/{id}")))
 }
@@ -496,7 +510,7 @@ pub struct GrantForm {
 pub async fn add_grant(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i32>,
+    IdPath(id): IdPath<i32>,
     Form(form): Form<GrantForm>,
 ) -> AppResult<Response> {
     let result = async {
@@ -519,7 +533,7 @@ pub async fn add_grant(
 pub async fn revoke_grant(
     State(state): State<AppState>,
     actor: Actor,
-    Path((id, grant_id)): Path<(i32, i32)>,
+    IdPath((id, grant_id)): IdPath<(i32, i32)>,
 ) -> AppResult<Response> {
     service::revoke_grant(&state, &actor, grant_id).await?;
     Ok(Flash::ok("授权已撤销").redirect(&format!("/admin/users/{id}")))
@@ -534,7 +548,7 @@ pub struct TokenForm {
 pub async fn create_token(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i32>,
+    IdPath(id): IdPath<i32>,
     Form(form): Form<TokenForm>,
 ) -> AppResult<Response> {
     match service::create_token(&state, &actor, id, &form.name).await {
@@ -563,7 +577,7 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     actor: Actor,
-    Path((id, token_id)): Path<(i32, i32)>,
+    IdPath((id, token_id)): IdPath<(i32, i32)>,
 ) -> AppResult<Response> {
     service::revoke_token(&state, &actor, token_id).await?;
     Ok(Flash::ok("令牌已吊销").redirect(&format!("/admin/users/{id}")))

@@ -26,7 +26,7 @@ pub const DEMO_PASSWORD: &str = "Demo@2024";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scale {
-    /// One sub-bureau and a few headquarters branches (≈ 400 people).
+    /// One sub-bureau and three headquarters branches (≈ 300 people, 21 organizations).
     Small,
     /// A city bureau: 16 sub-bureaus, ≈ 1,000 branches, ≈ 30,000 people.
     City,

@@ -1,7 +1,7 @@
 //! JSON API of organizations: `/api/v1/orgs`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::ui::PageParams;
 use crate::ui::json::ApiJson;
-use crate::ui::params::Params;
+use crate::ui::params::{IdPath, Params};
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -28,7 +28,7 @@ pub async fn list(State(state): State<AppState>, actor: Actor, Params(q): Params
     Ok(Json(json!({"items": items, "total": total})))
 }
 
-pub async fn get(State(state): State<AppState>, actor: Actor, Path(id): Path<i32>) -> AppResult<Json<Value>> {
+pub async fn get(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Json<Value>> {
     Ok(Json(json!(service::get(&state, &actor, id).await?)))
 }
 
@@ -46,7 +46,7 @@ pub async fn create(
 pub async fn patch(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i32>,
+    IdPath(id): IdPath<i32>,
     ApiJson(patch): ApiJson<OrgPatch>,
 ) -> AppResult<Json<Value>> {
     service::update(&state, &actor, id, patch).await?;

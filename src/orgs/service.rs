@@ -9,7 +9,7 @@ use super::entity::{self as org, Column};
 use super::{OrgKind, store};
 use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
-use crate::auth::{Actor, Permission, Scope};
+use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::people::entity as person;
 use crate::state::AppState;
@@ -232,7 +232,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrgInput) -> AppResu
             }
             Some(p)
         }
-        None if actor.scope(Permission::OrgWrite) == Scope::All => None,
+        // Only an actor whose write scope covers every tree may start a new one.
+        None if actor.scope(Permission::OrgWrite).contains("/") => None,
         None => return Err(AppError::validation("parent_id", "请选择上级党组织")),
     };
     let parent_kind = parent.as_ref().and_then(|p| OrgKind::parse(&p.kind));

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -14,7 +14,7 @@ use crate::error::AppResult;
 use crate::io::xlsx;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
-use crate::ui::params::Params;
+use crate::ui::params::{IdPath, Params};
 use crate::ui::{FieldErrors, Flash, Layout, PageParams, Pager, field_errors, query_string, render};
 
 pub struct Choice {
@@ -151,7 +151,7 @@ pub async fn view(
     State(state): State<AppState>,
     actor: Actor,
     TakeFlash(flash): TakeFlash,
-    Path(id): Path<i32>,
+    IdPath(id): IdPath<i32>,
 ) -> AppResult<Response> {
     Ok(render(&view_page(&state, &actor, id, flash).await?))
 }
@@ -167,7 +167,7 @@ pub struct RenameForm {
 pub async fn rename(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i32>,
+    IdPath(id): IdPath<i32>,
     Form(form): Form<RenameForm>,
 ) -> AppResult<Response> {
     match service::rename(&state, &actor, id, &form.name, &form.unit_name).await {
@@ -192,7 +192,7 @@ pub struct MoveForm {
 pub async fn move_to(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i32>,
+    IdPath(id): IdPath<i32>,
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
     let result = match form.parent_id.parse::<i32>() {

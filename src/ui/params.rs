@@ -15,10 +15,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Query::<T>::from_request_parts(parts, state)
+        Query::<T>::from_request_parts(parts, state).await.map(|Query(v)| Params(v)).map_err(|e| {
+            tracing::debug!(error = %e.body_text(), "bad query string");
+            AppError::bad_request(None, "查询参数格式不正确，请检查页码、编号和日期等参数")
+        })
+    }
+}
+
+/// Ids in the path. An id that does not parse cannot exist: 404, like any unknown id.
+pub struct IdPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for IdPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
-            .map(|Query(v)| Params(v))
-            .map_err(|e| AppError::bad_request(None, format!("查询参数有误：{}", e.body_text())))
+            .map(|axum::extract::Path(v)| IdPath(v))
+            .map_err(|_| AppError::NotFound)
     }
 }
 

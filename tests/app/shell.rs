@@ -102,3 +102,43 @@ async fn graceful_shutdown_finishes_the_request_in_flight() {
     let status = pending.await.unwrap();
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn the_first_start_of_a_real_install_creates_the_three_officers() {
+    for backend in crate::support::backends() {
+        let app = TestApp::spawn_empty(backend).await;
+        let created = dangjian::cli::bootstrap(&app.state).await.unwrap();
+        assert_eq!(created.len(), 3);
+        assert!(dangjian::cli::bootstrap(&app.state).await.unwrap().is_empty(), "only once");
+        let (admin, password) = &created[0];
+        assert!(admin.starts_with("admin"));
+        let s = app.login_with("admin", password).await.unwrap();
+        assert_eq!(s.me["must_change_password"], true);
+        assert_eq!(s.me["grants"][0]["role"], "sysadmin");
+        assert_eq!(s.me["grants"][0]["org_name"], "市公安局党委");
+        let auditor = app.login_with("auditor", &created[2].1).await.unwrap();
+        assert_eq!(auditor.me["grants"][0]["role"], "auditor");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn malformed_ids_and_logout_without_token_are_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let zzb = app.login("zzb").await;
+    let (status, body) = zzb.get_json("/api/v1/orgs/abc").await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
+    let (status, body) = zzb.get_json("/api/v1/orgs?page=x").await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("查询参数"));
+    let res = zzb.client.delete(zzb.url("/api/v1/session")).send().await.unwrap();
+    assert_eq!(res.status(), 403, "logout is a write: it needs the CSRF token");
+    assert_eq!(zzb.get_json("/api/v1/me").await.0, 200);
+
+    let admin = app.login("admin").await;
+    let (_, page) = admin.get_json("/api/v1/users?page_size=3&page=2").await;
+    assert_eq!(page["total"], 8);
+    assert_eq!(page["items"].as_array().unwrap().len(), 3);
+    assert_eq!(page["items"][0]["username"], "jijian");
+    app.finish().await;
+}
