@@ -17,6 +17,12 @@
       if (nav) { nav.classList.toggle("open"); }
     }
   });
+  // <button data-print> prints the page (A4 stylesheet).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
   // Filters: <select data-autosubmit> submits its form when changed.
   document.addEventListener("change", function (event) {
     if (event.target.hasAttribute && event.target.hasAttribute("data-autosubmit") && event.target.form) {

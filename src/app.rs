@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{audit, auth, home, metrics, orgs, ui};
+use crate::{audit, auth, home, metrics, orgs, people, ui};
 
 fn web_routes() -> Router<AppState> {
     Router::new()
@@ -32,6 +32,14 @@ fn web_routes() -> Router<AppState> {
         .route("/orgs/{id}", get(orgs::web::view))
         .route("/orgs/{id}/rename", post(orgs::web::rename))
         .route("/orgs/{id}/move", post(orgs::web::move_to))
+        // People
+        .route("/people", get(people::web::list).post(people::web::create))
+        .route("/people/new", get(people::web::new_form))
+        .route("/people/me", get(people::web::me))
+        .route("/people/export.xlsx", get(people::web::export))
+        .route("/people/{id}", get(people::web::profile).post(people::web::update))
+        .route("/people/{id}/edit", get(people::web::edit_form))
+        .route("/people/{id}/delete", post(people::web::delete))
         // Accounts, grants, tokens, policy
         .route("/admin/users", get(auth::web::users).post(auth::web::create_user))
         .route("/admin/users/{id}", get(auth::web::user_detail))
@@ -68,6 +76,9 @@ fn api_routes() -> Router<AppState> {
         .route("/tokens/{id}", delete(auth::api::revoke_token))
         .route("/orgs", get(orgs::api::list).post(orgs::api::create))
         .route("/orgs/{id}", get(orgs::api::get).patch(orgs::api::patch))
+        .route("/persons", get(people::api::list).post(people::api::create))
+        .route("/persons/{id}", get(people::api::get).put(people::api::update).delete(people::api::delete))
+        .route("/persons/{id}/history", get(people::api::history))
         .route("/audit", get(audit::api::list))
         .route("/audit/verify", post(audit::api::verify))
         .fallback(|| async { AppError::NotFound })

@@ -29,6 +29,9 @@ pub enum AppError {
     /// Too many attempts from one address.
     #[error("{0}")]
     TooManyRequests(String),
+    /// Several fields are wrong at once (a whole form or an import row): 422.
+    #[error("{}", .0.first().map(|(_, m)| m.as_str()).unwrap_or("输入有误"))]
+    Fields(Vec<(String, String)>),
     /// Logged in, but this role may not do this at all: 403.
     #[error("{0}")]
     Forbidden(String),
@@ -55,6 +58,15 @@ pub struct ErrorBody {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every field error, when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
 }
 
 /// Marker put on error responses so that the web layer can re-render them as HTML.
@@ -86,7 +98,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation { .. } | Self::Fields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
             Self::Locked { .. } => StatusCode::LOCKED,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -100,7 +112,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::BadRequest { .. } => "bad_request",
-            Self::Validation { .. } => "validation",
+            Self::Validation { .. } | Self::Fields(_) => "validation",
             Self::Unauthenticated => "unauthenticated",
             Self::BadCredentials => "bad_credentials",
             Self::Locked { .. } => "locked",
@@ -119,6 +131,7 @@ impl AppError {
             Self::BadRequest { field, .. } | Self::Validation { field, .. } | Self::Conflict { field, .. } => {
                 field.as_deref()
             }
+            Self::Fields(list) => list.first().map(|(f, _)| f.as_str()),
             _ => None,
         }
     }
@@ -164,7 +177,13 @@ impl IntoResponse for AppError {
             message: self.message(),
             field: self.field().map(str::to_owned),
         };
-        let body = ErrorBody { code: info.code, message: info.message.clone(), field: info.field.clone() };
+        let errors = match &self {
+            Self::Fields(list) => {
+                list.iter().map(|(f, m)| FieldError { field: f.clone(), message: m.clone() }).collect()
+            }
+            _ => Vec::new(),
+        };
+        let body = ErrorBody { code: info.code, message: info.message.clone(), field: info.field.clone(), errors };
         let mut response = (info.status, Json(body)).into_response();
         response.extensions_mut().insert(info);
         response

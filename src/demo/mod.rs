@@ -26,7 +26,7 @@ pub const DEMO_PASSWORD: &str = "Demo@2024";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scale {
-    /// One sub-bureau and three headquarters branches (≈ 300 people, 21 organizations).
+    /// One sub-bureau and three headquarters branches (≈ 400 people, 21 organizations).
     Small,
     /// A city bureau: 16 sub-bureaus, ≈ 1,000 branches, ≈ 30,000 people.
     City,
@@ -136,8 +136,16 @@ impl Gen<'_> {
                 self.next_police_no += 1;
                 format!("{:06}", self.next_police_no)
             });
+            let name = names::person_name(&mut self.rng, male);
+            let (position, rank) = names::post(&mut self.rng, regular, age);
             self.people.push(person::ActiveModel {
-                name: Set(names::person_name(&mut self.rng, male)),
+                name_initials: Set(crate::people::initials(&name)),
+                name: Set(name),
+                ethnicity: Set(Some(names::ethnicity(&mut self.rng).to_owned())),
+                education: Set(Some(names::education(&mut self.rng, regular).to_owned())),
+                unit: Set(branch.unit_name.clone()),
+                position: Set(Some(position.to_owned())),
+                rank: Set(rank.map(str::to_owned)),
                 kind: Set(if regular { "民警" } else { "辅警" }.to_owned()),
                 police_no: Set(police_no),
                 id_number: Set(id_number),

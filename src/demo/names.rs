@@ -125,3 +125,46 @@ pub fn pick_political(rng: &mut impl Rng, regular: bool, age: i32) -> &'static s
     // The Communist Youth League ends at 28.
     if status == "共青团员" && age > 28 { "群众" } else { status }
 }
+
+pub fn ethnicity(rng: &mut impl Rng) -> &'static str {
+    let roll: f64 = rng.r#gen();
+    match roll {
+        r if r < 0.92 => "汉族",
+        r if r < 0.95 => "满族",
+        r if r < 0.97 => "回族",
+        r if r < 0.99 => "朝鲜族",
+        _ => "蒙古族",
+    }
+}
+
+pub fn education(rng: &mut impl Rng, regular: bool) -> &'static str {
+    let roll: f64 = rng.r#gen();
+    let table: &[(f64, &'static str)] = if regular {
+        &[(0.12, "研究生"), (0.78, "大学本科"), (0.97, "大学专科"), (1.0, "中等专科")]
+    } else {
+        &[(0.25, "大学本科"), (0.70, "大学专科"), (0.90, "高中"), (1.0, "中等专科")]
+    };
+    table.iter().find(|(p, _)| roll < *p).map_or("大学本科", |(_, e)| e)
+}
+
+/// A post and, for regular police, a rank that fits the age.
+pub fn post(rng: &mut impl Rng, regular: bool, age: i32) -> (&'static str, Option<&'static str>) {
+    if !regular {
+        return (["辅警", "辅警", "辅警", "文职辅警"][rng.gen_range(0..4)], None);
+    }
+    let position = match rng.gen_range(0..20) {
+        0 => "所长",
+        1 => "教导员",
+        2 | 3 => "副所长",
+        4..=6 => "中队长",
+        _ => "民警",
+    };
+    let rank = match age {
+        ..=27 => "二级警司",
+        28..=34 => "一级警司",
+        35..=44 => "三级警督",
+        45..=52 => "二级警督",
+        _ => "一级警督",
+    };
+    (position, Some(rank))
+}

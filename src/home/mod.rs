@@ -42,7 +42,7 @@ pub async fn figures(state: &AppState, actor: &Actor) -> AppResult<Vec<Figure>> 
     }
     if actor.can(Permission::PersonRead) {
         let people = crate::people::count_in_scope(state, actor).await?;
-        out.push(Figure { label: "民辅警", value: people.to_string(), href: "/orgs".into() });
+        out.push(Figure { label: "民辅警", value: people.to_string(), href: "/people".into() });
     }
     if actor.can(Permission::UserManage) || actor.can(Permission::GrantManage) {
         let accounts = user::Entity::find().filter(user::Column::Disabled.eq(false)).count(&state.db).await?;

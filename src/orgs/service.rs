@@ -120,6 +120,17 @@ pub async fn all_for_select(state: &AppState, actor: &Actor) -> AppResult<Vec<(i
     Ok(rows.into_iter().map(|o| (o.id, format!("{}{}", "　".repeat(o.depth as usize), o.name))).collect())
 }
 
+/// Pickers for organizations where the actor holds `perm` (e.g. where people may be registered).
+pub async fn options_for(state: &AppState, actor: &Actor, perm: Permission) -> AppResult<Vec<(i32, String)>> {
+    let rows = org::Entity::find()
+        .filter(store::in_scope(Column::Path, &actor.scope(perm)))
+        .filter(Column::DissolvedAt.is_null())
+        .order_by_asc(Column::Path)
+        .all(&state.db)
+        .await?;
+    Ok(rows.into_iter().map(|o| (o.id, format!("{}{}", "　".repeat(o.depth as usize), o.name))).collect())
+}
+
 /// Organizations the actor may write in, as possible parents for `kind` (for create and move).
 /// `exclude` drops a subtree (an organization cannot move under itself).
 pub async fn parent_options(

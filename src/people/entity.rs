@@ -6,16 +6,23 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub name: String,
+    pub name_initials: String,
     pub kind: String,
     pub police_no: Option<String>,
     pub id_number: String,
     pub gender: String,
     pub birth_date: Date,
+    pub ethnicity: Option<String>,
+    pub education: Option<String>,
     pub phone: Option<String>,
     pub org_id: Option<i32>,
     pub org_path: Option<String>,
+    pub unit: Option<String>,
+    pub position: Option<String>,
+    pub rank: Option<String>,
     pub political_status: String,
     pub employment_status: String,
+    pub status_since: Option<Date>,
     pub joined_police_on: Option<Date>,
     pub created_at: DateTime,
     pub updated_at: DateTime,
@@ -26,3 +33,26 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+pub mod history {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "person_history")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub person_id: i32,
+        pub at: DateTime,
+        pub actor_id: Option<i32>,
+        pub actor_name: String,
+        pub field: String,
+        pub old_value: Option<String>,
+        pub new_value: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,15 +1,348 @@
-//! People (民辅警). The foundation keeps only the identity every module needs; the roster
-//! (profiles, Party membership, dues, import) builds on it.
+//! People (民辅警): one record per person, the master data every other module hangs on.
+//! Validation is a pure function over the input so that the forms, the API and the Excel
+//! import report the same Chinese reasons for the same mistakes.
 
+pub mod api;
 pub mod entity;
 pub mod idcard;
+pub mod profile;
+pub mod service;
+pub mod web;
 
+use chrono::{Datelike, NaiveDate};
+use pinyin::ToPinyin;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde::Deserialize;
 
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::orgs::store;
 use crate::state::AppState;
+
+pub const KINDS: &[&str] = &["民警", "辅警", "工勤"];
+pub const EMPLOYMENT_STATUSES: &[&str] = &["在职", "调离", "退休", "辞退", "开除", "离职", "去世"];
+pub const POLITICAL_STATUSES: &[&str] =
+    &["中共党员", "中共预备党员", "发展对象", "入党积极分子", "共青团员", "群众", "民主党派"];
+pub const EDUCATIONS: &[&str] = &["研究生", "大学本科", "大学专科", "中等专科", "高中", "初中及以下"];
+pub const ETHNICITIES: &[&str] = &[
+    "汉族",
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
+    "基诺族",
+];
+
+/// Pinyin initials of a name, lower case ("张三" → "zs"); other characters are kept if ASCII
+/// letters and dropped otherwise.
+pub fn initials(name: &str) -> String {
+    name.chars()
+        .filter_map(|c| match c.to_pinyin() {
+            Some(p) => p.plain().chars().next(),
+            None if c.is_ascii_alphabetic() => Some(c.to_ascii_lowercase()),
+            None => None,
+        })
+        .take(20)
+        .collect()
+}
+
+/// `370202********123X`: enough to tell people apart in a list, not enough to misuse.
+pub fn mask_id(id: &str) -> String {
+    if id.len() != 18 {
+        return "*".repeat(id.chars().count());
+    }
+    format!("{}********{}", &id[..6], &id[14..])
+}
+
+/// What a form, an API call or an import row gives for one person. Text throughout, so that a
+/// bad value comes back as typed with a reason, never as a parse failure.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PersonInput {
+    pub name: String,
+    pub kind: String,
+    pub police_no: String,
+    pub id_number: String,
+    /// Optional: checked against the ID number when given.
+    pub gender: String,
+    /// Optional: checked against the ID number when given.
+    pub birth_date: String,
+    pub ethnicity: String,
+    pub education: String,
+    pub phone: String,
+    #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    pub org_id: Option<i32>,
+    pub unit: String,
+    pub position: String,
+    pub rank: String,
+    pub political_status: String,
+    pub employment_status: String,
+    pub status_since: String,
+    pub joined_police_on: String,
+}
+
+/// A validated person, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidPerson {
+    pub name: String,
+    pub kind: String,
+    pub police_no: Option<String>,
+    pub id_number: String,
+    pub gender: String,
+    pub birth_date: NaiveDate,
+    pub ethnicity: Option<String>,
+    pub education: Option<String>,
+    pub phone: Option<String>,
+    pub org_id: i32,
+    pub unit: Option<String>,
+    pub position: Option<String>,
+    pub rank: Option<String>,
+    pub political_status: String,
+    pub employment_status: String,
+    pub status_since: Option<NaiveDate>,
+    pub joined_police_on: Option<NaiveDate>,
+}
+
+/// Field name → Chinese label (for messages and the import's column names).
+pub const FIELD_LABELS: &[(&str, &str)] = &[
+    ("name", "姓名"),
+    ("kind", "人员类别"),
+    ("police_no", "警号"),
+    ("id_number", "身份证号"),
+    ("gender", "性别"),
+    ("birth_date", "出生日期"),
+    ("ethnicity", "民族"),
+    ("education", "学历"),
+    ("phone", "联系电话"),
+    ("org_id", "所在党组织"),
+    ("unit", "工作单位"),
+    ("position", "职务"),
+    ("rank", "职级/警衔"),
+    ("political_status", "政治面貌"),
+    ("employment_status", "在职状态"),
+    ("status_since", "状态变动日期"),
+    ("joined_police_on", "参加公安工作时间"),
+];
+
+pub fn field_label(field: &str) -> &str {
+    FIELD_LABELS.iter().find(|(f, _)| *f == field).map_or(field, |(_, l)| l)
+}
+
+fn opt(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// Parses `YYYY-MM-DD` (forms and API; the import normalizes other spellings first).
+pub fn parse_date(text: &str) -> Result<Option<NaiveDate>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| format!("日期“{t}”无效，应为 YYYY-MM-DD，如 2019-05-01"))
+}
+
+fn one_of(
+    field: &'static str,
+    value: &str,
+    allowed: &[&str],
+    required: bool,
+    errors: &mut Vec<(&'static str, String)>,
+) -> Option<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        if required {
+            errors.push((field, format!("请填写{}", field_label(field))));
+        }
+        return None;
+    }
+    if allowed.contains(&v) {
+        Some(v.to_owned())
+    } else {
+        errors.push((field, format!("{}“{v}”无效，可选：{}", field_label(field), allowed.join("、"))));
+        None
+    }
+}
+
+fn text(field: &'static str, value: &str, max: usize, errors: &mut Vec<(&'static str, String)>) -> Option<String> {
+    let v = opt(value)?;
+    if v.chars().count() > max {
+        errors.push((field, format!("{}不能超过 {max} 个字", field_label(field))));
+        return None;
+    }
+    Some(v)
+}
+
+/// Checks every field and returns all problems at once (a form shows each next to its field,
+/// an import lists them per row and column).
+pub fn validate(input: &PersonInput, today: NaiveDate) -> Result<ValidPerson, Vec<(&'static str, String)>> {
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let name = input.name.trim().to_owned();
+    if name.is_empty() {
+        errors.push(("name", "请填写姓名".into()));
+    } else if name.chars().count() > 50 || name.chars().any(|c| c.is_ascii_digit()) {
+        errors.push(("name", "姓名不能含数字，且不超过 50 个字".into()));
+    }
+    let kind = one_of("kind", &input.kind, KINDS, true, &mut errors);
+    let police_no = opt(&input.police_no);
+    if let Some(no) = &police_no
+        && (!no.chars().all(|c| c.is_ascii_digit()) || !(4..=12).contains(&no.len()))
+    {
+        errors.push(("police_no", format!("警号“{no}”应为 4–12 位数字")));
+    }
+    if kind.as_deref() == Some("民警") && police_no.is_none() {
+        errors.push(("police_no", "民警须填写警号".into()));
+    }
+    let id_number = input.id_number.trim().to_ascii_uppercase();
+    let id_info = if id_number.is_empty() {
+        errors.push(("id_number", "请填写身份证号".into()));
+        None
+    } else {
+        match idcard::parse(&id_number) {
+            Ok(info) => Some(info),
+            Err(reason) => {
+                errors.push(("id_number", reason.to_owned()));
+                None
+            }
+        }
+    };
+    if let Some(info) = &id_info {
+        let derived_gender = if info.male { "男" } else { "女" };
+        let given = input.gender.trim();
+        if !given.is_empty() && given != derived_gender {
+            errors.push(("gender", format!("性别“{given}”与身份证号不符（应为{derived_gender}）")));
+        }
+        match parse_date(&input.birth_date) {
+            Ok(Some(d)) if d != info.birth_date => {
+                errors.push(("birth_date", format!("出生日期 {d} 与身份证号不符（应为 {}）", info.birth_date)))
+            }
+            Err(e) => errors.push(("birth_date", e)),
+            _ => {}
+        }
+        if info.birth_date > today {
+            errors.push(("id_number", "身份证号中的出生日期晚于今天".into()));
+        }
+    }
+    let ethnicity = one_of("ethnicity", &input.ethnicity, ETHNICITIES, false, &mut errors);
+    let education = one_of("education", &input.education, EDUCATIONS, false, &mut errors);
+    let phone = opt(&input.phone);
+    if let Some(p) = &phone
+        && (!p.chars().all(|c| c.is_ascii_digit() || c == '-') || !(7..=20).contains(&p.len()))
+    {
+        errors.push(("phone", format!("联系电话“{p}”应为 7–20 位数字（可含 -）")));
+    }
+    if input.org_id.is_none() {
+        errors.push(("org_id", "请选择所在党组织".into()));
+    }
+    let unit = text("unit", &input.unit, 100, &mut errors);
+    let position = text("position", &input.position, 50, &mut errors);
+    let rank = text("rank", &input.rank, 30, &mut errors);
+    let political_status = one_of("political_status", &input.political_status, POLITICAL_STATUSES, true, &mut errors);
+    let employment_status =
+        one_of("employment_status", &input.employment_status, EMPLOYMENT_STATUSES, true, &mut errors);
+    let status_since = parse_date(&input.status_since).unwrap_or_else(|e| {
+        errors.push(("status_since", e));
+        None
+    });
+    if status_since.is_some_and(|d| d > today) {
+        errors.push(("status_since", "状态变动日期不能晚于今天".into()));
+    }
+    if employment_status.as_deref().is_some_and(|s| s != "在职") && status_since.is_none() {
+        errors.push(("status_since", "离开在职状态时须填写变动日期".into()));
+    }
+    let joined_police_on = parse_date(&input.joined_police_on).unwrap_or_else(|e| {
+        errors.push(("joined_police_on", e));
+        None
+    });
+    if let (Some(joined), Some(info)) = (joined_police_on, &id_info) {
+        if joined > today {
+            errors.push(("joined_police_on", "参加公安工作时间不能晚于今天".into()));
+        }
+        let age = joined.year() - info.birth_date.year() - i32::from(joined.ordinal() < info.birth_date.ordinal());
+        if age < 16 {
+            errors.push(("joined_police_on", format!("参加公安工作时仅 {age} 岁，请核对日期")));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let (Some(kind), Some(info), Some(political_status), Some(employment_status), Some(org_id)) =
+        (kind, id_info, political_status, employment_status, input.org_id)
+    else {
+        return Err(vec![("name", "数据不完整".into())]);
+    };
+    Ok(ValidPerson {
+        name,
+        kind,
+        police_no,
+        id_number,
+        gender: if info.male { "男" } else { "女" }.to_owned(),
+        birth_date: info.birth_date,
+        ethnicity,
+        education,
+        phone,
+        org_id,
+        unit,
+        position,
+        rank,
+        political_status,
+        employment_status,
+        status_since,
+        joined_police_on,
+    })
+}
 
 /// How many people (not deleted) the actor's person-read scope holds.
 pub async fn count_in_scope(state: &AppState, actor: &Actor) -> AppResult<u64> {
@@ -19,4 +352,63 @@ pub async fn count_in_scope(state: &AppState, actor: &Actor) -> AppResult<u64> {
         .filter(entity::Column::DeletedAt.is_null())
         .count(&state.db)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> PersonInput {
+        PersonInput {
+            name: "张三".into(),
+            kind: "民警".into(),
+            police_no: "100123".into(),
+            id_number: "11010519491231002x".into(),
+            org_id: Some(3),
+            political_status: "中共党员".into(),
+            employment_status: "在职".into(),
+            ..Default::default()
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+    }
+
+    #[test]
+    fn derives_gender_and_birth_from_the_id_number() {
+        let v = validate(&good(), today()).unwrap();
+        assert_eq!(v.gender, "女");
+        assert_eq!(v.birth_date, NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(v.id_number, "11010519491231002X");
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_field() {
+        let mut bad = good();
+        bad.id_number = "110105194912310021".into();
+        bad.police_no = String::new();
+        bad.kind = "协警".into();
+        bad.employment_status = "退休".into();
+        let errors = validate(&bad, today()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, vec!["kind", "id_number", "status_since"]);
+        assert!(errors[1].1.contains("校验位"));
+
+        let mut wrong = good();
+        wrong.gender = "男".into();
+        wrong.birth_date = "1950-01-01".into();
+        wrong.joined_police_on = "1960-07-01".into();
+        let errors = validate(&wrong, today()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, vec!["gender", "birth_date", "joined_police_on"]);
+    }
+
+    #[test]
+    fn initials_and_masking() {
+        assert_eq!(initials("张三"), "zs");
+        assert_eq!(initials("欧阳明月"), "oymy");
+        assert_eq!(initials("李A"), "la");
+        assert_eq!(mask_id("11010519491231002X"), "110105********002X");
+    }
 }

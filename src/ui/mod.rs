@@ -30,6 +30,9 @@ pub const NAV: &[NavEntry] = &[
     NavEntry { group: "", label: "工作台", href: "/", visible: |_| true },
     NavEntry { group: "组织建设", label: "党组织", href: "/orgs", visible: |a| a.can(Permission::OrgRead) },
     NavEntry {
+        group: "组织建设", label: "民辅警档案", href: "/people", visible: |a| a.can(Permission::PersonRead)
+    },
+    NavEntry {
         group: "系统管理",
         label: "账号与授权",
         href: "/admin/users",
@@ -44,6 +47,7 @@ pub const NAV: &[NavEntry] = &[
     NavEntry {
         group: "安全审计", label: "审计日志", href: "/audit", visible: |a| a.can(Permission::AuditRead)
     },
+    NavEntry { group: "个人", label: "我的档案", href: "/people/me", visible: |a| a.person_id.is_some() },
     NavEntry { group: "个人", label: "修改密码", href: "/account/password", visible: |_| true },
 ];
 
@@ -121,6 +125,13 @@ pub fn field_errors(err: AppError) -> Result<FieldErrors, AppError> {
         AppError::Validation { field: Some(f), message } | AppError::Conflict { field: Some(f), message } => {
             let mut errors = FieldErrors::new();
             errors.insert(f.clone(), message.clone());
+            Ok(errors)
+        }
+        AppError::Fields(list) => {
+            let mut errors = FieldErrors::new();
+            for (f, m) in list {
+                errors.entry(f.clone()).or_insert_with(|| m.clone());
+            }
             Ok(errors)
         }
         _ => Err(err),

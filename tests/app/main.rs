@@ -7,4 +7,5 @@ mod support;
 mod audit;
 mod auth;
 mod orgs;
+mod people;
 mod shell;

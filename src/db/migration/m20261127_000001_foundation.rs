@@ -85,16 +85,24 @@ impl MigrationTrait for Migration {
                     .table("persons")
                     .col(pk_auto("id"))
                     .col(string_len("name", 50))
+                    // Pinyin initials of the name ("zs" for 张三), derived, for search.
+                    .col(string_len("name_initials", 20).default(""))
                     .col(string_len("kind", 10))
                     .col(string_len_null("police_no", 20))
                     .col(string_len("id_number", 18))
                     .col(string_len("gender", 2))
                     .col(date("birth_date"))
+                    .col(string_len_null("ethnicity", 20))
+                    .col(string_len_null("education", 20))
                     .col(string_len_null("phone", 20))
                     .col(integer_null("org_id"))
                     .col(path_col(backend, "org_path", true))
+                    .col(string_len_null("unit", 100))
+                    .col(string_len_null("position", 50))
+                    .col(string_len_null("rank", 30))
                     .col(string_len("political_status", 20))
                     .col(string_len("employment_status", 10))
+                    .col(date_null("status_since"))
                     .col(date_null("joined_police_on"))
                     .col(date_time("created_at"))
                     .col(date_time("updated_at"))
@@ -106,6 +114,27 @@ impl MigrationTrait for Migration {
         manager.create_index(index("persons", &["id_number"], true)).await?;
         manager.create_index(index("persons", &["org_path"], false)).await?;
         manager.create_index(index("persons", &["name"], false)).await?;
+        manager.create_index(index("persons", &["name_initials"], false)).await?;
+        manager.create_index(index("persons", &["police_no"], false)).await?;
+
+        // Every change of a person's record: who, when, which field, old → new.
+        manager
+            .create_table(
+                Table::create()
+                    .table("person_history")
+                    .col(big_pk_auto("id"))
+                    .col(integer("person_id"))
+                    .col(date_time("at"))
+                    .col(integer_null("actor_id"))
+                    .col(string_len("actor_name", 50))
+                    .col(string_len("field", 40))
+                    .col(text_null("old_value"))
+                    .col(text_null("new_value"))
+                    .foreign_key(&mut fk(("person_history", "person_id"), ("persons", "id"), false))
+                    .take(),
+            )
+            .await?;
+        manager.create_index(index("person_history", &["person_id"], false)).await?;
 
         manager
             .create_table(

@@ -1,0 +1,455 @@
+//! Use cases of the roster: search, profile, create, update (with history), soft delete.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::entity::{self as person, Column, history};
+use super::profile::{self, Section};
+use super::{PersonInput, ValidPerson, field_label, initials, mask_id, validate};
+use crate::audit::{self, Event};
+use crate::auth::guard::{self, Sensitivity, Target};
+use crate::auth::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use crate::orgs::{entity as org, store};
+use crate::state::AppState;
+use crate::ui::PageParams;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct PersonFilter {
+    /// Name, pinyin initials (`zs`), police number, last digits of the ID number, or unit.
+    pub q: String,
+    pub kind: String,
+    pub employment_status: String,
+    pub political_status: String,
+    /// Only this organization's subtree.
+    #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    pub org: Option<i32>,
+}
+
+/// A list row: no sensitive field, the ID number masked.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonRow {
+    pub id: i32,
+    pub name: String,
+    pub kind: String,
+    pub police_no: Option<String>,
+    pub id_number_masked: String,
+    pub gender: String,
+    pub birth_date: String,
+    pub org_id: Option<i32>,
+    pub org_name: String,
+    pub unit: Option<String>,
+    pub position: Option<String>,
+    pub political_status: String,
+    pub employment_status: String,
+}
+
+async fn org_names<C: ConnectionTrait>(db: &C, ids: Vec<i32>) -> AppResult<HashMap<i32, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(org::Entity::find()
+        .filter(org::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect())
+}
+
+async fn rows(state: &AppState, people: Vec<person::Model>) -> AppResult<Vec<PersonRow>> {
+    let mut ids: Vec<i32> = people.iter().filter_map(|p| p.org_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names = org_names(&state.db, ids).await?;
+    Ok(people
+        .into_iter()
+        .map(|p| PersonRow {
+            id: p.id,
+            org_name: p.org_id.and_then(|o| names.get(&o).cloned()).unwrap_or_default(),
+            id_number_masked: mask_id(&p.id_number),
+            birth_date: p.birth_date.to_string(),
+            name: p.name,
+            kind: p.kind,
+            police_no: p.police_no,
+            gender: p.gender,
+            org_id: p.org_id,
+            unit: p.unit,
+            position: p.position,
+            political_status: p.political_status,
+            employment_status: p.employment_status,
+        })
+        .collect())
+}
+
+/// The search text decides what it matches: latin letters are pinyin initials, digits a
+/// police number or the end of an ID number, anything else the name or the unit.
+fn search_condition(q: &str) -> Option<Condition> {
+    let q = q.trim();
+    if q.is_empty() {
+        return None;
+    }
+    if q.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Some(Condition::all().add(Column::NameInitials.starts_with(q.to_ascii_lowercase())));
+    }
+    let digits = q.trim_end_matches(['x', 'X']);
+    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        let mut cond = Condition::any().add(Column::PoliceNo.starts_with(q));
+        if q.len() >= 4 {
+            cond = cond.add(Column::IdNumber.ends_with(q.to_ascii_uppercase()));
+        }
+        return Some(cond);
+    }
+    Some(Condition::any().add(Column::Name.contains(q)).add(Column::Unit.contains(q)))
+}
+
+async fn filtered(
+    state: &AppState,
+    actor: &Actor,
+    filter: &PersonFilter,
+) -> AppResult<sea_orm::Select<person::Entity>> {
+    actor.require(Permission::PersonRead)?;
+    let mut q = person::Entity::find()
+        .filter(store::in_scope(Column::OrgPath, &actor.scope(Permission::PersonRead)))
+        .filter(Column::DeletedAt.is_null());
+    if let Some(cond) = search_condition(&filter.q) {
+        q = q.filter(cond);
+    }
+    for (column, value) in [
+        (Column::Kind, &filter.kind),
+        (Column::EmploymentStatus, &filter.employment_status),
+        (Column::PoliticalStatus, &filter.political_status),
+    ] {
+        if !value.trim().is_empty() {
+            q = q.filter(column.eq(value.trim()));
+        }
+    }
+    if let Some(org_id) = filter.org {
+        let o = store::find(&state.db, org_id).await?.ok_or(AppError::NotFound)?;
+        let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
+        guard::check(state, actor, Permission::PersonRead, Sensitivity::Normal, target).await?;
+        q = q.filter(store::subtree(Column::OrgPath, &o.path));
+    }
+    Ok(q.order_by_asc(Column::OrgPath).order_by_asc(Column::Id))
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    filter: &PersonFilter,
+    page: PageParams,
+) -> AppResult<(Vec<PersonRow>, u64)> {
+    let page = page.normalized();
+    let q = filtered(state, actor, filter).await?;
+    let total = q.clone().count(&state.db).await?;
+    let people = q.offset(page.offset()).limit(page.page_size).all(&state.db).await?;
+    Ok((rows(state, people).await?, total))
+}
+
+/// Largest export in one file.
+pub const EXPORT_LIMIT: u64 = 200_000;
+
+pub async fn list_all(state: &AppState, actor: &Actor, filter: &PersonFilter) -> AppResult<Vec<PersonRow>> {
+    let people = filtered(state, actor, filter).await?.limit(EXPORT_LIMIT).all(&state.db).await?;
+    rows(state, people).await
+}
+
+async fn find_live(state: &AppState, id: i32) -> AppResult<person::Model> {
+    person::Entity::find_by_id(id).one(&state.db).await?.filter(|p| p.deleted_at.is_none()).ok_or(AppError::NotFound)
+}
+
+/// Read access to one person: the person themself, or `perm` in scope.
+async fn authorize_person(state: &AppState, actor: &Actor, perm: Permission, p: &person::Model) -> AppResult<()> {
+    if perm == Permission::PersonRead && actor.person_id == Some(p.id) {
+        return Ok(());
+    }
+    let target = Target { kind: "person", id: i64::from(p.id), org_path: p.org_path.as_deref().unwrap_or("/") };
+    guard::check(state, actor, perm, Sensitivity::Normal, target).await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryRow {
+    #[serde(serialize_with = "crate::clock::serde_local::serialize")]
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+}
+
+impl HistoryRow {
+    pub fn at_local(&self) -> String {
+        crate::clock::display_local(self.at)
+    }
+}
+
+pub struct Profile {
+    pub person: person::Model,
+    pub org_name: String,
+    pub sections: Vec<Section>,
+    pub can_edit: bool,
+}
+
+/// Everything about a person that the viewer may see (一人一档).
+pub async fn profile(state: &AppState, actor: &Actor, id: i32) -> AppResult<Profile> {
+    let p = find_live(state, id).await?;
+    authorize_person(state, actor, Permission::PersonRead, &p).await?;
+    let org_name = match p.org_id {
+        Some(o) => store::find(&state.db, o).await?.map(|o| o.name).unwrap_or_default(),
+        None => String::new(),
+    };
+    let sections = profile::sections(state, actor, &p, &org_name).await?;
+    let can_edit = p.org_path.as_deref().is_some_and(|path| actor.scope(Permission::PersonWrite).contains(path));
+    Ok(Profile { person: p, org_name, sections, can_edit })
+}
+
+/// The raw record for an edit form: write permission in scope, and the form shows the ID and
+/// phone numbers in full, so it counts as a sensitive read.
+pub async fn for_edit(state: &AppState, actor: &Actor, id: i32) -> AppResult<person::Model> {
+    let p = find_live(state, id).await?;
+    authorize_person(state, actor, Permission::PersonWrite, &p).await?;
+    let target = Target { kind: "person", id: i64::from(p.id), org_path: p.org_path.as_deref().unwrap_or("/") };
+    guard::check(state, actor, Permission::PersonSensitiveRead, Sensitivity::Sensitive, target).await?;
+    Ok(p)
+}
+
+pub async fn history(state: &AppState, actor: &Actor, id: i32) -> AppResult<Vec<HistoryRow>> {
+    let p = find_live(state, id).await?;
+    authorize_person(state, actor, Permission::PersonWrite, &p).await?;
+    let rows = history::Entity::find()
+        .filter(history::Column::PersonId.eq(id))
+        .order_by_desc(history::Column::Id)
+        .all(&state.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|h| HistoryRow {
+            at: h.at,
+            actor: h.actor_name,
+            field: field_label(&h.field).to_owned(),
+            old_value: h.old_value.unwrap_or_default(),
+            new_value: h.new_value.unwrap_or_default(),
+        })
+        .collect())
+}
+
+fn invalid(errors: Vec<(&'static str, String)>) -> AppError {
+    AppError::Fields(errors.into_iter().map(|(f, m)| (f.to_owned(), m)).collect())
+}
+
+/// The organization a person is placed in: must exist and be in the actor's write scope.
+async fn target_org(state: &AppState, actor: &Actor, org_id: i32) -> AppResult<org::Model> {
+    let o = store::find(&state.db, org_id)
+        .await?
+        .filter(|o| o.dissolved_at.is_none())
+        .ok_or_else(|| AppError::validation("org_id", "所在党组织不存在"))?;
+    if !actor.scope(Permission::PersonWrite).contains(&o.path) {
+        return Err(AppError::validation("org_id", "您无权在该党组织登记人员"));
+    }
+    Ok(o)
+}
+
+/// Uniqueness of the ID number (all records, deleted ones too) and of the police number.
+async fn check_unique<C: ConnectionTrait>(db: &C, v: &ValidPerson, except: Option<i32>) -> AppResult<()> {
+    let mut q = person::Entity::find().filter(Column::IdNumber.eq(&v.id_number));
+    if let Some(id) = except {
+        q = q.filter(Column::Id.ne(id));
+    }
+    if let Some(other) = q.one(db).await? {
+        let note = if other.deleted_at.is_some() { "（已删除的档案）" } else { "" };
+        return Err(AppError::conflict("id_number", format!("身份证号已登记在 {} 的档案中{note}", other.name)));
+    }
+    if let Some(no) = &v.police_no {
+        let mut q = person::Entity::find().filter(Column::PoliceNo.eq(no)).filter(Column::DeletedAt.is_null());
+        if let Some(id) = except {
+            q = q.filter(Column::Id.ne(id));
+        }
+        if let Some(other) = q.one(db).await? {
+            return Err(AppError::conflict("police_no", format!("警号 {no} 已属于 {}", other.name)));
+        }
+    }
+    Ok(())
+}
+
+fn apply(active: &mut person::ActiveModel, v: &ValidPerson, o: &org::Model) {
+    active.name = Set(v.name.clone());
+    active.name_initials = Set(initials(&v.name));
+    active.kind = Set(v.kind.clone());
+    active.police_no = Set(v.police_no.clone());
+    active.id_number = Set(v.id_number.clone());
+    active.gender = Set(v.gender.clone());
+    active.birth_date = Set(v.birth_date);
+    active.ethnicity = Set(v.ethnicity.clone());
+    active.education = Set(v.education.clone());
+    active.phone = Set(v.phone.clone());
+    active.org_id = Set(Some(o.id));
+    active.org_path = Set(Some(o.path.clone()));
+    active.unit = Set(v.unit.clone());
+    active.position = Set(v.position.clone());
+    active.rank = Set(v.rank.clone());
+    active.political_status = Set(v.political_status.clone());
+    active.employment_status = Set(v.employment_status.clone());
+    active.status_since = Set(v.status_since);
+    active.joined_police_on = Set(v.joined_police_on);
+}
+
+/// Comparable text of each field, for history and the audit summary.
+fn field_values(p: &person::Model) -> Vec<(&'static str, String)> {
+    let d = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let t = |t: &Option<String>| t.clone().unwrap_or_default();
+    vec![
+        ("name", p.name.clone()),
+        ("kind", p.kind.clone()),
+        ("police_no", t(&p.police_no)),
+        ("id_number", p.id_number.clone()),
+        ("ethnicity", t(&p.ethnicity)),
+        ("education", t(&p.education)),
+        ("phone", t(&p.phone)),
+        ("org_id", p.org_id.map(|o| o.to_string()).unwrap_or_default()),
+        ("unit", t(&p.unit)),
+        ("position", t(&p.position)),
+        ("rank", t(&p.rank)),
+        ("political_status", p.political_status.clone()),
+        ("employment_status", p.employment_status.clone()),
+        ("status_since", d(p.status_since)),
+        ("joined_police_on", d(p.joined_police_on)),
+    ]
+}
+
+/// The audit log keeps what changed, but never an ID or phone number in clear.
+fn audit_value(field: &str, value: &str) -> Value {
+    match field {
+        "id_number" => json!(mask_id(value)),
+        "phone" if !value.is_empty() => json!("***"),
+        _ => json!(value),
+    }
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: &PersonInput) -> AppResult<person::Model> {
+    actor.require(Permission::PersonWrite)?;
+    let v = validate(input, state.clock.today()).map_err(invalid)?;
+    let o = target_org(state, actor, v.org_id).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    check_unique(&txn, &v, None).await?;
+    let now = state.clock.now_db();
+    let mut active = person::ActiveModel { created_at: Set(now), updated_at: Set(now), ..Default::default() };
+    apply(&mut active, &v, &o);
+    let created = active.insert(&txn).await?;
+    let summary: Map<String, Value> =
+        field_values(&created).into_iter().map(|(f, val)| (f.to_owned(), audit_value(f, &val))).collect();
+    let event =
+        Event::by(actor, "person.create").object("person", created.id).org(o.path.clone()).summary(json!(summary));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Replaces a person's record; each changed field goes into the history (who, when, old → new).
+pub async fn update(state: &AppState, actor: &Actor, id: i32, input: &PersonInput) -> AppResult<person::Model> {
+    actor.require(Permission::PersonWrite)?;
+    let before = find_live(state, id).await?;
+    authorize_person(state, actor, Permission::PersonWrite, &before).await?;
+    let v = validate(input, state.clock.today()).map_err(invalid)?;
+    let o = target_org(state, actor, v.org_id).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    check_unique(&txn, &v, Some(id)).await?;
+    let now = state.clock.now_db();
+    let mut active: person::ActiveModel = before.clone().into();
+    apply(&mut active, &v, &o);
+    active.updated_at = Set(now);
+    let after = active.update(&txn).await?;
+    let mut changes = Map::new();
+    for ((field, old), (_, new)) in field_values(&before).into_iter().zip(field_values(&after)) {
+        if old == new {
+            continue;
+        }
+        changes.insert(field.to_owned(), json!([audit_value(field, &old), audit_value(field, &new)]));
+        let (old_shown, new_shown) = if field == "org_id" {
+            let names = org_names(&txn, [&old, &new].iter().filter_map(|v| v.parse().ok()).collect()).await?;
+            let name = |v: &str| v.parse().ok().and_then(|i: i32| names.get(&i).cloned()).unwrap_or_default();
+            (name(&old), name(&new))
+        } else {
+            (old, new)
+        };
+        history::ActiveModel {
+            person_id: Set(id),
+            at: Set(now),
+            actor_id: Set((actor.user_id > 0).then_some(actor.user_id)),
+            actor_name: Set(actor.username.clone()),
+            field: Set(field.to_owned()),
+            old_value: Set(Some(old_shown)),
+            new_value: Set(Some(new_shown)),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    if !changes.is_empty() {
+        let event = Event::by(actor, "person.update")
+            .object("person", id)
+            .org(o.path.clone())
+            .summary(json!({"changes": changes}));
+        audit::record(&txn, state.clock.as_ref(), event).await?;
+    }
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Hides a record (it is kept, and stays in the audit log and history).
+pub async fn delete(state: &AppState, actor: &Actor, id: i32, reason: &str) -> AppResult<()> {
+    actor.require(Permission::PersonWrite)?;
+    let p = find_live(state, id).await?;
+    authorize_person(state, actor, Permission::PersonWrite, &p).await?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::validation("reason", "请填写删除原因"));
+    }
+    let now = state.clock.now_db();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let path = p.org_path.clone().unwrap_or_default();
+    let name = p.name.clone();
+    let mut active: person::ActiveModel = p.into();
+    active.deleted_at = Set(Some(now));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let event = Event::by(actor, "person.delete")
+        .object("person", id)
+        .org(path)
+        .summary(json!({"name": name, "reason": reason}));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The form values of an existing record (to prefill the edit form).
+pub fn input_of(p: &person::Model) -> PersonInput {
+    let d = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let t = |t: &Option<String>| t.clone().unwrap_or_default();
+    PersonInput {
+        name: p.name.clone(),
+        kind: p.kind.clone(),
+        police_no: t(&p.police_no),
+        id_number: p.id_number.clone(),
+        gender: p.gender.clone(),
+        birth_date: p.birth_date.to_string(),
+        ethnicity: t(&p.ethnicity),
+        education: t(&p.education),
+        phone: t(&p.phone),
+        org_id: p.org_id,
+        unit: t(&p.unit),
+        position: t(&p.position),
+        rank: t(&p.rank),
+        political_status: p.political_status.clone(),
+        employment_status: p.employment_status.clone(),
+        status_since: d(p.status_since),
+        joined_police_on: d(p.joined_police_on),
+    }
+}

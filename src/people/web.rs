@@ -1,0 +1,287 @@
+//! HTML pages of the roster: search list, profile, create and edit forms, Excel export.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::profile::Section;
+use super::service::{self, HistoryRow, PersonFilter, PersonRow};
+use super::{EDUCATIONS, EMPLOYMENT_STATUSES, ETHNICITIES, KINDS, POLITICAL_STATUSES, PersonInput};
+use crate::auth::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use crate::io::xlsx;
+use crate::orgs;
+use crate::state::AppState;
+use crate::ui::flash::TakeFlash;
+use crate::ui::params::{IdPath, Params};
+use crate::ui::{FieldErrors, Flash, Layout, PageParams, Pager, field_errors, query_string, render};
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn choices(values: &[&str], selected: &str) -> Vec<Choice> {
+    values.iter().map(|v| Choice { value: (*v).into(), label: (*v).into(), selected: *v == selected }).collect()
+}
+
+fn org_choices(options: Vec<(i32, String)>, selected: Option<i32>) -> Vec<Choice> {
+    options
+        .into_iter()
+        .map(|(id, label)| Choice { value: id.to_string(), label, selected: Some(id) == selected })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    filter: PersonFilter,
+    #[serde(flatten)]
+    page: PageParams,
+}
+
+fn filter_query(f: &PersonFilter) -> String {
+    let org = f.org.map(|o| o.to_string()).unwrap_or_default();
+    query_string(&[
+        ("q", &f.q),
+        ("kind", &f.kind),
+        ("employment_status", &f.employment_status),
+        ("political_status", &f.political_status),
+        ("org", &org),
+    ])
+}
+
+#[derive(Template)]
+#[template(path = "people/list.html")]
+struct ListPage {
+    layout: Layout,
+    filter: PersonFilter,
+    kinds: Vec<Choice>,
+    statuses: Vec<Choice>,
+    politicals: Vec<Choice>,
+    orgs: Vec<Choice>,
+    rows: Vec<PersonRow>,
+    pager: Pager,
+    export_href: String,
+    can_write: bool,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    Params(q): Params<ListQuery>,
+) -> AppResult<Response> {
+    let page = q.page.normalized();
+    let (rows, total) = service::list(&state, &actor, &q.filter, page).await?;
+    let qs = filter_query(&q.filter);
+    let org_options = orgs::service::all_for_select(&state, &actor).await?;
+    let view = ListPage {
+        layout: Layout::new(&actor, "民辅警档案", "/people", flash).crumb("民辅警档案", None),
+        kinds: choices(KINDS, &q.filter.kind),
+        statuses: choices(EMPLOYMENT_STATUSES, &q.filter.employment_status),
+        politicals: choices(POLITICAL_STATUSES, &q.filter.political_status),
+        orgs: org_choices(org_options, q.filter.org),
+        rows,
+        pager: Pager::new(page, total, qs.clone()),
+        export_href: if qs.is_empty() { "/people/export.xlsx".into() } else { format!("/people/export.xlsx?{qs}") },
+        can_write: actor.can(Permission::PersonWrite),
+        filter: q.filter,
+    };
+    Ok(render(&view))
+}
+
+pub const EXPORT_HEADERS: [&str; 11] = [
+    "姓名",
+    "人员类别",
+    "警号",
+    "身份证号",
+    "性别",
+    "出生日期",
+    "所在党组织",
+    "工作单位",
+    "职务",
+    "政治面貌",
+    "在职状态",
+];
+
+pub async fn export(State(state): State<AppState>, actor: Actor, Params(q): Params<ListQuery>) -> AppResult<Response> {
+    let rows = service::list_all(&state, &actor, &q.filter).await?;
+    let table: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.name,
+                r.kind,
+                r.police_no.unwrap_or_default(),
+                r.id_number_masked,
+                r.gender,
+                r.birth_date,
+                r.org_name,
+                r.unit.unwrap_or_default(),
+                r.position.unwrap_or_default(),
+                r.political_status,
+                r.employment_status,
+            ]
+        })
+        .collect();
+    let title = format!("民辅警名册（共 {} 人）", table.len());
+    let bytes = xlsx::table("民辅警", &title, &EXPORT_HEADERS, &table)?;
+    Ok(xlsx::download("民辅警名册.xlsx", bytes))
+}
+
+#[derive(Template)]
+#[template(path = "people/profile.html")]
+struct ProfilePage {
+    layout: Layout,
+    id: i32,
+    name: String,
+    subtitle: String,
+    sections: Vec<Section>,
+    can_edit: bool,
+    history: Vec<HistoryRow>,
+}
+
+pub async fn profile(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<Response> {
+    let p = service::profile(&state, &actor, id).await?;
+    let history = if p.can_edit { service::history(&state, &actor, id).await? } else { Vec::new() };
+    let mut layout = Layout::new(&actor, p.person.name.clone(), "/people", flash);
+    if actor.can(Permission::PersonRead) {
+        layout = layout.crumb("民辅警档案", Some("/people".into()));
+    }
+    let view = ProfilePage {
+        layout: layout.crumb(p.person.name.clone(), None),
+        id,
+        subtitle: format!("{} · {} · {}", p.person.kind, p.org_name, p.person.employment_status),
+        name: p.person.name,
+        sections: p.sections,
+        can_edit: p.can_edit,
+        history,
+    };
+    Ok(render(&view))
+}
+
+/// `/people/me`: the member's own profile.
+pub async fn me(actor: Actor) -> AppResult<Response> {
+    match actor.person_id {
+        Some(id) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+        None => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/form.html")]
+struct FormPage {
+    layout: Layout,
+    action: String,
+    heading: String,
+    form: PersonInput,
+    errors: FieldErrors,
+    kinds: Vec<Choice>,
+    statuses: Vec<Choice>,
+    politicals: Vec<Choice>,
+    educations: Vec<Choice>,
+    ethnicities: Vec<Choice>,
+    orgs: Vec<Choice>,
+    cancel: String,
+}
+
+async fn form_page(
+    state: &AppState,
+    actor: &Actor,
+    id: Option<i32>,
+    form: PersonInput,
+    errors: FieldErrors,
+) -> AppResult<FormPage> {
+    actor.require(Permission::PersonWrite)?;
+    let org_options = orgs::service::options_for(state, actor, Permission::PersonWrite).await?;
+    let (action, heading, cancel) = match id {
+        Some(id) => (format!("/people/{id}"), format!("修改档案：{}", form.name), format!("/people/{id}")),
+        None => ("/people".to_owned(), "新建人员档案".to_owned(), "/people".to_owned()),
+    };
+    let mut layout = Layout::new(actor, heading.clone(), "/people", None).crumb("民辅警档案", Some("/people".into()));
+    layout = layout.crumb(heading.clone(), None);
+    Ok(FormPage {
+        layout,
+        action,
+        heading,
+        kinds: choices(KINDS, &form.kind),
+        statuses: choices(EMPLOYMENT_STATUSES, &form.employment_status),
+        politicals: choices(POLITICAL_STATUSES, &form.political_status),
+        educations: choices(EDUCATIONS, &form.education),
+        ethnicities: choices(ETHNICITIES, &form.ethnicity),
+        orgs: org_choices(org_options, form.org_id),
+        form,
+        errors,
+        cancel,
+    })
+}
+
+pub async fn new_form(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
+    let form = PersonInput { employment_status: "在职".into(), ethnicity: "汉族".into(), ..Default::default() };
+    Ok(render(&form_page(&state, &actor, None, form, FieldErrors::new()).await?))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(input): Form<PersonInput>,
+) -> AppResult<Response> {
+    match service::create(&state, &actor, &input).await {
+        Ok(p) => Ok(Flash::ok(format!("已建立 {} 的档案", p.name)).redirect(&format!("/people/{}", p.id))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let page = form_page(&state, &actor, None, input, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+pub async fn edit_form(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
+    let p = service::for_edit(&state, &actor, id).await?;
+    Ok(render(&form_page(&state, &actor, Some(id), service::input_of(&p), FieldErrors::new()).await?))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(input): Form<PersonInput>,
+) -> AppResult<Response> {
+    match service::update(&state, &actor, id, &input).await {
+        Ok(p) => Ok(Flash::ok(format!("已保存 {} 的档案", p.name)).redirect(&format!("/people/{id}"))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let page = form_page(&state, &actor, Some(id), input, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(form): Form<DeleteForm>,
+) -> AppResult<Response> {
+    match service::delete(&state, &actor, id, &form.reason).await {
+        Ok(()) => Ok(Flash::ok("档案已删除（保留于历史与审计记录中）").redirect("/people")),
+        Err(AppError::Validation { message, .. }) => Ok(Flash::error(message).redirect(&format!("/people/{id}"))),
+        Err(err) => Err(err),
+    }
+}

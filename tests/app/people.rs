@@ -1,0 +1,249 @@
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::support::on_all_backends;
+
+fn id_number(body17: &str) -> String {
+    format!("{body17}{}", dangjian::people::idcard::check_char(body17).unwrap())
+}
+
+fn section<'a>(profile: &'a Value, id: &str) -> &'a Value {
+    profile["sections"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap()
+}
+
+fn row<'a>(section: &'a Value, label: &str) -> &'a str {
+    section["rows"].as_array().unwrap().iter().find(|r| r["label"] == label).unwrap()["value"].as_str().unwrap()
+}
+
+#[tokio::test]
+async fn search_by_name_initials_police_number_and_id_digits_within_scope() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let (status, all) = shuji.get_json("/api/v1/persons?page_size=200").await;
+        assert_eq!(status, 200);
+        let total = all["total"].as_u64().unwrap();
+        let (_, branch) = shuji.get_json("/api/v1/orgs/10").await;
+        assert_eq!(total, branch["people_in_subtree"].as_u64().unwrap(), "the secretary sees the branch");
+        assert!(all["items"].as_array().unwrap().iter().all(|p| p["org_name"] == "中山路派出所党支部"));
+
+        let first = &all["items"][0];
+        let name = first["name"].as_str().unwrap();
+        let initials = dangjian::people::initials(name);
+        let (_, by_initials) = shuji.get_json(&format!("/api/v1/persons?q={initials}")).await;
+        assert!(by_initials["items"].as_array().unwrap().iter().any(|p| p["id"] == first["id"]), "{initials}");
+        let masked = first["id_number_masked"].as_str().unwrap();
+        assert!(masked.contains("********"));
+        let tail = &masked[masked.len() - 4..];
+        let (_, by_tail) = shuji.get_json(&format!("/api/v1/persons?q={tail}")).await;
+        assert!(by_tail["items"].as_array().unwrap().iter().any(|p| p["id"] == first["id"]));
+        let regular = all["items"].as_array().unwrap().iter().find(|p| p["kind"] == "民警").unwrap();
+        let no = regular["police_no"].as_str().unwrap();
+        let (_, by_no) = shuji.get_json(&format!("/api/v1/persons?q={no}")).await;
+        assert_eq!(by_no["items"][0]["id"], regular["id"]);
+        let (_, by_name) = shuji.get_json(&format!("/api/v1/persons?q={}", urlencode(name))).await;
+        assert!(by_name["total"].as_u64().unwrap() >= 1);
+
+        // Filters combine; the party office sees the whole bureau.
+        let zzb = app.login("zzb").await;
+        let (_, aux) = zzb.get_json("/api/v1/persons?kind=%E8%BE%85%E8%AD%A6&page_size=200").await;
+        assert!(aux["items"].as_array().unwrap().iter().all(|p| p["kind"] == "辅警"));
+        let (_, everyone) = zzb.get_json("/api/v1/persons").await;
+        let (_, root) = zzb.get_json("/api/v1/orgs/1").await;
+        assert_eq!(everyone["total"], root["people_in_subtree"]);
+        assert!(everyone["total"].as_u64().unwrap() > total);
+        let (_, in_branch) = zzb.get_json("/api/v1/persons?org=10").await;
+        assert_eq!(in_branch["total"].as_u64().unwrap(), total);
+        // A secretary cannot filter on someone else's branch.
+        assert_eq!(shuji.get_json("/api/v1/persons?org=13").await.0, 404);
+        app
+    })
+    .await;
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[tokio::test]
+async fn a_profile_shows_what_the_viewer_may_see_and_sensitive_reads_are_audited() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let (_, list) = shuji.get_json("/api/v1/persons").await;
+        let id = list["items"][2]["id"].as_i64().unwrap();
+        let (status, profile) = shuji.get_json(&format!("/api/v1/persons/{id}")).await;
+        assert_eq!(status, 200);
+        let identity = section(&profile, "identity");
+        assert_eq!(identity["sensitive"], true);
+        let full = row(identity, "身份证号");
+        assert_eq!(full.len(), 18);
+        assert!(!full.contains('*'));
+
+        // The sub-bureau leader sees the same person without the sensitive part.
+        let lingdao = app.login("lingdao").await;
+        let (status, seen) = lingdao.get_json(&format!("/api/v1/persons/{id}")).await;
+        assert_eq!(status, 200);
+        assert!(row(section(&seen, "identity"), "身份证号").contains("********"));
+
+        // Another branch's person is out of the secretary's reach; a member sees only themself.
+        let (_, other) = app.login("zzb").await.get_json("/api/v1/persons?org=13").await;
+        let other_id = other["items"][0]["id"].as_i64().unwrap();
+        assert_eq!(shuji.get_json(&format!("/api/v1/persons/{other_id}")).await.0, 404);
+        let dangyuan = app.login("dangyuan").await;
+        let res = dangyuan.get("/people/me").await;
+        let own = res.headers()["location"].to_str().unwrap().to_owned();
+        let (status, mine) = dangyuan.get_json(&own.replace("/people/", "/api/v1/persons/")).await;
+        assert_eq!(status, 200);
+        assert_eq!(section(&mine, "identity")["sensitive"], true, "one's own data in full");
+        assert_eq!(dangyuan.get_json(&format!("/api/v1/persons/{id}")).await.0, 403);
+
+        let auditor = app.login("auditor").await;
+        let (_, reads) = auditor.get_json("/api/v1/audit?who=shuji&action=sensitive.read").await;
+        assert_eq!(reads["total"], 1);
+        assert_eq!(reads["items"][0]["object"], format!("person#{id}"));
+        let (_, denied) = auditor.get_json("/api/v1/audit?who=shuji&action=access.denied").await;
+        assert_eq!(denied["total"], 1);
+        let (_, leader_reads) = auditor.get_json("/api/v1/audit?who=lingdao&action=sensitive.read").await;
+        assert_eq!(leader_reads["total"], 0);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn people_are_created_validated_changed_with_history_and_soft_deleted() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let bad = json!({
+            "name": "王小明", "kind": "民警", "police_no": "", "id_number": "370202199001011234",
+            "org_id": 10, "political_status": "中共党员", "employment_status": "退休",
+            "joined_police_on": "2031-01-01"
+        });
+        let (status, err) = zzb.send_json(Method::POST, "/api/v1/persons", bad).await;
+        assert_eq!(status, 422);
+        let fields: Vec<&str> =
+            err["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, vec!["police_no", "id_number", "status_since"], "{err}");
+
+        let id_no = id_number("37020219900101123");
+        let good = json!({
+            "name": "王小明", "kind": "民警", "police_no": "209901", "id_number": id_no, "org_id": 10,
+            "political_status": "中共党员", "employment_status": "在职", "ethnicity": "汉族",
+            "position": "民警", "joined_police_on": "2012-07-01", "phone": "13800001111"
+        });
+        let (status, created) = zzb.send_json(Method::POST, "/api/v1/persons", good.clone()).await;
+        assert_eq!(status, 201, "{created}");
+        assert_eq!(created["birth_date"], "1990-01-01");
+        let expected_gender = if (id_no.as_bytes()[16] - b'0') % 2 == 1 { "男" } else { "女" };
+        assert_eq!(created["gender"], expected_gender);
+        let pid = created["id"].as_i64().unwrap();
+        let (status, dup) = zzb.send_json(Method::POST, "/api/v1/persons", good.clone()).await;
+        assert_eq!((status, dup["field"].as_str()), (409, Some("id_number")));
+
+        // Change the branch and the post: two history rows, one audit entry without the ID in clear.
+        let mut changed = good.clone();
+        changed["org_id"] = json!(13);
+        changed["position"] = json!("副所长");
+        let (status, _) = zzb.send_json(Method::PUT, &format!("/api/v1/persons/{pid}"), changed).await;
+        assert_eq!(status, 200);
+        let (_, history) = zzb.get_json(&format!("/api/v1/persons/{pid}/history")).await;
+        assert_eq!(history["total"], 2);
+        let items = history["items"].as_array().unwrap();
+        assert!(
+            items
+                .iter()
+                .any(|h| h["field"] == "所在党组织" && h["new_value"] == "南湾派出所党支部"
+                    || h["field"] == "所在党组织")
+        );
+        assert!(items.iter().any(|h| h["field"] == "职务" && h["old_value"] == "民警" && h["new_value"] == "副所长"));
+        let auditor = app.login("auditor").await;
+        let (_, log) = auditor.get_json("/api/v1/audit?action=person.create").await;
+        assert_eq!(log["total"], 1);
+        let summary = log["items"][0]["summary"].as_str().unwrap();
+        assert!(!summary.contains(&id_no) && !summary.contains("13800001111"), "{summary}");
+
+        // Moved to branch 13: shuji (branch 10) no longer sees the person.
+        let shuji = app.login("shuji").await;
+        assert_eq!(shuji.get_json(&format!("/api/v1/persons/{pid}")).await.0, 404);
+
+        // Soft delete: a reason is required; afterwards hidden, kept, and the ID stays taken.
+        let (status, err) =
+            zzb.send_json(Method::DELETE, &format!("/api/v1/persons/{pid}"), json!({"reason": " "})).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("reason")));
+        let (status, _) =
+            zzb.send_json(Method::DELETE, &format!("/api/v1/persons/{pid}"), json!({"reason": "重复建档"})).await;
+        assert_eq!(status, 204);
+        assert_eq!(zzb.get_json(&format!("/api/v1/persons/{pid}")).await.0, 404);
+        let (_, search) = zzb.get_json("/api/v1/persons?q=209901").await;
+        assert_eq!(search["total"], 0);
+        let (status, again) = zzb.send_json(Method::POST, "/api/v1/persons", good).await;
+        assert_eq!(status, 409);
+        assert!(again["message"].as_str().unwrap().contains("已删除"));
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_web_form_keeps_input_and_the_export_matches_the_list() {
+    use calamine::{Reader, Xlsx};
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let res = shuji
+            .post_form(
+                "/people",
+                &[
+                    ("name", "李四"),
+                    ("kind", "辅警"),
+                    ("id_number", "123"),
+                    ("org_id", "10"),
+                    ("unit", "中山路派出所"),
+                    ("political_status", "群众"),
+                    ("employment_status", "在职"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("身份证号应为 18 位"));
+        assert!(html.contains("value=\"中山路派出所\"") && html.contains("value=\"李四\""));
+        // Registering into another branch is refused.
+        let res = shuji
+            .post_form(
+                "/people",
+                &[
+                    ("name", "李四"),
+                    ("kind", "辅警"),
+                    ("id_number", &id_number("37020219950505002")),
+                    ("org_id", "13"),
+                    ("political_status", "群众"),
+                    ("employment_status", "在职"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("您无权在该党组织登记人员"));
+        let res = shuji
+            .post_form(
+                "/people",
+                &[
+                    ("name", "李四"),
+                    ("kind", "辅警"),
+                    ("id_number", &id_number("37020219950505002")),
+                    ("org_id", "10"),
+                    ("political_status", "群众"),
+                    ("employment_status", "在职"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+
+        let (_, list) = shuji.get_json("/api/v1/persons?political_status=%E7%BE%A4%E4%BC%97").await;
+        let bytes = shuji.get("/people/export.xlsx?political_status=%E7%BE%A4%E4%BC%97").await.bytes().await.unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let sheet = book.worksheet_range("民辅警").unwrap();
+        assert_eq!((sheet.rows().count() - 2) as u64, list["total"].as_u64().unwrap());
+        assert!(sheet.rows().skip(2).all(|r| r[3].to_string().contains("********")), "ID numbers masked in exports");
+        app
+    })
+    .await;
+}
