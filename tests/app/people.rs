@@ -148,12 +148,9 @@ async fn people_are_created_validated_changed_with_history_and_soft_deleted() {
         let (_, history) = zzb.get_json(&format!("/api/v1/persons/{pid}/history")).await;
         assert_eq!(history["total"], 2);
         let items = history["items"].as_array().unwrap();
-        assert!(
-            items
-                .iter()
-                .any(|h| h["field"] == "所在党组织" && h["new_value"] == "南湾派出所党支部"
-                    || h["field"] == "所在党组织")
-        );
+        assert!(items.iter().any(|h| h["field"] == "所在党组织"
+            && h["old_value"] == "中山路派出所党支部"
+            && h["new_value"] == "人民路派出所党支部"));
         assert!(items.iter().any(|h| h["field"] == "职务" && h["old_value"] == "民警" && h["new_value"] == "副所长"));
         let auditor = app.login("auditor").await;
         let (_, log) = auditor.get_json("/api/v1/audit?action=person.create").await;
