@@ -228,3 +228,35 @@ async fn the_layout_works_on_a_phone_screen() {
     b.stop().await;
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_secretary_finds_a_member_by_initials_and_edits_the_record() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    b.login(&app, "shuji", PASSWORD).await;
+    b.client.find(Locator::LinkText("民辅警档案")).await.unwrap().click().await.unwrap();
+    let first = b.client.find(Locator::Css("#people tbody tr td a")).await.unwrap();
+    let name = first.text().await.unwrap();
+    b.snapshot("people-list").await;
+    let initials = dangjian::people::initials(&name);
+    b.client.find(Locator::Css("input[name='q']")).await.unwrap().send_keys(&initials).await.unwrap();
+    b.client.find(Locator::Css("form.filters button")).await.unwrap().click().await.unwrap();
+    assert!(b.text(Locator::Id("people")).await.contains(&name));
+    b.client.find(Locator::LinkText(&name)).await.unwrap().click().await.unwrap();
+    assert_eq!(b.text(Locator::Id("person-name")).await, name);
+    let identity = b.text(Locator::Id("section-identity")).await;
+    assert!(identity.contains("敏感") && !identity.contains("********"), "{identity}");
+    b.snapshot("person-profile").await;
+
+    b.client.find(Locator::LinkText("修改档案")).await.unwrap().click().await.unwrap();
+    let position = b.client.find(Locator::Id("position")).await.unwrap();
+    position.clear().await.unwrap();
+    position.send_keys("社区民警").await.unwrap();
+    b.client.find(Locator::Css("#person-form button.primary")).await.unwrap().click().await.unwrap();
+    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已保存"));
+    let history = b.text(Locator::Id("history")).await;
+    assert!(history.contains("职务") && history.contains("社区民警"), "{history}");
+    b.snapshot("person-history").await;
+    b.stop().await;
+    app.finish().await;
+}
