@@ -56,6 +56,21 @@ pub enum Command {
     /// 审计日志
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// 从 Excel 导入
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// 导入民辅警名册（按身份证号新建或更新；有被拒绝的行时不导入任何数据）
+    People {
+        /// Excel 文件（.xlsx 或 .xls）
+        file: PathBuf,
+        /// 只检查并报告，不写入
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -188,6 +203,40 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
                     println!("  第 {} 条：{}", p.seq, p.message);
                 }
                 return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Import(ImportCommand::People { file, dry_run }) => {
+            let state = open(config).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let actor = accounts::cli_root_actor();
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let report = if dry_run {
+                crate::people::import::preview(&state, &actor, &bytes).await
+            } else {
+                crate::people::import::commit(&state, &actor, &bytes, &name).await
+            }
+            .map_err(app_err)?;
+            println!("表头在第 {} 行", report.header_row);
+            if !report.ignored_columns.is_empty() {
+                println!("未使用的列：{}", report.ignored_columns.join("、"));
+            }
+            for row in report.rows.iter().filter(|r| !r.errors.is_empty()) {
+                for e in &row.errors {
+                    println!("第 {} 行「{}」：{}", row.row, e.column, e.reason);
+                }
+            }
+            let summary = format!(
+                "新建 {} 人，更新 {} 人，无变化 {} 人，拒绝 {} 行",
+                report.created, report.updated, report.unchanged, report.rejected
+            );
+            if report.rejected > 0 {
+                println!("{summary}；有被拒绝的行，未导入任何数据");
+                return Ok(ExitCode::FAILURE);
+            }
+            if dry_run {
+                println!("检查完成（未写入）：{summary}");
+            } else {
+                println!("导入完成：{summary}");
             }
         }
         Command::User(cmd) => {

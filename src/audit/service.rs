@@ -39,6 +39,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("person.create", "新建人员档案"),
     ("person.update", "修改人员档案"),
     ("person.delete", "删除人员档案"),
+    ("person.import", "导入民辅警名册"),
     ("access.denied", "越权访问被拒"),
     ("sensitive.read", "查阅敏感信息"),
     ("audit.query", "查询审计日志"),

@@ -1,2 +1,4 @@
 //! Files in and out: Excel workbooks (and, with later modules, Word documents).
+pub mod cells;
+pub mod uploads;
 pub mod xlsx;

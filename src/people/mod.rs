@@ -5,6 +5,8 @@
 pub mod api;
 pub mod entity;
 pub mod idcard;
+pub mod import;
+pub mod import_web;
 pub mod profile;
 pub mod service;
 pub mod web;

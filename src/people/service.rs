@@ -339,10 +339,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &PersonInput) -> App
     let o = target_org(state, actor, v.org_id).await?;
     let txn = crate::db::begin_write(&state.db).await?;
     check_unique(&txn, &v, None).await?;
-    let now = state.clock.now_db();
-    let mut active = person::ActiveModel { created_at: Set(now), updated_at: Set(now), ..Default::default() };
-    apply(&mut active, &v, &o);
-    let created = active.insert(&txn).await?;
+    let created = insert_in(&txn, state, &v, &o).await?;
     let summary: Map<String, Value> =
         field_values(&created).into_iter().map(|(f, val)| (f.to_owned(), audit_value(f, &val))).collect();
     let event =
@@ -350,6 +347,19 @@ pub async fn create(state: &AppState, actor: &Actor, input: &PersonInput) -> App
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
     Ok(created)
+}
+
+/// Inserts a validated person (checks done by the caller).
+pub(super) async fn insert_in<C: ConnectionTrait>(
+    db: &C,
+    state: &AppState,
+    v: &ValidPerson,
+    o: &org::Model,
+) -> AppResult<person::Model> {
+    let now = state.clock.now_db();
+    let mut active = person::ActiveModel { created_at: Set(now), updated_at: Set(now), ..Default::default() };
+    apply(&mut active, v, o);
+    Ok(active.insert(db).await?)
 }
 
 /// Replaces a person's record; each changed field goes into the history (who, when, old → new).
@@ -361,37 +371,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i32, input: &PersonInpu
     let o = target_org(state, actor, v.org_id).await?;
     let txn = crate::db::begin_write(&state.db).await?;
     check_unique(&txn, &v, Some(id)).await?;
-    let now = state.clock.now_db();
-    let mut active: person::ActiveModel = before.clone().into();
-    apply(&mut active, &v, &o);
-    active.updated_at = Set(now);
-    let after = active.update(&txn).await?;
-    let mut changes = Map::new();
-    for ((field, old), (_, new)) in field_values(&before).into_iter().zip(field_values(&after)) {
-        if old == new {
-            continue;
-        }
-        changes.insert(field.to_owned(), json!([audit_value(field, &old), audit_value(field, &new)]));
-        let (old_shown, new_shown) = if field == "org_id" {
-            let names = org_names(&txn, [&old, &new].iter().filter_map(|v| v.parse().ok()).collect()).await?;
-            let name = |v: &str| v.parse().ok().and_then(|i: i32| names.get(&i).cloned()).unwrap_or_default();
-            (name(&old), name(&new))
-        } else {
-            (old, new)
-        };
-        history::ActiveModel {
-            person_id: Set(id),
-            at: Set(now),
-            actor_id: Set((actor.user_id > 0).then_some(actor.user_id)),
-            actor_name: Set(actor.username.clone()),
-            field: Set(field.to_owned()),
-            old_value: Set(Some(old_shown)),
-            new_value: Set(Some(new_shown)),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
+    let (after, changes) = update_in(&txn, state, actor, &before, &v, &o).await?;
     if !changes.is_empty() {
         let event = Event::by(actor, "person.update")
             .object("person", id)
@@ -401,6 +381,66 @@ pub async fn update(state: &AppState, actor: &Actor, id: i32, input: &PersonInpu
     }
     txn.commit().await?;
     Ok(after)
+}
+
+/// Field names whose value would change, with their Chinese labels (for previews).
+pub(super) fn changed_fields(before: &person::Model, v: &ValidPerson, o: &org::Model) -> Vec<&'static str> {
+    let mut after = before.clone();
+    let mut active: person::ActiveModel = after.clone().into();
+    apply(&mut active, v, o);
+    if let Ok(model) = sea_orm::TryIntoModel::try_into_model(active) {
+        after = model;
+    }
+    field_values(before)
+        .into_iter()
+        .zip(field_values(&after))
+        .filter(|((_, old), (_, new))| old != new)
+        .map(|((f, _), _)| f)
+        .collect()
+}
+
+/// Writes a validated change and its history rows; returns the new record and the changes
+/// (for the audit summary, ID and phone numbers masked).
+pub(super) async fn update_in<C: ConnectionTrait>(
+    db: &C,
+    state: &AppState,
+    actor: &Actor,
+    before: &person::Model,
+    v: &ValidPerson,
+    o: &org::Model,
+) -> AppResult<(person::Model, Map<String, Value>)> {
+    let now = state.clock.now_db();
+    let mut active: person::ActiveModel = before.clone().into();
+    apply(&mut active, v, o);
+    active.updated_at = Set(now);
+    let after = active.update(db).await?;
+    let mut changes = Map::new();
+    for ((field, old), (_, new)) in field_values(before).into_iter().zip(field_values(&after)) {
+        if old == new {
+            continue;
+        }
+        changes.insert(field.to_owned(), json!([audit_value(field, &old), audit_value(field, &new)]));
+        let (old_shown, new_shown) = if field == "org_id" {
+            let names = org_names(db, [&old, &new].iter().filter_map(|v| v.parse().ok()).collect()).await?;
+            let name = |v: &str| v.parse().ok().and_then(|i: i32| names.get(&i).cloned()).unwrap_or_default();
+            (name(&old), name(&new))
+        } else {
+            (old, new)
+        };
+        history::ActiveModel {
+            person_id: Set(before.id),
+            at: Set(now),
+            actor_id: Set((actor.user_id > 0).then_some(actor.user_id)),
+            actor_name: Set(actor.username.clone()),
+            field: Set(field.to_owned()),
+            old_value: Set(Some(old_shown)),
+            new_value: Set(Some(new_shown)),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok((after, changes))
 }
 
 /// Hides a record (it is kept, and stays in the audit log and history).

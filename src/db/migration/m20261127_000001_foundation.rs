@@ -278,6 +278,27 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
+        // Uploaded files between the preview of an import and its confirmation, so the user
+        // does not upload twice and the server keeps no state outside the database.
+        let content = match backend {
+            DatabaseBackend::MySql => ColumnDef::new("content").custom("LONGBLOB").not_null().take(),
+            _ => blob("content"),
+        };
+        manager
+            .create_table(
+                Table::create()
+                    .table("import_uploads")
+                    .col(pk_auto("id"))
+                    .col(string_len("kind", 20))
+                    .col(string_len("filename", 255))
+                    .col(content)
+                    .col(integer("created_by"))
+                    .col(date_time("created_at"))
+                    .col(date_time_null("committed_at"))
+                    .take(),
+            )
+            .await?;
+
         // Run-time settings changed in the UI (the security policy); absent keys fall back to
         // the configuration file.
         manager

@@ -1,0 +1,66 @@
+//! Uploaded files kept between an import's preview and its confirmation.
+
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "import_uploads")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub kind: String,
+        pub filename: String,
+        pub content: Vec<u8>,
+        pub created_by: i32,
+        pub created_at: DateTime,
+        pub committed_at: Option<DateTime>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub async fn save(state: &AppState, actor: &Actor, kind: &str, filename: &str, content: Vec<u8>) -> AppResult<i32> {
+    let row = entity::ActiveModel {
+        kind: Set(kind.to_owned()),
+        filename: Set(filename.chars().take(255).collect()),
+        content: Set(content),
+        created_by: Set(actor.user_id),
+        created_at: Set(state.clock.now_db()),
+        ..Default::default()
+    }
+    .insert(&state.db)
+    .await?;
+    Ok(row.id)
+}
+
+/// An upload of `kind` that this actor made and has not committed yet.
+pub async fn load(state: &AppState, actor: &Actor, kind: &str, id: i32) -> AppResult<entity::Model> {
+    let row = entity::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    if row.created_by != actor.user_id || row.kind != kind {
+        return Err(AppError::NotFound);
+    }
+    if row.committed_at.is_some() {
+        return Err(AppError::conflict("file", "该文件已经导入过，请勿重复提交"));
+    }
+    Ok(row)
+}
+
+pub async fn mark_committed<C: sea_orm::ConnectionTrait>(db: &C, id: i32, at: chrono::NaiveDateTime) -> AppResult<()> {
+    entity::Entity::update(entity::ActiveModel {
+        id: sea_orm::Unchanged(id),
+        committed_at: Set(Some(at)),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}

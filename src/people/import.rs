@@ -1,0 +1,490 @@
+//! Excel import of the roster (create or update, keyed by 身份证号): find the header row under
+//! titles and merged headings, map columns by name in any order, clean each cell, validate
+//! every row as the form does, preview, then commit all rows or none.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Cursor;
+
+use calamine::{Data, Reader, open_workbook_auto_from_rs};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Serialize;
+use serde_json::json;
+
+use super::entity::{self as person, Column};
+use super::service::{changed_fields, insert_in, update_in};
+use super::{PersonInput, field_label, mask_id, validate};
+use crate::audit::{self, Event};
+use crate::auth::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use crate::io::cells::{self, LostPrecision};
+use crate::orgs::{entity as org, store};
+use crate::state::AppState;
+
+/// Import columns: field, the template's header, and other headers people use for it.
+pub const COLUMNS: &[(&str, &str, &[&str])] = &[
+    ("name", "姓名", &[]),
+    ("kind", "人员类别", &["人员类型", "类别", "身份类别"]),
+    ("police_no", "警号", &["警员编号"]),
+    ("id_number", "身份证号", &["身份证号码", "公民身份号码", "身份证", "证件号码"]),
+    ("gender", "性别", &[]),
+    ("birth_date", "出生日期", &["出生年月"]),
+    ("ethnicity", "民族", &[]),
+    ("education", "学历", &["文化程度", "最高学历"]),
+    ("phone", "联系电话", &["手机号", "手机号码", "电话", "联系方式"]),
+    ("org", "所在党组织", &["党组织", "所在支部", "党支部", "所属党组织"]),
+    ("unit", "工作单位", &["单位", "所在单位", "部门", "工作部门"]),
+    ("position", "职务", &[]),
+    ("rank", "职级/警衔", &["职级", "警衔", "警衔职级"]),
+    ("political_status", "政治面貌", &[]),
+    ("employment_status", "在职状态", &["人员状态", "状态"]),
+    ("status_since", "状态变动日期", &["变动日期"]),
+    ("joined_police_on", "参加公安工作时间", &["参加工作时间", "入警时间", "入警日期"]),
+];
+
+const DATE_FIELDS: [&str; 3] = ["birth_date", "status_since", "joined_police_on"];
+
+fn header_key(raw: &str) -> String {
+    let text = cells::half_width(raw);
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in text.chars() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' => depth -= 1,
+            _ if depth > 0 || c.is_whitespace() || c == '*' => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn field_of_header(raw: &str) -> Option<&'static str> {
+    let key = header_key(raw);
+    COLUMNS.iter().find(|(_, main, aliases)| *main == key || aliases.contains(&key.as_str())).map(|(f, _, _)| *f)
+}
+
+fn column_label(field: &str) -> &str {
+    COLUMNS.iter().find(|(f, _, _)| *f == field).map_or_else(|| field_label(field), |(_, label, _)| label)
+}
+
+/// One cell's problem: the column as the user calls it, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CellError {
+    pub column: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RowReport {
+    /// Row number as the spreadsheet shows it.
+    pub row: usize,
+    pub name: String,
+    pub id_number_masked: String,
+    /// 新建, 更新, 无变化 or 拒绝.
+    pub action: &'static str,
+    /// Labels of the fields an update changes.
+    pub changes: Vec<String>,
+    pub errors: Vec<CellError>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub header_row: usize,
+    pub ignored_columns: Vec<String>,
+    pub rows: Vec<RowReport>,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+    pub committed: bool,
+}
+
+struct Sheet {
+    header_row: usize,
+    columns: Vec<(usize, &'static str)>,
+    ignored: Vec<String>,
+    rows: Vec<(usize, Vec<Data>)>,
+}
+
+fn read_sheet(bytes: &[u8]) -> AppResult<Sheet> {
+    let bad_file = || AppError::validation("file", "无法读取该文件，请上传 Excel 文件（.xlsx 或 .xls）");
+    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| bad_file())?;
+    let first = book.sheet_names().first().cloned().ok_or_else(bad_file)?;
+    let range = book.worksheet_range(&first).map_err(|_| bad_file())?;
+    let all: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+    let start_row = range.start().map_or(0, |(r, _)| r as usize);
+    // The header row is the one among the first 15 that names the most known columns.
+    let mut best: Option<(usize, Vec<(usize, &'static str)>)> = None;
+    for (i, row) in all.iter().enumerate().take(15) {
+        let mut cols: Vec<(usize, &'static str)> = Vec::new();
+        for (c, cell) in row.iter().enumerate() {
+            if let Data::String(s) = cell
+                && let Some(field) = field_of_header(s)
+                && !cols.iter().any(|(_, f)| *f == field)
+            {
+                cols.push((c, field));
+            }
+        }
+        if best.as_ref().is_none_or(|(_, b)| cols.len() > b.len()) {
+            best = Some((i, cols));
+        }
+    }
+    let (header_idx, columns) = best.unwrap_or((0, Vec::new()));
+    for required in ["name", "id_number"] {
+        if !columns.iter().any(|(_, f)| *f == required) {
+            return Err(AppError::validation(
+                "file",
+                format!("找不到表头中的“{}”列：表头须含“姓名”和“身份证号”（可在前几行放标题）", column_label(required)),
+            ));
+        }
+    }
+    let ignored = all[header_idx]
+        .iter()
+        .enumerate()
+        .filter(|(c, cell)| !columns.iter().any(|(mc, _)| mc == c) && !matches!(cell, Data::Empty))
+        .map(|(_, cell)| cells::text(cell).unwrap_or_default())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let rows = all
+        .into_iter()
+        .enumerate()
+        .skip(header_idx + 1)
+        .filter(|(_, row)| row.iter().any(|c| !matches!(c, Data::Empty)))
+        .map(|(i, row)| (start_row + i + 1, row))
+        .collect();
+    Ok(Sheet { header_row: start_row + header_idx + 1, columns, ignored, rows })
+}
+
+/// The row's values by field, with precision losses noted per column.
+fn row_values(sheet: &Sheet, row: &[Data]) -> (HashMap<&'static str, String>, Vec<CellError>) {
+    let mut values = HashMap::new();
+    let mut errors = Vec::new();
+    for (c, field) in &sheet.columns {
+        let cell = row.get(*c).cloned().unwrap_or(Data::Empty);
+        let mut text = match cells::text(&cell) {
+            Ok(t) => t,
+            Err(LostPrecision(shown)) => {
+                errors.push(CellError {
+                    column: column_label(field).to_owned(),
+                    reason: format!("以数字格式保存，已丢失末几位精度（显示为 {shown}）；请把该列设为“文本”后重新填写"),
+                });
+                String::new()
+            }
+        };
+        if DATE_FIELDS.contains(field) && !text.is_empty() {
+            match cells::date(&text) {
+                Ok(Some(d)) => text = d.to_string(),
+                Ok(None) => {}
+                Err(reason) => {
+                    errors.push(CellError { column: column_label(field).to_owned(), reason });
+                    text = String::new();
+                }
+            }
+        }
+        if matches!(*field, "name" | "id_number" | "police_no" | "phone") {
+            text.retain(|c| !c.is_whitespace());
+        }
+        if *field == "id_number" && (text.contains('E') || text.contains('e')) && text.contains('+') {
+            errors.push(CellError {
+                column: column_label(field).to_owned(),
+                reason: format!("身份证号写成了科学计数法（{text}），末几位已丢失；请把该列设为“文本”后重新填写"),
+            });
+        }
+        values.insert(*field, text);
+    }
+    (values, errors)
+}
+
+struct Plan {
+    report: ImportReport,
+    /// Validated rows: (existing record if any, person, organization).
+    writes: Vec<(Option<person::Model>, super::ValidPerson, org::Model)>,
+}
+
+async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> {
+    actor.require(Permission::PersonWrite)?;
+    let sheet = read_sheet(bytes)?;
+    let today = state.clock.today();
+
+    // Organizations the actor may register people in, by name and by id.
+    let orgs = org::Entity::find()
+        .filter(store::in_scope(org::Column::Path, &actor.scope(Permission::PersonWrite)))
+        .filter(org::Column::DissolvedAt.is_null())
+        .all(&state.db)
+        .await?;
+    let mut by_name: HashMap<&str, Vec<&org::Model>> = HashMap::new();
+    for o in &orgs {
+        by_name.entry(o.name.as_str()).or_default().push(o);
+    }
+
+    let mut parsed = Vec::with_capacity(sheet.rows.len());
+    for (row_no, row) in &sheet.rows {
+        parsed.push((*row_no, row_values(&sheet, row)));
+    }
+    // Existing records for the ID and police numbers in the file, in a few queries.
+    let ids: Vec<String> =
+        parsed.iter().map(|(_, (v, _))| v["id_number"].to_ascii_uppercase()).filter(|s| !s.is_empty()).collect();
+    let nos: Vec<String> =
+        parsed.iter().filter_map(|(_, (v, _))| v.get("police_no").cloned()).filter(|s| !s.is_empty()).collect();
+    let mut existing: HashMap<String, person::Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for p in person::Entity::find().filter(Column::IdNumber.is_in(chunk.to_vec())).all(&state.db).await? {
+            existing.insert(p.id_number.clone(), p);
+        }
+    }
+    let mut police_owner: HashMap<String, (String, String)> = HashMap::new();
+    for chunk in nos.chunks(500) {
+        let found = person::Entity::find()
+            .filter(Column::PoliceNo.is_in(chunk.to_vec()))
+            .filter(Column::DeletedAt.is_null())
+            .all(&state.db)
+            .await?;
+        for p in found {
+            if let Some(no) = p.police_no.clone() {
+                police_owner.insert(no, (p.id_number, p.name));
+            }
+        }
+    }
+    let write_scope = actor.scope(Permission::PersonWrite);
+
+    let mut report = ImportReport {
+        header_row: sheet.header_row,
+        ignored_columns: sheet.ignored.clone(),
+        rows: Vec::new(),
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        rejected: 0,
+        committed: false,
+    };
+    let mut writes = Vec::new();
+    let mut seen_ids: HashMap<String, usize> = HashMap::new();
+    let mut seen_nos: HashMap<String, usize> = HashMap::new();
+    for (row_no, (values, mut errors)) in parsed {
+        let get = |f: &str| values.get(f).cloned().unwrap_or_default();
+        let id_number = get("id_number").to_ascii_uppercase();
+        let mut push = |column: &str, reason: String| errors.push(CellError { column: column.to_owned(), reason });
+
+        // Organization by exact name (or id); a name used twice must be made unique first.
+        let org_text = get("org");
+        let kept_org = existing.get(&id_number).and_then(|b| b.org_id).and_then(|id| orgs.iter().find(|o| o.id == id));
+        let org = if org_text.is_empty() {
+            if kept_org.is_none() {
+                push("所在党组织", "请填写所在党组织".into());
+            }
+            kept_org
+        } else if let Some(o) = org_text.parse::<i32>().ok().and_then(|id| orgs.iter().find(|o| o.id == id)) {
+            Some(o)
+        } else {
+            match by_name.get(org_text.as_str()).map(Vec::as_slice) {
+                Some([one]) => Some(*one),
+                Some(many) => {
+                    push("所在党组织", format!("“{org_text}”有 {} 个同名党组织，请改填其编号", many.len()));
+                    None
+                }
+                None => {
+                    push("所在党组织", format!("找不到您管辖范围内名为“{org_text}”的党组织"));
+                    None
+                }
+            }
+        };
+        // An existing record keeps what the file leaves out or blank; only given values change.
+        let before = existing.get(&id_number).cloned();
+        let mut input = before
+            .as_ref()
+            .map(super::service::input_of)
+            .unwrap_or_else(|| PersonInput { employment_status: "在职".into(), ..Default::default() });
+        let overlay = |target: &mut String, field: &str| {
+            let v = get(field);
+            if !v.is_empty() {
+                *target = v;
+            }
+        };
+        overlay(&mut input.name, "name");
+        overlay(&mut input.kind, "kind");
+        overlay(&mut input.police_no, "police_no");
+        input.id_number = id_number.clone();
+        overlay(&mut input.gender, "gender");
+        overlay(&mut input.birth_date, "birth_date");
+        overlay(&mut input.ethnicity, "ethnicity");
+        overlay(&mut input.education, "education");
+        overlay(&mut input.phone, "phone");
+        overlay(&mut input.unit, "unit");
+        overlay(&mut input.position, "position");
+        overlay(&mut input.rank, "rank");
+        overlay(&mut input.political_status, "political_status");
+        overlay(&mut input.employment_status, "employment_status");
+        overlay(&mut input.status_since, "status_since");
+        overlay(&mut input.joined_police_on, "joined_police_on");
+        input.org_id = match org {
+            Some(o) => Some(o.id),
+            // Flagged above already; keep validation from reporting it twice.
+            None => Some(0),
+        };
+        let already_flagged: HashSet<String> = errors.iter().map(|e| e.column.clone()).collect();
+        let valid = match validate(&input, today) {
+            Ok(v) => Some(v),
+            Err(list) => {
+                for (field, reason) in list {
+                    let column = column_label(field).to_owned();
+                    if !already_flagged.contains(&column) {
+                        errors.push(CellError { column, reason });
+                    }
+                }
+                None
+            }
+        };
+        if !id_number.is_empty() {
+            if let Some(first) = seen_ids.get(&id_number) {
+                errors.push(CellError {
+                    column: "身份证号".into(), reason: format!("与第 {first} 行的身份证号重复")
+                });
+            } else {
+                seen_ids.insert(id_number.clone(), row_no);
+            }
+        }
+        let police_no = get("police_no");
+        if !police_no.is_empty() {
+            if let Some(first) = seen_nos.get(&police_no) {
+                errors
+                    .push(CellError { column: "警号".into(), reason: format!("与第 {first} 行的警号重复") });
+            } else {
+                seen_nos.insert(police_no.clone(), row_no);
+            }
+            if let Some((owner_id, owner)) = police_owner.get(&police_no)
+                && *owner_id != id_number
+            {
+                errors.push(CellError {
+                    column: "警号".into(), reason: format!("警号 {police_no} 已属于 {owner}")
+                });
+            }
+        }
+        let before = existing.get(&id_number).cloned();
+        if let Some(b) = &before {
+            if b.deleted_at.is_some() {
+                errors.push(CellError {
+                    column: "身份证号".into(),
+                    reason: "该身份证号的档案已删除，不能通过导入恢复".into(),
+                });
+            } else if !b.org_path.as_deref().is_some_and(|p| write_scope.contains(p)) {
+                errors.push(CellError {
+                    column: "身份证号".into(),
+                    reason: "该人员已在您管辖范围以外登记，请联系其所在单位".into(),
+                });
+            }
+        }
+        let mut row = RowReport {
+            row: row_no,
+            name: input.name.clone(),
+            id_number_masked: mask_id(&id_number),
+            action: "拒绝",
+            changes: Vec::new(),
+            errors: Vec::new(),
+        };
+        match (valid, org) {
+            (Some(v), Some(o)) if errors.is_empty() => {
+                match &before {
+                    None => {
+                        row.action = "新建";
+                        report.created += 1;
+                    }
+                    Some(b) => {
+                        let changes = changed_fields(b, &v, o);
+                        if changes.is_empty() {
+                            row.action = "无变化";
+                            report.unchanged += 1;
+                        } else {
+                            row.action = "更新";
+                            row.changes = changes.iter().map(|f| field_label(f).to_owned()).collect();
+                            report.updated += 1;
+                        }
+                    }
+                }
+                if row.action != "无变化" {
+                    writes.push((before, v, o.clone()));
+                }
+            }
+            _ => {
+                report.rejected += 1;
+                row.errors = errors;
+            }
+        }
+        report.rows.push(row);
+    }
+    if report.rows.is_empty() {
+        return Err(AppError::validation("file", "表头下面没有数据行"));
+    }
+    Ok(Plan { report, writes })
+}
+
+/// Checks a file and says what an import would do, changing nothing.
+pub async fn preview(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<ImportReport> {
+    Ok(plan(state, actor, bytes).await?.report)
+}
+
+/// Imports every row in one transaction, or nothing when any row is rejected.
+pub async fn commit(state: &AppState, actor: &Actor, bytes: &[u8], filename: &str) -> AppResult<ImportReport> {
+    let Plan { mut report, writes } = plan(state, actor, bytes).await?;
+    if report.rejected > 0 {
+        return Ok(report);
+    }
+    let txn = crate::db::begin_write(&state.db).await?;
+    for (before, v, o) in &writes {
+        match before {
+            None => {
+                insert_in(&txn, state, v, o).await?;
+            }
+            Some(b) => {
+                update_in(&txn, state, actor, b, v, o).await?;
+            }
+        }
+    }
+    let event = Event::by(actor, "person.import").summary(json!({
+        "file": filename, "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+    }));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    report.committed = true;
+    Ok(report)
+}
+
+/// The template: the columns in order, every cell formatted as text so that numbers keep
+/// their digits.
+pub fn template() -> AppResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let to_err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::Error::new(e));
+    let mut book = Workbook::new();
+    let text = Format::new().set_num_format("@");
+    let bold = Format::new().set_bold().set_num_format("@");
+    let sheet = book.add_worksheet();
+    sheet.set_name("民辅警").map_err(to_err)?;
+    sheet
+        .write_string_with_format(
+            0,
+            0,
+            "民辅警名册导入模板：姓名、身份证号、人员类别、所在党组织、政治面貌为必填；民警须填警号；日期可写 2019-05-01、2019/5/1、2019.05 或 2019年5月",
+            &bold,
+        )
+        .map_err(to_err)?;
+    for (c, (_, header, _)) in COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(1, c as u16, *header, &bold).map_err(to_err)?;
+        sheet.set_column_width(c as u16, if *header == "身份证号" { 22 } else { 14 }).map_err(to_err)?;
+        sheet.set_column_format(c as u16, &text).map_err(to_err)?;
+    }
+    sheet.set_freeze_panes(2, 0).map_err(to_err)?;
+    book.save_to_buffer().map_err(to_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_recognised_in_their_usual_spellings() {
+        assert_eq!(field_of_header("姓名"), Some("name"));
+        assert_eq!(field_of_header(" 公民身份号码（18位） "), Some("id_number"));
+        assert_eq!(field_of_header("*身份证号"), Some("id_number"));
+        assert_eq!(field_of_header("入警时间"), Some("joined_police_on"));
+        assert_eq!(field_of_header("备注"), None);
+    }
+}
