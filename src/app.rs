@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{audit, auth, home, metrics, orgs, people, ui};
+use crate::{audit, auth, home, metrics, orgs, party, people, ui};
 
 fn web_routes() -> Router<AppState> {
     Router::new()
@@ -43,6 +43,12 @@ fn web_routes() -> Router<AppState> {
         .route("/people/{id}", get(people::web::profile).post(people::web::update))
         .route("/people/{id}/edit", get(people::web::edit_form))
         .route("/people/{id}/delete", post(people::web::delete))
+        .route("/people/{id}/party/register", post(party::web::register))
+        .route("/people/{id}/party/full", post(party::web::full))
+        .route("/people/{id}/party/transfer", post(party::web::transfer))
+        .route("/party/transfers", get(party::web::transfers))
+        .route("/party/transfers/{id}/accept", post(party::web::accept))
+        .route("/party/transfers/{id}/reject", post(party::web::reject))
         // Accounts, grants, tokens, policy
         .route("/admin/users", get(auth::web::users).post(auth::web::create_user))
         .route("/admin/users/{id}", get(auth::web::user_detail))
@@ -83,6 +89,12 @@ fn api_routes() -> Router<AppState> {
         .route("/persons/{id}", get(people::api::get).put(people::api::update).delete(people::api::delete))
         .route("/persons/{id}/history", get(people::api::history))
         .route("/imports/people", post(people::import_web::api))
+        .route("/persons/{id}/membership", post(party::api::register))
+        .route("/persons/{id}/membership/full", post(party::api::full))
+        .route("/persons/{id}/transfers", post(party::api::request_transfer))
+        .route("/transfers", get(party::api::list))
+        .route("/transfers/{id}/accept", post(party::api::accept))
+        .route("/transfers/{id}/reject", post(party::api::reject))
         .route("/audit", get(audit::api::list))
         .route("/audit/verify", post(audit::api::verify))
         .fallback(|| async { AppError::NotFound })

@@ -213,7 +213,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
             let report = if dry_run {
                 crate::people::import::preview(&state, &actor, &bytes).await
             } else {
-                crate::people::import::commit(&state, &actor, &bytes, &name).await
+                crate::people::import::commit(&state, &actor, &bytes, &name, None).await
             }
             .map_err(app_err)?;
             println!("表头在第 {} 行", report.header_row);

@@ -150,6 +150,12 @@ impl AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
+        // Two people submitting the same new record at once: the unique index decides.
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+            return Self::Conflict {
+                message: "同样的记录刚刚已被提交，请刷新后核对".into(), field: None
+            };
+        }
         Self::Internal(anyhow::Error::new(err))
     }
 }

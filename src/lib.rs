@@ -16,6 +16,7 @@ pub mod home;
 pub mod io;
 pub mod metrics;
 pub mod orgs;
+pub mod party;
 pub mod people;
 pub mod state;
 pub mod ui;

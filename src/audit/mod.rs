@@ -40,7 +40,7 @@ impl Event {
             object_type: None,
             object_id: None,
             org_path: None,
-            ip: Some(actor.ip.clone()),
+            ip: Some(actor.ip.chars().take(64).collect()),
             summary: Value::Null,
         }
     }
@@ -54,7 +54,7 @@ impl Event {
             object_type: None,
             object_id: None,
             org_path: None,
-            ip: ip.map(str::to_owned),
+            ip: ip.map(|ip| ip.chars().take(64).collect()),
             summary: Value::Null,
         }
     }
@@ -136,7 +136,13 @@ pub async fn record(txn: &DatabaseTransaction, clock: &dyn Clock, event: Event) 
         .ok_or_else(|| DbErr::RecordNotFound("audit_head".into()))?;
     let at = clock.now_db();
     let at_text = at.format(TIME_FORMAT).to_string();
-    let summary = if event.summary.is_null() { String::new() } else { event.summary.to_string() };
+    // Bounded so that it fits MySQL's TEXT (64 KB) exactly as hashed.
+    let mut summary = if event.summary.is_null() { String::new() } else { event.summary.to_string() };
+    if summary.len() > 60_000 {
+        let cut = (0..=60_000).rev().find(|i| summary.is_char_boundary(*i)).unwrap_or(0);
+        summary.truncate(cut);
+        summary.push('…');
+    }
     let hash = row_hash(&HashInput {
         seq: head.seq,
         at: &at_text,

@@ -100,7 +100,8 @@ fn client_ip(state: &AppState, req: &Request) -> String {
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            // The right-most entry is the one our own proxy added; the others are client-written.
+            .and_then(|v| v.rsplit(',').next())
             .map(|v| v.trim().to_owned());
         if let Some(ip) = forwarded.filter(|ip| !ip.is_empty()) {
             return ip;

@@ -43,7 +43,7 @@ pub async fn login(
     user_agent: Option<&str>,
 ) -> AppResult<LoginOutcome> {
     let username = normalize_username(raw_username);
-    if username.is_empty() || password_text.is_empty() {
+    if username.is_empty() || username.chars().count() > 50 || password_text.is_empty() || password_text.len() > 1024 {
         return Err(AppError::BadCredentials);
     }
     let policy = state.policy().await?;
@@ -75,6 +75,14 @@ pub async fn login(
     let password_ok = password::verify(password_text, hash);
 
     let txn = crate::db::begin_write(&state.db).await?;
+    // Re-read under the write lock: a parallel burst may have locked the account meanwhile.
+    let found = match found {
+        Some(u) => user::Entity::find_by_id(u.id).one(&txn).await?,
+        None => None,
+    };
+    if let Some(until) = found.as_ref().and_then(|u| u.locked_until).filter(|until| *until > now) {
+        return Err(AppError::Locked { until });
+    }
     let ok_user = found.filter(|u| password_ok && !u.disabled);
     let attempt = login_attempt::ActiveModel {
         username: Set(username.clone()),
@@ -137,8 +145,12 @@ async fn record_failure(
         .await?;
     if failures as i64 >= policy.login_max_failures {
         let until = now + Duration::minutes(policy.lockout_minutes);
+        let last_attempt =
+            login_attempt::Entity::find().order_by_desc(login_attempt::Column::Id).one(txn).await?.map(|a| a.id);
         let mut active: user::ActiveModel = u.clone().into();
         active.locked_until = Set(Some(until));
+        // After the lock ends, a fresh series of failures is needed to lock again.
+        active.failures_after_attempt = Set(last_attempt);
         active.update(txn).await?;
         let lock = Event::anonymous(username, Some(ip), "account.locked")
             .object("user", u.id)
@@ -384,6 +396,20 @@ pub struct NewUser {
     pub demo: bool,
 }
 
+/// The system administrator manages ordinary accounts only: the accounts of the security
+/// administrator and the auditor (and other system officers) are changed from the command
+/// line, so that no single web account controls the others (三员分立).
+async fn refuse_officer_target(state: &AppState, actor: &Actor, user_id: i32) -> AppResult<()> {
+    if actor.user_id == 0 {
+        return Ok(());
+    }
+    let grants = load_grants(&state.db, user_id).await?;
+    if grants.iter().any(|g| g.role.is_system_officer()) {
+        return Err(AppError::forbidden("三员分立：系统管理、安全保密、安全审计账号只能通过命令行维护"));
+    }
+    Ok(())
+}
+
 /// A random initial password that meets the policy (shown once, changed at first login).
 pub fn generate_password() -> String {
     use rand::Rng;
@@ -451,6 +477,7 @@ pub async fn create_user(state: &AppState, actor: &Actor, new: NewUser) -> AppRe
 pub async fn reset_password(state: &AppState, actor: &Actor, user_id: i32, given: Option<String>) -> AppResult<String> {
     actor.require(Permission::UserManage)?;
     let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    refuse_officer_target(state, actor, user_id).await?;
     let new = match given {
         Some(p) => {
             let policy = state.policy().await?;
@@ -497,6 +524,7 @@ pub async fn set_disabled(state: &AppState, actor: &Actor, user_id: i32, disable
     if user_id == actor.user_id {
         return Err(AppError::forbidden("不能停用自己的账号"));
     }
+    refuse_officer_target(state, actor, user_id).await?;
     let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let now = state.clock.now_db();
     let txn = crate::db::begin_write(&state.db).await?;
@@ -616,6 +644,15 @@ pub async fn create_token(state: &AppState, actor: &Actor, user_id: i32, name: &
         return Err(AppError::validation("name", "令牌名称不能为空，且不超过 100 个字"));
     }
     user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    // A token acts without its account's owner noticing, so it is only for integration
+    // accounts: none for system officers, none for access to sensitive personal data.
+    let grants = load_grants(&state.db, user_id).await?;
+    if grants.iter().any(|g| g.role.is_system_officer() || g.role.has(Permission::PersonSensitiveRead)) {
+        return Err(AppError::validation(
+            "name",
+            "接口令牌只能签发给不具有三员角色和敏感数据权限的接口账号；请为对接系统单独建立账号并授予所需角色",
+        ));
+    }
     let token = format!("{TOKEN_PREFIX}{}", session::random_token());
     let txn = crate::db::begin_write(&state.db).await?;
     let created = api_token::ActiveModel {

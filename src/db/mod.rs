@@ -83,6 +83,14 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTra
     .await
 }
 
+/// Takes the one row lock every audited write takes anyway (the audit chain head), at the start
+/// of a transaction whose checks must see all earlier writes committed (tree moves).
+pub async fn serialize_writes<C: ConnectionTrait>(txn: &C) -> Result<(), sea_orm::DbErr> {
+    let backend = txn.get_database_backend();
+    txn.execute_raw(Statement::from_string(backend, "UPDATE audit_head SET seq = seq WHERE id = 1")).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,6 +182,69 @@ impl Gen<'_> {
         Ok(())
     }
 
+    /// Party members get a membership whose dates fit their age: admitted between 20 and 45,
+    /// full members one year later; probationary members admitted within the last year.
+    async fn memberships(&mut self) -> anyhow::Result<()> {
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        let members = person::Entity::find()
+            .filter(person::Column::PoliticalStatus.is_in(["中共党员", "中共预备党员"]))
+            .order_by_asc(person::Column::Id)
+            .all(self.txn)
+            .await?;
+        let mut rows = Vec::new();
+        let mut events = Vec::new();
+        for p in members {
+            let (Some(org_id), Some(path)) = (p.org_id, p.org_path.clone()) else { continue };
+            let age = self.today.year() - p.birth_date.year();
+            let (joined, full) = if p.political_status == "中共预备党员" {
+                let joined = self.today - chrono::Duration::days(self.rng.gen_range(20..360));
+                (joined, None)
+            } else {
+                let at_age = self.rng.gen_range(20..=(age - 2).clamp(20, 45));
+                let joined = NaiveDate::from_ymd_opt(
+                    p.birth_date.year() + at_age,
+                    self.rng.gen_range(1..=12),
+                    self.rng.gen_range(1..=28),
+                )
+                .unwrap_or(p.birth_date);
+                let joined = joined.min(self.today - chrono::Duration::days(400));
+                (joined, Some(crate::party::probation_end(joined)))
+            };
+            rows.push(crate::party::entity::member::ActiveModel {
+                person_id: Set(p.id),
+                branch_id: Set(org_id),
+                branch_path: Set(path),
+                joined_on: Set(joined),
+                full_on: Set(full),
+                category: Set("在职党员".into()),
+                status: Set("正常".into()),
+                created_at: Set(self.now),
+                updated_at: Set(self.now),
+                ..Default::default()
+            });
+            let event = |kind: &str, on: NaiveDate, detail: &str| crate::party::entity::event::ActiveModel {
+                person_id: Set(p.id),
+                kind: Set(kind.to_owned()),
+                on_date: Set(on),
+                detail: Set(detail.to_owned()),
+                actor_name: Set("demo".into()),
+                at: Set(self.now),
+                ..Default::default()
+            };
+            events.push(event("入党", joined, "经支部大会接收为预备党员"));
+            if let Some(f) = full {
+                events.push(event("转正", f, "预备期满，转为正式党员"));
+            }
+        }
+        for chunk in rows.chunks(400) {
+            crate::party::entity::member::Entity::insert_many(chunk.to_vec()).exec_without_returning(self.txn).await?;
+        }
+        for chunk in events.chunks(400) {
+            crate::party::entity::event::Entity::insert_many(chunk.to_vec()).exec_without_returning(self.txn).await?;
+        }
+        Ok(())
+    }
+
     fn branch_size(&mut self) -> usize {
         self.rng.gen_range(12..=48)
     }
@@ -270,6 +333,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
         }
     }
     g.flush().await?;
+    g.memberships().await?;
     let summary_orgs = g.orgs;
     let summary_people = g.people_total;
 

@@ -29,6 +29,7 @@ pub mod entity {
 }
 
 pub async fn save(state: &AppState, actor: &Actor, kind: &str, filename: &str, content: Vec<u8>) -> AppResult<i32> {
+    purge_stale(state).await?;
     let row = entity::ActiveModel {
         kind: Set(kind.to_owned()),
         filename: Set(filename.chars().take(255).collect()),
@@ -46,6 +47,8 @@ pub async fn save(state: &AppState, actor: &Actor, kind: &str, filename: &str, c
 pub async fn load(state: &AppState, actor: &Actor, kind: &str, id: i32) -> AppResult<entity::Model> {
     let row = entity::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     if row.created_by != actor.user_id || row.kind != kind {
+        let event = crate::audit::Event::by(actor, "access.denied").object("upload", id);
+        crate::audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
         return Err(AppError::NotFound);
     }
     if row.committed_at.is_some() {
@@ -54,13 +57,32 @@ pub async fn load(state: &AppState, actor: &Actor, kind: &str, id: i32) -> AppRe
     Ok(row)
 }
 
+/// Marks an upload as imported inside the import's transaction and drops its content (it holds
+/// ID and phone numbers). Exactly one confirmation wins; a second one is a conflict.
 pub async fn mark_committed<C: sea_orm::ConnectionTrait>(db: &C, id: i32, at: chrono::NaiveDateTime) -> AppResult<()> {
-    entity::Entity::update(entity::ActiveModel {
-        id: sea_orm::Unchanged(id),
-        committed_at: Set(Some(at)),
-        ..Default::default()
-    })
-    .exec(db)
-    .await?;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let result = entity::Entity::update_many()
+        .col_expr(entity::Column::CommittedAt, Expr::value(at))
+        .col_expr(entity::Column::Content, Expr::value(Vec::<u8>::new()))
+        .filter(entity::Column::Id.eq(id))
+        .filter(entity::Column::CommittedAt.is_null())
+        .exec(db)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::conflict("file", "该文件已经导入过，请勿重复提交"));
+    }
+    Ok(())
+}
+
+/// Uploads never confirmed are dropped after a day: they hold personal data.
+pub async fn purge_stale(state: &AppState) -> AppResult<()> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let cutoff = state.clock.now_db() - chrono::Duration::days(1);
+    entity::Entity::delete_many()
+        .filter(entity::Column::CreatedAt.lt(cutoff))
+        .filter(entity::Column::CommittedAt.is_null())
+        .exec(&state.db)
+        .await?;
     Ok(())
 }

@@ -330,7 +330,14 @@ pub async fn update(state: &AppState, actor: &Actor, id: i32, patch: OrgPatch) -
         rename_in(&txn, state, actor, &o, name, unit_name).await?;
     }
     if let Some(parent) = new_parent {
+        // Moves are serialized and re-checked on fresh rows, so two crossing moves (A under B,
+        // B under A) cannot both pass and make a cycle.
+        crate::db::serialize_writes(&txn).await?;
         let current = store::find(&txn, id).await?.ok_or(AppError::NotFound)?;
+        let parent = store::find(&txn, parent.id).await?.ok_or(AppError::NotFound)?;
+        if parent.path.starts_with(&current.path) {
+            return Err(AppError::validation("parent_id", "不能移到自身或自身的下级组织之下"));
+        }
         move_in(&txn, state, actor, &current, &parent).await?;
     }
     txn.commit().await?;

@@ -232,7 +232,7 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
             existing.insert(p.id_number.clone(), p);
         }
     }
-    let mut police_owner: HashMap<String, (String, String)> = HashMap::new();
+    let mut police_owner: HashMap<String, person::Model> = HashMap::new();
     for chunk in nos.chunks(500) {
         let found = person::Entity::find()
             .filter(Column::PoliceNo.is_in(chunk.to_vec()))
@@ -241,7 +241,7 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
             .await?;
         for p in found {
             if let Some(no) = p.police_no.clone() {
-                police_owner.insert(no, (p.id_number, p.name));
+                police_owner.insert(no, p);
             }
         }
     }
@@ -267,7 +267,11 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
 
         // Organization by exact name (or id); a name used twice must be made unique first.
         let org_text = get("org");
-        let kept_org = existing.get(&id_number).and_then(|b| b.org_id).and_then(|id| orgs.iter().find(|o| o.id == id));
+        let kept_org = existing
+            .get(&id_number)
+            .filter(|b| b.deleted_at.is_none())
+            .and_then(|b| b.org_id)
+            .and_then(|id| orgs.iter().find(|o| o.id == id));
         let org = if org_text.is_empty() {
             if kept_org.is_none() {
                 push("所在党组织", "请填写所在党组织".into());
@@ -289,7 +293,12 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
             }
         };
         // An existing record keeps what the file leaves out or blank; only given values change.
+        // A record outside the actor's scope is never read into the row.
         let before = existing.get(&id_number).cloned();
+        let out_of_scope = before
+            .as_ref()
+            .is_some_and(|b| b.deleted_at.is_some() || !b.org_path.as_deref().is_some_and(|p| write_scope.contains(p)));
+        let before = if out_of_scope { None } else { before };
         let mut input = before
             .as_ref()
             .map(super::service::input_of)
@@ -351,27 +360,16 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
             } else {
                 seen_nos.insert(police_no.clone(), row_no);
             }
-            if let Some((owner_id, owner)) = police_owner.get(&police_no)
-                && *owner_id != id_number
+            if let Some(owner) = police_owner.get(&police_no)
+                && owner.id_number != id_number
             {
-                errors.push(CellError {
-                    column: "警号".into(), reason: format!("警号 {police_no} 已属于 {owner}")
-                });
+                let reason = format!("警号 {police_no} 已用于{}", super::service::holder(actor, owner));
+                errors.push(CellError { column: "警号".into(), reason });
             }
         }
-        let before = existing.get(&id_number).cloned();
-        if let Some(b) = &before {
-            if b.deleted_at.is_some() {
-                errors.push(CellError {
-                    column: "身份证号".into(),
-                    reason: "该身份证号的档案已删除，不能通过导入恢复".into(),
-                });
-            } else if !b.org_path.as_deref().is_some_and(|p| write_scope.contains(p)) {
-                errors.push(CellError {
-                    column: "身份证号".into(),
-                    reason: "该人员已在您管辖范围以外登记，请联系其所在单位".into(),
-                });
-            }
+        if let Some(other) = existing.get(&id_number).filter(|_| out_of_scope) {
+            let reason = format!("身份证号已登记在{}，不能通过本次导入修改", super::service::holder(actor, other));
+            errors.push(CellError { column: "身份证号".into(), reason });
         }
         let mut row = RowReport {
             row: row_no,
@@ -381,6 +379,13 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
             changes: Vec::new(),
             errors: Vec::new(),
         };
+        if let (Some(v), Some(b)) = (&valid, &before) {
+            for (field, reason) in
+                crate::party::service::check_roster_change(&state.db, b.id, &v.political_status, v.org_id).await?
+            {
+                errors.push(CellError { column: column_label(field).to_owned(), reason });
+            }
+        }
         match (valid, org) {
             (Some(v), Some(o)) if errors.is_empty() => {
                 match &before {
@@ -423,12 +428,22 @@ pub async fn preview(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult
 }
 
 /// Imports every row in one transaction, or nothing when any row is rejected.
-pub async fn commit(state: &AppState, actor: &Actor, bytes: &[u8], filename: &str) -> AppResult<ImportReport> {
+/// `upload` is the stored upload being confirmed (web), marked in the same transaction.
+pub async fn commit(
+    state: &AppState,
+    actor: &Actor,
+    bytes: &[u8],
+    filename: &str,
+    upload: Option<i32>,
+) -> AppResult<ImportReport> {
     let Plan { mut report, writes } = plan(state, actor, bytes).await?;
     if report.rejected > 0 {
         return Ok(report);
     }
     let txn = crate::db::begin_write(&state.db).await?;
+    if let Some(id) = upload {
+        crate::io::uploads::mark_committed(&txn, id, state.clock.now_db()).await?;
+    }
     for (before, v, o) in &writes {
         match before {
             None => {

@@ -85,7 +85,7 @@ pub async fn upload(State(state): State<AppState>, actor: Actor, mut multipart: 
 /// Confirmation of a previewed upload: all rows or none.
 pub async fn confirm(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
     let upload = uploads::load(&state, &actor, KIND, id).await?;
-    let report = import::commit(&state, &actor, &upload.content, &upload.filename).await?;
+    let report = import::commit(&state, &actor, &upload.content, &upload.filename, Some(id)).await?;
     if !report.committed {
         let view = ImportPage {
             layout: layout(&actor),
@@ -96,7 +96,6 @@ pub async fn confirm(State(state): State<AppState>, actor: Actor, IdPath(id): Id
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response());
     }
-    uploads::mark_committed(&state.db, id, state.clock.now_db()).await?;
     let message =
         format!("导入完成：新建 {} 人，更新 {} 人，无变化 {} 人", report.created, report.updated, report.unchanged);
     Ok(Flash::ok(message).redirect("/people"))
@@ -128,7 +127,7 @@ pub async fn api(
         return Ok(Json(report).into_response());
     }
     let filename = q.filename.unwrap_or_else(|| "api.xlsx".into());
-    let report = import::commit(&state, &actor, &body, &filename).await?;
+    let report = import::commit(&state, &actor, &body, &filename, None).await?;
     let status = if report.committed { StatusCode::CREATED } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(report)).into_response())
 }

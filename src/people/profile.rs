@@ -78,6 +78,9 @@ pub async fn sections(state: &AppState, actor: &Actor, p: &person::Model, org_na
             Row { label: "状态变动日期", value: date(p.status_since) },
         ],
     });
+    if let Some(party) = crate::party::service::profile_section(state, p).await? {
+        out.push(party);
+    }
     if sensitive {
         out.push(Section {
             id: "identity",

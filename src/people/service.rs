@@ -157,8 +157,11 @@ pub async fn list(
 /// Largest export in one file.
 pub const EXPORT_LIMIT: u64 = 200_000;
 
+/// Every row the filter shows, for the Excel export; an export of the roster is audited.
 pub async fn list_all(state: &AppState, actor: &Actor, filter: &PersonFilter) -> AppResult<Vec<PersonRow>> {
     let people = filtered(state, actor, filter).await?.limit(EXPORT_LIMIT).all(&state.db).await?;
+    let event = Event::by(actor, "person.export").summary(json!({"filter": filter, "rows": people.len()}));
+    audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
     rows(state, people).await
 }
 
@@ -221,6 +224,8 @@ pub async fn for_edit(state: &AppState, actor: &Actor, id: i32) -> AppResult<per
     Ok(p)
 }
 
+/// The change history of a record. Old and new ID and phone numbers are shown only to a
+/// viewer who may read them, and that read is audited; others see them masked.
 pub async fn history(state: &AppState, actor: &Actor, id: i32) -> AppResult<Vec<HistoryRow>> {
     let p = find_live(state, id).await?;
     authorize_person(state, actor, Permission::PersonWrite, &p).await?;
@@ -229,14 +234,24 @@ pub async fn history(state: &AppState, actor: &Actor, id: i32) -> AppResult<Vec<
         .order_by_desc(history::Column::Id)
         .all(&state.db)
         .await?;
+    let has_sensitive = rows.iter().any(|h| matches!(h.field.as_str(), "id_number" | "phone"));
+    let clear = has_sensitive && profile::may_see_sensitive(state, actor, &p).await?;
+    let shown = |field: &str, value: Option<String>| {
+        let value = value.unwrap_or_default();
+        match field {
+            "id_number" if !clear => mask_id(&value),
+            "phone" if !clear && !value.is_empty() => "***".to_owned(),
+            _ => value,
+        }
+    };
     Ok(rows
         .into_iter()
         .map(|h| HistoryRow {
             at: h.at,
             actor: h.actor_name,
+            old_value: shown(&h.field, h.old_value),
+            new_value: shown(&h.field, h.new_value),
             field: field_label(&h.field).to_owned(),
-            old_value: h.old_value.unwrap_or_default(),
-            new_value: h.new_value.unwrap_or_default(),
         })
         .collect())
 }
@@ -257,15 +272,30 @@ async fn target_org(state: &AppState, actor: &Actor, org_id: i32) -> AppResult<o
     Ok(o)
 }
 
+/// Who holds a number, as far as the actor may know: the name inside the actor's read scope,
+/// only the fact of a registration outside it.
+pub(super) fn holder(actor: &Actor, other: &person::Model) -> String {
+    let visible = other.org_path.as_deref().is_some_and(|p| actor.scope(Permission::PersonRead).contains(p));
+    match (visible, other.deleted_at.is_some()) {
+        (true, false) => format!("{} 的档案", other.name),
+        (true, true) => format!("{} 已删除的档案", other.name),
+        (false, _) => "本局其他单位的档案（请联系其所在单位核实）".to_owned(),
+    }
+}
+
 /// Uniqueness of the ID number (all records, deleted ones too) and of the police number.
-async fn check_unique<C: ConnectionTrait>(db: &C, v: &ValidPerson, except: Option<i32>) -> AppResult<()> {
+async fn check_unique<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    v: &ValidPerson,
+    except: Option<i32>,
+) -> AppResult<()> {
     let mut q = person::Entity::find().filter(Column::IdNumber.eq(&v.id_number));
     if let Some(id) = except {
         q = q.filter(Column::Id.ne(id));
     }
     if let Some(other) = q.one(db).await? {
-        let note = if other.deleted_at.is_some() { "（已删除的档案）" } else { "" };
-        return Err(AppError::conflict("id_number", format!("身份证号已登记在 {} 的档案中{note}", other.name)));
+        return Err(AppError::conflict("id_number", format!("身份证号已登记在{}中", holder(actor, &other))));
     }
     if let Some(no) = &v.police_no {
         let mut q = person::Entity::find().filter(Column::PoliceNo.eq(no)).filter(Column::DeletedAt.is_null());
@@ -273,7 +303,7 @@ async fn check_unique<C: ConnectionTrait>(db: &C, v: &ValidPerson, except: Optio
             q = q.filter(Column::Id.ne(id));
         }
         if let Some(other) = q.one(db).await? {
-            return Err(AppError::conflict("police_no", format!("警号 {no} 已属于 {}", other.name)));
+            return Err(AppError::conflict("police_no", format!("警号 {no} 已用于{}", holder(actor, &other))));
         }
     }
     Ok(())
@@ -338,7 +368,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &PersonInput) -> App
     let v = validate(input, state.clock.today()).map_err(invalid)?;
     let o = target_org(state, actor, v.org_id).await?;
     let txn = crate::db::begin_write(&state.db).await?;
-    check_unique(&txn, &v, None).await?;
+    check_unique(&txn, actor, &v, None).await?;
     let created = insert_in(&txn, state, &v, &o).await?;
     let summary: Map<String, Value> =
         field_values(&created).into_iter().map(|(f, val)| (f.to_owned(), audit_value(f, &val))).collect();
@@ -368,9 +398,17 @@ pub async fn update(state: &AppState, actor: &Actor, id: i32, input: &PersonInpu
     let before = find_live(state, id).await?;
     authorize_person(state, actor, Permission::PersonWrite, &before).await?;
     let v = validate(input, state.clock.today()).map_err(invalid)?;
+    let member_errors =
+        crate::party::service::check_roster_change(&state.db, id, &v.political_status, v.org_id).await?;
+    if !member_errors.is_empty() {
+        return Err(invalid(member_errors));
+    }
     let o = target_org(state, actor, v.org_id).await?;
     let txn = crate::db::begin_write(&state.db).await?;
-    check_unique(&txn, &v, Some(id)).await?;
+    check_unique(&txn, actor, &v, Some(id)).await?;
+    // Compare with the record as it is now, not as it was before the transaction.
+    let before =
+        person::Entity::find_by_id(id).one(&txn).await?.filter(|p| p.deleted_at.is_none()).ok_or(AppError::NotFound)?;
     let (after, changes) = update_in(&txn, state, actor, &before, &v, &o).await?;
     if !changes.is_empty() {
         let event = Event::by(actor, "person.update")

@@ -79,7 +79,7 @@ pub async fn list(
     let page = q.page.normalized();
     let (rows, total) = service::list(&state, &actor, &q.filter, page).await?;
     let qs = filter_query(&q.filter);
-    let org_options = orgs::service::all_for_select(&state, &actor).await?;
+    let org_options = orgs::service::options_for(&state, &actor, Permission::PersonRead).await?;
     let view = ListPage {
         layout: Layout::new(&actor, "民辅警档案", "/people", flash).crumb("民辅警档案", None),
         kinds: choices(KINDS, &q.filter.kind),
@@ -144,17 +144,43 @@ struct ProfilePage {
     sections: Vec<Section>,
     can_edit: bool,
     history: Vec<HistoryRow>,
+    /// Which membership action the page offers: `register`, `full`, `transfer` or none.
+    party_action: &'static str,
+    categories: Vec<Choice>,
+    branches: Vec<Choice>,
+    errors: FieldErrors,
 }
 
-pub async fn profile(
-    State(state): State<AppState>,
-    actor: Actor,
-    TakeFlash(flash): TakeFlash,
-    IdPath(id): IdPath<i32>,
+/// The profile page, with `errors` next to the membership forms (after a failed action).
+pub async fn profile_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    flash: Option<Flash>,
+    errors: FieldErrors,
 ) -> AppResult<Response> {
-    let p = service::profile(&state, &actor, id).await?;
-    let history = if p.can_edit { service::history(&state, &actor, id).await? } else { Vec::new() };
-    let mut layout = Layout::new(&actor, p.person.name.clone(), "/people", flash);
+    let p = service::profile(state, actor, id).await?;
+    let history = if p.can_edit { service::history(state, actor, id).await? } else { Vec::new() };
+    let membership = crate::party::service::membership_of(&state.db, id).await?;
+    let party_action = match (&membership, p.can_edit) {
+        (_, false) => "",
+        (None, true) => "register",
+        (Some(m), true) if m.status == "正常" && m.full_on.is_none() => "full",
+        (Some(m), true) if m.status == "正常" => "transfer",
+        _ => "",
+    };
+    let branches = if party_action == "transfer" {
+        let own = membership.as_ref().map(|m| m.branch_id);
+        crate::party::service::branch_options(state)
+            .await?
+            .into_iter()
+            .filter(|(bid, _)| Some(*bid) != own)
+            .map(|(bid, label)| Choice { value: bid.to_string(), label, selected: false })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut layout = Layout::new(actor, p.person.name.clone(), "/people", flash);
     if actor.can(Permission::PersonRead) {
         layout = layout.crumb("民辅警档案", Some("/people".into()));
     }
@@ -166,8 +192,21 @@ pub async fn profile(
         sections: p.sections,
         can_edit: p.can_edit,
         history,
+        party_action,
+        categories: choices(crate::party::CATEGORIES, "在职党员"),
+        branches,
+        errors,
     };
     Ok(render(&view))
+}
+
+pub async fn profile(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<Response> {
+    profile_page(&state, &actor, id, flash, FieldErrors::new()).await
 }
 
 /// `/people/me`: the member's own profile.

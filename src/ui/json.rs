@@ -15,6 +15,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // Only JSON: a cross-site form cannot send this content type without a CORS preflight,
+        // which is what protects the login endpoint from login CSRF.
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/json"));
+        if !is_json {
+            return Err(AppError::bad_request(None, "请求体须为 JSON（Content-Type: application/json）"));
+        }
         let bytes = Bytes::from_request(req, state).await.map_err(|_| AppError::bad_request(None, "请求体无法读取"))?;
         if bytes.len() > MAX_BODY {
             return Err(AppError::bad_request(None, "请求体过大"));

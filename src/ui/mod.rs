@@ -33,6 +33,12 @@ pub const NAV: &[NavEntry] = &[
         group: "组织建设", label: "民辅警档案", href: "/people", visible: |a| a.can(Permission::PersonRead)
     },
     NavEntry {
+        group: "组织建设",
+        label: "组织关系转接",
+        href: "/party/transfers",
+        visible: |a| a.can(Permission::PersonWrite),
+    },
+    NavEntry {
         group: "系统管理",
         label: "账号与授权",
         href: "/admin/users",
@@ -155,7 +161,7 @@ impl PageParams {
     }
 
     pub fn offset(self) -> u64 {
-        (self.page.max(1) - 1) * self.page_size
+        (self.page.clamp(1, 1_000_000) - 1).saturating_mul(self.page_size)
     }
 }
 

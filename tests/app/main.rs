@@ -8,5 +8,6 @@ mod audit;
 mod auth;
 mod import;
 mod orgs;
+mod party;
 mod people;
 mod shell;

@@ -2,6 +2,7 @@
 //! has shipped; add a new one (see `migrations/README.md`).
 
 mod m20261127_000001_foundation;
+mod m20261127_000002_party;
 
 use sea_orm_migration::prelude::*;
 
@@ -9,6 +10,6 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_foundation::Migration)]
+        vec![Box::new(m20261127_000001_foundation::Migration), Box::new(m20261127_000002_party::Migration)]
     }
 }

@@ -1,0 +1,76 @@
+pub mod member {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_members")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub person_id: i32,
+        pub branch_id: i32,
+        pub branch_path: String,
+        pub joined_on: Date,
+        pub full_on: Option<Date>,
+        pub category: String,
+        pub status: String,
+        pub status_on: Option<Date>,
+        pub created_at: DateTime,
+        pub updated_at: DateTime,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod event {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "membership_events")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub person_id: i32,
+        pub kind: String,
+        pub on_date: Date,
+        pub detail: String,
+        pub actor_name: String,
+        pub at: DateTime,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod transfer {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "transfers")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub person_id: i32,
+        pub from_org_id: i32,
+        pub from_path: String,
+        pub to_org_id: Option<i32>,
+        pub to_path: Option<String>,
+        pub to_external: Option<String>,
+        pub reason: String,
+        pub status: String,
+        pub requested_by: Option<i32>,
+        pub requested_at: DateTime,
+        pub decided_by: Option<i32>,
+        pub decided_at: Option<DateTime>,
+        pub reject_reason: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
