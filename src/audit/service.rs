@@ -46,6 +46,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("transfer.request", "申请组织关系转接"),
     ("transfer.accept", "接收组织关系"),
     ("transfer.reject", "退回组织关系转接"),
+    ("dues.base", "登记党费基数"),
+    ("dues.pay", "登记党费交纳"),
     ("access.denied", "越权访问被拒"),
     ("sensitive.read", "查阅敏感信息"),
     ("audit.query", "查询审计日志"),

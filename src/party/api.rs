@@ -74,3 +74,55 @@ pub async fn reject(
     service::decide_transfer(&state, &actor, id, false, &req.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+pub async fn dues_base(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    ApiJson(input): ApiJson<super::dues::BaseInput>,
+) -> AppResult<Response> {
+    let b = super::dues::set_base(&state, &actor, id, &input).await?;
+    let monthly = super::dues::yuan(super::dues::monthly_fen(b.base_fen, &b.category));
+    let body = json!({"person_id": id, "effective_month": b.effective_month.format("%Y-%m").to_string(),
+                      "base": super::dues::yuan(b.base_fen), "category": b.category, "monthly": monthly});
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LedgerQuery {
+    #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    org: Option<i32>,
+    month: String,
+}
+
+pub async fn dues_ledger(
+    State(state): State<AppState>,
+    actor: Actor,
+    crate::ui::params::Params(q): crate::ui::params::Params<LedgerQuery>,
+) -> AppResult<Json<Value>> {
+    let org = q.org.ok_or_else(|| crate::error::AppError::bad_request(Some("org"), "请指定党组织 org"))?;
+    let month = super::dues::parse_month(&q.month)
+        .ok_or_else(|| crate::error::AppError::bad_request(Some("month"), "月份格式应为 YYYY-MM"))?;
+    Ok(Json(json!(super::dues::ledger(&state, &actor, org, month).await?)))
+}
+
+#[derive(Deserialize)]
+pub struct PayRequest {
+    month: String,
+    person_ids: Vec<i32>,
+    paid_on: String,
+}
+
+pub async fn dues_pay(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(req): ApiJson<PayRequest>,
+) -> AppResult<Json<Value>> {
+    let month = super::dues::parse_month(&req.month)
+        .ok_or_else(|| crate::error::AppError::validation("month", "月份格式应为 YYYY-MM"))?;
+    let paid_on = crate::people::parse_date(&req.paid_on)
+        .map_err(|e| crate::error::AppError::validation("paid_on", e))?
+        .ok_or_else(|| crate::error::AppError::validation("paid_on", "请填写交纳日期"))?;
+    let n = super::dues::record_payments(&state, &actor, month, &req.person_ids, paid_on).await?;
+    Ok(Json(json!({"recorded": n})))
+}

@@ -3,6 +3,7 @@
 //! status on the roster is derived from here, never typed twice.
 
 pub mod api;
+pub mod dues;
 pub mod entity;
 pub mod service;
 pub mod web;

@@ -579,6 +579,11 @@ pub async fn profile_section(
         },
         Row { label: "组织关系", value: m.status.clone() },
     ];
+    match super::dues::current(state, p.id).await? {
+        Some((base, category, monthly)) => rows
+            .push(Row { label: "党费", value: format!("每月 {monthly} 元（基数 {base} 元，{category}）") }),
+        None => rows.push(Row { label: "党费", value: "未登记党费基数".into() }),
+    }
     for e in events_of(&state.db, p.id).await? {
         rows.push(Row { label: "历程", value: format!("{} {}：{}", e.on_date, e.kind, e.detail) });
     }

@@ -113,3 +113,140 @@ pub async fn reject(
         Err(err) => Err(err),
     }
 }
+
+// ---------------------------------------------------------------- dues
+
+pub async fn dues_base(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(input): Form<super::dues::BaseInput>,
+) -> AppResult<Response> {
+    match super::dues::set_base(&state, &actor, id, &input).await {
+        Ok(_) => Ok(Flash::ok("已登记党费基数").redirect(&format!("/people/{id}#section-party"))),
+        Err(err) => with_errors(&state, &actor, id, err).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct LedgerQuery {
+    #[serde(default, deserialize_with = "crate::ui::params::opt_i32")]
+    org: Option<i32>,
+    #[serde(default)]
+    month: String,
+}
+
+#[derive(Template)]
+#[template(path = "party/dues.html")]
+struct DuesPage {
+    layout: Layout,
+    orgs: Vec<crate::people::web::Choice>,
+    org_id: i32,
+    month: String,
+    today: String,
+    ledger: super::dues::Ledger,
+    can_write: bool,
+    export_href: String,
+}
+
+async fn ledger_for(
+    state: &AppState,
+    actor: &Actor,
+    q: &LedgerQuery,
+) -> AppResult<(i32, chrono::NaiveDate, Vec<(i32, String)>, super::dues::Ledger)> {
+    use crate::auth::Permission;
+    let options = crate::orgs::service::options_for(state, actor, Permission::PersonRead).await?;
+    let org_id = q.org.or_else(|| options.first().map(|(id, _)| *id)).ok_or(crate::error::AppError::NotFound)?;
+    let month = super::dues::parse_month(&q.month).unwrap_or_else(|| super::dues::first_of_month(state.clock.today()));
+    let ledger = super::dues::ledger(state, actor, org_id, month).await?;
+    Ok((org_id, month, options, ledger))
+}
+
+pub async fn dues(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    crate::ui::params::Params(q): crate::ui::params::Params<LedgerQuery>,
+) -> AppResult<Response> {
+    let (org_id, month, options, ledger) = ledger_for(&state, &actor, &q).await?;
+    let month_text = month.format("%Y-%m").to_string();
+    let page = DuesPage {
+        layout: Layout::new(&actor, "党费", "/party/dues", flash).crumb("党费", None),
+        orgs: options
+            .into_iter()
+            .map(|(id, label)| crate::people::web::Choice { value: id.to_string(), label, selected: id == org_id })
+            .collect(),
+        org_id,
+        export_href: format!("/party/dues/export.xlsx?org={org_id}&month={month_text}"),
+        month: month_text,
+        today: state.clock.today().to_string(),
+        ledger,
+        can_write: actor.can(crate::auth::Permission::PersonWrite),
+    };
+    Ok(render(&page))
+}
+
+pub async fn dues_export(
+    State(state): State<AppState>,
+    actor: Actor,
+    crate::ui::params::Params(q): crate::ui::params::Params<LedgerQuery>,
+) -> AppResult<Response> {
+    let (_, month, _, ledger) = ledger_for(&state, &actor, &q).await?;
+    let rows: Vec<Vec<String>> = ledger
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.base.clone().unwrap_or_else(|| "未登记".into()),
+                r.category.clone(),
+                r.due.clone().unwrap_or_default(),
+                r.paid.clone().unwrap_or_else(|| "未交".into()),
+                r.paid_on.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let title = format!(
+        "{} 党费交纳情况（应交 {} 元，已交 {} 元）",
+        month.format("%Y年%m月"),
+        ledger.due_total,
+        ledger.paid_total
+    );
+    let bytes = crate::io::xlsx::table(
+        "党费",
+        &title,
+        &["姓名", "基数（元）", "类别", "应交（元）", "已交（元）", "交纳日期"],
+        &rows,
+    )?;
+    Ok(crate::io::xlsx::download("党费交纳情况.xlsx", bytes))
+}
+
+/// The pay form sends `person_id` once per ticked member.
+pub async fn dues_pay(State(state): State<AppState>, actor: Actor, body: axum::body::Bytes) -> AppResult<Response> {
+    let mut month = String::new();
+    let mut paid_on = String::new();
+    let mut org = String::new();
+    let mut ids = Vec::new();
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "month" => month = v.into_owned(),
+            "paid_on" => paid_on = v.into_owned(),
+            "org" => org = v.into_owned(),
+            "person_id" => ids.extend(v.parse::<i32>().ok()),
+            _ => {}
+        }
+    }
+    let back = format!("/party/dues?org={org}&month={month}");
+    let Some(m) = super::dues::parse_month(&month) else {
+        return Ok(Flash::error("月份无效").redirect(&back));
+    };
+    let paid = match crate::people::parse_date(&paid_on) {
+        Ok(Some(d)) => d,
+        _ => return Ok(Flash::error("请填写交纳日期").redirect(&back)),
+    };
+    match super::dues::record_payments(&state, &actor, m, &ids, paid).await {
+        Ok(n) => Ok(Flash::ok(format!("已登记 {n} 人交纳 {month} 党费")).redirect(&back)),
+        Err(crate::error::AppError::Validation { message, .. }) => Ok(Flash::error(message).redirect(&back)),
+        Err(err) => Err(err),
+    }
+}

@@ -39,6 +39,9 @@ pub const NAV: &[NavEntry] = &[
         visible: |a| a.can(Permission::PersonWrite),
     },
     NavEntry {
+        group: "组织建设", label: "党费", href: "/party/dues", visible: |a| a.can(Permission::PersonRead)
+    },
+    NavEntry {
         group: "系统管理",
         label: "账号与授权",
         href: "/admin/users",

@@ -6,6 +6,7 @@ mod support;
 
 mod audit;
 mod auth;
+mod dues;
 mod import;
 mod orgs;
 mod party;

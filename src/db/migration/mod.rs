@@ -3,6 +3,7 @@
 
 mod m20261127_000001_foundation;
 mod m20261127_000002_party;
+mod m20261127_000003_dues;
 
 use sea_orm_migration::prelude::*;
 
@@ -10,6 +11,10 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_foundation::Migration), Box::new(m20261127_000002_party::Migration)]
+        vec![
+            Box::new(m20261127_000001_foundation::Migration),
+            Box::new(m20261127_000002_party::Migration),
+            Box::new(m20261127_000003_dues::Migration),
+        ]
     }
 }

@@ -1,0 +1,467 @@
+//! 党费: the monthly dues follow from the member's after-tax base with the tiers of the
+//! Central Organization Department's rules (the rate applies to the whole base: 5400 元 → 81 元);
+//! retired members pay by their own tiers, and a hardship exemption approved above sets 0. A
+//! branch ledger shows who paid each month; six unpaid months in a row become a reminder for
+//! the secretary, never a change of status.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, Months, NaiveDate};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::entity::member;
+use crate::audit::{self, Event};
+use crate::auth::guard::{self, Sensitivity, Target};
+use crate::auth::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use crate::home::Todo;
+use crate::orgs::store;
+use crate::people::entity as person;
+use crate::state::AppState;
+
+pub mod entity {
+    pub mod base {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "dues_bases")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub person_id: i32,
+            pub effective_month: Date,
+            pub base_fen: i64,
+            pub category: String,
+            pub note: String,
+            pub recorded_by: String,
+            pub recorded_at: DateTime,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod payment {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "dues_payments")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub person_id: i32,
+            pub month: Date,
+            pub amount_fen: i64,
+            pub paid_on: Date,
+            pub recorded_by: String,
+            pub recorded_at: DateTime,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
+use entity::{base, payment};
+
+/// `normal` (在职), `retired` (离退休), `exempt` (困难党员经批准免交).
+pub const CATEGORIES: &[(&str, &str)] = &[("normal", "在职"), ("retired", "离退休"), ("exempt", "困难免交（经批准）")];
+
+pub fn category_label(code: &str) -> &str {
+    CATEGORIES.iter().find(|(c, _)| *c == code).map_or(code, |(_, l)| l)
+}
+
+/// The rate in per mille for a base in fen.
+pub fn rate_per_mille(base_fen: i64, category: &str) -> i64 {
+    match category {
+        "exempt" => 0,
+        "retired" => {
+            if base_fen <= 500_000 {
+                5
+            } else {
+                10
+            }
+        }
+        _ => match base_fen {
+            ..=300_000 => 5,
+            300_001..=500_000 => 10,
+            500_001..=1_000_000 => 15,
+            _ => 20,
+        },
+    }
+}
+
+/// Monthly dues in fen: the rate applies to the whole base, rounded half up to the fen.
+pub fn monthly_fen(base_fen: i64, category: &str) -> i64 {
+    (base_fen * rate_per_mille(base_fen, category) + 500) / 1000
+}
+
+pub fn yuan(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
+}
+
+/// Parses an amount in yuan ("5400", "5400.5", "5,400.50") into fen.
+pub fn parse_yuan(text: &str) -> Option<i64> {
+    let t: String = crate::io::cells::half_width(text).chars().filter(|c| *c != ',' && !c.is_whitespace()).collect();
+    let (int, frac) = t.split_once('.').unwrap_or((&t, ""));
+    if int.is_empty()
+        || !int.chars().all(|c| c.is_ascii_digit())
+        || frac.len() > 2
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let frac_fen: i64 = format!("{frac:0<2}").parse().ok()?;
+    int.parse::<i64>().ok()?.checked_mul(100)?.checked_add(frac_fen)
+}
+
+/// `YYYY-MM` (or a full date) as the first day of that month.
+pub fn parse_month(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    let (y, m) = t.get(..7).unwrap_or(t).split_once('-')?;
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)
+}
+
+pub fn first_of_month(d: NaiveDate) -> NaiveDate {
+    NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d)
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct BaseInput {
+    /// `YYYY-MM`: the month from which the new base applies (wages changed that month).
+    pub effective_month: String,
+    /// After-tax monthly base in yuan.
+    pub base: String,
+    pub category: String,
+    /// Required for an exemption: who approved it.
+    pub note: String,
+}
+
+/// Records a member's dues base from a month on (a later month's base replaces it from then).
+pub async fn set_base(state: &AppState, actor: &Actor, person_id: i32, input: &BaseInput) -> AppResult<base::Model> {
+    let m = member::Entity::find()
+        .filter(member::Column::PersonId.eq(person_id))
+        .filter(member::Column::Status.eq("正常"))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    actor.require(Permission::PersonWrite)?;
+    let target = Target { kind: "person", id: i64::from(person_id), org_path: &m.branch_path };
+    guard::check(state, actor, Permission::PersonWrite, Sensitivity::Normal, target).await?;
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let month = parse_month(&input.effective_month);
+    match month {
+        None => errors.push(("effective_month".into(), "请填写起始月份，如 2026-07".into())),
+        Some(mo) if mo < first_of_month(m.joined_on) => errors
+            .push(("effective_month".into(), format!("起始月份不能早于入党当月（{}）", m.joined_on.format("%Y-%m")))),
+        _ => {}
+    }
+    let base_fen = parse_yuan(&input.base);
+    if base_fen.is_none_or(|b| b > 100_000_000) {
+        errors.push(("base".into(), "请填写税后月工资基数（元），如 5400 或 5400.50".into()));
+    }
+    let category = if input.category.is_empty() { "normal" } else { input.category.as_str() };
+    if !CATEGORIES.iter().any(|(c, _)| *c == category) {
+        errors.push(("category".into(), "党费类别无效".into()));
+    }
+    let note = input.note.trim();
+    if category == "exempt" && note.is_empty() {
+        errors.push(("note".into(), "免交须写明批准机关和文号".into()));
+    }
+    if note.chars().count() > 200 {
+        errors.push(("note".into(), "说明不能超过 200 个字".into()));
+    }
+    let (Some(month), Some(base_fen)) = (month, base_fen.filter(|_| errors.is_empty())) else {
+        return Err(AppError::Fields(errors));
+    };
+    let txn = crate::db::begin_write(&state.db).await?;
+    let existing = base::Entity::find()
+        .filter(base::Column::PersonId.eq(person_id))
+        .filter(base::Column::EffectiveMonth.eq(month))
+        .one(&txn)
+        .await?;
+    let mut row: base::ActiveModel = match existing {
+        Some(e) => e.into(),
+        None => base::ActiveModel { person_id: Set(person_id), effective_month: Set(month), ..Default::default() },
+    };
+    row.base_fen = Set(base_fen);
+    row.category = Set(category.to_owned());
+    row.note = Set(note.to_owned());
+    row.recorded_by = Set(actor.username.clone());
+    row.recorded_at = Set(state.clock.now_db());
+    let saved = row.save(&txn).await?;
+    let saved = sea_orm::TryIntoModel::try_into_model(saved)?;
+    let event = Event::by(actor, "dues.base").object("person", person_id).org(m.branch_path.clone()).summary(json!({
+        "from": month.format("%Y-%m").to_string(), "category": category, "monthly": yuan(monthly_fen(base_fen, category)),
+    }));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// The base in force for a month: the latest one that starts on or before it.
+fn base_for(bases: &[base::Model], month: NaiveDate) -> Option<&base::Model> {
+    bases.iter().filter(|b| b.effective_month <= month).max_by_key(|b| b.effective_month)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerRow {
+    pub person_id: i32,
+    pub name: String,
+    pub base: Option<String>,
+    pub category: String,
+    pub due: Option<String>,
+    pub paid: Option<String>,
+    pub paid_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Ledger {
+    pub month: String,
+    pub rows: Vec<LedgerRow>,
+    pub members: usize,
+    pub paid_count: usize,
+    pub due_total: String,
+    pub paid_total: String,
+    pub without_base: usize,
+}
+
+/// The month's ledger of one organization's subtree: every member in good standing who had
+/// joined by then, the dues due, and what was paid.
+pub async fn ledger(state: &AppState, actor: &Actor, org_id: i32, month: NaiveDate) -> AppResult<Ledger> {
+    actor.require(Permission::PersonRead)?;
+    let o = store::find(&state.db, org_id).await?.ok_or(AppError::NotFound)?;
+    let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
+    guard::check(state, actor, Permission::PersonRead, Sensitivity::Normal, target).await?;
+    let month_end = month.checked_add_months(Months::new(1)).unwrap_or(month);
+    let members = member::Entity::find()
+        .filter(store::subtree(member::Column::BranchPath, &o.path))
+        .filter(member::Column::Status.eq("正常"))
+        .filter(member::Column::JoinedOn.lt(month_end))
+        .all(&state.db)
+        .await?;
+    let ids: Vec<i32> = members.iter().map(|m| m.person_id).collect();
+    let mut names: HashMap<i32, String> = HashMap::new();
+    let mut bases: HashMap<i32, Vec<base::Model>> = HashMap::new();
+    let mut payments: HashMap<i32, payment::Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for p in person::Entity::find().filter(person::Column::Id.is_in(chunk.to_vec())).all(&state.db).await? {
+            names.insert(p.id, p.name);
+        }
+        for b in base::Entity::find().filter(base::Column::PersonId.is_in(chunk.to_vec())).all(&state.db).await? {
+            bases.entry(b.person_id).or_default().push(b);
+        }
+        let paid = payment::Entity::find()
+            .filter(payment::Column::PersonId.is_in(chunk.to_vec()))
+            .filter(payment::Column::Month.eq(month))
+            .all(&state.db)
+            .await?;
+        for p in paid {
+            payments.insert(p.person_id, p);
+        }
+    }
+    let (mut due_total, mut paid_total, mut paid_count, mut without_base) = (0i64, 0i64, 0usize, 0usize);
+    let mut rows: Vec<LedgerRow> = members
+        .iter()
+        .map(|m| {
+            let b = bases.get(&m.person_id).and_then(|list| base_for(list, month));
+            let due = b.map(|b| monthly_fen(b.base_fen, &b.category));
+            let paid = payments.get(&m.person_id);
+            due_total += due.unwrap_or(0);
+            if let Some(p) = paid {
+                paid_total += p.amount_fen;
+                paid_count += 1;
+            }
+            if b.is_none() {
+                without_base += 1;
+            }
+            LedgerRow {
+                person_id: m.person_id,
+                name: names.get(&m.person_id).cloned().unwrap_or_default(),
+                base: b.map(|b| yuan(b.base_fen)),
+                category: b.map(|b| category_label(&b.category).to_owned()).unwrap_or_default(),
+                due: due.map(yuan),
+                paid: paid.map(|p| yuan(p.amount_fen)),
+                paid_on: paid.map(|p| p.paid_on),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| (a.paid.is_some(), &a.name).cmp(&(b.paid.is_some(), &b.name)));
+    Ok(Ledger {
+        month: month.format("%Y-%m").to_string(),
+        members: rows.len(),
+        rows,
+        paid_count,
+        due_total: yuan(due_total),
+        paid_total: yuan(paid_total),
+        without_base,
+    })
+}
+
+/// Records that members paid the month's dues (the amount due from their base), all in one
+/// transaction. Already recorded payments stay as they are.
+pub async fn record_payments(
+    state: &AppState,
+    actor: &Actor,
+    month: NaiveDate,
+    person_ids: &[i32],
+    paid_on: NaiveDate,
+) -> AppResult<usize> {
+    actor.require(Permission::PersonWrite)?;
+    if person_ids.is_empty() {
+        return Err(AppError::validation("person_id", "请勾选已交纳党费的党员"));
+    }
+    if paid_on > state.clock.today() {
+        return Err(AppError::validation("paid_on", "交纳日期不能晚于今天"));
+    }
+    let scope = actor.scope(Permission::PersonWrite);
+    let members =
+        member::Entity::find().filter(member::Column::PersonId.is_in(person_ids.to_vec())).all(&state.db).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut recorded = 0usize;
+    let mut total = 0i64;
+    for id in person_ids {
+        let Some(m) = members.iter().find(|m| m.person_id == *id) else { return Err(AppError::NotFound) };
+        if !scope.contains(&m.branch_path) {
+            let target = Target { kind: "person", id: i64::from(*id), org_path: &m.branch_path };
+            guard::check(state, actor, Permission::PersonWrite, Sensitivity::Normal, target).await?;
+        }
+        let already = payment::Entity::find()
+            .filter(payment::Column::PersonId.eq(*id))
+            .filter(payment::Column::Month.eq(month))
+            .one(&txn)
+            .await?;
+        if already.is_some() {
+            continue;
+        }
+        let bases = base::Entity::find()
+            .filter(base::Column::PersonId.eq(*id))
+            .order_by_asc(base::Column::EffectiveMonth)
+            .all(&txn)
+            .await?;
+        let Some(b) = base_for(&bases, month) else {
+            let name = person::Entity::find_by_id(*id).one(&txn).await?.map(|p| p.name).unwrap_or_default();
+            return Err(AppError::validation(
+                "person_id",
+                format!("{name} 尚未登记 {} 适用的党费基数", month.format("%Y-%m")),
+            ));
+        };
+        let amount = monthly_fen(b.base_fen, &b.category);
+        payment::ActiveModel {
+            person_id: Set(*id),
+            month: Set(month),
+            amount_fen: Set(amount),
+            paid_on: Set(paid_on),
+            recorded_by: Set(actor.username.clone()),
+            recorded_at: Set(state.clock.now_db()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        recorded += 1;
+        total += amount;
+    }
+    let event = Event::by(actor, "dues.pay").summary(json!({
+        "month": month.format("%Y-%m").to_string(), "members": recorded, "total": yuan(total),
+    }));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(recorded)
+}
+
+/// Reminders: members in the secretary's branches with dues due and nothing paid in each of
+/// the last six months.
+pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
+    if !actor.can(Permission::PersonWrite) {
+        return Ok(Vec::new());
+    }
+    let this_month = first_of_month(state.clock.today());
+    let Some(window_start) = this_month.checked_sub_months(Months::new(6)) else { return Ok(Vec::new()) };
+    let members = member::Entity::find()
+        .filter(store::in_scope(member::Column::BranchPath, &actor.scope(Permission::PersonWrite)))
+        .filter(member::Column::Status.eq("正常"))
+        .filter(member::Column::JoinedOn.lt(window_start))
+        .all(&state.db)
+        .await?;
+    let mut out = Vec::new();
+    for chunk in members.chunks(500) {
+        let ids: Vec<i32> = chunk.iter().map(|m| m.person_id).collect();
+        let with_base: Vec<base::Model> = base::Entity::find()
+            .filter(base::Column::PersonId.is_in(ids.clone()))
+            .filter(base::Column::EffectiveMonth.lte(window_start))
+            .all(&state.db)
+            .await?;
+        let paid: Vec<payment::Model> = payment::Entity::find()
+            .filter(payment::Column::PersonId.is_in(ids.clone()))
+            .filter(payment::Column::Month.gte(window_start))
+            .filter(payment::Column::Month.lt(this_month))
+            .all(&state.db)
+            .await?;
+        for id in ids {
+            let bases: Vec<base::Model> = with_base.iter().filter(|b| b.person_id == id).cloned().collect();
+            let due_every_month =
+                base_for(&bases, window_start).is_some_and(|b| monthly_fen(b.base_fen, &b.category) > 0);
+            if due_every_month && !paid.iter().any(|p| p.person_id == id) {
+                let name = person::Entity::find_by_id(id).one(&state.db).await?.map(|p| p.name).unwrap_or_default();
+                out.push(Todo {
+                    title: format!("{name} 已连续 6 个月未交纳党费，请了解情况（系统不会自动处理）"),
+                    href: format!("/people/{id}#section-party"),
+                    due: None,
+                    urgency: "high",
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The base in force this month, for the profile.
+pub async fn current(state: &AppState, person_id: i32) -> AppResult<Option<(String, String, String)>> {
+    let bases = base::Entity::find().filter(base::Column::PersonId.eq(person_id)).all(&state.db).await?;
+    let month = first_of_month(state.clock.today());
+    Ok(base_for(&bases, month).map(|b| {
+        (yuan(b.base_fen), category_label(&b.category).to_owned(), yuan(monthly_fen(b.base_fen, &b.category)))
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dues_follow_the_tiers_on_the_whole_base() {
+        let cases = [
+            (300_000, "normal", 1500),
+            (320_000, "normal", 3200),
+            (500_000, "normal", 5000),
+            (540_000, "normal", 8100),
+            (1_000_000, "normal", 15000),
+            (1_150_000, "normal", 23000),
+            (450_000, "retired", 2250),
+            (600_000, "retired", 6000),
+            (800_000, "exempt", 0),
+            (300_050, "normal", 3001),
+        ];
+        for (base, cat, due) in cases {
+            assert_eq!(monthly_fen(base, cat), due, "{base} {cat}");
+        }
+    }
+
+    #[test]
+    fn amounts_and_months_parse() {
+        assert_eq!(parse_yuan("5400"), Some(540_000));
+        assert_eq!(parse_yuan("5,400.5"), Some(540_050));
+        assert_eq!(parse_yuan("５４００"), Some(540_000));
+        assert_eq!(parse_yuan("54a"), None);
+        assert_eq!(parse_yuan("1.234"), None);
+        assert_eq!(parse_month("2026-07"), NaiveDate::from_ymd_opt(2026, 7, 1));
+        assert_eq!(yuan(8100), "81.00");
+    }
+}
