@@ -245,6 +245,28 @@ impl Gen<'_> {
         Ok(())
     }
 
+    /// Founding dates and the last elections; the demo secretary's branch is due for one within
+    /// two months, so its reminder shows.
+    async fn terms(&mut self, due_soon: Option<i32>) -> anyhow::Result<()> {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let orgs = org::Entity::find().filter(org::Column::Kind.ne(OrgKind::Group.as_str())).all(self.txn).await?;
+        for o in orgs {
+            let term = crate::orgs::governance::default_term(OrgKind::parse(&o.kind));
+            let founded = self.today - chrono::Duration::days(self.rng.gen_range(2000..9000));
+            let elected = if Some(o.id) == due_soon {
+                self.today - chrono::Duration::days(365 * i64::from(term) - 50)
+            } else {
+                self.today - chrono::Duration::days(self.rng.gen_range(30..(365 * i64::from(term) - 120)))
+            };
+            let mut active: org::ActiveModel = o.into();
+            active.founded_on = Set(Some(founded));
+            active.term_years = Set(Some(term));
+            active.elected_on = Set(Some(elected.max(founded)));
+            active.update(self.txn).await?;
+        }
+        Ok(())
+    }
+
     fn branch_size(&mut self) -> usize {
         self.rng.gen_range(12..=48)
     }
@@ -334,6 +356,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     }
     g.flush().await?;
     g.memberships().await?;
+    g.terms(shuji_branch.as_ref().map(|b| b.id)).await?;
     let summary_orgs = g.orgs;
     let summary_people = g.people_total;
 
@@ -398,6 +421,19 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
             user_id: Set(u.id),
             role: Set(role.as_str().to_owned()),
             org_id: Set(scope.id),
+            created_at: Set(g.now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    // The demo secretary is the branch's 书记 on its committee.
+    if let Some(p) = &secretary {
+        crate::party::entity::committee::ActiveModel {
+            org_id: Set(shuji_branch.id),
+            person_id: Set(p.id),
+            post: Set("书记".into()),
+            since: Set(None),
             created_at: Set(g.now),
             ..Default::default()
         }

@@ -55,6 +55,7 @@ pub async fn figures(state: &AppState, actor: &Actor) -> AppResult<Vec<Figure>> 
 pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
     let mut out = crate::party::service::todos(state, actor).await?;
     out.extend(crate::party::dues::todos(state, actor).await?);
+    out.extend(crate::orgs::governance::todos(state, actor).await?);
     if actor.can(Permission::PolicyManage) || actor.can(Permission::UserManage) {
         let now = state.clock.now_db();
         let locked = user::Entity::find().filter(user::Column::LockedUntil.gt(now)).all(&state.db).await?;

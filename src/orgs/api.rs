@@ -52,3 +52,41 @@ pub async fn patch(
     service::update(&state, &actor, id, patch).await?;
     Ok(Json(json!(service::get(&state, &actor, id).await?)))
 }
+
+pub async fn term(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    ApiJson(input): ApiJson<super::governance::TermInput>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(json!(super::governance::set_term(&state, &actor, id, &input).await?)))
+}
+
+pub async fn committee_add(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    ApiJson(input): ApiJson<super::governance::CommitteeInput>,
+) -> AppResult<StatusCode> {
+    super::governance::add_committee(&state, &actor, id, &input).await?;
+    Ok(StatusCode::CREATED)
+}
+
+pub async fn committee_remove(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath((id, member_id)): IdPath<(i32, i32)>,
+) -> AppResult<StatusCode> {
+    super::governance::remove_committee(&state, &actor, id, member_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn dissolve(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    ApiJson(input): ApiJson<super::governance::DissolveInput>,
+) -> AppResult<StatusCode> {
+    super::governance::dissolve(&state, &actor, id, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -12,7 +12,12 @@ pub struct Model {
     pub kind: String,
     pub unit_name: Option<String>,
     pub sort_order: i32,
+    pub founded_on: Option<Date>,
+    pub term_years: Option<i32>,
+    pub elected_on: Option<Date>,
     pub dissolved_at: Option<DateTime>,
+    pub dissolved_reason: Option<String>,
+    pub merged_into: Option<i32>,
     pub created_at: DateTime,
     pub updated_at: DateTime,
 }

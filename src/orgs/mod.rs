@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod entity;
+pub mod governance;
 pub mod service;
 pub mod store;
 pub mod web;

@@ -161,6 +161,7 @@ pub struct OrgDetail {
     /// People whose organization is in this subtree (derived, never typed).
     pub people_in_subtree: u64,
     pub can_write: bool,
+    pub governance: super::governance::Governance,
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: i32) -> AppResult<OrgDetail> {
@@ -176,7 +177,9 @@ pub async fn get(state: &AppState, actor: &Actor, id: i32) -> AppResult<OrgDetai
         .count(&state.db)
         .await?;
     let can_write = actor.scope(Permission::OrgWrite).contains(&o.path);
+    let governance = super::governance::governance(state, &o).await?;
     Ok(OrgDetail {
+        governance,
         // Ancestors outside the scope are shown by name only in the breadcrumb: still no ids.
         ancestors: ancestors
             .into_iter()

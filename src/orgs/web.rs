@@ -115,6 +115,9 @@ struct ViewPage {
     errors: FieldErrors,
     form_name: String,
     form_unit: String,
+    candidates: Vec<Choice>,
+    posts: Vec<Choice>,
+    merge_targets: Vec<Choice>,
 }
 
 async fn view_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash>) -> AppResult<ViewPage> {
@@ -136,7 +139,30 @@ async fn view_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash
         .filter(|k| k.may_be_under(OrgKind::parse(&d.org.kind)))
         .map(|k| Choice { value: k.as_str().into(), label: k.as_str().into(), selected: false })
         .collect();
+    let (candidates, merge_targets) = if d.can_write {
+        let model = super::store::find(&state.db, d.org.id).await?.ok_or(crate::error::AppError::NotFound)?;
+        let candidates = super::governance::committee_candidates(state, &model)
+            .await?
+            .into_iter()
+            .map(|(id, name)| Choice { value: id.to_string(), label: name, selected: false })
+            .collect();
+        let targets = service::options_for(state, actor, Permission::OrgWrite)
+            .await?
+            .into_iter()
+            .filter(|(id, _)| *id != d.org.id)
+            .map(|(id, label)| Choice { value: id.to_string(), label, selected: false })
+            .collect();
+        (candidates, targets)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(ViewPage {
+        candidates,
+        merge_targets,
+        posts: super::governance::POSTS
+            .iter()
+            .map(|p| Choice { value: (*p).into(), label: (*p).into(), selected: false })
+            .collect(),
         form_name: d.org.name.clone(),
         form_unit: d.org.unit_name.clone().unwrap_or_default(),
         layout,
@@ -270,5 +296,64 @@ pub async fn create(State(state): State<AppState>, actor: Actor, Form(form): For
             let page = new_page(&state, &actor, input, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
+    }
+}
+
+// ---------------------------------------------------------------- governance
+
+async fn view_with_errors(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    err: crate::error::AppError,
+) -> AppResult<Response> {
+    let errors = field_errors(err)?;
+    let mut page = view_page(state, actor, id, None).await?;
+    page.errors = errors;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
+
+pub async fn term(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(input): Form<super::governance::TermInput>,
+) -> AppResult<Response> {
+    match super::governance::set_term(&state, &actor, id, &input).await {
+        Ok(_) => Ok(Flash::ok("已保存届期与换届信息").redirect(&format!("/orgs/{id}"))),
+        Err(err) => view_with_errors(&state, &actor, id, err).await,
+    }
+}
+
+pub async fn committee_add(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(input): Form<super::governance::CommitteeInput>,
+) -> AppResult<Response> {
+    match super::governance::add_committee(&state, &actor, id, &input).await {
+        Ok(()) => Ok(Flash::ok("已增补委员").redirect(&format!("/orgs/{id}"))),
+        Err(err) => view_with_errors(&state, &actor, id, err).await,
+    }
+}
+
+pub async fn committee_remove(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath((id, member_id)): IdPath<(i32, i32)>,
+) -> AppResult<Response> {
+    super::governance::remove_committee(&state, &actor, id, member_id).await?;
+    Ok(Flash::ok("已免去").redirect(&format!("/orgs/{id}")))
+}
+
+pub async fn dissolve(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(input): Form<super::governance::DissolveInput>,
+) -> AppResult<Response> {
+    match super::governance::dissolve(&state, &actor, id, &input).await {
+        Ok(()) => Ok(Flash::ok("党组织已撤销（记录保留于审计日志）").redirect("/orgs")),
+        Err(err) => view_with_errors(&state, &actor, id, err).await,
     }
 }

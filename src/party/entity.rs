@@ -74,3 +74,24 @@ pub mod transfer {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod committee {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "committee_members")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub org_id: i32,
+        pub person_id: i32,
+        pub post: String,
+        pub since: Option<Date>,
+        pub created_at: DateTime,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -7,6 +7,7 @@ mod support;
 mod audit;
 mod auth;
 mod dues;
+mod governance;
 mod import;
 mod orgs;
 mod party;

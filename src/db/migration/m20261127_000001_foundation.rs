@@ -68,7 +68,14 @@ impl MigrationTrait for Migration {
                     .col(string_len("kind", 20))
                     .col(string_len_null("unit_name", 100))
                     .col(integer("sort_order").default(0))
+                    .col(date_null("founded_on"))
+                    // 届期 in years (3 for branches and general branches, 5 for committees).
+                    .col(integer_null("term_years"))
+                    // Date of the last election; the next one is due a term later.
+                    .col(date_null("elected_on"))
                     .col(date_time_null("dissolved_at"))
+                    .col(string_len_null("dissolved_reason", 200))
+                    .col(integer_null("merged_into"))
                     .col(date_time("created_at"))
                     .col(date_time("updated_at"))
                     .foreign_key(&mut fk(("orgs", "parent_id"), ("orgs", "id"), false))

@@ -85,6 +85,24 @@ impl MigrationTrait for Migration {
             .await?;
         manager.create_index(index("membership_events", &["person_id"], false)).await?;
 
+        // Committee posts of an organization, filled from the roster.
+        manager
+            .create_table(
+                Table::create()
+                    .table("committee_members")
+                    .col(pk_auto("id"))
+                    .col(integer("org_id"))
+                    .col(integer("person_id"))
+                    .col(string_len("post", 20))
+                    .col(date_null("since"))
+                    .col(date_time("created_at"))
+                    .foreign_key(&mut fk("committee_members", "org_id", "orgs"))
+                    .foreign_key(&mut fk("committee_members", "person_id", "persons"))
+                    .take(),
+            )
+            .await?;
+        manager.create_index(index("committee_members", &["org_id", "person_id"], true)).await?;
+
         manager
             .create_table(
                 Table::create()

@@ -1,0 +1,427 @@
+//! How an organization is run: founding date, term of office and the next election (换届),
+//! committee posts filled from the roster, member counts derived from the membership records,
+//! size warnings (domain.md §9.1), and dissolving or merging with everything carried along.
+
+use chrono::{Months, NaiveDate};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::entity as org;
+use super::{OrgKind, store};
+use crate::audit::{self, Event};
+use crate::auth::guard::{self, Sensitivity, Target};
+use crate::auth::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use crate::home::Todo;
+use crate::party::entity::{committee, member};
+use crate::people::entity as person;
+use crate::people::parse_date;
+use crate::state::AppState;
+
+pub const POSTS: &[&str] = &["书记", "副书记", "组织委员", "宣传委员", "纪检委员", "委员"];
+
+/// The usual term: five years for a committee (党委), three for the others.
+pub fn default_term(kind: Option<OrgKind>) -> i32 {
+    if kind == Some(OrgKind::Committee) { 5 } else { 3 }
+}
+
+pub fn next_election(o: &org::Model) -> Option<NaiveDate> {
+    let term = o.term_years.unwrap_or_else(|| default_term(OrgKind::parse(&o.kind)));
+    o.elected_on?.checked_add_months(Months::new(12 * term as u32))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitteeRow {
+    pub id: i32,
+    pub person_id: i32,
+    pub name: String,
+    pub post: String,
+    pub since: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Governance {
+    pub founded_on: Option<NaiveDate>,
+    pub term_years: i32,
+    pub elected_on: Option<NaiveDate>,
+    pub next_election: Option<NaiveDate>,
+    pub committee: Vec<CommitteeRow>,
+    /// Counted from the membership records of the subtree, never typed.
+    pub full_members: u64,
+    pub probationary_members: u64,
+    pub warnings: Vec<String>,
+}
+
+/// The size rules of domain.md §9.1, as warnings for people to weigh (never enforced).
+pub fn warnings(
+    kind: Option<OrgKind>,
+    full: u64,
+    probationary: u64,
+    committee_size: usize,
+    o: &org::Model,
+    today: NaiveDate,
+) -> Vec<String> {
+    let total = full + probationary;
+    let mut out = Vec::new();
+    match kind {
+        Some(OrgKind::Branch | OrgKind::JointBranch) => {
+            if total > 50 {
+                out.push(format!("党员 {total} 人，超过 50 人，可考虑分设党支部或成立党总支"));
+            }
+            if full >= 7 && committee_size < 3 {
+                out.push(format!(
+                    "正式党员 {full} 人（7 人以上），应设立支部委员会（一般 3–5 人），现登记委员 {committee_size} 人"
+                ));
+            }
+            if kind == Some(OrgKind::Branch) && full < 3 {
+                out.push(format!("正式党员 {full} 人，不足 3 人，应与邻近单位成立联合支部"));
+            }
+        }
+        Some(OrgKind::GeneralBranch) if total > 100 => {
+            out.push(format!("党员 {total} 人，100 人以上，可成立党的基层委员会"));
+        }
+        _ => {}
+    }
+    if kind != Some(OrgKind::Group) {
+        match next_election(o) {
+            None => out.push("尚未登记上次换届时间，无法提醒换届".into()),
+            Some(due) if due < today => out.push(format!("届期已于 {due} 届满，尚未登记换届")),
+            _ => {}
+        }
+    }
+    out
+}
+
+pub async fn governance(state: &AppState, o: &org::Model) -> AppResult<Governance> {
+    let kind = OrgKind::parse(&o.kind);
+    let members = member::Entity::find()
+        .filter(store::subtree(member::Column::BranchPath, &o.path))
+        .filter(member::Column::Status.eq("正常"));
+    let full_members = members.clone().filter(member::Column::FullOn.is_not_null()).count(&state.db).await?;
+    let probationary_members = members.filter(member::Column::FullOn.is_null()).count(&state.db).await?;
+    let rows = committee::Entity::find()
+        .filter(committee::Column::OrgId.eq(o.id))
+        .order_by_asc(committee::Column::Id)
+        .all(&state.db)
+        .await?;
+    let ids: Vec<i32> = rows.iter().map(|r| r.person_id).collect();
+    let names: std::collections::HashMap<i32, String> = person::Entity::find()
+        .filter(person::Column::Id.is_in(ids))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let mut committee: Vec<CommitteeRow> = rows
+        .into_iter()
+        .map(|r| CommitteeRow {
+            id: r.id,
+            person_id: r.person_id,
+            name: names.get(&r.person_id).cloned().unwrap_or_default(),
+            post: r.post,
+            since: r.since,
+        })
+        .collect();
+    committee.sort_by_key(|c| POSTS.iter().position(|p| *p == c.post).unwrap_or(POSTS.len()));
+    Ok(Governance {
+        founded_on: o.founded_on,
+        term_years: o.term_years.unwrap_or_else(|| default_term(kind)),
+        elected_on: o.elected_on,
+        next_election: next_election(o),
+        warnings: warnings(kind, full_members, probationary_members, committee.len(), o, state.clock.today()),
+        committee,
+        full_members,
+        probationary_members,
+    })
+}
+
+async fn writable(state: &AppState, actor: &Actor, id: i32) -> AppResult<org::Model> {
+    actor.require(Permission::OrgWrite)?;
+    let o = store::find(&state.db, id).await?.filter(|o| o.dissolved_at.is_none()).ok_or(AppError::NotFound)?;
+    let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
+    guard::check(state, actor, Permission::OrgWrite, Sensitivity::Normal, target).await?;
+    Ok(o)
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TermInput {
+    pub founded_on: String,
+    pub term_years: String,
+    pub elected_on: String,
+}
+
+/// Records founding date, term and the last election (the next one follows from them).
+pub async fn set_term(state: &AppState, actor: &Actor, id: i32, input: &TermInput) -> AppResult<Governance> {
+    let o = writable(state, actor, id).await?;
+    let today = state.clock.today();
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let founded = parse_date(&input.founded_on).unwrap_or_else(|e| {
+        errors.push(("founded_on".into(), e));
+        None
+    });
+    let elected = parse_date(&input.elected_on).unwrap_or_else(|e| {
+        errors.push(("elected_on".into(), e));
+        None
+    });
+    let term: Option<i32> = match input.term_years.trim() {
+        "" => None,
+        t => match t.parse() {
+            Ok(3) => Some(3),
+            Ok(5) => Some(5),
+            _ => {
+                errors.push(("term_years".into(), "届期为 3 年或 5 年".into()));
+                None
+            }
+        },
+    };
+    if founded.is_some_and(|f| f > today) {
+        errors.push(("founded_on".into(), "成立日期不能晚于今天".into()));
+    }
+    if elected.is_some_and(|e| e > today) {
+        errors.push(("elected_on".into(), "换届日期不能晚于今天".into()));
+    }
+    if let (Some(f), Some(e)) = (founded, elected)
+        && e < f
+    {
+        errors.push(("elected_on".into(), "换届日期不能早于成立日期".into()));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Fields(errors));
+    }
+    let txn = crate::db::begin_write(&state.db).await?;
+    let before = json!({"founded_on": o.founded_on, "term_years": o.term_years, "elected_on": o.elected_on});
+    let mut active: org::ActiveModel = o.clone().into();
+    active.founded_on = Set(founded);
+    active.term_years = Set(term);
+    active.elected_on = Set(elected);
+    active.updated_at = Set(state.clock.now_db());
+    let updated = active.update(&txn).await?;
+    let event = Event::by(actor, "org.term").object("org", o.id).org(o.path.clone()).summary(json!({
+        "before": before, "after": {"founded_on": founded, "term_years": term, "elected_on": elected},
+    }));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    governance(state, &updated).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CommitteeInput {
+    #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    pub person_id: Option<i32>,
+    pub post: String,
+    pub since: String,
+}
+
+/// Puts a member of the organization's tree on its committee.
+pub async fn add_committee(state: &AppState, actor: &Actor, org_id: i32, input: &CommitteeInput) -> AppResult<()> {
+    let o = writable(state, actor, org_id).await?;
+    let post = input.post.trim();
+    if !POSTS.contains(&post) {
+        return Err(AppError::validation("post", format!("职务应为：{}", POSTS.join("、"))));
+    }
+    let person_id = input.person_id.ok_or_else(|| AppError::validation("person_id", "请选择委员"))?;
+    let m = member::Entity::find()
+        .filter(member::Column::PersonId.eq(person_id))
+        .filter(member::Column::Status.eq("正常"))
+        .one(&state.db)
+        .await?
+        .filter(|m| m.branch_path.starts_with(&o.path))
+        .ok_or_else(|| AppError::validation("person_id", "委员须是本组织（含下级）组织关系在册的党员"))?;
+    let since = parse_date(&input.since).map_err(|e| AppError::validation("since", e))?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let existing = committee::Entity::find().filter(committee::Column::OrgId.eq(o.id)).all(&txn).await?;
+    if existing.iter().any(|c| c.person_id == person_id) {
+        return Err(AppError::conflict("person_id", "此人已是本组织委员"));
+    }
+    if post == "书记" && existing.iter().any(|c| c.post == "书记") {
+        return Err(AppError::conflict("post", "本组织已有书记；请先免去原书记"));
+    }
+    committee::ActiveModel {
+        org_id: Set(o.id),
+        person_id: Set(m.person_id),
+        post: Set(post.to_owned()),
+        since: Set(since),
+        created_at: Set(state.clock.now_db()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let event = Event::by(actor, "org.committee_add")
+        .object("org", o.id)
+        .org(o.path.clone())
+        .summary(json!({"person_id": person_id, "post": post}));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_committee(state: &AppState, actor: &Actor, org_id: i32, member_id: i32) -> AppResult<()> {
+    let o = writable(state, actor, org_id).await?;
+    let row = committee::Entity::find_by_id(member_id)
+        .one(&state.db)
+        .await?
+        .filter(|c| c.org_id == o.id)
+        .ok_or(AppError::NotFound)?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    committee::Entity::delete_by_id(row.id).exec(&txn).await?;
+    let event = Event::by(actor, "org.committee_remove")
+        .object("org", o.id)
+        .org(o.path.clone())
+        .summary(json!({"person_id": row.person_id, "post": row.post}));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DissolveInput {
+    pub reason: String,
+    /// Merge: people and memberships move to this organization first.
+    #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    pub merge_into: Option<i32>,
+}
+
+/// Dissolves an organization without live sub-organizations. With `merge_into`, its people
+/// and members move there first (with history); without, it must be empty. The record stays,
+/// hidden, with the reason.
+pub async fn dissolve(state: &AppState, actor: &Actor, id: i32, input: &DissolveInput) -> AppResult<()> {
+    let o = writable(state, actor, id).await?;
+    if o.parent_id.is_none() {
+        return Err(AppError::validation("reason", "最高一级党组织不能撤销"));
+    }
+    let reason = input.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(AppError::validation("reason", "请填写撤销或合并的原因（200 字以内）"));
+    }
+    if !store::children(&state.db, o.id).await?.is_empty() {
+        return Err(AppError::validation("reason", "请先撤销或移走下级组织"));
+    }
+    let target = match input.merge_into {
+        Some(tid) => {
+            let t = writable(state, actor, tid)
+                .await
+                .map_err(|_| AppError::validation("merge_into", "合并到的党组织不存在或不在您的管理范围"))?;
+            if t.id == o.id {
+                return Err(AppError::validation("merge_into", "不能合并到自身"));
+            }
+            if matches!(OrgKind::parse(&o.kind), Some(OrgKind::Branch | OrgKind::JointBranch))
+                && !matches!(OrgKind::parse(&t.kind), Some(OrgKind::Branch | OrgKind::JointBranch))
+            {
+                return Err(AppError::validation("merge_into", "党支部只能合并到党支部或联合支部"));
+            }
+            Some(t)
+        }
+        None => None,
+    };
+    let people = person::Entity::find()
+        .filter(person::Column::OrgId.eq(o.id))
+        .filter(person::Column::DeletedAt.is_null())
+        .all(&state.db)
+        .await?;
+    if target.is_none() && !people.is_empty() {
+        return Err(AppError::validation(
+            "merge_into",
+            format!("本组织还有 {} 人，请选择合并到的党组织", people.len()),
+        ));
+    }
+    let now = state.clock.now_db();
+    let txn = crate::db::begin_write(&state.db).await?;
+    if let Some(t) = &target {
+        for p in &people {
+            let mut active: person::ActiveModel = p.clone().into();
+            active.org_id = Set(Some(t.id));
+            active.org_path = Set(Some(t.path.clone()));
+            active.updated_at = Set(now);
+            active.update(&txn).await?;
+            crate::people::entity::history::ActiveModel {
+                person_id: Set(p.id),
+                at: Set(now),
+                actor_id: Set((actor.user_id > 0).then_some(actor.user_id)),
+                actor_name: Set(actor.username.clone()),
+                field: Set("org_id".into()),
+                old_value: Set(Some(o.name.clone())),
+                new_value: Set(Some(t.name.clone())),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        member::Entity::update_many()
+            .col_expr(member::Column::BranchId, sea_orm::sea_query::Expr::value(t.id))
+            .col_expr(member::Column::BranchPath, sea_orm::sea_query::Expr::value(t.path.clone()))
+            .filter(member::Column::BranchId.eq(o.id))
+            .exec(&txn)
+            .await?;
+    }
+    committee::Entity::delete_many().filter(committee::Column::OrgId.eq(o.id)).exec(&txn).await?;
+    let mut active: org::ActiveModel = o.clone().into();
+    active.dissolved_at = Set(Some(now));
+    active.dissolved_reason = Set(Some(reason.to_owned()));
+    active.merged_into = Set(target.as_ref().map(|t| t.id));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let action = if target.is_some() { "org.merge" } else { "org.dissolve" };
+    let event = Event::by(actor, action).object("org", o.id).org(o.path.clone()).summary(json!({
+        "name": o.name, "reason": reason, "merged_into": target.as_ref().map(|t| t.name.clone()), "people_moved": people.len(),
+    }));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// 换届提醒: organizations whose term ends within 90 days (or has ended).
+pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
+    let perm = if actor.can(Permission::OrgWrite) { Permission::OrgWrite } else { Permission::PersonWrite };
+    if !actor.can(perm) {
+        return Ok(Vec::new());
+    }
+    let today = state.clock.today();
+    let orgs = org::Entity::find()
+        .filter(store::in_scope(org::Column::Path, &actor.scope(perm)))
+        .filter(org::Column::DissolvedAt.is_null())
+        .filter(org::Column::ElectedOn.is_not_null())
+        .all(&state.db)
+        .await?;
+    let mut out = Vec::new();
+    for o in orgs {
+        let Some(due) = next_election(&o) else { continue };
+        if due - today <= chrono::Duration::days(90) {
+            let title = if due < today {
+                format!("{} 的届期已于 {due} 届满，请尽快换届", o.name)
+            } else {
+                format!("{} 将于 {due} 届满，请做好换届准备", o.name)
+            };
+            out.push(Todo {
+                title,
+                href: format!("/orgs/{}", o.id),
+                due: Some(due.to_string()),
+                urgency: if due < today { "high" } else { "normal" },
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Party members of the organization's tree, as candidates for its committee.
+pub async fn committee_candidates(state: &AppState, o: &org::Model) -> AppResult<Vec<(i32, String)>> {
+    let members = member::Entity::find()
+        .filter(store::subtree(member::Column::BranchPath, &o.path))
+        .filter(member::Column::Status.eq("正常"))
+        .all(&state.db)
+        .await?;
+    let ids: Vec<i32> = members.iter().map(|m| m.person_id).collect();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let people = person::Entity::find()
+            .filter(person::Column::Id.is_in(chunk.to_vec()))
+            .order_by_asc(person::Column::Name)
+            .all(&state.db)
+            .await?;
+        out.extend(people.into_iter().map(|p| (p.id, p.name)));
+    }
+    Ok(out)
+}
