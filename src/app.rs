@@ -56,6 +56,7 @@ fn web_routes() -> Router<AppState> {
         .route("/party/dues/pay", post(party::web::dues_pay))
         .route("/party/transfers", get(party::web::transfers))
         .route("/party/transfers/{id}/accept", post(party::web::accept))
+        .route("/party/transfers/{id}/letter.docx", get(party::web::letter))
         .route("/party/transfers/{id}/reject", post(party::web::reject))
         // Accounts, grants, tokens, policy
         .route("/admin/users", get(auth::web::users).post(auth::web::create_user))
@@ -109,6 +110,7 @@ fn api_routes() -> Router<AppState> {
         .route("/dues/payments", post(party::api::dues_pay))
         .route("/transfers", get(party::api::list))
         .route("/transfers/{id}/accept", post(party::api::accept))
+        .route("/transfers/{id}/docx", get(party::web::letter))
         .route("/transfers/{id}/reject", post(party::api::reject))
         .route("/audit", get(audit::api::list))
         .route("/audit/verify", post(audit::api::verify))

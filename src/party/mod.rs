@@ -5,6 +5,7 @@
 pub mod api;
 pub mod dues;
 pub mod entity;
+pub mod letter;
 pub mod service;
 pub mod web;
 

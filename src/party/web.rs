@@ -250,3 +250,8 @@ pub async fn dues_pay(State(state): State<AppState>, actor: Actor, body: axum::b
         Err(err) => Err(err),
     }
 }
+
+pub async fn letter(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
+    let (name, bytes) = super::letter::letter(&state, &actor, id).await?;
+    Ok(super::letter::download(&name, bytes))
+}

@@ -210,6 +210,21 @@ async fn a_member_is_transferred_between_branches_and_seen_from_both_secretaries
         let (_, profile) = other.get_json(&format!("/api/v1/persons/{pid}")).await;
         assert!(party_rows(&profile).contains(&"组织关系=转出".to_owned()));
 
+        // The introduction letter for the move out of the bureau, as a Word document.
+        let res = other.get(&format!("/api/v1/transfers/{}/docx", out["id"])).await;
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-type"].to_str().unwrap().contains("wordprocessingml"));
+        let bytes = res.bytes().await.unwrap();
+        let text = docx_rs::read_docx(&bytes).unwrap().json();
+        assert!(text.contains("中国共产党党员组织关系介绍信"));
+        assert!(text.contains("兹介绍调动党员同志") && text.contains("转去中共某区委组织部"), "letter text");
+        assert_eq!(
+            shuji.get(&format!("/api/v1/transfers/{}/docx", t["id"])).await.status(),
+            422,
+            "no letter inside the bureau"
+        );
+        assert_eq!(shuji.get(&format!("/api/v1/transfers/{}/docx", out["id"])).await.status(), 404);
+
         let auditor = app.login("auditor").await;
         for action in ["transfer.request", "transfer.accept", "transfer.reject"] {
             let (_, log) = auditor.get_json(&format!("/api/v1/audit?action={action}")).await;

@@ -74,14 +74,46 @@ impl Browser {
         c.find(Locator::Id("username")).await.unwrap().send_keys(user).await.unwrap();
         c.find(Locator::Id("password")).await.unwrap().send_keys(password).await.unwrap();
         c.find(Locator::Id("login-submit")).await.unwrap().click().await.unwrap();
+        // Done when the browser left the login page or shows the login error.
+        for _ in 0..100 {
+            let left = self.path().await != "/login";
+            if left || c.find(Locator::Id("login-error")).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("login did not finish");
+    }
+
+    /// Waits until the address contains `needle` (after a click that navigates).
+    async fn wait_url(&self, needle: &str) {
+        for _ in 0..100 {
+            if self.client.current_url().await.unwrap().as_str().contains(needle) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("address never contained {needle}");
     }
 
     async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_owned()
     }
 
+    /// The text of an element, retried while the page is still being replaced.
     async fn text(&self, locator: Locator<'_>) -> String {
-        self.client.wait().for_element(locator).await.unwrap().text().await.unwrap()
+        let mut last = None;
+        for _ in 0..100 {
+            match self.client.find(locator).await {
+                Ok(element) => match element.text().await {
+                    Ok(text) => return text,
+                    Err(e) => last = Some(e.to_string()),
+                },
+                Err(e) => last = Some(e.to_string()),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no text for {locator:?}: {last:?}");
     }
 
     /// Keeps a screenshot under target/e2e for a person to look at.
@@ -122,6 +154,7 @@ async fn the_secretary_sees_the_own_navigation_and_is_refused_administration() {
 
     // The branch list holds only the secretary's branch; its page opens from the list.
     b.client.find(Locator::LinkText("党组织")).await.unwrap().click().await.unwrap();
+    b.wait_url("/orgs").await;
     let rows = b.client.find_all(Locator::Css("#orgs tbody tr")).await.unwrap();
     assert_eq!(rows.len(), 3);
     b.client.find(Locator::LinkText("中山路派出所党支部")).await.unwrap().click().await.unwrap();
@@ -145,11 +178,12 @@ async fn the_auditor_finds_the_secretarys_login() {
     b.login(&app, "shuji", PASSWORD).await;
     assert_eq!(b.path().await, "/");
     b.client.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
-    assert_eq!(b.path().await, "/login");
+    b.wait_url("/login").await;
 
     b.login(&app, "auditor", PASSWORD).await;
     assert_eq!(nav_labels(&b).await, vec!["工作台", "审计日志", "修改密码"]);
     b.client.find(Locator::LinkText("审计日志")).await.unwrap().click().await.unwrap();
+    b.wait_url("/audit").await;
     b.client.find(Locator::Css("input[name='who']")).await.unwrap().send_keys("shuji").await.unwrap();
     b.client
         .find(Locator::Css("select[name='action'] option[value='login.success']"))
@@ -159,6 +193,7 @@ async fn the_auditor_finds_the_secretarys_login() {
         .await
         .unwrap();
     b.client.find(Locator::Css("form.filters button")).await.unwrap().click().await.unwrap();
+    b.wait_url("who=shuji").await;
     let table = b.text(Locator::Id("audit")).await;
     assert!(table.contains("shuji") && table.contains("登录成功"), "{table}");
     assert_eq!(b.client.find_all(Locator::Css("#audit tbody tr")).await.unwrap().len(), 1);
@@ -235,12 +270,14 @@ async fn the_secretary_finds_a_member_by_initials_and_edits_the_record() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     b.login(&app, "shuji", PASSWORD).await;
     b.client.find(Locator::LinkText("民辅警档案")).await.unwrap().click().await.unwrap();
+    b.wait_url("/people").await;
     let first = b.client.find(Locator::Css("#people tbody tr td a")).await.unwrap();
     let name = first.text().await.unwrap();
     b.snapshot("people-list").await;
     let initials = dangjian::people::initials(&name);
     b.client.find(Locator::Css("input[name='q']")).await.unwrap().send_keys(&initials).await.unwrap();
     b.client.find(Locator::Css("form.filters button")).await.unwrap().click().await.unwrap();
+    b.wait_url("q=").await;
     assert!(b.text(Locator::Id("people")).await.contains(&name));
     b.client.find(Locator::LinkText(&name)).await.unwrap().click().await.unwrap();
     assert_eq!(b.text(Locator::Id("person-name")).await, name);
