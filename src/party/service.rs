@@ -172,22 +172,7 @@ pub async fn register(state: &AppState, actor: &Actor, person_id: i32, input: &J
         None
     });
     if let Some(j) = joined {
-        if j > today {
-            errors.push(("joined_on".into(), "入党日期不能晚于今天".into()));
-        }
-        let age = age_on(p.birth_date, j);
-        if age < 18 {
-            errors.push(("joined_on".into(), format!("入党时仅 {age} 周岁，未满 18 周岁不能入党")));
-        }
-        if let Some(f) = full {
-            if f < probation_end(j) {
-                errors.push(("full_on".into(), format!("预备期一年，最早于 {} 转正", probation_end(j))));
-            } else if f > probation_latest(j) {
-                errors.push(("full_on".into(), format!("预备期最长延长一年，转正不能晚于 {}", probation_latest(j))));
-            } else if f > today {
-                errors.push(("full_on".into(), "转正日期不能晚于今天".into()));
-            }
-        }
+        errors.extend(check_dates(p.birth_date, j, full, today).into_iter().map(|(f, m)| (f.to_owned(), m)));
     }
     let category =
         if input.category.trim().is_empty() { "在职党员".to_owned() } else { input.category.trim().to_owned() };
@@ -198,25 +183,7 @@ pub async fn register(state: &AppState, actor: &Actor, person_id: i32, input: &J
         return Err(AppError::Fields(errors));
     };
     let txn = crate::db::begin_write(&state.db).await?;
-    let now = state.clock.now_db();
-    let m = member::ActiveModel {
-        person_id: Set(p.id),
-        branch_id: Set(branch.id),
-        branch_path: Set(branch.path.clone()),
-        joined_on: Set(joined),
-        full_on: Set(full),
-        category: Set(category.clone()),
-        status: Set("正常".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    add_event(&txn, state, actor, p.id, "入党", joined, format!("经{}支部大会接收为预备党员", branch.name)).await?;
-    if let Some(f) = full {
-        add_event(&txn, state, actor, p.id, "转正", f, "预备期满，转为正式党员".into()).await?;
-    }
+    let m = insert_membership(&txn, state, actor, p.id, &branch, (joined, full), &category).await?;
     let derived = political_status(&m).to_owned();
     set_roster(&txn, state, actor, &p, ("political_status", p.political_status.clone(), derived.clone()), |a| {
         a.political_status = Set(derived.clone())
@@ -227,6 +194,67 @@ pub async fn register(state: &AppState, actor: &Actor, person_id: i32, input: &J
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
+    Ok(m)
+}
+
+/// The dates' rules: admitted at 18 or older, not in the future; full membership after a
+/// probation of one year, extended once by at most another year.
+pub fn check_dates(
+    birth: NaiveDate,
+    joined: NaiveDate,
+    full: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Vec<(&'static str, String)> {
+    let mut errors = Vec::new();
+    if joined > today {
+        errors.push(("joined_on", "入党日期不能晚于今天".to_owned()));
+    }
+    let age = age_on(birth, joined);
+    if age < 18 {
+        errors.push(("joined_on", format!("入党时仅 {age} 周岁，未满 18 周岁不能入党")));
+    }
+    if let Some(f) = full {
+        if f < probation_end(joined) {
+            errors.push(("full_on", format!("预备期一年，最早于 {} 转正", probation_end(joined))));
+        } else if f > probation_latest(joined) {
+            errors.push(("full_on", format!("预备期最长延长一年，转正不能晚于 {}", probation_latest(joined))));
+        } else if f > today {
+            errors.push(("full_on", "转正日期不能晚于今天".to_owned()));
+        }
+    }
+    errors
+}
+
+/// Writes a membership and its admission (and full-membership) events; the caller keeps the
+/// roster's political status in step.
+pub async fn insert_membership(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    person_id: i32,
+    branch: &org::Model,
+    (joined, full): (NaiveDate, Option<NaiveDate>),
+    category: &str,
+) -> AppResult<member::Model> {
+    let now = state.clock.now_db();
+    let m = member::ActiveModel {
+        person_id: Set(person_id),
+        branch_id: Set(branch.id),
+        branch_path: Set(branch.path.clone()),
+        joined_on: Set(joined),
+        full_on: Set(full),
+        category: Set(category.to_owned()),
+        status: Set("正常".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    add_event(txn, state, actor, person_id, "入党", joined, format!("经{}支部大会接收为预备党员", branch.name)).await?;
+    if let Some(f) = full {
+        add_event(txn, state, actor, person_id, "转正", f, "预备期满，转为正式党员".into()).await?;
+    }
     Ok(m)
 }
 

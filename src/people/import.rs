@@ -17,7 +17,7 @@ use crate::audit::{self, Event};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::io::cells::{self, LostPrecision};
-use crate::orgs::{entity as org, store};
+use crate::orgs::{OrgKind, entity as org, store};
 use crate::state::AppState;
 
 /// Import columns: field, the template's header, and other headers people use for it.
@@ -39,9 +39,11 @@ pub const COLUMNS: &[(&str, &str, &[&str])] = &[
     ("employment_status", "在职状态", &["人员状态", "状态"]),
     ("status_since", "状态变动日期", &["变动日期"]),
     ("joined_police_on", "参加公安工作时间", &["参加工作时间", "入警时间", "入警日期"]),
+    ("joined_party_on", "入党日期", &["入党时间"]),
+    ("full_party_on", "转正日期", &["转正时间"]),
 ];
 
-const DATE_FIELDS: [&str; 3] = ["birth_date", "status_since", "joined_police_on"];
+const DATE_FIELDS: [&str; 5] = ["birth_date", "status_since", "joined_police_on", "joined_party_on", "full_party_on"];
 
 fn header_key(raw: &str) -> String {
     let text = cells::half_width(raw);
@@ -195,10 +197,13 @@ fn row_values(sheet: &Sheet, row: &[Data]) -> (HashMap<&'static str, String>, Ve
     (values, errors)
 }
 
+type Membership = Option<(chrono::NaiveDate, Option<chrono::NaiveDate>)>;
+type Write = (Option<person::Model>, super::ValidPerson, org::Model, Membership);
+
 struct Plan {
     report: ImportReport,
-    /// Validated rows: (existing record if any, person, organization).
-    writes: Vec<(Option<person::Model>, super::ValidPerson, org::Model)>,
+    /// Validated rows: (existing record if any, person, organization, new membership dates).
+    writes: Vec<Write>,
 }
 
 async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> {
@@ -330,6 +335,36 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
             // Flagged above already; keep validation from reporting it twice.
             None => Some(0),
         };
+        // Party membership columns: a new membership sets the political status it implies.
+        let joined_party = get("joined_party_on");
+        let full_party = get("full_party_on");
+        let existing_membership = match &before {
+            Some(b) => crate::party::service::membership_of(&state.db, b.id).await?,
+            None => None,
+        };
+        let mut new_membership = false;
+        if !full_party.is_empty() && joined_party.is_empty() {
+            push("入党日期", "填写转正日期时须填写入党日期".into());
+        } else if !joined_party.is_empty() {
+            match &existing_membership {
+                Some(m) => {
+                    let same = m.joined_on.to_string() == joined_party
+                        && (full_party.is_empty() || m.full_on.map(|d| d.to_string()) == Some(full_party.clone()));
+                    if !same {
+                        push("入党日期", format!("已有党员档案（入党 {}），入党、转正请在党员信息中办理", m.joined_on));
+                    }
+                }
+                None => {
+                    new_membership = true;
+                    let derived = if full_party.is_empty() { "中共预备党员" } else { "中共党员" };
+                    let given = get("political_status");
+                    if !given.is_empty() && given != derived {
+                        push("政治面貌", format!("与入党、转正日期不符（应为{derived}）"));
+                    }
+                    input.political_status = derived.to_owned();
+                }
+            }
+        }
         let already_flagged: HashSet<String> = errors.iter().map(|e| e.column.clone()).collect();
         let valid = match validate(&input, today) {
             Ok(v) => Some(v),
@@ -386,6 +421,24 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
                 errors.push(CellError { column: column_label(field).to_owned(), reason });
             }
         }
+        let mut membership: Membership = None;
+        if new_membership && let (Some(v), Some(o)) = (&valid, org) {
+            if !matches!(OrgKind::parse(&o.kind), Some(OrgKind::Branch | OrgKind::JointBranch)) {
+                errors.push(CellError {
+                    column: "所在党组织".into(), reason: "党员须编入党支部或联合支部".into()
+                });
+            }
+            match (cells::date(&joined_party), cells::date(&full_party)) {
+                (Ok(Some(j)), Ok(f)) => {
+                    for (field, reason) in crate::party::service::check_dates(v.birth_date, j, f, today) {
+                        let column = if field == "full_on" { "转正日期" } else { "入党日期" };
+                        errors.push(CellError { column: column.into(), reason });
+                    }
+                    membership = Some((j, f));
+                }
+                _ => {}
+            }
+        }
         match (valid, org) {
             (Some(v), Some(o)) if errors.is_empty() => {
                 match &before {
@@ -394,19 +447,23 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
                         report.created += 1;
                     }
                     Some(b) => {
-                        let changes = changed_fields(b, &v, o);
+                        let mut changes: Vec<String> =
+                            changed_fields(b, &v, o).iter().map(|f| field_label(f).to_owned()).collect();
+                        if membership.is_some() {
+                            changes.push("党员档案".into());
+                        }
                         if changes.is_empty() {
                             row.action = "无变化";
                             report.unchanged += 1;
                         } else {
                             row.action = "更新";
-                            row.changes = changes.iter().map(|f| field_label(f).to_owned()).collect();
+                            row.changes = changes;
                             report.updated += 1;
                         }
                     }
                 }
                 if row.action != "无变化" {
-                    writes.push((before, v, o.clone()));
+                    writes.push((before, v, o.clone(), membership));
                 }
             }
             _ => {
@@ -444,18 +501,20 @@ pub async fn commit(
     if let Some(id) = upload {
         crate::io::uploads::mark_committed(&txn, id, state.clock.now_db()).await?;
     }
-    for (before, v, o) in &writes {
-        match before {
-            None => {
-                insert_in(&txn, state, v, o).await?;
-            }
-            Some(b) => {
-                update_in(&txn, state, actor, b, v, o).await?;
-            }
+    let mut members = 0usize;
+    for (before, v, o, membership) in &writes {
+        let person_id = match before {
+            None => insert_in(&txn, state, v, o).await?.id,
+            Some(b) => update_in(&txn, state, actor, b, v, o).await?.0.id,
+        };
+        if let Some(dates) = membership {
+            crate::party::service::insert_membership(&txn, state, actor, person_id, o, *dates, "在职党员").await?;
+            members += 1;
         }
     }
     let event = Event::by(actor, "person.import").summary(json!({
         "file": filename, "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+        "memberships": members,
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;

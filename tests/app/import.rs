@@ -321,3 +321,59 @@ async fn the_web_import_previews_then_commits_and_the_cli_checks_files() {
     assert!(stdout.contains("第 4 行「身份证号」：身份证号校验位不正确"), "{stdout}");
     app.finish().await;
 }
+
+#[tokio::test]
+async fn memberships_come_in_with_the_roster() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let headers = ["姓名", "身份证号", "人员类别", "所在党组织", "政治面貌", "入党时间", "转正时间"];
+        for (c, h) in headers.iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        let member = valid_id("37020219860606008");
+        let probationary = valid_id("37020219960707009");
+        let too_young = valid_id("37020220080808000");
+        let rows = [
+            ["老党员", member.as_str(), "辅警", "中山路派出所党支部", "", "2010年7月", "2011.07"],
+            ["新党员", probationary.as_str(), "辅警", "中山路派出所党支部", "中共预备党员", "2026-03-01", ""],
+            ["少年", too_young.as_str(), "辅警", "中山路派出所党支部", "", "2025-01-01", ""],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string((r + 1) as u32, c as u16, *v).unwrap();
+            }
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let (_, report) = post_file(&zzb, "?dry_run=true", bytes.clone()).await;
+        assert_eq!(report["rejected"], 1);
+        let errors = error_texts(&report);
+        assert!(errors.iter().any(|e| e.starts_with("4:入党日期:入党时仅 16 周岁")), "{errors:?}");
+
+        // Without the under-age row, both members come in with their memberships.
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in headers.iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, row) in rows[..2].iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string((r + 1) as u32, c as u16, *v).unwrap();
+            }
+        }
+        let (status, report) = post_file(&zzb, "", book.save_to_buffer().unwrap()).await;
+        assert_eq!(status, 201, "{report}");
+        let (_, found) = zzb.get_json("/api/v1/persons?q=%E8%80%81%E5%85%9A%E5%91%98").await;
+        assert_eq!(found["items"][0]["political_status"], "中共党员");
+        let (_, profile) = zzb.get_json(&format!("/api/v1/persons/{}", found["items"][0]["id"])).await;
+        let party = profile["sections"].as_array().unwrap().iter().find(|s| s["id"] == "party").unwrap();
+        let rows: Vec<String> =
+            party["rows"].as_array().unwrap().iter().map(|r| r["value"].as_str().unwrap().to_owned()).collect();
+        assert!(rows.contains(&"2010-07-01".to_owned()) && rows.contains(&"2011-07-01".to_owned()), "{rows:?}");
+        let (_, newbie) = zzb.get_json("/api/v1/persons?q=%E6%96%B0%E5%85%9A%E5%91%98").await;
+        assert_eq!(newbie["items"][0]["political_status"], "中共预备党员");
+        app
+    })
+    .await;
+}
