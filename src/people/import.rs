@@ -428,15 +428,12 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
                     column: "所在党组织".into(), reason: "党员须编入党支部或联合支部".into()
                 });
             }
-            match (cells::date(&joined_party), cells::date(&full_party)) {
-                (Ok(Some(j)), Ok(f)) => {
-                    for (field, reason) in crate::party::service::check_dates(v.birth_date, j, f, today) {
-                        let column = if field == "full_on" { "转正日期" } else { "入党日期" };
-                        errors.push(CellError { column: column.into(), reason });
-                    }
-                    membership = Some((j, f));
+            if let (Ok(Some(j)), Ok(f)) = (cells::date(&joined_party), cells::date(&full_party)) {
+                for (field, reason) in crate::party::service::check_dates(v.birth_date, j, f, today) {
+                    let column = if field == "full_on" { "转正日期" } else { "入党日期" };
+                    errors.push(CellError { column: column.into(), reason });
                 }
-                _ => {}
+                membership = Some((j, f));
             }
         }
         match (valid, org) {
