@@ -1,0 +1,151 @@
+//! Load benchmark of the roster at `city` scale on SQLite (DESIGN.md §7): search, list and
+//! profile under 16 concurrent clients, the Excel export, and a 30,000-row import dry run.
+//! Run: `cargo bench --bench roster` (release build; takes a few minutes). Prints a Markdown
+//! table for docs/benchmarks.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use dangjian::clock::SystemClock;
+use dangjian::config::{Config, DatabaseUrl};
+use dangjian::state::AppState;
+
+const CLIENTS: usize = 16;
+const REQUESTS_PER_CLIENT: usize = 100;
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+async fn login(base: &str, user: &str) -> Client {
+    let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let res = http
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"username": user, "password": "Demo@2024"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    Client { http, base: base.to_owned() }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// `CLIENTS` clients each send `REQUESTS_PER_CLIENT` requests built by `path(i)`.
+async fn load(name: &str, clients: &[Arc<Client>], path: Arc<dyn Fn(usize) -> String + Send + Sync>) {
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for (c, client) in clients.iter().enumerate() {
+        let client = client.clone();
+        let path = path.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::with_capacity(REQUESTS_PER_CLIENT);
+            for i in 0..REQUESTS_PER_CLIENT {
+                let url = format!("{}{}", client.base, path(c * REQUESTS_PER_CLIENT + i));
+                let t = Instant::now();
+                let res = client.http.get(url).send().await.unwrap();
+                assert!(res.status().is_success(), "{}", res.status());
+                let _ = res.bytes().await.unwrap();
+                times.push(t.elapsed());
+            }
+            times
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let wall = start.elapsed();
+    all.sort();
+    println!(
+        "| {name} | {} | {:.1} ms | {:.1} ms | {:.0} |",
+        all.len(),
+        percentile(&all, 0.5).as_secs_f64() * 1000.0,
+        percentile(&all, 0.99).as_secs_f64() * 1000.0,
+        all.len() as f64 / wall.as_secs_f64()
+    );
+}
+
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.database.url = DatabaseUrl(format!("sqlite://{}", dir.path().join("bench.db").display()));
+        let db = dangjian::db::connect(&config.database).await.unwrap();
+        dangjian::db::migrate(&db).await.unwrap();
+        let state = AppState::new(db, config, Arc::new(SystemClock));
+        let t = Instant::now();
+        let summary = dangjian::demo::seed(&state, dangjian::demo::Scale::City, 1).await.unwrap();
+        println!(
+            "city demo: {} orgs, {} people, generated in {:.1} s\n",
+            summary.orgs,
+            summary.people,
+            t.elapsed().as_secs_f64()
+        );
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server_state = state.clone();
+        tokio::spawn(async move { dangjian::serve(listener, server_state, std::future::pending()).await });
+
+        let mut clients = Vec::new();
+        for _ in 0..CLIENTS {
+            clients.push(Arc::new(login(&base, "zzb").await));
+        }
+        let initials = ["zw", "wf", "lj", "cx", "ym", "hl", "zh", "sl"];
+        println!("| request ({CLIENTS} clients) | requests | p50 | p99 | req/s |");
+        println!("|---|---|---|---|---|");
+        load(
+            "search by pinyin initials `/api/v1/persons?q=..`",
+            &clients,
+            Arc::new(move |i| format!("/api/v1/persons?q={}", initials[i % initials.len()])),
+        )
+        .await;
+        load(
+            "search by ID digits `/api/v1/persons?q=1234`",
+            &clients,
+            Arc::new(|i| format!("/api/v1/persons?q={:04}", i % 10_000)),
+        )
+        .await;
+        load("roster page `/people?page=..`", &clients, Arc::new(|i| format!("/people?page={}", i % 50 + 1))).await;
+        load("profile `/api/v1/persons/{id}`", &clients, Arc::new(|i| format!("/api/v1/persons/{}", i % 29_000 + 1)))
+            .await;
+        load("organization list `/orgs`", &clients, Arc::new(|i| format!("/orgs?page={}", i % 20 + 1))).await;
+        load("home (todos and figures) `/`", &clients[..4], Arc::new(|_| "/".to_owned())).await;
+
+        let c = &clients[0];
+        let t = Instant::now();
+        let bytes = c.http.get(format!("{base}/people/export.xlsx")).send().await.unwrap().bytes().await.unwrap();
+        println!("\nexport of the whole roster to .xlsx: {} bytes in {:.2} s", bytes.len(), t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let res = c
+            .http
+            .post(format!("{base}/api/v1/imports/people?dry_run=true"))
+            .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let _ = res.bytes().await.unwrap();
+        println!(
+            "import dry run of that file (masked IDs: every row is checked and rejected): {status} in {:.2} s",
+            t.elapsed().as_secs_f64()
+        );
+        println!("server process RSS after the run: {:.0} MB", rss_mb());
+    });
+}
