@@ -2,23 +2,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::service::{self, AuditFilter};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::ui::PageParams;
 use crate::ui::params::Params;
 
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(flatten)]
-    filter: AuditFilter,
-    #[serde(flatten)]
-    page: PageParams,
-}
+type ListQuery = crate::ui::ListParams<AuditFilter>;
 
 pub async fn list(State(state): State<AppState>, actor: Actor, Params(q): Params<ListQuery>) -> AppResult<Json<Value>> {
     let (items, total) = service::query(&state, &actor, &q.filter, q.page).await?;

@@ -4,7 +4,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 
 use super::service::{self, ACTIONS, AuditFilter, AuditRow};
 use crate::auth::Actor;
@@ -40,13 +39,7 @@ pub struct VerifyView {
     pub problems: Vec<String>,
 }
 
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(flatten)]
-    filter: AuditFilter,
-    #[serde(flatten)]
-    page: PageParams,
-}
+type ListQuery = crate::ui::ListParams<AuditFilter>;
 
 fn filter_qs(f: &AuditFilter) -> String {
     let org = f.org.map(|o| o.to_string()).unwrap_or_default();

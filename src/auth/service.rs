@@ -574,6 +574,15 @@ pub async fn add_grant(state: &AppState, actor: &Actor, user_id: i32, role: Role
     }
     .insert(&txn)
     .await?;
+    // Tokens are for accounts without sensitive access; such a grant ends them.
+    if role.is_system_officer() || role.has(Permission::PersonSensitiveRead) {
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(state.clock.now_db()))
+            .filter(api_token::Column::UserId.eq(user_id))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+    }
     let event = Event::by(actor, "grant.add")
         .object("user", user_id)
         .org(o.path.clone())

@@ -152,7 +152,7 @@ impl Gen<'_> {
                 gender: Set(if male { "男" } else { "女" }.to_owned()),
                 birth_date: Set(birth),
                 phone: Set(Some(format!(
-                    "1{}{:08}",
+                    "1{}0{:08}",
                     [3, 5, 7, 8, 9][self.rng.gen_range(0..5)],
                     self.rng.gen_range(0..100_000_000)
                 ))),

@@ -51,6 +51,9 @@ pub async fn load(state: &AppState, actor: &Actor, kind: &str, id: i32) -> AppRe
         crate::audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
         return Err(AppError::NotFound);
     }
+    if row.created_at < state.clock.now_db() - chrono::Duration::days(1) {
+        return Err(AppError::conflict("file", "上传已超过一天，请重新上传并预览"));
+    }
     if row.committed_at.is_some() {
         return Err(AppError::conflict("file", "该文件已经导入过，请勿重复提交"));
     }

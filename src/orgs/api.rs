@@ -4,24 +4,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::service::{self, OrgFilter, OrgInput, OrgPatch};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::ui::PageParams;
 use crate::ui::json::ApiJson;
 use crate::ui::params::{IdPath, Params};
 
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(flatten)]
-    filter: OrgFilter,
-    #[serde(flatten)]
-    page: PageParams,
-}
+type ListQuery = crate::ui::ListParams<OrgFilter>;
 
 pub async fn list(State(state): State<AppState>, actor: Actor, Params(q): Params<ListQuery>) -> AppResult<Json<Value>> {
     let (items, total) = service::list(&state, &actor, &q.filter, q.page).await?;

@@ -442,6 +442,35 @@ async fn move_in(
             .exec(txn)
             .await?;
     }
+    // Memberships and transfers keep their branch's path for scope checks too.
+    let moved_path = |old: &str| format!("{new_path}{}", &old[old_path.len()..]);
+    let members = crate::party::entity::member::Entity::find()
+        .filter(store::subtree(crate::party::entity::member::Column::BranchPath, &old_path))
+        .all(txn)
+        .await?;
+    for m in members {
+        let path = moved_path(&m.branch_path);
+        let mut active: crate::party::entity::member::ActiveModel = m.into();
+        active.branch_path = Set(path);
+        active.update(txn).await?;
+    }
+    use crate::party::entity::transfer;
+    let open = transfer::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(store::subtree(transfer::Column::FromPath, &old_path))
+                .add(store::subtree(transfer::Column::ToPath, &old_path)),
+        )
+        .all(txn)
+        .await?;
+    for t in open {
+        let from = if t.from_path.starts_with(&old_path) { moved_path(&t.from_path) } else { t.from_path.clone() };
+        let to = t.to_path.clone().map(|p| if p.starts_with(&old_path) { moved_path(&p) } else { p });
+        let mut active: transfer::ActiveModel = t.into();
+        active.from_path = Set(from);
+        active.to_path = Set(to);
+        active.update(txn).await?;
+    }
     let event = Event::by(actor, "org.move").object("org", o.id).org(new_path.clone()).summary(json!({
         "from_parent": o.parent_id, "to_parent": parent.id,
         "old_path": old_path, "new_path": new_path, "orgs_moved": moved,

@@ -15,7 +15,7 @@ use crate::io::xlsx;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
 use crate::ui::params::{IdPath, Params};
-use crate::ui::{FieldErrors, Flash, Layout, PageParams, Pager, field_errors, query_string, render};
+use crate::ui::{FieldErrors, Flash, Layout, Pager, field_errors, query_string, render};
 
 pub struct Choice {
     pub value: String,
@@ -49,13 +49,7 @@ struct ListPage {
     can_write: bool,
 }
 
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(flatten)]
-    filter: OrgFilter,
-    #[serde(flatten)]
-    page: PageParams,
-}
+type ListQuery = crate::ui::ListParams<OrgFilter>;
 
 fn filter_query(filter: &OrgFilter) -> String {
     let under = filter.under.map(|u| u.to_string()).unwrap_or_default();

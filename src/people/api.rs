@@ -12,17 +12,10 @@ use super::service::{self, PersonFilter};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::ui::PageParams;
 use crate::ui::json::ApiJson;
 use crate::ui::params::{IdPath, Params};
 
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(flatten)]
-    filter: PersonFilter,
-    #[serde(flatten)]
-    page: PageParams,
-}
+type ListQuery = crate::ui::ListParams<PersonFilter>;
 
 pub async fn list(State(state): State<AppState>, actor: Actor, Params(q): Params<ListQuery>) -> AppResult<Json<Value>> {
     let (items, total) = service::list(&state, &actor, &q.filter, q.page).await?;

@@ -17,7 +17,7 @@ use crate::orgs;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
 use crate::ui::params::{IdPath, Params};
-use crate::ui::{FieldErrors, Flash, Layout, PageParams, Pager, field_errors, query_string, render};
+use crate::ui::{FieldErrors, Flash, Layout, Pager, field_errors, query_string, render};
 
 pub struct Choice {
     pub value: String,
@@ -36,13 +36,7 @@ fn org_choices(options: Vec<(i32, String)>, selected: Option<i32>) -> Vec<Choice
         .collect()
 }
 
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(flatten)]
-    filter: PersonFilter,
-    #[serde(flatten)]
-    page: PageParams,
-}
+type ListQuery = crate::ui::ListParams<PersonFilter>;
 
 fn filter_query(f: &PersonFilter) -> String {
     let org = f.org.map(|o| o.to_string()).unwrap_or_default();

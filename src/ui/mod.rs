@@ -157,6 +157,15 @@ pub struct PageParams {
     pub page_size: u64,
 }
 
+/// A list request: the module's filter and the page, both from the query string.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListParams<F> {
+    #[serde(flatten)]
+    pub filter: F,
+    #[serde(flatten)]
+    pub page: PageParams,
+}
+
 impl PageParams {
     pub fn normalized(self) -> Self {
         let size = if self.page_size == 0 { 20 } else { self.page_size.min(200) };

@@ -116,3 +116,37 @@ async fn merging_a_branch_carries_its_people_and_members_along() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn moving_a_branch_keeps_its_members_in_reach() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let (_, before) = shuji.get_json("/api/v1/dues?org=10&month=2026-11").await;
+        let members = before["members"].as_u64().unwrap();
+        assert!(members > 0);
+        let zzb = app.login("zzb").await;
+        let (_, general) = zzb
+            .send_json(
+                Method::POST,
+                "/api/v1/orgs",
+                json!({"name": "中山路派出所党总支", "kind": "党总支", "parent_id": 6}),
+            )
+            .await;
+        let (status, _) = zzb.send_json(Method::PATCH, "/api/v1/orgs/10", json!({"parent_id": general["id"]})).await;
+        assert_eq!(status, 200);
+        let (_, after) = shuji.get_json("/api/v1/dues?org=10&month=2026-11").await;
+        assert_eq!(after["members"].as_u64().unwrap(), members, "memberships moved with the branch");
+        let (_, branch) = zzb.get_json("/api/v1/orgs/10").await;
+        assert_eq!(branch["governance"]["full_members"], before_full(&zzb).await);
+        app
+    })
+    .await;
+}
+
+async fn before_full(zzb: &crate::support::Session) -> serde_json::Value {
+    let (_, general) =
+        zzb.get_json("/api/v1/orgs?kind=%E5%85%9A%E6%80%BB%E6%94%AF&q=%E4%B8%AD%E5%B1%B1%E8%B7%AF").await;
+    let id = general["items"][0]["id"].as_i64().unwrap();
+    let (_, g) = zzb.get_json(&format!("/api/v1/orgs/{id}")).await;
+    g["governance"]["full_members"].clone()
+}

@@ -5,49 +5,10 @@ use sea_orm::DatabaseBackend;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::util::{fk, index, path_col};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// Materialized paths are compared byte-wise (range scans for subtrees), so they need a binary
-/// collation where the backend's default is linguistic.
-fn path_col(backend: DatabaseBackend, name: &'static str, nullable: bool) -> ColumnDef {
-    let mut col = if nullable { string_len_null(name, 255) } else { string_len(name, 255) };
-    match backend {
-        DatabaseBackend::Postgres => {
-            col.extra("COLLATE \"C\"");
-        }
-        DatabaseBackend::MySql => {
-            col.extra("COLLATE utf8mb4_bin");
-        }
-        _ => {}
-    }
-    col
-}
-
-fn fk(
-    from: (&'static str, &'static str),
-    to: (&'static str, &'static str),
-    cascade: bool,
-) -> ForeignKeyCreateStatement {
-    let mut key = ForeignKey::create();
-    key.name(format!("fk_{}_{}", from.0, from.1)).from(from.0, from.1).to(to.0, to.1);
-    if cascade {
-        key.on_delete(ForeignKeyAction::Cascade);
-    }
-    key.take()
-}
-
-fn index(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
-    let mut idx = Index::create();
-    idx.name(format!("idx_{}_{}", table, cols.join("_"))).table(table);
-    for col in cols {
-        idx.col(*col);
-    }
-    if unique {
-        idx.unique();
-    }
-    idx.take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -78,7 +39,7 @@ impl MigrationTrait for Migration {
                     .col(integer_null("merged_into"))
                     .col(date_time("created_at"))
                     .col(date_time("updated_at"))
-                    .foreign_key(&mut fk(("orgs", "parent_id"), ("orgs", "id"), false))
+                    .foreign_key(&mut fk("orgs", "parent_id", "orgs", false))
                     .take(),
             )
             .await?;
@@ -114,7 +75,7 @@ impl MigrationTrait for Migration {
                     .col(date_time("created_at"))
                     .col(date_time("updated_at"))
                     .col(date_time_null("deleted_at"))
-                    .foreign_key(&mut fk(("persons", "org_id"), ("orgs", "id"), false))
+                    .foreign_key(&mut fk("persons", "org_id", "orgs", false))
                     .take(),
             )
             .await?;
@@ -137,7 +98,7 @@ impl MigrationTrait for Migration {
                     .col(string_len("field", 40))
                     .col(text_null("old_value"))
                     .col(text_null("new_value"))
-                    .foreign_key(&mut fk(("person_history", "person_id"), ("persons", "id"), false))
+                    .foreign_key(&mut fk("person_history", "person_id", "persons", false))
                     .take(),
             )
             .await?;
@@ -162,7 +123,7 @@ impl MigrationTrait for Migration {
                     .col(date_time_null("last_login_at"))
                     .col(date_time("created_at"))
                     .col(date_time("updated_at"))
-                    .foreign_key(&mut fk(("users", "person_id"), ("persons", "id"), false))
+                    .foreign_key(&mut fk("users", "person_id", "persons", false))
                     .take(),
             )
             .await?;
@@ -179,8 +140,8 @@ impl MigrationTrait for Migration {
                     .col(integer("org_id"))
                     .col(date_time("created_at"))
                     .col(integer_null("created_by"))
-                    .foreign_key(&mut fk(("grants", "user_id"), ("users", "id"), true))
-                    .foreign_key(&mut fk(("grants", "org_id"), ("orgs", "id"), false))
+                    .foreign_key(&mut fk("grants", "user_id", "users", true))
+                    .foreign_key(&mut fk("grants", "org_id", "orgs", false))
                     .take(),
             )
             .await?;
@@ -199,7 +160,7 @@ impl MigrationTrait for Migration {
                     .col(date_time("last_seen_at"))
                     .col(string_len("ip", 64))
                     .col(string_len_null("user_agent", 255))
-                    .foreign_key(&mut fk(("sessions", "user_id"), ("users", "id"), true))
+                    .foreign_key(&mut fk("sessions", "user_id", "users", true))
                     .take(),
             )
             .await?;
@@ -217,7 +178,7 @@ impl MigrationTrait for Migration {
                     .col(integer_null("created_by"))
                     .col(date_time_null("last_used_at"))
                     .col(date_time_null("revoked_at"))
-                    .foreign_key(&mut fk(("api_tokens", "user_id"), ("users", "id"), true))
+                    .foreign_key(&mut fk("api_tokens", "user_id", "users", true))
                     .take(),
             )
             .await?;

@@ -1,42 +1,13 @@
 //! Party membership (党员档案): one membership per person, its events, and the transfers of
 //! the organizational relationship (组织关系转接) between branches and out of the bureau.
 
-use sea_orm::DatabaseBackend;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::util::{fk, index, path_col};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn path_col(backend: DatabaseBackend, name: &'static str, nullable: bool) -> ColumnDef {
-    let mut col = if nullable { string_len_null(name, 255) } else { string_len(name, 255) };
-    match backend {
-        DatabaseBackend::Postgres => {
-            col.extra("COLLATE \"C\"");
-        }
-        DatabaseBackend::MySql => {
-            col.extra("COLLATE utf8mb4_bin");
-        }
-        _ => {}
-    }
-    col
-}
-
-fn fk(table: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create().name(format!("fk_{table}_{col}")).from(table, col).to(to, "id").take()
-}
-
-fn index(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
-    let mut idx = Index::create();
-    idx.name(format!("idx_{}_{}", table, cols.join("_"))).table(table);
-    for col in cols {
-        idx.col(*col);
-    }
-    if unique {
-        idx.unique();
-    }
-    idx.take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -60,8 +31,8 @@ impl MigrationTrait for Migration {
                     .col(date_null("status_on"))
                     .col(date_time("created_at"))
                     .col(date_time("updated_at"))
-                    .foreign_key(&mut fk("party_members", "person_id", "persons"))
-                    .foreign_key(&mut fk("party_members", "branch_id", "orgs"))
+                    .foreign_key(&mut fk("party_members", "person_id", "persons", false))
+                    .foreign_key(&mut fk("party_members", "branch_id", "orgs", false))
                     .take(),
             )
             .await?;
@@ -79,7 +50,7 @@ impl MigrationTrait for Migration {
                     .col(string_len("detail", 255))
                     .col(string_len("actor_name", 50))
                     .col(date_time("at"))
-                    .foreign_key(&mut fk("membership_events", "person_id", "persons"))
+                    .foreign_key(&mut fk("membership_events", "person_id", "persons", false))
                     .take(),
             )
             .await?;
@@ -96,8 +67,8 @@ impl MigrationTrait for Migration {
                     .col(string_len("post", 20))
                     .col(date_null("since"))
                     .col(date_time("created_at"))
-                    .foreign_key(&mut fk("committee_members", "org_id", "orgs"))
-                    .foreign_key(&mut fk("committee_members", "person_id", "persons"))
+                    .foreign_key(&mut fk("committee_members", "org_id", "orgs", false))
+                    .foreign_key(&mut fk("committee_members", "person_id", "persons", false))
                     .take(),
             )
             .await?;
@@ -121,8 +92,8 @@ impl MigrationTrait for Migration {
                     .col(integer_null("decided_by"))
                     .col(date_time_null("decided_at"))
                     .col(string_len_null("reject_reason", 200))
-                    .foreign_key(&mut fk("transfers", "person_id", "persons"))
-                    .foreign_key(&mut fk("transfers", "from_org_id", "orgs"))
+                    .foreign_key(&mut fk("transfers", "person_id", "persons", false))
+                    .foreign_key(&mut fk("transfers", "from_org_id", "orgs", false))
                     .take(),
             )
             .await?;

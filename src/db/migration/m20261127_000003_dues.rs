@@ -4,12 +4,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::util::fk;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(table: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create().name(format!("fk_{table}_{col}")).from(table, col).to(to, "id").take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -28,7 +26,7 @@ impl MigrationTrait for Migration {
                     .col(string_len("note", 200))
                     .col(string_len("recorded_by", 50))
                     .col(date_time("recorded_at"))
-                    .foreign_key(&mut fk("dues_bases", "person_id", "persons"))
+                    .foreign_key(&mut fk("dues_bases", "person_id", "persons", false))
                     .take(),
             )
             .await?;
@@ -54,7 +52,7 @@ impl MigrationTrait for Migration {
                     .col(date("paid_on"))
                     .col(string_len("recorded_by", 50))
                     .col(date_time("recorded_at"))
-                    .foreign_key(&mut fk("dues_payments", "person_id", "persons"))
+                    .foreign_key(&mut fk("dues_payments", "person_id", "persons", false))
                     .take(),
             )
             .await?;

@@ -4,6 +4,7 @@
 mod m20261127_000001_foundation;
 mod m20261127_000002_party;
 mod m20261127_000003_dues;
+mod util;
 
 use sea_orm_migration::prelude::*;
 
