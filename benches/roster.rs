@@ -17,6 +17,7 @@ const REQUESTS_PER_CLIENT: usize = 100;
 struct Client {
     http: reqwest::Client,
     base: String,
+    csrf: String,
 }
 
 async fn login(base: &str, user: &str) -> Client {
@@ -28,7 +29,9 @@ async fn login(base: &str, user: &str) -> Client {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    Client { http, base: base.to_owned() }
+    let me: serde_json::Value = res.json().await.unwrap();
+    let csrf = me["csrf_token"].as_str().unwrap_or_default().to_owned();
+    Client { http, base: base.to_owned(), csrf }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -136,6 +139,7 @@ fn main() {
             .http
             .post(format!("{base}/api/v1/imports/people?dry_run=true"))
             .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .header("x-csrf-token", &c.csrf)
             .body(bytes.to_vec())
             .send()
             .await
