@@ -21,6 +21,20 @@ pub fn subtree<C: ColumnTrait>(column: C, path: &str) -> Condition {
     Condition::all().add(column.gte(path)).add(column.lt(path_upper_bound(path)))
 }
 
+/// Rows whose text `column` starts with `prefix`, as an index-friendly range (`LIKE 'x%'` is
+/// case-insensitive on SQLite and so cannot use the index).
+pub fn prefix<C: ColumnTrait>(column: C, prefix: &str) -> Condition {
+    let mut upper: Vec<char> = prefix.chars().collect();
+    match upper.pop().and_then(|last| char::from_u32(last as u32 + 1)) {
+        Some(next) => {
+            upper.push(next);
+            let upper: String = upper.into_iter().collect();
+            Condition::all().add(column.gte(prefix)).add(column.lt(upper))
+        }
+        None => Condition::all(),
+    }
+}
+
 pub async fn find<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<org::Model>, DbErr> {
     org::Entity::find_by_id(id).one(db).await
 }

@@ -98,11 +98,11 @@ fn search_condition(q: &str) -> Option<Condition> {
         return None;
     }
     if q.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Some(Condition::all().add(Column::NameInitials.starts_with(q.to_ascii_lowercase())));
+        return Some(store::prefix(Column::NameInitials, &q.to_ascii_lowercase()));
     }
     let digits = q.trim_end_matches(['x', 'X']);
     if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
-        let mut cond = Condition::any().add(Column::PoliceNo.starts_with(q));
+        let mut cond = Condition::any().add(store::prefix(Column::PoliceNo, q));
         if q.len() >= 4 {
             cond = cond.add(Column::IdNumber.ends_with(q.to_ascii_uppercase()));
         }
