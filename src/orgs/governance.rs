@@ -317,6 +317,18 @@ pub async fn dissolve(state: &AppState, actor: &Actor, id: i32, input: &Dissolve
         }
         None => None,
     };
+    let pending = crate::party::entity::transfer::Entity::find()
+        .filter(crate::party::entity::transfer::Column::Status.eq("待接收"))
+        .filter(
+            sea_orm::Condition::any()
+                .add(crate::party::entity::transfer::Column::FromOrgId.eq(o.id))
+                .add(crate::party::entity::transfer::Column::ToOrgId.eq(o.id)),
+        )
+        .count(&state.db)
+        .await?;
+    if pending > 0 {
+        return Err(AppError::validation("reason", format!("本组织还有 {pending} 项待处理的组织关系转接，请先处理")));
+    }
     let people = person::Entity::find()
         .filter(person::Column::OrgId.eq(o.id))
         .filter(person::Column::DeletedAt.is_null())
@@ -358,6 +370,12 @@ pub async fn dissolve(state: &AppState, actor: &Actor, id: i32, input: &Dissolve
             .await?;
     }
     committee::Entity::delete_many().filter(committee::Column::OrgId.eq(o.id)).exec(&txn).await?;
+    // Grants over a dissolved organization end with it.
+    let grants = crate::auth::entity::grant::Entity::delete_many()
+        .filter(crate::auth::entity::grant::Column::OrgId.eq(o.id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
     let mut active: org::ActiveModel = o.clone().into();
     active.dissolved_at = Set(Some(now));
     active.dissolved_reason = Set(Some(reason.to_owned()));
@@ -366,7 +384,8 @@ pub async fn dissolve(state: &AppState, actor: &Actor, id: i32, input: &Dissolve
     active.update(&txn).await?;
     let action = if target.is_some() { "org.merge" } else { "org.dissolve" };
     let event = Event::by(actor, action).object("org", o.id).org(o.path.clone()).summary(json!({
-        "name": o.name, "reason": reason, "merged_into": target.as_ref().map(|t| t.name.clone()), "people_moved": people.len(),
+        "name": o.name, "reason": reason, "merged_into": target.as_ref().map(|t| t.name.clone()),
+        "people_moved": people.len(), "grants_ended": grants,
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;

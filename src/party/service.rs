@@ -425,6 +425,9 @@ pub async fn decide_transfer(
     let m = membership_of(&state.db, p.id).await?.ok_or(AppError::NotFound)?;
     let from = store::find(&state.db, t.from_org_id).await?.ok_or(AppError::NotFound)?;
     let to = store::find(&state.db, t.to_org_id.unwrap_or_default()).await?.ok_or(AppError::NotFound)?;
+    if accept && to.dissolved_at.is_some() {
+        return Err(AppError::conflict("status", "接收党支部已撤销，只能退回"));
+    }
     let now = state.clock.now_db();
     let today = state.clock.today();
     let txn = crate::db::begin_write(&state.db).await?;

@@ -150,3 +150,31 @@ async fn before_full(zzb: &crate::support::Session) -> serde_json::Value {
     let (_, g) = zzb.get_json(&format!("/api/v1/orgs/{id}")).await;
     g["governance"]["full_members"].clone()
 }
+
+#[tokio::test]
+async fn a_branch_with_a_pending_transfer_cannot_be_dissolved() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let (_, members) =
+            shuji.get_json("/api/v1/persons?political_status=%E4%B8%AD%E5%85%B1%E5%85%9A%E5%91%98").await;
+        let pid = members["items"][0]["id"].as_i64().unwrap();
+        let (status, _) = shuji
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/persons/{pid}/transfers"),
+                json!({"to_org_id": 19, "reason": "调动"}),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let zzb = app.login("zzb").await;
+        for group in [20, 21] {
+            zzb.send_json(Method::POST, &format!("/api/v1/orgs/{group}/dissolve"), json!({"reason": "撤并"})).await;
+        }
+        let (status, err) =
+            zzb.send_json(Method::POST, "/api/v1/orgs/19/dissolve", json!({"reason": "撤并", "merge_into": 16})).await;
+        assert_eq!(status, 422);
+        assert!(err["message"].as_str().unwrap().contains("待处理的组织关系转接"), "{err}");
+        app
+    })
+    .await;
+}
