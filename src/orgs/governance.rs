@@ -106,13 +106,7 @@ pub async fn governance(state: &AppState, o: &org::Model) -> AppResult<Governanc
         .all(&state.db)
         .await?;
     let ids: Vec<i32> = rows.iter().map(|r| r.person_id).collect();
-    let names: std::collections::HashMap<i32, String> = person::Entity::find()
-        .filter(person::Column::Id.is_in(ids))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
+    let names = crate::people::names(&state.db, &ids).await?;
     let mut committee: Vec<CommitteeRow> = rows
         .into_iter()
         .map(|r| CommitteeRow {

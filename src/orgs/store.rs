@@ -35,6 +35,20 @@ pub fn prefix<C: ColumnTrait>(column: C, prefix: &str) -> Condition {
     }
 }
 
+/// Names of the given organizations by id, in a few queries however many ids.
+pub async fn names<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<std::collections::HashMap<i32, String>, DbErr> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for o in org::Entity::find().filter(Column::Id.is_in(chunk.to_vec())).all(db).await? {
+            out.insert(o.id, o.name);
+        }
+    }
+    Ok(out)
+}
+
 pub async fn find<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<org::Model>, DbErr> {
     org::Entity::find_by_id(id).one(db).await
 }

@@ -248,13 +248,10 @@ pub async fn ledger(state: &AppState, actor: &Actor, org_id: i32, month: NaiveDa
         .all(&state.db)
         .await?;
     let ids: Vec<i32> = members.iter().map(|m| m.person_id).collect();
-    let mut names: HashMap<i32, String> = HashMap::new();
+    let names = crate::people::names(&state.db, &ids).await?;
     let mut bases: HashMap<i32, Vec<base::Model>> = HashMap::new();
     let mut payments: HashMap<i32, payment::Model> = HashMap::new();
     for chunk in ids.chunks(500) {
-        for p in person::Entity::find().filter(person::Column::Id.is_in(chunk.to_vec())).all(&state.db).await? {
-            names.insert(p.id, p.name);
-        }
         for b in base::Entity::find().filter(base::Column::PersonId.is_in(chunk.to_vec())).all(&state.db).await? {
             bases.entry(b.person_id).or_default().push(b);
         }
@@ -390,7 +387,7 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
         .filter(member::Column::JoinedOn.lt(window_start))
         .all(&state.db)
         .await?;
-    let mut out = Vec::new();
+    let mut flagged = Vec::new();
     for chunk in members.chunks(500) {
         let ids: Vec<i32> = chunk.iter().map(|m| m.person_id).collect();
         let with_base: Vec<base::Model> = base::Entity::find()
@@ -404,22 +401,34 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
             .filter(payment::Column::Month.lt(this_month))
             .all(&state.db)
             .await?;
+        let paid: std::collections::HashSet<i32> = paid.into_iter().map(|p| p.person_id).collect();
+        let mut bases: HashMap<i32, Vec<base::Model>> = HashMap::new();
+        for b in with_base {
+            bases.entry(b.person_id).or_default().push(b);
+        }
         for id in ids {
-            let bases: Vec<base::Model> = with_base.iter().filter(|b| b.person_id == id).cloned().collect();
-            let due_every_month =
-                base_for(&bases, window_start).is_some_and(|b| monthly_fen(b.base_fen, &b.category) > 0);
-            if due_every_month && !paid.iter().any(|p| p.person_id == id) {
-                let name = person::Entity::find_by_id(id).one(&state.db).await?.map(|p| p.name).unwrap_or_default();
-                out.push(Todo {
-                    title: format!("{name} 已连续 6 个月未交纳党费，请了解情况（系统不会自动处理）"),
-                    href: format!("/people/{id}#section-party"),
-                    due: None,
-                    urgency: "high",
-                });
+            let due_every_month = bases
+                .get(&id)
+                .and_then(|list| base_for(list, window_start))
+                .is_some_and(|b| monthly_fen(b.base_fen, &b.category) > 0);
+            if due_every_month && !paid.contains(&id) {
+                flagged.push(id);
             }
         }
     }
-    Ok(out)
+    let names = crate::people::names(&state.db, &flagged).await?;
+    Ok(flagged
+        .into_iter()
+        .map(|id| Todo {
+            title: format!(
+                "{} 已连续 6 个月未交纳党费，请了解情况（系统不会自动处理）",
+                names.get(&id).cloned().unwrap_or_default()
+            ),
+            href: format!("/people/{id}#section-party"),
+            due: None,
+            urgency: "high",
+        })
+        .collect())
 }
 
 /// The base in force this month, for the profile.

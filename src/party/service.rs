@@ -502,25 +502,11 @@ pub async fn list_transfers(state: &AppState, actor: &Actor) -> AppResult<(Vec<T
         .limit(100)
         .all(&state.db)
         .await?;
-    let mut org_ids: Vec<i32> =
+    let org_ids: Vec<i32> =
         incoming.iter().chain(&outgoing).flat_map(|t| [Some(t.from_org_id), t.to_org_id]).flatten().collect();
-    org_ids.sort_unstable();
-    org_ids.dedup();
-    let orgs: std::collections::HashMap<i32, String> = org::Entity::find()
-        .filter(org::Column::Id.is_in(org_ids))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let orgs = store::names(&state.db, &org_ids).await?;
     let person_ids: Vec<i32> = incoming.iter().chain(&outgoing).map(|t| t.person_id).collect();
-    let people: std::collections::HashMap<i32, String> = person::Entity::find()
-        .filter(person::Column::Id.is_in(person_ids))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
+    let people = crate::people::names(&state.db, &person_ids).await?;
     let row = |t: transfer::Model| TransferRow {
         id: t.id,
         person_id: t.person_id,
@@ -555,13 +541,7 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
         .all(&state.db)
         .await?;
     let ids: Vec<i32> = due.iter().map(|m| m.person_id).collect();
-    let names: std::collections::HashMap<i32, String> = person::Entity::find()
-        .filter(person::Column::Id.is_in(ids))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
+    let names = crate::people::names(&state.db, &ids).await?;
     let mut out: Vec<Todo> = due
         .into_iter()
         .map(|m| {

@@ -349,6 +349,23 @@ pub fn validate(input: &PersonInput, today: NaiveDate) -> Result<ValidPerson, Ve
     })
 }
 
+/// Names of the given people by id, in a few queries however many ids.
+pub async fn names<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    ids: &[i32],
+) -> AppResult<std::collections::HashMap<i32, String>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for p in entity::Entity::find().filter(entity::Column::Id.is_in(chunk.to_vec())).all(db).await? {
+            out.insert(p.id, p.name);
+        }
+    }
+    Ok(out)
+}
+
 /// How many people (not deleted) the actor's person-read scope holds.
 pub async fn count_in_scope(state: &AppState, actor: &Actor) -> AppResult<u64> {
     let scope = actor.scope(Permission::PersonRead);

@@ -1,7 +1,5 @@
 //! Use cases of the roster: search, profile, create, update (with history), soft delete.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -52,24 +50,9 @@ pub struct PersonRow {
     pub employment_status: String,
 }
 
-async fn org_names<C: ConnectionTrait>(db: &C, ids: Vec<i32>) -> AppResult<HashMap<i32, String>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(org::Entity::find()
-        .filter(org::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect())
-}
-
 async fn rows(state: &AppState, people: Vec<person::Model>) -> AppResult<Vec<PersonRow>> {
-    let mut ids: Vec<i32> = people.iter().filter_map(|p| p.org_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let names = org_names(&state.db, ids).await?;
+    let ids: Vec<i32> = people.iter().filter_map(|p| p.org_id).collect();
+    let names = store::names(&state.db, &ids).await?;
     Ok(people
         .into_iter()
         .map(|p| PersonRow {
@@ -459,7 +442,8 @@ pub(super) async fn update_in<C: ConnectionTrait>(
         }
         changes.insert(field.to_owned(), json!([audit_value(field, &old), audit_value(field, &new)]));
         let (old_shown, new_shown) = if field == "org_id" {
-            let names = org_names(db, [&old, &new].iter().filter_map(|v| v.parse().ok()).collect()).await?;
+            let ids: Vec<i32> = [&old, &new].iter().filter_map(|v| v.parse().ok()).collect();
+            let names = store::names(db, &ids).await?;
             let name = |v: &str| v.parse().ok().and_then(|i: i32| names.get(&i).cloned()).unwrap_or_default();
             (name(&old), name(&new))
         } else {
