@@ -5,19 +5,24 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::body::Bytes;
+use axum::http::{StatusCode, header};
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::response::IntoResponse;
+use axum::routing::{MethodRouter, get, post};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{audit, auth, home, metrics, orgs, party, people, ui};
+use crate::{audit, auth, home, metrics, openapi, orgs, party, people, ui};
 
 fn web_routes() -> Router<AppState> {
     Router::new()
@@ -54,6 +59,7 @@ fn web_routes() -> Router<AppState> {
         .route("/party/dues", get(party::web::dues))
         .route("/party/dues/export.xlsx", get(party::web::dues_export))
         .route("/party/dues/pay", post(party::web::dues_pay))
+        .route("/party/dues/cancel", get(party::web::cancel_payment_form).post(party::web::cancel_payment))
         .route("/party/transfers", get(party::web::transfers))
         .route("/party/transfers/{id}/accept", post(party::web::accept))
         .route("/party/transfers/{id}/letter.docx", get(party::web::letter))
@@ -65,6 +71,8 @@ fn web_routes() -> Router<AppState> {
         .route("/admin/users/{id}/unlock", post(auth::web::unlock))
         .route("/admin/users/{id}/disable", post(auth::web::disable))
         .route("/admin/users/{id}/enable", post(auth::web::enable))
+        .route("/admin/users/{id}/person", post(auth::web::link_person))
+        .route("/admin/users/{id}/person/unlink", post(auth::web::unlink_person))
         .route("/admin/users/{id}/grants", post(auth::web::add_grant))
         .route("/admin/users/{id}/grants/{grant_id}/revoke", post(auth::web::revoke_grant))
         .route("/admin/users/{id}/tokens", post(auth::web::create_token))
@@ -79,51 +87,78 @@ fn web_routes() -> Router<AppState> {
         .layer(middleware::from_fn(ui::render_web_errors))
 }
 
-fn api_routes() -> Router<AppState> {
-    use axum::routing::delete;
-    Router::new()
-        .route("/session", post(auth::api::login).delete(auth::api::logout))
-        .route("/me", get(auth::api::me))
-        .route("/me/password", post(auth::api::change_password))
-        .route("/users", get(auth::api::list_users).post(auth::api::create_user))
-        .route("/users/{id}", get(auth::api::get_user))
-        .route("/users/{id}/unlock", post(auth::api::unlock_user))
-        .route("/users/{id}/grants", post(auth::api::add_grant))
-        .route("/grants/{id}", delete(auth::api::revoke_grant))
-        .route("/users/{id}/tokens", post(auth::api::create_token))
-        .route("/tokens/{id}", delete(auth::api::revoke_token))
-        .route("/orgs", get(orgs::api::list).post(orgs::api::create))
-        .route("/orgs/{id}", get(orgs::api::get).patch(orgs::api::patch))
-        .route("/orgs/{id}/term", axum::routing::put(orgs::api::term))
-        .route("/orgs/{id}/committee", post(orgs::api::committee_add))
-        .route("/orgs/{id}/committee/{member_id}", delete(orgs::api::committee_remove))
-        .route("/orgs/{id}/dissolve", post(orgs::api::dissolve))
-        .route("/persons", get(people::api::list).post(people::api::create))
-        .route("/persons/{id}", get(people::api::get).put(people::api::update).delete(people::api::delete))
-        .route("/persons/{id}/history", get(people::api::history))
-        .route("/imports/people", post(people::import_web::api))
-        .route("/persons/{id}/membership", post(party::api::register))
-        .route("/persons/{id}/membership/full", post(party::api::full))
-        .route("/persons/{id}/transfers", post(party::api::request_transfer))
-        .route("/persons/{id}/dues-base", post(party::api::dues_base))
-        .route("/dues", get(party::api::dues_ledger))
-        .route("/dues/payments", post(party::api::dues_pay))
-        .route("/transfers", get(party::api::list))
-        .route("/transfers/{id}/accept", post(party::api::accept))
-        .route("/transfers/{id}/docx", get(party::web::letter))
-        .route("/transfers/{id}/reject", post(party::api::reject))
-        .route("/audit", get(audit::api::list))
-        .route("/audit/verify", post(audit::api::verify))
+/// The JSON API. Each `routes!` group shares one path: `OpenApiRouter::routes` registers every
+/// method of a group on every path in it, so paths must not be mixed within a group.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(auth::api::login, auth::api::logout))
+        .routes(routes!(auth::api::me))
+        .routes(routes!(auth::api::change_password))
+        .routes(routes!(auth::api::list_users, auth::api::create_user))
+        .routes(routes!(auth::api::get_user))
+        .routes(routes!(auth::api::get_person, auth::api::link_person, auth::api::unlink_person))
+        .routes(routes!(auth::api::unlock_user))
+        .routes(routes!(auth::api::add_grant))
+        .routes(routes!(auth::api::revoke_grant))
+        .routes(routes!(auth::api::create_token))
+        .routes(routes!(auth::api::revoke_token))
+        .routes(routes!(orgs::api::list, orgs::api::create))
+        .routes(routes!(orgs::api::get, orgs::api::patch))
+        .routes(routes!(orgs::api::term))
+        .routes(routes!(orgs::api::committee_add))
+        .routes(routes!(orgs::api::committee_remove))
+        .routes(routes!(orgs::api::dissolve))
+        .routes(routes!(people::api::list, people::api::create))
+        .routes(routes!(people::api::get, people::api::update, people::api::delete))
+        .routes(routes!(people::api::history))
+        .routes(routes!(people::import_web::api))
+        .routes(routes!(party::api::register))
+        .routes(routes!(party::api::full))
+        .routes(routes!(party::api::request_transfer))
+        .routes(routes!(party::api::dues_base))
+        .routes(routes!(party::api::dues_ledger))
+        .routes(routes!(party::api::dues_pay))
+        .routes(routes!(party::api::dues_cancel))
+        .routes(routes!(party::api::list))
+        .routes(routes!(party::api::accept))
+        .routes(routes!(party::api::letter))
+        .routes(routes!(party::api::reject))
+        .routes(routes!(audit::api::list))
+        .routes(routes!(audit::api::verify))
         .fallback(|| async { AppError::NotFound })
+}
+
+/// The `/api/v1` router and its OpenAPI document, both from [`api_routes`].
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, paths) = api_routes().split_for_parts();
+    (router, openapi::ApiDoc::openapi().nest(API_PREFIX, paths))
+}
+
+const API_PREFIX: &str = "/api/v1";
+
+/// `GET /api/openapi.json`: the document, serialized once when the router is built.
+fn openapi_route(doc: &utoipa::openapi::OpenApi) -> MethodRouter<AppState> {
+    let body = serde_json::to_vec(doc).map(Bytes::from).map_err(|e| e.to_string());
+    get(move || {
+        let body = body.clone();
+        async move {
+            match body {
+                Ok(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+                Err(e) => AppError::Internal(anyhow::anyhow!("OpenAPI 文档无法序列化：{e}")).into_response(),
+            }
+        }
+    })
 }
 
 /// The whole application. Layers run outside-in: request id, tracing, metrics, timeouts,
 /// security headers, then the caller is resolved and CSRF checked before any handler.
 pub fn build_router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.server.request_timeout_secs.max(1));
+    let (api, doc) = api();
     Router::new()
         .merge(web_routes())
-        .nest("/api/v1", api_routes())
+        .nest(API_PREFIX, api)
+        .route("/api/openapi.json", openapi_route(&doc))
         .route("/assets/{name}", get(ui::assets::serve))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::endpoint))

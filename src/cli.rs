@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::auth::entity::user;
-use crate::auth::service::{self as accounts, NewUser};
+use crate::auth::service::{self as accounts, NewUser, PersonRef};
 use crate::auth::{Role, entity::grant};
 use crate::clock::SystemClock;
 use crate::config::{Config, DatabaseUrl};
@@ -84,6 +84,8 @@ pub enum UserCommand {
         /// 初始密码；不填则随机生成并显示一次
         #[arg(long)]
         password: Option<String>,
+        #[command(flatten)]
+        person: PersonArgs,
     },
     /// 重置密码（下次登录须改密）
     Passwd {
@@ -101,6 +103,51 @@ pub enum UserCommand {
     Unlock { username: String },
     /// 为账号创建接口令牌
     Token { username: String, name: String },
+    /// 停用账号（结束其全部会话，接口令牌随之失效；三员账号也可以）
+    Disable { username: String },
+    /// 启用账号
+    Enable { username: String },
+    /// 关联本人的人员档案（“我的档案”），按警号或身份证号查找
+    Link {
+        username: String,
+        #[command(flatten)]
+        person: PersonRequired,
+    },
+    /// 解除账号与人员档案的关联
+    Unlink { username: String },
+}
+
+/// The person an account belongs to, named by one of two numbers.
+#[derive(clap::Args, Debug)]
+#[group(multiple = false)]
+pub struct PersonArgs {
+    /// 关联本人的人员档案：警号
+    #[arg(long)]
+    police_no: Option<String>,
+    /// 关联本人的人员档案：身份证号（会留在命令历史中，能用警号时用警号）
+    #[arg(long)]
+    id_number: Option<String>,
+}
+
+/// [`PersonArgs`] where one of the two is required.
+#[derive(clap::Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct PersonRequired {
+    /// 警号
+    #[arg(long)]
+    police_no: Option<String>,
+    /// 身份证号（会留在命令历史中，能用警号时用警号）
+    #[arg(long)]
+    id_number: Option<String>,
+}
+
+fn person_ref(police_no: Option<&str>, id_number: Option<&str>) -> anyhow::Result<Option<PersonRef>> {
+    let r = match (police_no, id_number) {
+        (Some(no), _) => Some(PersonRef::police_no(no)),
+        (None, Some(id)) => Some(PersonRef::id_number(id)),
+        (None, None) => None,
+    };
+    r.transpose().map_err(app_err)
 }
 
 #[derive(Subcommand, Debug)]
@@ -249,10 +296,15 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
 
 async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
-        UserCommand::Create { username, name, password } => {
+        UserCommand::Create { username, name, password, person } => {
+            let person = person_ref(person.police_no.as_deref(), person.id_number.as_deref())?;
             let new = NewUser { username, display_name: name, password: password.clone(), demo: false };
-            let (u, initial) = accounts::create_user(state, actor, new).await.map_err(app_err)?;
+            let (u, initial, linked) =
+                accounts::create_user_with_person(state, actor, new, person.as_ref()).await.map_err(app_err)?;
             println!("已创建账号 {}", u.username);
+            if let Some(p) = linked {
+                println!("已关联人员档案：{}（{}）", p.name, p.org_name);
+            }
             if password.is_none() {
                 println!("初始密码（只显示这一次，首次登录须修改）：{initial}");
             }
@@ -308,6 +360,29 @@ async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCom
             let u = find_user(state, &username).await?;
             let (_, token) = accounts::create_token(state, actor, u.id, &name).await.map_err(app_err)?;
             println!("接口令牌（只显示这一次）：{token}");
+        }
+        // The break-glass path: the web refuses to disable system officers' accounts.
+        UserCommand::Disable { username } => {
+            let u = find_user(state, &username).await?;
+            accounts::set_disabled(state, actor, u.id, true).await.map_err(app_err)?;
+            println!("已停用 {}：其全部会话已结束，接口令牌在重新启用前不可用", u.username);
+        }
+        UserCommand::Enable { username } => {
+            let u = find_user(state, &username).await?;
+            accounts::set_disabled(state, actor, u.id, false).await.map_err(app_err)?;
+            println!("已启用 {}", u.username);
+        }
+        UserCommand::Link { username, person } => {
+            let u = find_user(state, &username).await?;
+            let r = person_ref(person.police_no.as_deref(), person.id_number.as_deref())?
+                .context("请用 --police-no 或 --id-number 指定人员")?;
+            let p = accounts::link_person(state, actor, u.id, &r).await.map_err(app_err)?;
+            println!("已将 {} 关联到人员档案：{}（{}）", u.username, p.name, p.org_name);
+        }
+        UserCommand::Unlink { username } => {
+            let u = find_user(state, &username).await?;
+            accounts::unlink_person(state, actor, u.id).await.map_err(app_err)?;
+            println!("已解除 {} 与人员档案的关联", u.username);
         }
     }
     Ok(())

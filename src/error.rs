@@ -52,8 +52,12 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(description = "错误：`code` 为错误代码（bad_request、validation、unauthenticated、bad_credentials、locked、\
+    too_many_requests、forbidden、csrf、password_change_required、not_found、conflict、internal），`message` 为中文说明，\
+        `field` 指明出错的字段，`errors` 在一次有多处错误时逐项列出")]
 pub struct ErrorBody {
+    #[schema(value_type = String, example = "validation")]
     pub code: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -63,7 +67,7 @@ pub struct ErrorBody {
     pub errors: Vec<FieldError>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,

@@ -1,4 +1,7 @@
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use sea_orm::DatabaseConnection;
 
@@ -21,15 +24,113 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Started with `--demo`: the login page lists the demo accounts.
     pub demo: bool,
+    /// The policy as last read, for the per-request session check (see [`AppState::cached_policy`]).
+    policy_cache: Arc<RwLock<Option<(Instant, SecurityPolicy)>>>,
+    /// Row counts of list filters (see [`AppState::cached_count`]).
+    counts: Arc<RwLock<HashMap<String, CachedCount>>>,
 }
+
+#[derive(Clone, Copy)]
+struct CachedCount {
+    epoch: u64,
+    at: Instant,
+    count: u64,
+}
+
+/// How long a list's total may lag behind another instance's writes.
+const COUNT_TTL: Duration = Duration::from_secs(5);
+/// Distinct filters remembered at most; beyond that the cache starts over.
+const COUNT_ENTRIES: usize = 2_000;
+
+/// How long another instance's policy change may take to reach this one's session checks.
+const POLICY_TTL: Duration = Duration::from_secs(5);
 
 impl AppState {
     pub fn new(db: DatabaseConnection, config: Config, clock: SharedClock) -> Self {
-        Self { db, config: Arc::new(config), clock, metrics: Arc::new(Metrics::new()), demo: false }
+        Self {
+            db,
+            config: Arc::new(config),
+            clock,
+            metrics: Arc::new(Metrics::new()),
+            demo: false,
+            policy_cache: Arc::default(),
+            counts: Arc::default(),
+        }
     }
 
     /// The security policy in force (stored settings over configuration defaults).
     pub async fn policy(&self) -> Result<SecurityPolicy, sea_orm::DbErr> {
         SecurityPolicy::load(&self.db, &self.config.security).await
+    }
+
+    /// The policy for checking session expiry on every request: read at most every few seconds
+    /// instead of once per request. Changes made here are seen at once ([`Self::forget_policy`]);
+    /// those made by another instance within [`POLICY_TTL`].
+    pub async fn cached_policy(&self) -> Result<SecurityPolicy, sea_orm::DbErr> {
+        if let Ok(guard) = self.policy_cache.read()
+            && let Some((read_at, policy)) = *guard
+            && read_at.elapsed() < POLICY_TTL
+        {
+            return Ok(policy);
+        }
+        let policy = self.policy().await?;
+        if let Ok(mut guard) = self.policy_cache.write() {
+            *guard = Some((Instant::now(), policy));
+        }
+        Ok(policy)
+    }
+
+    /// The total of a list, remembered per filter (`key`) until this process writes anything or
+    /// a few seconds pass: counting a whole bureau's roster reads tens of thousands of index
+    /// entries, while paging through it asks the same question again and again.
+    pub async fn cached_count<F>(&self, key: String, count: F) -> Result<u64, sea_orm::DbErr>
+    where
+        F: Future<Output = Result<u64, sea_orm::DbErr>>,
+    {
+        let epoch = crate::db::write_epoch();
+        if let Ok(map) = self.counts.read()
+            && let Some(c) = map.get(&key)
+            && c.epoch == epoch
+            && c.at.elapsed() < COUNT_TTL
+        {
+            return Ok(c.count);
+        }
+        let value = count.await?;
+        if let Ok(mut map) = self.counts.write() {
+            if map.len() >= COUNT_ENTRIES {
+                map.clear();
+            }
+            map.insert(key, CachedCount { epoch, at: Instant::now(), count: value });
+        }
+        Ok(value)
+    }
+
+    pub fn forget_policy(&self) {
+        if let Ok(mut guard) = self.policy_cache.write() {
+            *guard = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DatabaseUrl;
+
+    #[tokio::test]
+    async fn a_cached_count_is_recomputed_after_a_write() {
+        let mut config = Config::default();
+        config.database.url = DatabaseUrl("sqlite::memory:".into());
+        config.database.max_connections = 1;
+        let db = crate::db::connect(&config.database).await.unwrap();
+        let state = AppState::new(db, config, Arc::new(crate::clock::SystemClock));
+        let first = state.cached_count("k".into(), async { Ok(7) }).await.unwrap();
+        let again = state.cached_count("k".into(), async { Ok(8) }).await.unwrap();
+        assert_eq!((first, again), (7, 7), "the same question is answered from memory");
+        let other = state.cached_count("other".into(), async { Ok(3) }).await.unwrap();
+        assert_eq!(other, 3, "another filter has its own count");
+        crate::db::begin_write(&state.db).await.unwrap().rollback().await.unwrap();
+        let after = state.cached_count("k".into(), async { Ok(9) }).await.unwrap();
+        assert_eq!(after, 9, "a write makes the cached count stale");
     }
 }

@@ -2,23 +2,66 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::service::{self, AuditFilter};
+use super::ChainProblem;
+use super::service::{self, AuditFilter, AuditRow};
 use crate::auth::Actor;
-use crate::error::AppResult;
+use crate::error::{AppResult, ErrorBody};
+use crate::openapi::List;
 use crate::state::AppState;
+use crate::ui::PageParams;
 use crate::ui::params::Params;
 
 type ListQuery = crate::ui::ListParams<AuditFilter>;
 
-pub async fn list(State(state): State<AppState>, actor: Actor, Params(q): Params<ListQuery>) -> AppResult<Json<Value>> {
+#[utoipa::path(
+    get, path = "/audit", tag = "audit", operation_id = "list_audit",
+    summary = "查询审计日志",
+    description = "仅安全审计员。按序号倒序。参数：`who` 操作人用户名（精确匹配，不分大小写）；`action` 动作代码；`from`、`to` \
+        日期 `YYYY-MM-DD`（含首尾两天）；`org` 只看涉及该党组织及其下级的记录。每次查询本身也记一条 `audit.query`。",
+    params(AuditFilter, PageParams),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "审计记录", body = List<AuditRow>),
+        (status = 400, description = "查询参数有误", body = ErrorBody),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "不是安全审计员，或须先修改初始密码", body = ErrorBody),
+        (status = 422, description = "日期格式不对、结束早于开始，或党组织不存在", body = ErrorBody),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Params(q): Params<ListQuery>,
+) -> AppResult<Json<List<AuditRow>>> {
     let (items, total) = service::query(&state, &actor, &q.filter, q.page).await?;
-    Ok(Json(json!({"items": items, "total": total})))
+    Ok(Json(List { items, total }))
 }
 
-pub async fn verify(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Value>> {
+#[derive(Serialize, ToSchema)]
+#[schema(
+    description = "校验结果：`checked` 为校验的记录数，`ok` 为 false 时 `problems` 逐条列出被修改、插入或删除之处"
+)]
+pub struct VerifyReport {
+    checked: i64,
+    ok: bool,
+    problems: Vec<ChainProblem>,
+}
+
+#[utoipa::path(
+    post, path = "/audit/verify", tag = "audit", operation_id = "verify_audit",
+    summary = "校验审计哈希链",
+    description = "仅安全审计员。无请求体（Cookie 会话仍须带 `X-CSRF-Token`）。校验本身记一条 `audit.verify`。",
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "校验结果", body = VerifyReport),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "不是安全审计员、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
+    )
+)]
+pub async fn verify(State(state): State<AppState>, actor: Actor) -> AppResult<Json<VerifyReport>> {
     let report = service::verify(&state, &actor).await?;
-    let problems: Vec<Value> = report.problems.iter().map(|p| json!({"seq": p.seq, "message": p.message})).collect();
-    Ok(Json(json!({"checked": report.checked, "ok": problems.is_empty(), "problems": problems})))
+    Ok(Json(VerifyReport { checked: report.checked, ok: report.problems.is_empty(), problems: report.problems }))
 }

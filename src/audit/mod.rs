@@ -189,7 +189,8 @@ pub async fn record_alone(db: &sea_orm::DatabaseConnection, clock: &dyn Clock, e
 }
 
 /// One problem found by [`verify`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(description = "审计链上的一处问题：记录序号和说明")]
 pub struct ChainProblem {
     pub seq: i64,
     pub message: String,

@@ -28,6 +28,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("user.unlock", "解锁账号"),
     ("user.disable", "停用账号"),
     ("user.enable", "启用账号"),
+    ("user.link", "关联人员档案"),
+    ("user.unlink", "解除人员档案关联"),
     ("grant.add", "授权"),
     ("grant.revoke", "撤销授权"),
     ("token.create", "创建接口令牌"),
@@ -53,6 +55,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("transfer.reject", "退回组织关系转接"),
     ("dues.base", "登记党费基数"),
     ("dues.pay", "登记党费交纳"),
+    ("dues.export", "导出党费台账"),
+    ("dues.cancel", "撤销党费交纳登记"),
     ("access.denied", "越权访问被拒"),
     ("sensitive.read", "查阅敏感信息"),
     ("audit.query", "查询审计日志"),
@@ -65,8 +69,9 @@ pub fn action_label(code: &str) -> &str {
     ACTIONS.iter().find(|(c, _)| *c == code).map_or(code, |(_, label)| label)
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     /// Username of the actor (exact, case-insensitive).
     pub who: String,
@@ -78,10 +83,13 @@ pub struct AuditFilter {
     pub to: String,
     /// Only events about this organization's subtree.
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    #[param(value_type = Option<i32>)]
     pub org: Option<i32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "一条审计记录：`at` 为北京时间 `YYYY-MM-DD HH:MM:SS`；`object` 为“类型#编号”或空串；\
+    `summary` 是 JSON 文本或空串")]
 pub struct AuditRow {
     pub seq: i64,
     pub at: String,

@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod entity;
 pub mod extract;
 pub mod guard;
+pub mod lookup;
 pub mod password;
 pub mod policy;
 pub mod service;
@@ -17,8 +18,12 @@ use serde::Serialize;
 use crate::error::{AppError, AppResult};
 
 /// The roles of DESIGN.md §2. The first three are the separated system officers (三员分立).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(
+    description = "角色代码：sysadmin 系统管理员、secadmin 安全保密管理员、auditor 安全审计员、party_admin 党务管理员、\
+        discipline 纪检监察、secretary 书记/支委、leader 领导、member 党员/民辅警"
+)]
 pub enum Role {
     Sysadmin,
     Secadmin,
@@ -138,7 +143,8 @@ pub fn check_separation(existing: &[Role], new: Role) -> AppResult<()> {
 }
 
 /// One grant in force: a role over the subtree rooted at `org_path`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "一项授权：角色及其党组织范围（该党组织及其下级）")]
 pub struct ActiveGrant {
     pub id: i32,
     pub role: Role,

@@ -18,6 +18,7 @@ use super::{ActiveGrant, Actor, AuthMethod, Permission, Role, check_separation, 
 use crate::audit::{self, Event};
 use crate::error::{AppError, AppResult};
 use crate::orgs::entity as org;
+use crate::people::entity as person;
 use crate::state::AppState;
 use crate::ui::PageParams;
 
@@ -173,27 +174,7 @@ pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
 
 /// The grants of a user with the path and name of each organization.
 pub async fn load_grants<C: ConnectionTrait>(db: &C, user_id: i32) -> Result<Vec<ActiveGrant>, sea_orm::DbErr> {
-    let rows = grant::Entity::find().filter(grant::Column::UserId.eq(user_id)).all(db).await?;
-    let org_ids: Vec<i32> = rows.iter().map(|g| g.org_id).collect();
-    let orgs: HashMap<i32, org::Model> = if org_ids.is_empty() {
-        HashMap::new()
-    } else {
-        org::Entity::find()
-            .filter(org::Column::Id.is_in(org_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect()
-    };
-    Ok(rows
-        .into_iter()
-        .filter_map(|g| {
-            let role = Role::parse(&g.role)?;
-            let o = orgs.get(&g.org_id)?;
-            Some(ActiveGrant { id: g.id, role, org_id: o.id, org_path: o.path.clone(), org_name: o.name.clone() })
-        })
-        .collect())
+    super::lookup::grants(db, user_id).await
 }
 
 async fn actor_for_user(
@@ -202,27 +183,26 @@ async fn actor_for_user(
     method: AuthMethod,
     ip: &str,
 ) -> Result<Option<Actor>, sea_orm::DbErr> {
-    let Some(u) = user::Entity::find_by_id(user_id).one(&state.db).await? else {
+    let Some(u) = super::lookup::account(&state.db, user_id).await? else {
         return Ok(None);
     };
     if u.disabled {
         return Ok(None);
     }
-    let grants = load_grants(&state.db, u.id).await?;
     Ok(Some(Actor {
         user_id: u.id,
         username: u.username,
         display_name: u.display_name,
         person_id: u.person_id,
         must_change_password: u.must_change_password,
-        grants,
+        grants: u.grants,
         method,
         ip: ip.to_owned(),
     }))
 }
 
 pub async fn actor_from_session(state: &AppState, cookie: &str, ip: &str) -> Result<Option<Actor>, sea_orm::DbErr> {
-    let policy = state.policy().await?;
+    let policy = state.cached_policy().await?;
     let Some(s) = session::find_live(&state.db, cookie, &policy, state.clock.now_db()).await? else {
         return Ok(None);
     };
@@ -285,16 +265,19 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
 
 // ---------------------------------------------------------------- account administration
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "账号：`locked_until`、`last_login_at` 为北京时间 `YYYY-MM-DD HH:MM:SS`，没有时为 null")]
 pub struct UserSummary {
     pub id: i32,
     pub username: String,
     pub display_name: String,
     pub disabled: bool,
     #[serde(serialize_with = "crate::clock::serde_local::option")]
+    #[schema(value_type = Option<String>, example = "2026-11-28 02:02:52")]
     pub locked_until: Option<NaiveDateTime>,
     pub must_change_password: bool,
     #[serde(serialize_with = "crate::clock::serde_local::option")]
+    #[schema(value_type = Option<String>, example = "2026-11-28 02:02:52")]
     pub last_login_at: Option<NaiveDateTime>,
     pub grants: Vec<ActiveGrant>,
 }
@@ -429,6 +412,18 @@ fn validate_username(username: &str) -> AppResult<()> {
 
 /// Creates an account; returns it and the initial password (to be shown once).
 pub async fn create_user(state: &AppState, actor: &Actor, new: NewUser) -> AppResult<(user::Model, String)> {
+    let (created, initial, _) = create_user_with_person(state, actor, new, None).await?;
+    Ok((created, initial))
+}
+
+/// Creates an account, linked at once to its person record when `person` is given (see
+/// [`link_person`]); nothing is created when the link is refused.
+pub async fn create_user_with_person(
+    state: &AppState,
+    actor: &Actor,
+    new: NewUser,
+    person: Option<&PersonRef>,
+) -> AppResult<(user::Model, String, Option<LinkedPerson>)> {
     actor.require(Permission::UserManage)?;
     let username = normalize_username(&new.username);
     validate_username(&username)?;
@@ -453,12 +448,17 @@ pub async fn create_user(state: &AppState, actor: &Actor, new: NewUser) -> AppRe
     if exists.is_some() {
         return Err(AppError::conflict("username", format!("用户名 {username} 已存在")));
     }
+    let person = match person {
+        Some(r) => Some(person_to_link(&txn, r, None).await?),
+        None => None,
+    };
     let created = user::ActiveModel {
         username: Set(username.clone()),
         display_name: Set(display_name.clone()),
         password_hash: Set(password::hash(&initial)?),
         must_change_password: Set(!new.demo),
         disabled: Set(false),
+        person_id: Set(person.as_ref().map(|p| p.id)),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -469,8 +469,16 @@ pub async fn create_user(state: &AppState, actor: &Actor, new: NewUser) -> AppRe
         .object("user", created.id)
         .summary(json!({"username": username, "display_name": display_name}));
     audit::record(&txn, state.clock.as_ref(), event).await?;
+    let linked = match &person {
+        Some(p) => {
+            let summary = json!({"username": username, "person_id": p.id, "name": p.name});
+            audit::record(&txn, state.clock.as_ref(), link_event(actor, "user.link", created.id, summary, p)).await?;
+            Some(linked_of(&txn, p).await?)
+        }
+        None => None,
+    };
     txn.commit().await?;
-    Ok((created, initial))
+    Ok((created, initial, linked))
 }
 
 /// Sets a new random password that must be changed at next login, and ends the user's sessions.
@@ -537,6 +545,206 @@ pub async fn set_disabled(state: &AppState, actor: &Actor, user_id: i32, disable
     }
     let action = if disabled { "user.disable" } else { "user.enable" };
     audit::record(&txn, state.clock.as_ref(), Event::by(actor, action).object("user", user_id)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- the account's own person record
+
+/// The one input "警号或身份证号" of the linking forms; every error of linking names it.
+pub const PERSON_REF_FIELD: &str = "person_ref";
+
+/// How the account administrator names the person an account belongs to: by a number typed
+/// in, never by browsing the roster, which the system administrator may not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersonRef {
+    /// 警号: 4–12 digits.
+    PoliceNo(String),
+    /// 身份证号: 18 characters with a valid check character.
+    IdNumber(String),
+}
+
+fn ref_error(message: impl Into<String>) -> AppError {
+    AppError::validation(PERSON_REF_FIELD, message)
+}
+
+/// A number as people type it: full-width digits and spaces undone, a lower-case x raised.
+fn clean_number(raw: &str) -> String {
+    crate::io::cells::half_width(raw).chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase()
+}
+
+impl PersonRef {
+    /// Reads the one form field: 18 characters are an ID number, anything else a police number.
+    pub fn parse(raw: &str) -> AppResult<PersonRef> {
+        let text = clean_number(raw);
+        if text.is_empty() {
+            return Err(ref_error("请填写本人的警号或身份证号"));
+        }
+        if text.len() == 18 {
+            return Self::id_number(&text);
+        }
+        Self::police_no(&text).map_err(|_| ref_error("请填写 4–12 位数字的警号或 18 位身份证号"))
+    }
+
+    pub fn police_no(raw: &str) -> AppResult<PersonRef> {
+        let no = clean_number(raw);
+        if !(4..=12).contains(&no.len()) || !no.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ref_error("警号应为 4–12 位数字"));
+        }
+        Ok(PersonRef::PoliceNo(no))
+    }
+
+    pub fn id_number(raw: &str) -> AppResult<PersonRef> {
+        let id = clean_number(raw);
+        crate::people::idcard::parse(&id).map_err(ref_error)?;
+        Ok(PersonRef::IdNumber(id))
+    }
+}
+
+/// All the account administrator learns of a linked person: who, and where in the bureau.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "账号关联的人员：编号、姓名和所在党组织；`deleted` 表示该档案已被删除")]
+pub struct LinkedPerson {
+    pub person_id: i32,
+    pub name: String,
+    /// The person's Party organization, or their work unit when they have none.
+    pub org_name: String,
+    /// The record was deleted after linking; "我的档案" no longer opens it.
+    pub deleted: bool,
+}
+
+async fn linked_of<C: ConnectionTrait>(db: &C, p: &person::Model) -> AppResult<LinkedPerson> {
+    let org_name = match p.org_id {
+        Some(id) => org::Entity::find_by_id(id).one(db).await?.map(|o| o.name),
+        None => None,
+    };
+    Ok(LinkedPerson {
+        person_id: p.id,
+        name: p.name.clone(),
+        org_name: org_name.or_else(|| p.unit.clone()).unwrap_or_default(),
+        deleted: p.deleted_at.is_some(),
+    })
+}
+
+/// The live person `r` names, refused when there is none or when another account than
+/// `account_id` already has them (one person, one account: the link opens their profile).
+async fn person_to_link<C: ConnectionTrait>(
+    db: &C,
+    r: &PersonRef,
+    account_id: Option<i32>,
+) -> AppResult<person::Model> {
+    let live = person::Entity::find().filter(person::Column::DeletedAt.is_null());
+    let (query, what) = match r {
+        PersonRef::PoliceNo(no) => (live.filter(person::Column::PoliceNo.eq(no)), format!("警号 {no} ")),
+        // Not echoed: messages reach logs and screenshots, and the form keeps what was typed.
+        PersonRef::IdNumber(id) => (live.filter(person::Column::IdNumber.eq(id)), "该身份证号".to_owned()),
+    };
+    let mut found = query.limit(2).all(db).await?;
+    if found.len() > 1 {
+        return Err(ref_error(format!("{what}对应多条人员档案，请改填身份证号")));
+    }
+    let p = found.pop().ok_or_else(|| ref_error(format!("没有找到{what}对应的在册人员档案")))?;
+    let mut holders = user::Entity::find().filter(user::Column::PersonId.eq(p.id));
+    if let Some(id) = account_id {
+        holders = holders.filter(user::Column::Id.ne(id));
+    }
+    if let Some(other) = holders.one(db).await? {
+        return Err(AppError::conflict(
+            PERSON_REF_FIELD,
+            format!("{}的档案已关联账号 {}；一人只能关联一个账号，请先解除该账号的关联", p.name, other.username),
+        ));
+    }
+    Ok(p)
+}
+
+fn link_event(
+    actor: &Actor,
+    action: &'static str,
+    user_id: i32,
+    summary: serde_json::Value,
+    p: &person::Model,
+) -> Event {
+    let event = Event::by(actor, action).object("user", user_id).summary(summary);
+    match &p.org_path {
+        Some(path) => event.org(path.clone()),
+        None => event,
+    }
+}
+
+/// The person an account is linked to, for the account page.
+pub async fn linked_person(state: &AppState, actor: &Actor, user_id: i32) -> AppResult<Option<LinkedPerson>> {
+    require_account_admin(actor)?;
+    let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let Some(person_id) = u.person_id else { return Ok(None) };
+    match person::Entity::find_by_id(person_id).one(&state.db).await? {
+        Some(p) => Ok(Some(linked_of(&state.db, &p).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Links an account to its person record, which opens "我的档案" to it: the own profile with
+/// the full ID and phone numbers. That is account maintenance (`UserManage`), and like
+/// passwords, officer accounts are linked from the command line only; this also keeps the
+/// system administrator from linking their own account to someone and reading that profile.
+/// A link to another person is replaced. API tokens of the account are revoked, because tokens
+/// are only for accounts that read no sensitive data (see [`create_token`]).
+pub async fn link_person(state: &AppState, actor: &Actor, user_id: i32, person: &PersonRef) -> AppResult<LinkedPerson> {
+    actor.require(Permission::UserManage)?;
+    let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    refuse_officer_target(state, actor, user_id).await?;
+    let now = state.clock.now_db();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let p = person_to_link(&txn, person, Some(user_id)).await?;
+    let linked = linked_of(&txn, &p).await?;
+    if u.person_id == Some(p.id) {
+        return Ok(linked);
+    }
+    let summary = json!({
+        "username": u.username, "person_id": p.id, "name": p.name, "previous_person_id": u.person_id,
+    });
+    let mut active: user::ActiveModel = u.into();
+    active.person_id = Set(Some(p.id));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let revoked = api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    let mut summary = summary;
+    if revoked > 0 {
+        summary["tokens_revoked"] = json!(revoked);
+    }
+    audit::record(&txn, state.clock.as_ref(), link_event(actor, "user.link", user_id, summary, &p)).await?;
+    txn.commit().await?;
+    Ok(linked)
+}
+
+/// Ends the link of an account to its person record; "我的档案" closes at the next request.
+pub async fn unlink_person(state: &AppState, actor: &Actor, user_id: i32) -> AppResult<()> {
+    actor.require(Permission::UserManage)?;
+    let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    refuse_officer_target(state, actor, user_id).await?;
+    let Some(person_id) = u.person_id else {
+        return Err(ref_error(format!("账号 {} 没有关联人员档案", u.username)));
+    };
+    let p = person::Entity::find_by_id(person_id).one(&state.db).await?;
+    let summary = json!({
+        "username": u.username, "person_id": person_id, "name": p.as_ref().map(|p| p.name.clone()),
+    });
+    let now = state.clock.now_db();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut active: user::ActiveModel = u.into();
+    active.person_id = Set(None);
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let event = match &p {
+        Some(p) => link_event(actor, "user.unlink", user_id, summary, p),
+        None => Event::by(actor, "user.unlink").object("user", user_id).summary(summary),
+    };
+    audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -652,14 +860,16 @@ pub async fn create_token(state: &AppState, actor: &Actor, user_id: i32, name: &
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::validation("name", "令牌名称不能为空，且不超过 100 个字"));
     }
-    user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     // A token acts without its account's owner noticing, so it is only for integration
-    // accounts: none for system officers, none for access to sensitive personal data.
+    // accounts: none for system officers, none for access to sensitive personal data, which
+    // includes a linked person's own profile.
     let grants = load_grants(&state.db, user_id).await?;
-    if grants.iter().any(|g| g.role.is_system_officer() || g.role.has(Permission::PersonSensitiveRead)) {
+    let sensitive = grants.iter().any(|g| g.role.is_system_officer() || g.role.has(Permission::PersonSensitiveRead));
+    if sensitive || u.person_id.is_some() {
         return Err(AppError::validation(
             "name",
-            "接口令牌只能签发给不具有三员角色和敏感数据权限的接口账号；请为对接系统单独建立账号并授予所需角色",
+            "接口令牌只能签发给不具有三员角色和敏感数据权限、未关联人员档案的接口账号；请为对接系统单独建立账号并授予所需角色",
         ));
     }
     let token = format!("{TOKEN_PREFIX}{}", session::random_token());
@@ -730,6 +940,7 @@ pub async fn update_policy(
     let event = Event::by(actor, "policy.update").summary(json!({"before": before, "after": after}));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
+    state.forget_policy();
     Ok(after)
 }
 
@@ -755,4 +966,25 @@ pub fn cli_root_actor() -> Actor {
     actor.grants =
         vec![ActiveGrant { id: 0, role: Role::PartyAdmin, org_id: 0, org_path: "/".into(), org_name: String::new() }];
     actor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_field_takes_a_police_number_or_an_id_number() {
+        assert_eq!(PersonRef::parse(" ０１２３４５ ").unwrap(), PersonRef::PoliceNo("012345".into()));
+        assert_eq!(PersonRef::parse("11010519491231002x").unwrap(), PersonRef::IdNumber("11010519491231002X".into()));
+        let field_of = |raw: &str| match PersonRef::parse(raw) {
+            Err(AppError::Validation { field, message }) => (field.unwrap_or_default(), message),
+            other => panic!("{raw}: {other:?}"),
+        };
+        assert_eq!(field_of(""), (PERSON_REF_FIELD.to_owned(), "请填写本人的警号或身份证号".to_owned()));
+        assert!(field_of("110105194912310021").1.contains("校验位"));
+        assert!(field_of("12a45").1.contains("4–12 位数字的警号或 18 位身份证号"));
+        assert!(field_of("123").1.contains("警号"));
+        assert!(PersonRef::police_no("11010519491231002X").is_err(), "the command line says which one it is");
+        assert!(PersonRef::id_number("012345").is_err());
+    }
 }

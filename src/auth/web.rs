@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::extract::{ClientIp, MaybeActor, PendingActor};
 use super::policy::SecurityPolicy;
-use super::service::{self, NewUser, TokenSummary, UserSummary};
+use super::service::{self, LinkedPerson, NewUser, PersonRef, TokenSummary, UserSummary};
 use super::{Actor, Permission, Role, csrf, session};
 use crate::clock::display_local;
 use crate::error::{AppError, AppResult};
@@ -248,6 +248,7 @@ struct UsersPage {
     can_create: bool,
     form_username: String,
     form_display_name: String,
+    form_person_ref: String,
     errors: FieldErrors,
 }
 
@@ -287,6 +288,7 @@ async fn users_page(
         can_create: actor.can(Permission::UserManage),
         form_username: String::new(),
         form_display_name: String::new(),
+        form_person_ref: String::new(),
         errors: FieldErrors::new(),
     })
 }
@@ -306,6 +308,9 @@ pub struct CreateUserForm {
     username: String,
     #[serde(default)]
     display_name: String,
+    /// Optional 警号 or 身份证号 of the person the account belongs to.
+    #[serde(default)]
+    person_ref: String,
 }
 
 #[derive(Template)]
@@ -329,14 +334,25 @@ pub async fn create_user(
         password: None,
         demo: false,
     };
-    match service::create_user(&state, &actor, new).await {
-        Ok((user, initial)) => {
+    let result = async {
+        let person = match form.person_ref.trim() {
+            "" => None,
+            typed => Some(PersonRef::parse(typed)?),
+        };
+        service::create_user_with_person(&state, &actor, new, person.as_ref()).await
+    }
+    .await;
+    match result {
+        Ok((user, initial, linked)) => {
+            let linked = linked.map(|p| format!("已关联人员档案：{}（{}）。", p.name, p.org_name)).unwrap_or_default();
             let page = SecretPage {
                 layout: Layout::new(&actor, "账号已创建", "/admin/users", None)
                     .crumb("账号与授权", Some("/admin/users".into()))
                     .crumb(user.username.clone(), None),
                 heading: format!("账号 {} 已创建", user.username),
-                explanation: "请将初始密码当面或经安全渠道交给本人。此密码只显示这一次，首次登录时必须修改。".into(),
+                explanation: format!(
+                    "{linked}请将初始密码当面或经安全渠道交给本人。此密码只显示这一次，首次登录时必须修改。"
+                ),
                 secret: initial,
                 back: format!("/admin/users/{}", user.id),
             };
@@ -347,6 +363,7 @@ pub async fn create_user(
             let mut page = users_page(&state, &actor, "", PageParams::default(), None).await?;
             page.form_username = form.username;
             page.form_display_name = form.display_name;
+            page.form_person_ref = form.person_ref;
             page.errors = errors;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
@@ -408,6 +425,13 @@ struct UserPage {
     roles: Vec<RoleOption>,
     orgs: Vec<OrgOption>,
     tokens: Vec<TokenRow>,
+    /// The person record the account is linked to ("我的档案").
+    person: Option<LinkedPerson>,
+    /// May link or unlink here: the account administrator, for accounts other than the officers'.
+    can_link: bool,
+    /// A system officer's account, whose link is maintained from the command line.
+    officer: bool,
+    form_person_ref: String,
     errors: FieldErrors,
 }
 
@@ -430,6 +454,8 @@ async fn user_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash
     } else {
         Vec::new()
     };
+    let person = service::linked_person(state, actor, id).await?;
+    let officer = u.grants.iter().any(|g| g.role.is_system_officer());
     Ok(UserPage {
         layout: Layout::new(actor, format!("账号 {}", u.username), "/admin/users", flash)
             .crumb("账号与授权", Some("/admin/users".into()))
@@ -453,6 +479,10 @@ async fn user_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash
         roles: Role::ALL.iter().map(|r| RoleOption { value: r.as_str(), label: r.label() }).collect(),
         orgs,
         tokens,
+        person,
+        can_link: can_manage_users && !officer && id != actor.user_id,
+        officer,
+        form_person_ref: String::new(),
         errors: FieldErrors::new(),
     })
 }
@@ -497,6 +527,47 @@ pub async fn disable(State(state): State<AppState>, actor: Actor, IdPath(id): Id
 pub async fn enable(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
     service::set_disabled(&state, &actor, id, false).await?;
     Ok(Flash::ok("账号已启用").redirect(&format!("/admin/users/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct PersonForm {
+    #[serde(default)]
+    person_ref: String,
+}
+
+pub async fn link_person(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(form): Form<PersonForm>,
+) -> AppResult<Response> {
+    let result = async {
+        let person = PersonRef::parse(&form.person_ref)?;
+        service::link_person(&state, &actor, id, &person).await
+    }
+    .await;
+    match result {
+        Ok(p) => {
+            Ok(Flash::ok(format!("已关联人员档案：{}（{}）", p.name, p.org_name))
+                .redirect(&format!("/admin/users/{id}")))
+        }
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let mut page = user_page(&state, &actor, id, None).await?;
+            page.form_person_ref = form.person_ref;
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+pub async fn unlink_person(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<Response> {
+    service::unlink_person(&state, &actor, id).await?;
+    Ok(Flash::ok("已解除与人员档案的关联").redirect(&format!("/admin/users/{id}")))
 }
 
 #[derive(Deserialize)]

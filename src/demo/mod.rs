@@ -46,8 +46,14 @@ impl Scale {
     fn stations_per_bureau(self) -> usize {
         match self {
             Scale::Small => 4,
-            _ => 22,
+            _ => 28,
         }
+    }
+
+    /// The small bureau starts with empty dues ledgers, to practise registering bases; the
+    /// larger ones carry a year of payments so ledgers, reminders and benchmarks see real volume.
+    fn with_dues_history(self) -> bool {
+        self != Scale::Small
     }
 }
 
@@ -148,6 +154,8 @@ impl Gen<'_> {
                 rank: Set(rank.map(str::to_owned)),
                 kind: Set(if regular { "民警" } else { "辅警" }.to_owned()),
                 police_no: Set(police_no),
+                // insert_many skips `before_save`, which keeps this column elsewhere.
+                id_number_rev: Set(person::reversed_id(&id_number)),
                 id_number: Set(id_number),
                 gender: Set(if male { "男" } else { "女" }.to_owned()),
                 birth_date: Set(birth),
@@ -184,7 +192,7 @@ impl Gen<'_> {
 
     /// Party members get a membership whose dates fit their age: admitted between 20 and 45,
     /// full members one year later; probationary members admitted within the last year.
-    async fn memberships(&mut self) -> anyhow::Result<()> {
+    async fn memberships(&mut self, dues_seed: Option<u64>) -> anyhow::Result<()> {
         use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
         let members = person::Entity::find()
             .filter(person::Column::PoliticalStatus.is_in(["中共党员", "中共预备党员"]))
@@ -193,6 +201,7 @@ impl Gen<'_> {
             .await?;
         let mut rows = Vec::new();
         let mut events = Vec::new();
+        let mut dues_of = Vec::new();
         for p in members {
             let (Some(org_id), Some(path)) = (p.org_id, p.org_path.clone()) else { continue };
             let age = self.today.year() - p.birth_date.year();
@@ -231,6 +240,7 @@ impl Gen<'_> {
                 at: Set(self.now),
                 ..Default::default()
             };
+            dues_of.push((p.id, p.kind == "民警", joined));
             events.push(event("入党", joined, "经支部大会接收为预备党员"));
             if let Some(f) = full {
                 events.push(event("转正", f, "预备期满，转为正式党员"));
@@ -242,6 +252,62 @@ impl Gen<'_> {
         for chunk in events.chunks(400) {
             crate::party::entity::event::Entity::insert_many(chunk.to_vec()).exec_without_returning(self.txn).await?;
         }
+        if let Some(seed) = dues_seed {
+            self.dues(&dues_of, seed).await?;
+        }
+        Ok(())
+    }
+
+    /// A base per member and the payments of the last twelve months: most pay every month, a
+    /// few now and then miss one, and a handful stopped paying long enough to raise the reminder.
+    /// Its own random stream, so the people generated before stay the same.
+    async fn dues(&mut self, members: &[(i32, bool, NaiveDate)], seed: u64) -> anyhow::Result<()> {
+        use crate::party::dues::{entity::base, entity::payment, first_of_month, monthly_fen};
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let this_month = first_of_month(self.today);
+        let two_years_ago = this_month.checked_sub_months(chrono::Months::new(24)).unwrap_or(this_month);
+        let mut bases = Vec::new();
+        let mut payments = Vec::new();
+        for &(person_id, regular, joined) in members {
+            let from = first_of_month(joined).max(two_years_ago);
+            let yuan = if regular { rng.gen_range(600..=1100) } else { rng.gen_range(300..=550) } * 10;
+            let base_fen = i64::from(yuan) * 100;
+            bases.push(base::ActiveModel {
+                person_id: Set(person_id),
+                effective_month: Set(from),
+                base_fen: Set(base_fen),
+                category: Set("normal".into()),
+                note: Set(String::new()),
+                recorded_by: Set("demo".into()),
+                recorded_at: Set(self.now),
+                ..Default::default()
+            });
+            let stopped_after = rng.gen_bool(0.003).then(|| rng.gen_range(7..=10));
+            for back in (1..=12u32).rev() {
+                let Some(month) = this_month.checked_sub_months(chrono::Months::new(back)) else { continue };
+                let missed = stopped_after.is_some_and(|n| back <= n) || rng.gen_bool(0.03);
+                if month < from || missed {
+                    continue;
+                }
+                let paid_on = month.with_day(rng.gen_range(5..=25)).unwrap_or(month);
+                payments.push(payment::ActiveModel {
+                    person_id: Set(person_id),
+                    month: Set(month),
+                    amount_fen: Set(monthly_fen(base_fen, "normal")),
+                    paid_on: Set(paid_on),
+                    recorded_by: Set("demo".into()),
+                    recorded_at: Set(self.now),
+                    ..Default::default()
+                });
+            }
+        }
+        for chunk in bases.chunks(400) {
+            base::Entity::insert_many(chunk.to_vec()).exec_without_returning(self.txn).await?;
+        }
+        for chunk in payments.chunks(400) {
+            payment::Entity::insert_many(chunk.to_vec()).exec_without_returning(self.txn).await?;
+        }
+        crate::party::dues::refresh_paid_to(self.txn).await?;
         Ok(())
     }
 
@@ -355,7 +421,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
         }
     }
     g.flush().await?;
-    g.memberships().await?;
+    g.memberships(scale.with_dues_history().then_some(seed ^ 0xD0E5)).await?;
     g.terms(shuji_branch.as_ref().map(|b| b.id)).await?;
     let summary_orgs = g.orgs;
     let summary_people = g.people_total;
@@ -447,5 +513,6 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
+    crate::db::analyze(&state.db).await?;
     Ok(summary)
 }

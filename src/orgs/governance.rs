@@ -31,7 +31,8 @@ pub fn next_election(o: &org::Model) -> Option<NaiveDate> {
     o.elected_on?.checked_add_months(Months::new(12 * term as u32))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "委员：`id` 是委员记录的编号（免去委员时用它），`person_id` 是人员编号，`since` 为任职时间")]
 pub struct CommitteeRow {
     pub id: i32,
     pub person_id: i32,
@@ -40,7 +41,11 @@ pub struct CommitteeRow {
     pub since: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "届期与委员会：`term_years` 未登记时为默认值（党委 5 年，其他 3 年），`next_election` = 上次换届 + 届期；\
+        `full_members`、`probationary_members` 由党员档案统计；`warnings` 为只提示、不阻止的规模和届期提示"
+)]
 pub struct Governance {
     pub founded_on: Option<NaiveDate>,
     pub term_years: i32,
@@ -138,8 +143,13 @@ async fn writable(state: &AppState, actor: &Actor, id: i32) -> AppResult<org::Mo
     Ok(o)
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
+#[schema(
+    description = "届期与换届（整条记录，未给或为空的项被清空）：`founded_on`、`elected_on` 为 `YYYY-MM-DD`，\
+    不晚于今天；`term_years` 为字符串 \"3\" 或 \"5\"",
+    example = json!({"founded_on": "2010-03-01", "term_years": "3", "elected_on": "2026-06-30"})
+)]
 pub struct TermInput {
     pub founded_on: String,
     pub term_years: String,
@@ -200,12 +210,19 @@ pub async fn set_term(state: &AppState, actor: &Actor, id: i32, input: &TermInpu
     governance(state, &updated).await
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
+#[schema(
+    description = "增补委员：`person_id` 须是本组织（含下级）组织关系正常的党员；`post` 为书记、副书记、组织委员、\
+        宣传委员、纪检委员、委员之一；`since` 为任职时间 `YYYY-MM-DD`，可省略"
+)]
 pub struct CommitteeInput {
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    #[schema(required = true, value_type = Option<i32>, example = 231)]
     pub person_id: Option<i32>,
+    #[schema(required = true, example = "组织委员")]
     pub post: String,
+    #[schema(example = "2026-06-30")]
     pub since: String,
 }
 
@@ -270,12 +287,41 @@ pub async fn remove_committee(state: &AppState, actor: &Actor, org_id: i32, memb
     Ok(())
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Ends the committee posts a person can no longer hold: those of organizations whose tree no
+/// longer contains their branch (`branch_path`), or all of them when they leave (`None`).
+/// Returns "组织名职务" of each, for the membership history and the audit entry.
+pub async fn release_posts<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    branch_path: Option<&str>,
+) -> Result<Vec<String>, sea_orm::DbErr> {
+    let posts = committee::Entity::find().filter(committee::Column::PersonId.eq(person_id)).all(db).await?;
+    if posts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let orgs = org::Entity::find().filter(org::Column::Id.is_in(posts.iter().map(|c| c.org_id))).all(db).await?;
+    let mut released = Vec::new();
+    for c in posts {
+        let Some(o) = orgs.iter().find(|o| o.id == c.org_id) else { continue };
+        if branch_path.is_some_and(|b| b.starts_with(o.path.as_str())) {
+            continue;
+        }
+        committee::Entity::delete_by_id(c.id).exec(db).await?;
+        released.push(format!("{}{}", o.name, c.post));
+    }
+    Ok(released)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
+#[schema(description = "撤销或合并：`reason` 必填，不超过 200 字；给出 `merge_into` 时人员和党员档案并入该党组织，\
+    省略时直接撤销（本组织须没有人员）")]
 pub struct DissolveInput {
+    #[schema(required = true, example = "派出所撤并")]
     pub reason: String,
     /// Merge: people and memberships move to this organization first.
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    #[schema(value_type = Option<i32>, example = 16)]
     pub merge_into: Option<i32>,
 }
 
@@ -393,10 +439,12 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
         return Ok(Vec::new());
     }
     let today = state.clock.today();
+    // Terms are at least 3 years: only organizations elected before this can be due in 90 days.
+    let elected_before = (today + chrono::Duration::days(90)).checked_sub_months(Months::new(36)).unwrap_or(today);
     let orgs = org::Entity::find()
         .filter(store::in_scope(org::Column::Path, &actor.scope(perm)))
         .filter(org::Column::DissolvedAt.is_null())
-        .filter(org::Column::ElectedOn.is_not_null())
+        .filter(org::Column::ElectedOn.lte(elected_before))
         .all(&state.db)
         .await?;
     let mut out = Vec::new();

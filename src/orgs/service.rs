@@ -9,14 +9,16 @@ use super::entity::{self as org, Column};
 use super::{OrgKind, store};
 use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
-use crate::auth::{Actor, Permission};
+use crate::auth::{Actor, Permission, Scope};
 use crate::error::{AppError, AppResult};
 use crate::people::entity as person;
 use crate::state::AppState;
 use crate::ui::PageParams;
 
 /// What lists and the API show of an organization.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "党组织：`kind` 为党委、党总支、党支部、联合支部、党小组之一；`depth` 从 0（最高一级）算起；\
+    `path` 是从根开始的编号链")]
 pub struct OrgView {
     pub id: i32,
     pub parent_id: Option<i32>,
@@ -41,14 +43,16 @@ impl From<org::Model> for OrgView {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct OrgFilter {
     /// Part of the name or of the served unit.
     pub q: String,
     pub kind: String,
     /// Only this organization and its subtree.
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    #[param(value_type = Option<i32>)]
     pub under: Option<i32>,
 }
 
@@ -131,6 +135,50 @@ pub async fn options_for(state: &AppState, actor: &Actor, perm: Permission) -> A
     Ok(rows.into_iter().map(|o| (o.id, format!("{}{}", "　".repeat(o.depth as usize), o.name))).collect())
 }
 
+/// A picker that shows one level of the tree at a time: the way down to `selected` and its
+/// children, or the top of the actor's scope and its children. A city bureau has well over a
+/// thousand organizations; one select holding them all is slow to send and to use.
+pub async fn drill_options(
+    state: &AppState,
+    actor: &Actor,
+    perm: Permission,
+    selected: Option<i32>,
+) -> AppResult<Vec<(i32, String)>> {
+    let scope = actor.scope(perm);
+    let current = match selected {
+        Some(id) => store::find(&state.db, id).await?.filter(|o| scope.contains(&o.path)),
+        None => None,
+    };
+    let mut shown: Vec<org::Model> = match (&current, &scope) {
+        (Some(o), _) => {
+            let on_path: Vec<i32> = o.path.split('/').filter_map(|s| s.parse().ok()).collect();
+            org::Entity::find().filter(Column::Id.is_in(on_path)).all(&state.db).await?
+        }
+        (None, Scope::All) => org::Entity::find().filter(Column::ParentId.is_null()).all(&state.db).await?,
+        (None, Scope::Subtrees(paths)) => {
+            org::Entity::find().filter(Column::Path.is_in(paths.iter().cloned())).all(&state.db).await?
+        }
+        (None, Scope::Nothing) => Vec::new(),
+    };
+    shown.retain(|o| scope.contains(&o.path));
+    let parents: Vec<i32> = match &current {
+        Some(o) => vec![o.id],
+        None => shown.iter().map(|o| o.id).collect(),
+    };
+    if !parents.is_empty() {
+        let children = org::Entity::find()
+            .filter(Column::ParentId.is_in(parents))
+            .filter(Column::DissolvedAt.is_null())
+            .all(&state.db)
+            .await?;
+        shown.extend(children);
+    }
+    shown.sort_by(|a, b| a.path.cmp(&b.path));
+    shown.dedup_by_key(|o| o.id);
+    let top = shown.iter().map(|o| o.depth).min().unwrap_or(0);
+    Ok(shown.into_iter().map(|o| (o.id, format!("{}{}", "　".repeat((o.depth - top) as usize), o.name))).collect())
+}
+
 /// Organizations the actor may write in, as possible parents for `kind` (for create and move).
 /// `exclude` drops a subtree (an organization cannot move under itself).
 pub async fn parent_options(
@@ -153,7 +201,11 @@ pub async fn parent_options(
         .collect())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "党组织详情：`ancestors` 从最高一级排起，不在可读范围内的上级 `id` 为 0；`children` 为直接下级；\
+        `people_in_subtree` 为该党组织及其下级的民辅警人数；`can_write` 表示调用者能否修改它"
+)]
 pub struct OrgDetail {
     pub org: OrgView,
     pub ancestors: Vec<OrgView>,
@@ -199,12 +251,20 @@ pub async fn get(state: &AppState, actor: &Actor, id: i32) -> AppResult<OrgDetai
     })
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
+#[schema(
+    description = "新建党组织：名称 1–100 字；类型须能设在上级之下（党委在党委之下或为最高一级，党总支在党委之下，\
+        党支部、联合支部在党委或党总支之下，党小组在党支部或联合支部之下）；所在单位可省略，不超过 100 字"
+)]
 pub struct OrgInput {
+    #[schema(required = true, example = "人民路派出所党总支")]
     pub name: String,
+    #[schema(required = true, example = "党总支")]
     pub kind: String,
+    #[schema(required = true, example = 6)]
     pub parent_id: Option<i32>,
+    #[schema(example = "人民路派出所")]
     pub unit_name: String,
 }
 
@@ -306,8 +366,9 @@ pub async fn move_to(state: &AppState, actor: &Actor, id: i32, new_parent_id: i3
 }
 
 /// A change of name, unit or parent; absent fields stay as they are.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "更名、调整隶属：字段都可省略，只改给出的；`unit_name` 给空字符串表示清空；不认识的字段 400")]
 pub struct OrgPatch {
     pub name: Option<String>,
     pub unit_name: Option<String>,

@@ -1,6 +1,6 @@
 //! Queries over the organization tree. A subtree is the range `[path, upper_bound(path))`.
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::{self as org, Column};
@@ -21,6 +21,26 @@ pub fn subtree<C: ColumnTrait>(column: C, path: &str) -> Condition {
     Condition::all().add(column.gte(path)).add(column.lt(path_upper_bound(path)))
 }
 
+/// Like [`in_scope`], but written so that no index can serve it: for queries that another,
+/// more selective condition should drive (a name search). Left as a range, the planner (SQLite
+/// above all) may prefer the organization index because it also gives the order, and then read
+/// every person in scope to find a handful.
+pub fn in_scope_filter<C: ColumnTrait>(column: C, scope: &Scope) -> Condition {
+    match scope {
+        Scope::Subtrees(roots) => {
+            roots.iter().fold(Condition::any(), |cond, root| cond.add(subtree_filter(column, root)))
+        }
+        other => in_scope(column, other),
+    }
+}
+
+/// [`subtree`] as a plain filter (see [`in_scope_filter`]). Paths are ASCII, so characters and
+/// bytes count alike on every backend.
+pub fn subtree_filter<C: ColumnTrait>(column: C, path: &str) -> Condition {
+    let head = Func::cust("SUBSTR").arg(Expr::col(column)).arg(1).arg(i32::try_from(path.len()).unwrap_or(i32::MAX));
+    Condition::all().add(Expr::expr(head).eq(path))
+}
+
 /// Rows whose text `column` starts with `prefix`, as an index-friendly range (`LIKE 'x%'` is
 /// case-insensitive on SQLite and so cannot use the index).
 pub fn prefix<C: ColumnTrait>(column: C, prefix: &str) -> Condition {
@@ -33,6 +53,23 @@ pub fn prefix<C: ColumnTrait>(column: C, prefix: &str) -> Condition {
         }
         None => Condition::all(),
     }
+}
+
+/// The deepest organization path that contains all of `paths` (`/1/6/` for `/1/6/10/` and
+/// `/1/6/13/`): where an event about many records belongs in the audit log.
+pub fn common_path<'a>(paths: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut common: Option<&str> = None;
+    for p in paths {
+        common = Some(match common {
+            None => p,
+            Some(c) => {
+                // The longest shared prefix that ends at a `/`.
+                let shared = c.bytes().zip(p.bytes()).take_while(|(a, b)| a == b).count();
+                &c[..c[..shared].rfind('/').map_or(0, |i| i + 1)]
+            }
+        });
+    }
+    common.filter(|c| !c.is_empty()).map(str::to_owned)
 }
 
 /// Names of the given organizations by id, in a few queries however many ids.
@@ -95,4 +132,20 @@ pub async fn sibling_named<C: ConnectionTrait>(
         q = q.filter(Column::Id.ne(id));
     }
     Ok(q.one(db).await?.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common_path;
+
+    #[test]
+    fn common_path_is_the_deepest_shared_ancestor() {
+        assert_eq!(common_path(["/1/6/10/", "/1/6/13/"]).as_deref(), Some("/1/6/"));
+        assert_eq!(common_path(["/1/6/10/"]).as_deref(), Some("/1/6/10/"));
+        // `/1/6/` and `/1/61/` share the text `/1/6` but not the organization 6.
+        assert_eq!(common_path(["/1/6/", "/1/61/"]).as_deref(), Some("/1/"));
+        assert_eq!(common_path(["/1/6/10/", "/1/6/"]).as_deref(), Some("/1/6/"));
+        assert_eq!(common_path(["/1/", "/2/"]).as_deref(), Some("/"));
+        assert_eq!(common_path(std::iter::empty()), None);
+    }
 }

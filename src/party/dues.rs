@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, Months, NaiveDate};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -132,12 +133,20 @@ pub fn first_of_month(d: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d)
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
+#[schema(
+    description = "党费基数：`effective_month` 为从哪个月起适用（`YYYY-MM`，不早于入党当月）；`base` 为税后月工资（元），\
+    字符串，最多两位小数，不超过 100 万；`category` 为 normal 在职（默认）、retired 离退休、exempt 困难免交；\
+    `note` 不超过 200 字，exempt 时必填",
+    example = json!({"effective_month": "2026-01", "base": "5400", "category": "normal", "note": ""})
+)]
 pub struct BaseInput {
     /// `YYYY-MM`: the month from which the new base applies (wages changed that month).
+    #[schema(required = true)]
     pub effective_month: String,
     /// After-tax monthly base in yuan.
+    #[schema(required = true)]
     pub base: String,
     pub category: String,
     /// Required for an exemption: who approved it.
@@ -211,7 +220,11 @@ fn base_for(bases: &[base::Model], month: NaiveDate) -> Option<&base::Model> {
     bases.iter().filter(|b| b.effective_month <= month).max_by_key(|b| b.effective_month)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "台账的一行：`base`、`category`（中文名）、`due` 为该月适用的基数和应交额，未登记基数时为 null（`category` 为空串）；\
+        `paid`、`paid_on` 为该月的交纳记录。金额为两位小数的字符串"
+)]
 pub struct LedgerRow {
     pub person_id: i32,
     pub name: String,
@@ -222,7 +235,8 @@ pub struct LedgerRow {
     pub paid_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "党费台账：未交的在前，再按姓名；`without_base` 为未登记基数的人数。金额为两位小数的字符串")]
 pub struct Ledger {
     pub month: String,
     pub rows: Vec<LedgerRow>,
@@ -234,16 +248,22 @@ pub struct Ledger {
 }
 
 /// The month's ledger of one organization's subtree: every member in good standing who had
-/// joined by then, the dues due, and what was paid.
+/// joined by then (and those who transferred out of the bureau that month or later), the dues
+/// due, and what was paid.
 pub async fn ledger(state: &AppState, actor: &Actor, org_id: i32, month: NaiveDate) -> AppResult<Ledger> {
     actor.require(Permission::PersonRead)?;
     let o = store::find(&state.db, org_id).await?.ok_or(AppError::NotFound)?;
     let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
     guard::check(state, actor, Permission::PersonRead, Sensitivity::Normal, target).await?;
     let month_end = month.checked_add_months(Months::new(1)).unwrap_or(month);
+    // Who transferred out of the bureau still owes the months up to the transfer: the letter
+    // states the last month paid, so those months stay on the ledger.
+    let in_good_standing = sea_orm::Condition::any()
+        .add(member::Column::Status.eq("正常"))
+        .add(sea_orm::Condition::all().add(member::Column::Status.eq("转出")).add(member::Column::StatusOn.gte(month)));
     let members = member::Entity::find()
         .filter(store::subtree(member::Column::BranchPath, &o.path))
-        .filter(member::Column::Status.eq("正常"))
+        .filter(in_good_standing)
         .filter(member::Column::JoinedOn.lt(month_end))
         .all(&state.db)
         .await?;
@@ -300,6 +320,117 @@ pub async fn ledger(state: &AppState, actor: &Actor, org_id: i32, month: NaiveDa
         paid_total: yuan(paid_total),
         without_base,
     })
+}
+
+/// A recorded payment, for the page that confirms its cancellation.
+pub struct PaymentView {
+    pub person_id: i32,
+    pub name: String,
+    pub month: NaiveDate,
+    pub amount: String,
+    pub paid_on: NaiveDate,
+    pub recorded_by: String,
+}
+
+/// The member's membership and payment of `month`, both checked against the actor's scope.
+async fn payment_in_scope(
+    state: &AppState,
+    actor: &Actor,
+    person_id: i32,
+    month: NaiveDate,
+) -> AppResult<(member::Model, payment::Model)> {
+    actor.require(Permission::PersonWrite)?;
+    let m = member::Entity::find()
+        .filter(member::Column::PersonId.eq(person_id))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let target = Target { kind: "person", id: i64::from(person_id), org_path: &m.branch_path };
+    guard::check(state, actor, Permission::PersonWrite, Sensitivity::Normal, target).await?;
+    let paid = payment::Entity::find()
+        .filter(payment::Column::PersonId.eq(person_id))
+        .filter(payment::Column::Month.eq(month))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::validation("month", format!("{} 没有登记交纳记录", month.format("%Y-%m"))))?;
+    Ok((m, paid))
+}
+
+pub async fn payment(state: &AppState, actor: &Actor, person_id: i32, month: NaiveDate) -> AppResult<PaymentView> {
+    let (_, p) = payment_in_scope(state, actor, person_id, month).await?;
+    let name = crate::people::names(&state.db, &[person_id]).await?.remove(&person_id).unwrap_or_default();
+    Ok(PaymentView {
+        person_id,
+        name,
+        month: p.month,
+        amount: yuan(p.amount_fen),
+        paid_on: p.paid_on,
+        recorded_by: p.recorded_by,
+    })
+}
+
+/// Undoes a payment recorded by mistake (wrong member or month). The reason is required and
+/// the audit entry keeps what was removed, so the ledger's history stays explainable.
+pub async fn cancel_payment(
+    state: &AppState,
+    actor: &Actor,
+    person_id: i32,
+    month: NaiveDate,
+    reason: &str,
+) -> AppResult<()> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::validation("reason", "请填写撤销原因"));
+    }
+    if reason.chars().count() > 200 {
+        return Err(AppError::validation("reason", "撤销原因不能超过 200 字"));
+    }
+    let (m, paid) = payment_in_scope(state, actor, person_id, month).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    payment::Entity::delete_by_id(paid.id).exec(&txn).await?;
+    let latest = payment::Entity::find()
+        .filter(payment::Column::PersonId.eq(person_id))
+        .order_by_desc(payment::Column::Month)
+        .one(&txn)
+        .await?
+        .map(|p| p.month);
+    let mut active: member::ActiveModel = m.clone().into();
+    active.dues_paid_to = Set(latest);
+    active.update(&txn).await?;
+    let event = Event::by(actor, "dues.cancel").object("person", person_id).org(m.branch_path.clone()).summary(json!({
+        "month": month.format("%Y-%m").to_string(), "amount": yuan(paid.amount_fen), "paid_on": paid.paid_on,
+        "recorded_by": paid.recorded_by, "reason": reason,
+    }));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Sets every member's latest month paid from the payments, after payments were written in bulk.
+pub async fn refresh_paid_to<C: sea_orm::ConnectionTrait>(db: &C) -> Result<(), sea_orm::DbErr> {
+    db.execute_unprepared(
+        "UPDATE party_members SET dues_paid_to = \
+         (SELECT MAX(p.month) FROM dues_payments p WHERE p.person_id = party_members.person_id)",
+    )
+    .await?;
+    Ok(())
+}
+
+/// A branch ledger leaves the system as a file: who paid what is recorded like a roster export.
+pub async fn audit_export(
+    state: &AppState,
+    actor: &Actor,
+    org_id: i32,
+    month: NaiveDate,
+    rows: usize,
+) -> AppResult<()> {
+    let path = store::find(&state.db, org_id).await?.map(|o| o.path).unwrap_or_default();
+    let event = Event::by(actor, "dues.export")
+        .object("org", org_id)
+        .org(path)
+        .summary(json!({"month": month.format("%Y-%m").to_string(), "rows": rows}));
+    audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
+    Ok(())
 }
 
 /// Records that members paid the month's dues (the amount due from their base), all in one
@@ -362,10 +493,19 @@ pub async fn record_payments(
         }
         .insert(&txn)
         .await?;
+        if m.dues_paid_to.is_none_or(|to| to < month) {
+            let mut active: member::ActiveModel = m.clone().into();
+            active.dues_paid_to = Set(Some(month));
+            active.update(&txn).await?;
+        }
         recorded += 1;
         total += amount;
     }
-    let event = Event::by(actor, "dues.pay").summary(json!({
+    let mut event = Event::by(actor, "dues.pay");
+    if let Some(path) = store::common_path(members.iter().map(|m| m.branch_path.as_str())) {
+        event = event.org(path);
+    }
+    let event = event.summary(json!({
         "month": month.format("%Y-%m").to_string(), "members": recorded, "total": yuan(total),
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
@@ -381,40 +521,58 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
     }
     let this_month = first_of_month(state.clock.today());
     let Some(window_start) = this_month.checked_sub_months(Months::new(6)) else { return Ok(Vec::new()) };
-    let members = member::Entity::find()
+    // Only members with a base in force before the window and no payment inside it can be
+    // flagged. The latest month paid (kept on the membership) rules out nearly everyone at
+    // once; the few left are confirmed against the payments themselves.
+    let has_base = Query::select()
+        .expr(Expr::val(1))
+        .from(base::Entity)
+        .and_where(Expr::col((base::Entity, base::Column::PersonId)).equals((member::Entity, member::Column::PersonId)))
+        .and_where(Expr::col((base::Entity, base::Column::EffectiveMonth)).lte(window_start))
+        .to_owned();
+    let paid_in_window = Query::select()
+        .expr(Expr::val(1))
+        .from(payment::Entity)
+        .and_where(
+            Expr::col((payment::Entity, payment::Column::PersonId)).equals((member::Entity, member::Column::PersonId)),
+        )
+        .and_where(Expr::col((payment::Entity, payment::Column::Month)).gte(window_start))
+        .and_where(Expr::col((payment::Entity, payment::Column::Month)).lt(this_month))
+        .to_owned();
+    let maybe_unpaid = sea_orm::Condition::any()
+        .add(member::Column::DuesPaidTo.is_null())
+        .add(member::Column::DuesPaidTo.lt(window_start))
+        .add(member::Column::DuesPaidTo.gte(this_month));
+    let candidates: Vec<i32> = member::Entity::find()
+        .select_only()
+        .column(member::Column::PersonId)
         .filter(store::in_scope(member::Column::BranchPath, &actor.scope(Permission::PersonWrite)))
         .filter(member::Column::Status.eq("正常"))
         .filter(member::Column::JoinedOn.lt(window_start))
+        .filter(maybe_unpaid)
+        .filter(Expr::exists(has_base))
+        .filter(Expr::exists(paid_in_window).not())
+        .into_tuple()
         .all(&state.db)
         .await?;
     let mut flagged = Vec::new();
-    for chunk in members.chunks(500) {
-        let ids: Vec<i32> = chunk.iter().map(|m| m.person_id).collect();
+    for chunk in candidates.chunks(500) {
         let with_base: Vec<base::Model> = base::Entity::find()
-            .filter(base::Column::PersonId.is_in(ids.clone()))
+            .filter(base::Column::PersonId.is_in(chunk.to_vec()))
             .filter(base::Column::EffectiveMonth.lte(window_start))
             .all(&state.db)
             .await?;
-        let paid: Vec<payment::Model> = payment::Entity::find()
-            .filter(payment::Column::PersonId.is_in(ids.clone()))
-            .filter(payment::Column::Month.gte(window_start))
-            .filter(payment::Column::Month.lt(this_month))
-            .all(&state.db)
-            .await?;
-        let paid: std::collections::HashSet<i32> = paid.into_iter().map(|p| p.person_id).collect();
         let mut bases: HashMap<i32, Vec<base::Model>> = HashMap::new();
         for b in with_base {
             bases.entry(b.person_id).or_default().push(b);
         }
-        for id in ids {
-            let due_every_month = bases
-                .get(&id)
+        // An exemption in force at the window's start means nothing was due.
+        flagged.extend(chunk.iter().copied().filter(|id| {
+            bases
+                .get(id)
                 .and_then(|list| base_for(list, window_start))
-                .is_some_and(|b| monthly_fen(b.base_fen, &b.category) > 0);
-            if due_every_month && !paid.contains(&id) {
-                flagged.push(id);
-            }
-        }
+                .is_some_and(|b| monthly_fen(b.base_fen, &b.category) > 0)
+        }));
     }
     let names = crate::people::names(&state.db, &flagged).await?;
     Ok(flagged

@@ -14,6 +14,9 @@ pub mod member {
         pub category: String,
         pub status: String,
         pub status_on: Option<Date>,
+        /// The latest month with a dues payment (kept by `party::dues`), so the six-months
+        /// reminder does not look up every member's payments.
+        pub dues_paid_to: Option<Date>,
         pub created_at: DateTime,
         pub updated_at: DateTime,
     }

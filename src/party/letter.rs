@@ -32,10 +32,12 @@ fn body(text: &str) -> Paragraph {
 pub async fn letter(state: &AppState, actor: &Actor, transfer_id: i32) -> AppResult<(String, Vec<u8>)> {
     let t = transfer::Entity::find_by_id(transfer_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let target = Target { kind: "transfer", id: i64::from(t.id), org_path: &t.from_path };
-    guard::check(state, actor, Permission::PersonSensitiveRead, Sensitivity::Sensitive, target).await?;
+    // Scope first; the read of the ID number is audited only once a letter will be produced.
+    guard::check(state, actor, Permission::PersonSensitiveRead, Sensitivity::Normal, target).await?;
     let Some(receiver) = t.to_external.clone() else {
         return Err(AppError::validation("transfer", "本局内部转接由接收党支部在系统中接收，无需介绍信"));
     };
+    guard::check(state, actor, Permission::PersonSensitiveRead, Sensitivity::Sensitive, target).await?;
     let p = person::Entity::find_by_id(t.person_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let m = member::Entity::find()
         .filter(member::Column::PersonId.eq(p.id))

@@ -126,10 +126,17 @@ async fn set_roster(
     Ok(())
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
+#[schema(
+    description = "登记入党：`joined_on` 入党日期（支部大会接收为预备党员之日），必填，不晚于今天，当时须年满 18 周岁；\
+    `full_on` 转正日期，可省略，用于登记早已转正的老党员，须在入党满一年之后、满两年之内；`category` 为在职党员（默认）、\
+    离退休党员、流动党员",
+    example = json!({"joined_on": "2025-12-01", "full_on": "", "category": "在职党员"})
+)]
 pub struct JoinInput {
     /// Admission as probationary member (支部大会通过之日), `YYYY-MM-DD`.
+    #[schema(required = true)]
     pub joined_on: String,
     /// Full membership, for members whose probation already ended.
     pub full_on: String,
@@ -300,13 +307,20 @@ pub async fn confirm_full(state: &AppState, actor: &Actor, person_id: i32, full_
     Ok(updated)
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
+#[schema(
+    description = "发起组织关系转接：转往本局另一个党支部时给 `to_org_id`，转出本局时给 `to_external`\
+    （局外接收单位名称，不超过 200 字，立即生效）；两者都给时按 `to_org_id` 处理；`reason` 1–200 字",
+    example = json!({"to_org_id": 13, "reason": "工作调动"})
+)]
 pub struct TransferInput {
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    #[schema(value_type = Option<i32>)]
     pub to_org_id: Option<i32>,
     /// Out of the bureau: the receiving organization's name (then no `to_org_id`).
     pub to_external: String,
+    #[schema(required = true)]
     pub reason: String,
 }
 
@@ -371,6 +385,7 @@ pub async fn request_transfer(
     }
     .insert(&txn)
     .await?;
+    let mut released = Vec::new();
     match &to {
         Some(to) => {
             add_event(
@@ -392,10 +407,16 @@ pub async fn request_transfer(
             active.status_on = Set(Some(today));
             active.updated_at = Set(now);
             active.update(&txn).await?;
+            released = crate::orgs::governance::release_posts(&txn, p.id, None).await?;
+            if !released.is_empty() {
+                let detail = format!("组织关系转出本局，不再担任{}", released.join("、"));
+                add_event(&txn, state, actor, p.id, "免去委员", today, detail).await?;
+            }
         }
     }
     let event = Event::by(actor, "transfer.request").object("transfer", t.id).org(from.path.clone()).summary(json!({
         "person_id": p.id, "from": from.name, "to": to.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| external.to_owned()), "reason": reason,
+        "released_posts": released,
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
@@ -437,6 +458,7 @@ pub async fn decide_transfer(
     active.decided_at = Set(Some(now));
     active.reject_reason = Set((!accept).then(|| reason.to_owned()));
     active.update(&txn).await?;
+    let mut released = Vec::new();
     if accept {
         let mut mem: member::ActiveModel = m.into();
         mem.branch_id = Set(to.id);
@@ -451,6 +473,11 @@ pub async fn decide_transfer(
         })
         .await?;
         add_event(&txn, state, actor, p.id, "转入", today, format!("由{}转入{}", from.name, to.name)).await?;
+        released = crate::orgs::governance::release_posts(&txn, p.id, Some(&to.path)).await?;
+        if !released.is_empty() {
+            let detail = format!("组织关系转出，不再担任{}", released.join("、"));
+            add_event(&txn, state, actor, p.id, "免去委员", today, detail).await?;
+        }
     } else {
         add_event(&txn, state, actor, p.id, "转接退回", today, format!("{}退回转接申请：{reason}", to.name)).await?;
     }
@@ -458,13 +485,15 @@ pub async fn decide_transfer(
     let event = Event::by(actor, action)
         .object("transfer", t.id)
         .org(to.path.clone())
-        .summary(json!({"person_id": p.id, "reason": reason}));
+        .summary(json!({"person_id": p.id, "reason": reason, "released_posts": released}));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "一项转接：`status` 为待接收、已接收、已退回、已转出；局外转接的 `to_name` 是局外单位名称；\
+    `requested_at` 为北京时间；`can_decide` 表示调用者能否接收或退回")]
 pub struct TransferRow {
     pub id: i32,
     pub person_id: i32,
@@ -474,6 +503,7 @@ pub struct TransferRow {
     pub reason: String,
     pub status: String,
     #[serde(serialize_with = "crate::clock::serde_local::serialize")]
+    #[schema(value_type = String, example = "2026-11-28 02:44:44")]
     pub requested_at: chrono::NaiveDateTime,
     pub reject_reason: Option<String>,
     /// The viewer may accept or return it.

@@ -155,7 +155,7 @@ async fn ledger_for(
     q: &LedgerQuery,
 ) -> AppResult<(i32, chrono::NaiveDate, Vec<(i32, String)>, super::dues::Ledger)> {
     use crate::auth::Permission;
-    let options = crate::orgs::service::options_for(state, actor, Permission::PersonRead).await?;
+    let options = crate::orgs::service::drill_options(state, actor, Permission::PersonRead, q.org).await?;
     let org_id = q.org.or_else(|| options.first().map(|(id, _)| *id)).ok_or(crate::error::AppError::NotFound)?;
     let month = super::dues::parse_month(&q.month).unwrap_or_else(|| super::dues::first_of_month(state.clock.today()));
     let ledger = super::dues::ledger(state, actor, org_id, month).await?;
@@ -191,7 +191,7 @@ pub async fn dues_export(
     actor: Actor,
     crate::ui::params::Params(q): crate::ui::params::Params<LedgerQuery>,
 ) -> AppResult<Response> {
-    let (_, month, _, ledger) = ledger_for(&state, &actor, &q).await?;
+    let (org_id, month, _, ledger) = ledger_for(&state, &actor, &q).await?;
     let rows: Vec<Vec<String>> = ledger
         .rows
         .iter()
@@ -218,6 +218,7 @@ pub async fn dues_export(
         &["姓名", "基数（元）", "类别", "应交（元）", "已交（元）", "交纳日期"],
         &rows,
     )?;
+    super::dues::audit_export(&state, &actor, org_id, month, ledger.rows.len()).await?;
     Ok(crate::io::xlsx::download("党费交纳情况.xlsx", bytes))
 }
 
@@ -248,6 +249,80 @@ pub async fn dues_pay(State(state): State<AppState>, actor: Actor, body: axum::b
         Ok(n) => Ok(Flash::ok(format!("已登记 {n} 人交纳 {month} 党费")).redirect(&back)),
         Err(crate::error::AppError::Validation { message, .. }) => Ok(Flash::error(message).redirect(&back)),
         Err(err) => Err(err),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PaymentQuery {
+    #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    person_id: Option<i32>,
+    month: String,
+    #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    org: Option<i32>,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "party/cancel_payment.html")]
+struct CancelPaymentPage {
+    layout: Layout,
+    payment: super::dues::PaymentView,
+    org: String,
+    back: String,
+    reason: String,
+    errors: crate::ui::FieldErrors,
+}
+
+async fn cancel_page(
+    state: &AppState,
+    actor: &Actor,
+    q: &PaymentQuery,
+    errors: crate::ui::FieldErrors,
+) -> AppResult<Response> {
+    let (Some(person_id), Some(month)) = (q.person_id, super::dues::parse_month(&q.month)) else {
+        return Err(crate::error::AppError::NotFound);
+    };
+    let payment = super::dues::payment(state, actor, person_id, month).await?;
+    let org = q.org.map(|o| o.to_string()).unwrap_or_default();
+    let back = format!("/party/dues?org={org}&month={}", month.format("%Y-%m"));
+    let page = CancelPaymentPage {
+        layout: Layout::new(actor, "撤销党费交纳登记", "/party/dues", None)
+            .crumb("党费", Some(back.clone()))
+            .crumb("撤销交纳登记", None),
+        payment,
+        org,
+        back,
+        reason: q.reason.clone(),
+        errors,
+    };
+    let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&page)).into_response())
+}
+
+/// Confirmation page: what will be undone, and the reason to give.
+pub async fn cancel_payment_form(
+    State(state): State<AppState>,
+    actor: Actor,
+    crate::ui::params::Params(q): crate::ui::params::Params<PaymentQuery>,
+) -> AppResult<Response> {
+    cancel_page(&state, &actor, &q, crate::ui::FieldErrors::new()).await
+}
+
+pub async fn cancel_payment(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(q): Form<PaymentQuery>,
+) -> AppResult<Response> {
+    let month = super::dues::parse_month(&q.month).ok_or(crate::error::AppError::NotFound)?;
+    let person_id = q.person_id.ok_or(crate::error::AppError::NotFound)?;
+    match super::dues::cancel_payment(&state, &actor, person_id, month, &q.reason).await {
+        Ok(()) => {
+            let org = q.org.map(|o| o.to_string()).unwrap_or_default();
+            Ok(Flash::ok(format!("已撤销 {} 的交纳登记", month.format("%Y-%m")))
+                .redirect(&format!("/party/dues?org={org}&month={}", month.format("%Y-%m"))))
+        }
+        Err(err) => cancel_page(&state, &actor, &q, field_errors(err)?).await,
     }
 }
 

@@ -4,77 +4,192 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::PersonInput;
-use super::service::{self, PersonFilter};
+use super::profile::Section;
+use super::service::{self, HistoryRow, PersonFilter, PersonRow};
 use crate::auth::Actor;
-use crate::error::AppResult;
+use crate::error::{AppResult, ErrorBody};
+use crate::openapi::List;
 use crate::state::AppState;
+use crate::ui::PageParams;
 use crate::ui::json::ApiJson;
 use crate::ui::params::{IdPath, Params};
 
 type ListQuery = crate::ui::ListParams<PersonFilter>;
 
-pub async fn list(State(state): State<AppState>, actor: Actor, Params(q): Params<ListQuery>) -> AppResult<Json<Value>> {
+#[utoipa::path(
+    get, path = "/persons", tag = "persons", operation_id = "list_persons",
+    summary = "名册列表与查找",
+    description = "读权限范围内未删除的人员，按所在党组织和编号排列。`q` 按内容匹配：全是英文字母时匹配姓名拼音首字母的开头；\
+        全是数字（末位可为 X）时匹配警号的开头，4 位及以上还匹配身份证号的末尾；其他匹配姓名或工作单位。`kind`、`employment_status`、\
+        `political_status` 按取值精确筛选；`org` 只看该党组织及其下级（不存在或不在范围内 404）。",
+    params(PersonFilter, PageParams),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "名册", body = List<PersonRow>),
+        (status = 400, description = "查询参数有误", body = ErrorBody),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "角色不能查看名册，或须先修改初始密码", body = ErrorBody),
+        (status = 404, description = "`org` 不存在或不在范围内", body = ErrorBody),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Params(q): Params<ListQuery>,
+) -> AppResult<Json<List<PersonRow>>> {
     let (items, total) = service::list(&state, &actor, &q.filter, q.page).await?;
-    Ok(Json(json!({"items": items, "total": total})))
+    Ok(Json(List { items, total }))
+}
+
+/// A person's profile as the web page shows it.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一人一档：调用者能看到的各部分；`can_edit` 表示调用者能否修改")]
+pub struct PersonProfile {
+    id: i32,
+    name: String,
+    kind: String,
+    org_id: Option<i32>,
+    org_name: String,
+    employment_status: String,
+    political_status: String,
+    can_edit: bool,
+    sections: Vec<Section>,
 }
 
 /// A person's profile as sections (the same the web page shows), plus the raw record when the
 /// caller may edit it.
-pub async fn get(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Json<Value>> {
+#[utoipa::path(
+    get, path = "/persons/{id}", tag = "persons", operation_id = "get_person",
+    summary = "一人一档",
+    description = "完整的身份证号和电话只给能查阅敏感信息且人员在其范围内的调用者（每次记审计）和本人；其他调用者只见末四位。\
+        账号关联了本人的人员记录时，无论角色都能读取本人的档案。",
+    params(("id" = i32, Path, description = "人员编号")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "档案", body = PersonProfile),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "角色不能查看名册，或须先修改初始密码", body = ErrorBody),
+        (status = 404, description = "不存在、已删除或不在范围内", body = ErrorBody),
+    )
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<Json<PersonProfile>> {
     let p = service::profile(&state, &actor, id).await?;
-    let sections: Vec<Value> = p
-        .sections
-        .iter()
-        .map(|s| {
-            json!({
-                "id": s.id, "title": s.title, "sensitive": s.sensitive,
-                "rows": s.rows.iter().map(|r| json!({"label": r.label, "value": r.value})).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    Ok(Json(json!({
-        "id": p.person.id,
-        "name": p.person.name,
-        "kind": p.person.kind,
-        "org_id": p.person.org_id,
-        "org_name": p.org_name,
-        "employment_status": p.person.employment_status,
-        "political_status": p.person.political_status,
-        "can_edit": p.can_edit,
-        "sections": sections,
-    })))
+    Ok(Json(PersonProfile {
+        id: p.person.id,
+        name: p.person.name,
+        kind: p.person.kind,
+        org_id: p.person.org_id,
+        org_name: p.org_name,
+        employment_status: p.person.employment_status,
+        political_status: p.person.political_status,
+        can_edit: p.can_edit,
+        sections: p.sections,
+    }))
 }
 
+#[derive(Serialize, ToSchema)]
+#[schema(description = "新建的档案：性别和出生日期由身份证号得出")]
+pub struct CreatedPerson {
+    id: i32,
+    name: String,
+    #[schema(example = "男")]
+    gender: String,
+    birth_date: NaiveDate,
+}
+
+#[utoipa::path(
+    post, path = "/persons", tag = "persons", operation_id = "create_person",
+    summary = "建档",
+    description = "党务管理员、书记/支委，所在党组织须在其可写范围内。",
+    request_body = PersonInput,
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 201, description = "已建档", body = CreatedPerson),
+        (status = 400, description = "请求体不是 JSON 或字段类型不对", body = ErrorBody),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有写权限、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
+        (status = 409, description = "身份证号已登记，或警号已被使用", body = ErrorBody),
+        (status = 422, description = "字段不符合规则，`errors` 列出全部问题", body = ErrorBody),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     actor: Actor,
     ApiJson(input): ApiJson<PersonInput>,
 ) -> AppResult<Response> {
     let p = service::create(&state, &actor, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": p.id, "name": p.name, "gender": p.gender, "birth_date": p.birth_date})))
-        .into_response())
+    let body = CreatedPerson { id: p.id, name: p.name, gender: p.gender, birth_date: p.birth_date };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(description = "修改后的档案编号和姓名")]
+pub struct UpdatedPerson {
+    id: i32,
+    name: String,
 }
 
 /// `PUT /api/v1/persons/{id}`: the whole record, as for create.
+#[utoipa::path(
+    put, path = "/persons/{id}", tag = "persons", operation_id = "update_person",
+    summary = "修改档案",
+    description = "党务管理员、书记/支委，人员和新的所在党组织都须在其可写范围内。请求体是整条记录：未给的字段会被清空。\
+        每个改变了的字段写一条变更记录。有党员档案的人，政治面貌和所在党组织由党员档案决定。",
+    params(("id" = i32, Path, description = "人员编号")),
+    request_body = PersonInput,
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "已修改", body = UpdatedPerson),
+        (status = 400, description = "请求体不是 JSON 或字段类型不对", body = ErrorBody),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有写权限、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
+        (status = 404, description = "不存在、已删除或不在范围内", body = ErrorBody),
+        (status = 409, description = "身份证号已登记，或警号已被使用", body = ErrorBody),
+        (status = 422, description = "字段不符合规则，`errors` 列出全部问题", body = ErrorBody),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     actor: Actor,
     IdPath(id): IdPath<i32>,
     ApiJson(input): ApiJson<PersonInput>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<UpdatedPerson>> {
     let p = service::update(&state, &actor, id, &input).await?;
-    Ok(Json(json!({"id": p.id, "name": p.name})))
+    Ok(Json(UpdatedPerson { id: p.id, name: p.name }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(description = "删除档案的原因，不能为空")]
 pub struct DeleteRequest {
+    #[schema(example = "重复建档")]
     reason: String,
 }
 
+#[utoipa::path(
+    delete, path = "/persons/{id}", tag = "persons", operation_id = "delete_person",
+    summary = "删除档案",
+    description = "党务管理员、书记/支委。只是隐藏：变更记录和审计记录保留，该身份证号仍算已登记。",
+    params(("id" = i32, Path, description = "人员编号")),
+    request_body = DeleteRequest,
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 204, description = "已删除"),
+        (status = 400, description = "请求体不是 JSON 或缺少 `reason`", body = ErrorBody),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有写权限、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
+        (status = 404, description = "不存在、已删除或不在范围内", body = ErrorBody),
+        (status = 422, description = "原因为空", body = ErrorBody),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     actor: Actor,
@@ -85,8 +200,26 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn history(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Json<Value>> {
+#[utoipa::path(
+    get, path = "/persons/{id}/history", tag = "persons", operation_id = "get_person_history",
+    summary = "变更记录",
+    description = "党务管理员、书记/支委，人员须在可写范围内。按时间倒序返回全部记录（不分页）。身份证号和电话的原值只给能查阅\
+        敏感信息的调用者（记审计）。",
+    params(("id" = i32, Path, description = "人员编号")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "变更记录", body = List<HistoryRow>),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有写权限，或须先修改初始密码", body = ErrorBody),
+        (status = 404, description = "不存在、已删除或不在范围内", body = ErrorBody),
+    )
+)]
+pub async fn history(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<Json<List<HistoryRow>>> {
     let items = service::history(&state, &actor, id).await?;
-    let total = items.len();
-    Ok(Json(json!({"items": items, "total": total})))
+    let total = items.len() as u64;
+    Ok(Json(List { items, total }))
 }

@@ -10,6 +10,8 @@ pub struct Model {
     pub kind: String,
     pub police_no: Option<String>,
     pub id_number: String,
+    /// The ID number reversed, so "ends with 1234" is an indexed prefix search (`4321…`).
+    pub id_number_rev: String,
     pub gender: String,
     pub birth_date: Date,
     pub ethnicity: Option<String>,
@@ -32,7 +34,24 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
-impl ActiveModelBehavior for ActiveModel {}
+/// The ID number as stored in `id_number_rev`.
+pub fn reversed_id(id_number: &str) -> String {
+    id_number.chars().rev().collect()
+}
+
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    /// Keeps the reversed copy in step with the ID number on every insert and update.
+    async fn before_save<C>(mut self, _db: &C, _insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        if let sea_orm::ActiveValue::Set(id) = &self.id_number {
+            self.id_number_rev = sea_orm::ActiveValue::Set(reversed_id(id));
+        }
+        Ok(self)
+    }
+}
 
 pub mod history {
     use sea_orm::entity::prelude::*;

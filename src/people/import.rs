@@ -70,26 +70,33 @@ fn column_label(field: &str) -> &str {
 }
 
 /// One cell's problem: the column as the user calls it, and why.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(description = "一处错误：列名和原因")]
 pub struct CellError {
     pub column: String,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "一行的结果：`row` 为 Excel 中看到的行号；`action` 为新建、更新、无变化、拒绝；\
+    `changes` 为更新会改变的字段；`errors` 为被拒绝的原因")]
 pub struct RowReport {
     /// Row number as the spreadsheet shows it.
     pub row: usize,
     pub name: String,
     pub id_number_masked: String,
     /// 新建, 更新, 无变化 or 拒绝.
+    #[schema(value_type = String, example = "新建")]
     pub action: &'static str,
     /// Labels of the fields an update changes.
     pub changes: Vec<String>,
     pub errors: Vec<CellError>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "导入报告：`header_row` 为表头所在行，`ignored_columns` 为没有用上的列，`committed` 表示是否已写入"
+)]
 pub struct ImportReport {
     pub header_row: usize,
     pub ignored_columns: Vec<String>,
@@ -509,12 +516,17 @@ pub async fn commit(
             members += 1;
         }
     }
-    let event = Event::by(actor, "person.import").summary(json!({
+    let mut event = Event::by(actor, "person.import");
+    if let Some(path) = crate::orgs::store::common_path(writes.iter().map(|(_, _, o, _)| o.path.as_str())) {
+        event = event.org(path);
+    }
+    let event = event.summary(json!({
         "file": filename, "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
         "memberships": members,
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
+    crate::db::analyze(&state.db).await?;
     report.committed = true;
     Ok(report)
 }

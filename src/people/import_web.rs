@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::import::{self, ImportReport};
 use crate::auth::{Actor, Permission};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorBody};
 use crate::io::{uploads, xlsx};
 use crate::state::AppState;
 use crate::ui::params::{IdPath, Params};
@@ -101,17 +101,53 @@ pub async fn confirm(State(state): State<AppState>, actor: Actor, IdPath(id): Id
     Ok(Flash::ok(message).redirect("/people"))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ApiQuery {
     #[serde(default)]
+    #[param(example = "true")]
     dry_run: Option<String>,
     #[serde(default)]
+    #[param(example = "花名册.xlsx")]
     filename: Option<String>,
+}
+
+/// The two bodies a 422 of the import can have; it only describes them in the OpenAPI document.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[schema(description = "有被拒绝的行时为导入报告，文件无法识别时为错误")]
+pub enum ImportRejected {
+    Report(ImportReport),
+    Error(ErrorBody),
 }
 
 /// `POST /api/v1/imports/people?dry_run=true`: the .xlsx file as the request body. A dry run
 /// answers 200 with the report; a commit 201, or 422 with the report when rows were rejected
 /// (then nothing was written).
+#[utoipa::path(
+    post, path = "/imports/people", tag = "imports", operation_id = "import_people",
+    summary = "导入民辅警名册",
+    description = "党务管理员、书记/支委。请求体是 .xlsx（或 .xls）文件的原始内容，不是 JSON 也不是 multipart 表单，\
+        `Content-Type` 不检查，上限 32 MiB。`dry_run` 为 `true`、`1` 或 `yes` 时只检查、不写入；`filename` 为记入审计日志的文件名。\
+        导入是“全部或全不”：有任何一行被拒绝时不写入任何一行。按身份证号逐行判断新建还是更新；填了入党日期的行同时建立党员档案。",
+    params(ApiQuery),
+    request_body(
+        content = crate::openapi::Binary,
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        description = "Excel 名册文件本身",
+    ),
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "检查结果（`dry_run`），`committed` 为 false", body = ImportReport),
+        (status = 201, description = "已导入，`committed` 为 true", body = ImportReport),
+        (status = 400, description = "请求体为空（`field` 为 `file`）或查询参数有误", body = ErrorBody),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有写权限、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
+        (status = 422, description = "有被拒绝的行：正文是导入报告（`committed` 为 false，没有写入）；\
+        或不是可读的 Excel 文件、找不到表头、没有数据行：正文是错误（`field` 为 `file`）",
+            body = ImportRejected),
+    )
+)]
 pub async fn api(
     State(state): State<AppState>,
     actor: Actor,

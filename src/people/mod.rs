@@ -111,12 +111,22 @@ pub fn mask_id(id: &str) -> String {
 
 /// What a form, an API call or an import row gives for one person. Text throughout, so that a
 /// bad value comes back as typed with a reason, never as a parse failure.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
+#[schema(description = "人员档案（建档和修改相同，修改时是整条记录）。字段都是字符串（`org_id` 为整数或数字字符串），\
+    未给的字段视为空，未知字段被忽略。规则：姓名不超过 50 字、不含数字；人员类别为民警、辅警、工勤；警号 4–12 位数字，民警必填；\
+        身份证号 18 位、校验位正确；性别、出生日期可省略，给出时须与身份证号一致；民族为规范名称；学历为研究生、大学本科、大学专科、\
+        中等专科、高中、初中及以下；电话 7–20 位数字（可含 -）；所在党组织须在调用者可写范围内；政治面貌为中共党员、中共预备党员、\
+        发展对象、入党积极分子、共青团员、群众、民主党派；在职状态为在职、调离、退休、辞退、开除、离职、去世，不是在职时须填状态变动日期；\
+        日期为 `YYYY-MM-DD`，不晚于今天。")]
 pub struct PersonInput {
+    #[schema(required = true, example = "张三")]
     pub name: String,
+    #[schema(required = true, example = "民警")]
     pub kind: String,
+    #[schema(example = "200001")]
     pub police_no: String,
+    #[schema(required = true, example = "370202199001011237")]
     pub id_number: String,
     /// Optional: checked against the ID number when given.
     pub gender: String,
@@ -126,11 +136,14 @@ pub struct PersonInput {
     pub education: String,
     pub phone: String,
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    #[schema(required = true, value_type = Option<i32>, example = 10)]
     pub org_id: Option<i32>,
     pub unit: String,
     pub position: String,
     pub rank: String,
+    #[schema(required = true, example = "群众")]
     pub political_status: String,
+    #[schema(required = true, example = "在职")]
     pub employment_status: String,
     pub status_since: String,
     pub joined_police_on: String,

@@ -19,8 +19,9 @@ use crate::orgs::{entity as org, store};
 use crate::state::AppState;
 use crate::ui::PageParams;
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct PersonFilter {
     /// Name, pinyin initials (`zs`), police number, last digits of the ID number, or unit.
     pub q: String,
@@ -29,11 +30,13 @@ pub struct PersonFilter {
     pub political_status: String,
     /// Only this organization's subtree.
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    #[param(value_type = Option<i32>)]
     pub org: Option<i32>,
 }
 
 /// A list row: no sensitive field, the ID number masked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "名册中的一行：身份证号只显示末四位，不含电话")]
 pub struct PersonRow {
     pub id: i32,
     pub name: String,
@@ -87,7 +90,7 @@ fn search_condition(q: &str) -> Option<Condition> {
     if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
         let mut cond = Condition::any().add(store::prefix(Column::PoliceNo, q));
         if q.len() >= 4 {
-            cond = cond.add(Column::IdNumber.ends_with(q.to_ascii_uppercase()));
+            cond = cond.add(store::prefix(Column::IdNumberRev, &person::reversed_id(&q.to_ascii_uppercase())));
         }
         return Some(cond);
     }
@@ -100,10 +103,20 @@ async fn filtered(
     filter: &PersonFilter,
 ) -> AppResult<sea_orm::Select<person::Entity>> {
     actor.require(Permission::PersonRead)?;
-    let mut q = person::Entity::find()
-        .filter(store::in_scope(Column::OrgPath, &actor.scope(Permission::PersonRead)))
-        .filter(Column::DeletedAt.is_null());
-    if let Some(cond) = search_condition(&filter.q) {
+    let search = search_condition(&filter.q);
+    // With search text, its index finds the few rows and the organization only filters them.
+    let searching = search.is_some();
+    let subtree = |path: &str| {
+        if searching { store::subtree_filter(Column::OrgPath, path) } else { store::subtree(Column::OrgPath, path) }
+    };
+    let scope = actor.scope(Permission::PersonRead);
+    let in_scope = if searching {
+        store::in_scope_filter(Column::OrgPath, &scope)
+    } else {
+        store::in_scope(Column::OrgPath, &scope)
+    };
+    let mut q = person::Entity::find().filter(in_scope).filter(Column::DeletedAt.is_null());
+    if let Some(cond) = search {
         q = q.filter(cond);
     }
     for (column, value) in [
@@ -119,7 +132,7 @@ async fn filtered(
         let o = store::find(&state.db, org_id).await?.ok_or(AppError::NotFound)?;
         let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
         guard::check(state, actor, Permission::PersonRead, Sensitivity::Normal, target).await?;
-        q = q.filter(store::subtree(Column::OrgPath, &o.path));
+        q = q.filter(subtree(&o.path));
     }
     Ok(q.order_by_asc(Column::OrgPath).order_by_asc(Column::Id))
 }
@@ -132,7 +145,13 @@ pub async fn list(
 ) -> AppResult<(Vec<PersonRow>, u64)> {
     let page = page.normalized();
     let q = filtered(state, actor, filter).await?;
-    let total = q.clone().count(&state.db).await?;
+    // The filter and the scope decide the rows, so together they name the count.
+    let key = format!(
+        "persons:{:?}:{}",
+        actor.scope(Permission::PersonRead),
+        serde_json::to_string(filter).unwrap_or_default()
+    );
+    let total = state.cached_count(key, q.clone().count(&state.db)).await?;
     let people = q.offset(page.offset()).limit(page.page_size).all(&state.db).await?;
     Ok((rows(state, people).await?, total))
 }
@@ -143,7 +162,11 @@ pub const EXPORT_LIMIT: u64 = 200_000;
 /// Every row the filter shows, for the Excel export; an export of the roster is audited.
 pub async fn list_all(state: &AppState, actor: &Actor, filter: &PersonFilter) -> AppResult<Vec<PersonRow>> {
     let people = filtered(state, actor, filter).await?.limit(EXPORT_LIMIT).all(&state.db).await?;
-    let event = Event::by(actor, "person.export").summary(json!({"filter": filter, "rows": people.len()}));
+    let mut event = Event::by(actor, "person.export");
+    if let Some(path) = store::common_path(people.iter().filter_map(|p| p.org_path.as_deref())) {
+        event = event.org(path);
+    }
+    let event = event.summary(json!({"filter": filter, "rows": people.len()}));
     audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
     rows(state, people).await
 }
@@ -161,9 +184,11 @@ async fn authorize_person(state: &AppState, actor: &Actor, perm: Permission, p: 
     guard::check(state, actor, perm, Sensitivity::Normal, target).await
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "一条变更记录：`at` 为北京时间，`field` 为字段的中文名称")]
 pub struct HistoryRow {
     #[serde(serialize_with = "crate::clock::serde_local::serialize")]
+    #[schema(value_type = String, example = "2026-11-28 02:43:12")]
     pub at: NaiveDateTime,
     pub actor: String,
     pub field: String,
@@ -482,10 +507,12 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i32, reason: &str) -> A
     active.deleted_at = Set(Some(now));
     active.updated_at = Set(now);
     active.update(&txn).await?;
+    // A deleted record holds no committee post.
+    let released = crate::orgs::governance::release_posts(&txn, id, None).await?;
     let event = Event::by(actor, "person.delete")
         .object("person", id)
         .org(path)
-        .summary(json!({"name": name, "reason": reason}));
+        .summary(json!({"name": name, "reason": reason, "released_posts": released}));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
     Ok(())

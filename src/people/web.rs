@@ -73,7 +73,7 @@ pub async fn list(
     let page = q.page.normalized();
     let (rows, total) = service::list(&state, &actor, &q.filter, page).await?;
     let qs = filter_query(&q.filter);
-    let org_options = orgs::service::options_for(&state, &actor, Permission::PersonRead).await?;
+    let org_options = orgs::service::drill_options(&state, &actor, Permission::PersonRead, q.filter.org).await?;
     let view = ListPage {
         layout: Layout::new(&actor, "民辅警档案", "/people", flash).crumb("民辅警档案", None),
         kinds: choices(KINDS, &q.filter.kind),

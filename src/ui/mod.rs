@@ -148,12 +148,16 @@ pub fn field_errors(err: AppError) -> Result<FieldErrors, AppError> {
 }
 
 /// `page` and `page_size` of a list request, with sane bounds (0 means "default").
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+/// Documented as signed: a value below 1 is not an error, it falls back to the default.
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     #[serde(deserialize_with = "params::page_num")]
+    #[param(value_type = i64, example = 1)]
     pub page: u64,
     #[serde(deserialize_with = "params::page_num")]
+    #[param(value_type = i64, example = 20)]
     pub page_size: u64,
 }
 

@@ -4,11 +4,14 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod accounts;
 mod audit;
 mod auth;
+mod consistency;
 mod dues;
 mod governance;
 mod import;
+mod openapi;
 mod orgs;
 mod party;
 mod people;

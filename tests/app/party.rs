@@ -7,7 +7,7 @@ fn valid_id(body17: &str) -> String {
     format!("{body17}{}", dangjian::people::idcard::check_char(body17).unwrap())
 }
 
-async fn new_person(s: &Session, name: &str, id17: &str, political: &str, org: i64) -> i64 {
+pub(crate) async fn new_person(s: &Session, name: &str, id17: &str, political: &str, org: i64) -> i64 {
     let body = json!({
         "name": name, "kind": "辅警", "id_number": valid_id(id17), "org_id": org,
         "political_status": political, "employment_status": "在职"
@@ -17,7 +17,7 @@ async fn new_person(s: &Session, name: &str, id17: &str, political: &str, org: i
     created["id"].as_i64().unwrap()
 }
 
-fn party_rows(profile: &Value) -> Vec<String> {
+pub(crate) fn party_rows(profile: &Value) -> Vec<String> {
     profile["sections"]
         .as_array()
         .unwrap()
@@ -35,7 +35,7 @@ fn party_rows(profile: &Value) -> Vec<String> {
 }
 
 /// A secretary account for branch `org`, ready to use.
-async fn secretary_of(app: &TestApp, username: &str, org: i64) -> Session {
+pub(crate) async fn secretary_of(app: &TestApp, username: &str, org: i64) -> Session {
     let admin = app.login("admin").await;
     let (_, created) =
         admin.send_json(Method::POST, "/api/v1/users", json!({"username": username, "display_name": "支部书记"})).await;

@@ -36,6 +36,14 @@ async fn search_by_name_initials_police_number_and_id_digits_within_scope() {
         let tail = &masked[masked.len() - 4..];
         let (_, by_tail) = shuji.get_json(&format!("/api/v1/persons?q={tail}")).await;
         assert!(by_tail["items"].as_array().unwrap().iter().any(|p| p["id"] == first["id"]));
+        assert!(
+            by_tail["items"].as_array().unwrap().iter().all(|p| p["id_number_masked"]
+                .as_str()
+                .unwrap()
+                .ends_with(tail)
+                || p["police_no"].as_str().is_some_and(|n| n.starts_with(tail))),
+            "only IDs ending in {tail} (or police numbers starting with it)"
+        );
         let regular = all["items"].as_array().unwrap().iter().find(|p| p["kind"] == "民警").unwrap();
         let no = regular["police_no"].as_str().unwrap();
         let (_, by_no) = shuji.get_json(&format!("/api/v1/persons?q={no}")).await;
@@ -240,6 +248,47 @@ async fn the_web_form_keeps_input_and_the_export_matches_the_list() {
         let sheet = book.worksheet_range("民辅警").unwrap();
         assert_eq!((sheet.rows().count() - 2) as u64, list["total"].as_u64().unwrap());
         assert!(sheet.rows().skip(2).all(|r| r[3].to_string().contains("********")), "ID numbers masked in exports");
+        app
+    })
+    .await;
+}
+
+/// The `<option value>`s of the roster page's organization filter.
+fn org_options(html: &str) -> Vec<i64> {
+    let start = html.find("<select name=\"org\"").unwrap();
+    let select = &html[start..start + html[start..].find("</select>").unwrap()];
+    select.split("<option value=\"").skip(1).filter_map(|o| o.split('"').next()?.parse().ok()).collect()
+}
+
+#[tokio::test]
+async fn the_roster_filter_walks_down_the_tree_one_level_at_a_time() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let top = org_options(&zzb.get("/people").await.text().await.unwrap());
+        let (_, root) = zzb.get_json("/api/v1/orgs/1").await;
+        let children: Vec<i64> =
+            root["children"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+        let mut expected = vec![1];
+        expected.extend(&children);
+        let mut sorted = top.clone();
+        sorted.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(sorted, expected, "the top of the tree and its children only");
+        assert!(!top.contains(&10), "a station branch is two levels down");
+
+        // Choosing the sub-bureau lists the way up to it and the branches under it, selected.
+        let html = zzb.get("/people?org=6").await.text().await.unwrap();
+        let under_6 = org_options(&html);
+        assert!(under_6.contains(&1) && under_6.contains(&6) && under_6.contains(&10) && under_6.contains(&13));
+        assert!(!under_6.contains(&11), "groups of branch 10 appear only once 10 is chosen");
+        assert!(!under_6.contains(&2), "siblings of the chosen organization are not repeated");
+        assert!(html.contains("<option value=\"6\" selected"));
+
+        // A secretary starts at the branch.
+        let shuji = app.login("shuji").await;
+        let mine = org_options(&shuji.get("/people").await.text().await.unwrap());
+        assert_eq!(mine[0], 10);
+        assert!(mine.iter().all(|id| [10, 11, 12].contains(id)), "{mine:?}");
         app
     })
     .await;

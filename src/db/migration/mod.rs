@@ -4,6 +4,8 @@
 mod m20261127_000001_foundation;
 mod m20261127_000002_party;
 mod m20261127_000003_dues;
+mod m20261128_000004_search;
+mod m20261128_000005_account_person;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -16,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261127_000002_party::Migration),
             Box::new(m20261127_000003_dues::Migration),
+            Box::new(m20261128_000004_search::Migration),
+            Box::new(m20261128_000005_account_person::Migration),
         ]
     }
 }

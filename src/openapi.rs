@@ -1,0 +1,108 @@
+//! The OpenAPI 3.1 document of `/api/v1`, served at `GET /api/openapi.json`.
+//!
+//! Paths and operations come from the `#[utoipa::path]` attributes of the handlers that
+//! [`crate::app`] registers with `routes!`, so the document and the route table are one source.
+//! This module adds what all operations share: the description, tags, security schemes and the
+//! generic response shapes.
+
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::auth::session;
+use crate::error::{ErrorBody, FieldError};
+
+/// Security scheme names used in the handlers' `security(...)` lists.
+pub const SESSION: &str = "session";
+pub const CSRF: &str = "csrf";
+pub const TOKEN: &str = "token";
+
+const DESCRIPTION: &str = "\
+    公安机关党建与队伍管理平台的 JSON 接口。本文档由程序代码生成，路径、方法和数据结构与实际路由一致；\
+    各接口的业务规则和示例见 `docs/API.md`。
+
+- **认证**：`POST /api/v1/session` 登录后使用 Cookie `dj_session`；Cookie 会话的 POST、PUT、PATCH、DELETE \
+    请求须带请求头 `X-CSRF-Token`（取自登录或 `GET /api/v1/me` 响应中的 `csrf_token`），否则 403 `csrf`。\
+    系统对接使用接口令牌 `Authorization: Bearer djt_…`，不需要 CSRF 令牌。未登录、会话失效或令牌无效时 401。
+- **首次登录**：须改密的账号只能调用 `GET /api/v1/me`、`POST /api/v1/me/password`、`DELETE /api/v1/session`，\
+    其他接口 403 `password_change_required`。
+- **范围**：每个账号只能访问其授权党组织及其下级的数据；范围外的编号与不存在的编号同样得到 404。
+- **错误**：统一为 `ErrorBody`：`{\"code\", \"message\", \"field\"?, \"errors\"?}`。400 请求格式错误，401 未登录，\
+    403 无权限，404 不存在或无权访问，409 冲突，422 值不符合规则，423 账号锁定，429 尝试过多，500 系统内部错误。
+- **请求体**：除名册导入外均为 JSON，须带 `Content-Type: application/json`，最大 4 MiB。
+- **分页**：列表接口参数 `page`（从 1 开始）、`page_size`（默认 20，最大 200），返回 `{\"items\": [...], \"total\": N}`。
+- **时间**：时刻为北京时间 `YYYY-MM-DD HH:MM:SS`，日期为 `YYYY-MM-DD`。";
+
+/// Everything but the paths, which [`crate::app`] nests under `/api/v1`.
+#[derive(OpenApi)]
+#[openapi(
+    // Cargo's license "Proprietary" is no SPDX identifier, so only its name is given.
+    info(title = "公安机关党建与队伍管理平台 接口", description = DESCRIPTION, license(name = "Proprietary")),
+    modifiers(&SecuritySchemes),
+    components(schemas(ErrorBody, FieldError)),
+    tags(
+        (name = "session", description = "会话与本人：登录、退出、当前账号、修改本人密码"),
+        (name = "users", description = "账号、授权与接口令牌"),
+        (name = "orgs", description = "党组织：列表、详情、新建、更名与调整隶属、届期与换届、委员会、撤销与合并"),
+        (name = "persons", description = "民辅警档案：查找、一人一档、建档、修改、删除、变更记录"),
+        (name = "imports", description = "名册导入：上传 Excel 名册，先检查再导入"),
+        (name = "membership", description = "党员与组织关系：登记入党、转正、组织关系转接、介绍信"),
+        (name = "dues", description = "党费：基数、台账、交纳"),
+        (name = "audit", description = "审计日志：查询与校验哈希链（仅安全审计员）"),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            SESSION,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                session::COOKIE_NAME,
+                "Cookie 会话：由 `POST /api/v1/session` 设置（HttpOnly、SameSite=Lax）",
+            ))),
+        );
+        components.add_security_scheme(
+            CSRF,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-CSRF-Token",
+                "Cookie 会话的写请求（除 GET 外）须带的 CSRF 令牌，即登录或 `GET /api/v1/me` 响应中的 `csrf_token`",
+            ))),
+        );
+        components.add_security_scheme(
+            TOKEN,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("djt_ 加 64 位十六进制")
+                    .description(Some(
+                        "接口令牌：由系统管理员为接口专用账号创建，以该账号的身份和授权行事，不需要 CSRF 令牌",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// A list answer: the items and how many match in all (more than `items` when paged).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "列表：`items` 为本页的记录，`total` 为符合条件的总数")]
+pub struct List<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// A file as the whole request or response body (the import's spreadsheet, the letter).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary, description = "文件内容（二进制）")]
+pub struct Binary(pub Vec<u8>);
+
+/// The answer of a create whose caller needs only the new id.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "新建记录的编号")]
+pub struct Created {
+    pub id: i32,
+}

@@ -1,0 +1,288 @@
+//! `GET /api/openapi.json`: public, complete and truthful. The document is generated from the
+//! route table, so these tests pin its contents to the known operations and check them against
+//! the live server: every documented operation is a real route, every reference resolves.
+
+use std::collections::{BTreeSet, HashSet};
+
+use serde_json::{Value, json};
+
+use crate::support::{Backend, TestApp};
+
+/// Every operation of `/api/v1`. A route added without documentation (or documented without a
+/// route) makes `document_lists_exactly_the_operations_of_the_api` fail.
+const OPERATIONS: &[(&str, &str)] = &[
+    ("POST", "/api/v1/session"),
+    ("DELETE", "/api/v1/session"),
+    ("GET", "/api/v1/me"),
+    ("POST", "/api/v1/me/password"),
+    ("GET", "/api/v1/users"),
+    ("POST", "/api/v1/users"),
+    ("GET", "/api/v1/users/{id}"),
+    ("GET", "/api/v1/users/{id}/person"),
+    ("PUT", "/api/v1/users/{id}/person"),
+    ("DELETE", "/api/v1/users/{id}/person"),
+    ("POST", "/api/v1/users/{id}/unlock"),
+    ("POST", "/api/v1/users/{id}/grants"),
+    ("DELETE", "/api/v1/grants/{id}"),
+    ("POST", "/api/v1/users/{id}/tokens"),
+    ("DELETE", "/api/v1/tokens/{id}"),
+    ("GET", "/api/v1/orgs"),
+    ("POST", "/api/v1/orgs"),
+    ("GET", "/api/v1/orgs/{id}"),
+    ("PATCH", "/api/v1/orgs/{id}"),
+    ("PUT", "/api/v1/orgs/{id}/term"),
+    ("POST", "/api/v1/orgs/{id}/committee"),
+    ("DELETE", "/api/v1/orgs/{id}/committee/{member_id}"),
+    ("POST", "/api/v1/orgs/{id}/dissolve"),
+    ("GET", "/api/v1/persons"),
+    ("POST", "/api/v1/persons"),
+    ("GET", "/api/v1/persons/{id}"),
+    ("PUT", "/api/v1/persons/{id}"),
+    ("DELETE", "/api/v1/persons/{id}"),
+    ("GET", "/api/v1/persons/{id}/history"),
+    ("POST", "/api/v1/imports/people"),
+    ("POST", "/api/v1/persons/{id}/membership"),
+    ("POST", "/api/v1/persons/{id}/membership/full"),
+    ("POST", "/api/v1/persons/{id}/transfers"),
+    ("POST", "/api/v1/persons/{id}/dues-base"),
+    ("GET", "/api/v1/dues"),
+    ("POST", "/api/v1/dues/payments"),
+    ("POST", "/api/v1/dues/payments/cancel"),
+    ("GET", "/api/v1/transfers"),
+    ("POST", "/api/v1/transfers/{id}/accept"),
+    ("GET", "/api/v1/transfers/{id}/docx"),
+    ("POST", "/api/v1/transfers/{id}/reject"),
+    ("GET", "/api/v1/audit"),
+    ("POST", "/api/v1/audit/verify"),
+];
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+
+async fn fetch_document(app: &TestApp) -> Value {
+    // A client without any session: the document is public.
+    let res = app.client().get(app.url("/api/openapi.json")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    res.json().await.unwrap()
+}
+
+/// (METHOD, path, operation) for every operation in the document.
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in METHODS {
+            if let Some(op) = item.get(*method) {
+                out.push((method.to_uppercase(), path.clone(), op.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn schema<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    let s = &doc["components"]["schemas"][name];
+    assert!(s.is_object(), "schema {name} missing");
+    s
+}
+
+fn names(value: &Value) -> BTreeSet<String> {
+    value.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn document_lists_exactly_the_operations_of_the_api() {
+    let app = TestApp::spawn_empty(Backend::Sqlite).await;
+    let doc = fetch_document(&app).await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{}", doc["openapi"]);
+    assert_eq!(doc["info"]["title"], "公安机关党建与队伍管理平台 接口");
+    assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
+    // Public like `/healthz`: not even a stale token stands in the way.
+    let res = app.client().get(app.url("/api/openapi.json")).bearer_auth("djt_revoked").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+
+    let documented: BTreeSet<(String, String)> =
+        operations(&doc).into_iter().map(|(method, path, _)| (method, path)).collect();
+    let expected: BTreeSet<(String, String)> =
+        OPERATIONS.iter().map(|(method, path)| ((*method).to_owned(), (*path).to_owned())).collect();
+    assert_eq!(expected.len(), OPERATIONS.len(), "duplicate in OPERATIONS");
+    let missing: Vec<_> = expected.difference(&documented).collect();
+    let extra: Vec<_> = documented.difference(&expected).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "not documented: {missing:?}; not in the list: {extra:?}");
+
+    let declared_tags: HashSet<&str> =
+        doc["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let schemes: HashSet<&str> =
+        doc["components"]["securitySchemes"].as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    assert_eq!(schemes, HashSet::from(["session", "csrf", "token"]));
+    let mut operation_ids = HashSet::new();
+    for (method, path, op) in operations(&doc) {
+        let what = format!("{method} {path}");
+        let responses = op["responses"].as_object().unwrap();
+        assert!(!responses.is_empty(), "{what}: no responses");
+        assert!(responses.keys().any(|s| s.starts_with('2')), "{what}: no success response");
+        let tags = op["tags"].as_array().unwrap();
+        assert!(!tags.is_empty(), "{what}: no tag");
+        for tag in tags {
+            assert!(declared_tags.contains(tag.as_str().unwrap()), "{what}: undeclared tag {tag}");
+        }
+        assert!(!op["summary"].as_str().unwrap_or_default().is_empty(), "{what}: no summary");
+        assert!(operation_ids.insert(op["operationId"].as_str().unwrap().to_owned()), "{what}: duplicate operationId");
+        // Every `{param}` of the path is declared, and nothing else is declared in the path.
+        let in_template: BTreeSet<String> =
+            path.split('/').filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}')).map(str::to_owned).collect();
+        let declared: BTreeSet<String> = op["parameters"]
+            .as_array()
+            .map(|ps| ps.iter().filter(|p| p["in"] == "path").map(|p| p["name"].as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default();
+        assert_eq!(in_template, declared, "{what}: path parameters");
+        // Only login is open; writes with a cookie session need the CSRF header as well.
+        let security = op["security"].as_array().unwrap();
+        if what == "POST /api/v1/session" {
+            assert_eq!(op["security"], json!([{}]), "{what}");
+            continue;
+        }
+        assert!(security.iter().any(|s| s.get("token").is_some()), "{what}: bearer token not accepted");
+        let session = security.iter().find(|s| s.get("session").is_some()).unwrap_or_else(|| panic!("{what}"));
+        assert_eq!(session.get("csrf").is_some(), method != "GET", "{what}: CSRF requirement");
+        assert!(responses.contains_key("401"), "{what}: 401 not documented");
+        // 403: the CSRF check on writes, a role without the permission, or a password that must
+        // be changed first; only "who am I" can answer none of these.
+        assert_eq!(responses.contains_key("403"), what != "GET /api/v1/me", "{what}: 403");
+        if path.contains('{') {
+            assert!(responses.contains_key("404"), "{what}: 404 not documented");
+        }
+    }
+
+    // Tags group the operations the way docs/API.md does.
+    let tagged = |tag: &str| operations(&doc).into_iter().filter(|(_, _, op)| op["tags"][0] == tag).count();
+    assert_eq!(tagged("session"), 4);
+    assert_eq!(tagged("dues"), 4);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_a_real_route() {
+    let app = TestApp::spawn_empty(Backend::Sqlite).await;
+    let doc = fetch_document(&app).await;
+    let anon = app.client();
+    for (method, path, _) in operations(&doc) {
+        let url = app.url(&path.replace("{id}", "1").replace("{member_id}", "1"));
+        let req = anon.request(method.parse().unwrap(), &url);
+        let req = if method == "GET" { req } else { req.json(&json!({})) };
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.unwrap_or(Value::Null);
+        if (method.as_str(), path.as_str()) == ("POST", "/api/v1/session") {
+            // The one public operation: it reads the body, which lacks the user name.
+            assert_eq!((status, body["field"].as_str()), (400, Some("username")), "{method} {path}");
+        } else {
+            assert_eq!((status, body["code"].as_str()), (401, Some("unauthenticated")), "{method} {path}: {body}");
+        }
+    }
+    // The same requests to a path that is not in the document: the API's own 404.
+    let (status, body) = {
+        let res = anon.get(app.url("/api/v1/persons/1/nothing")).send().await.unwrap();
+        (res.status().as_u16(), res.json::<Value>().await.unwrap())
+    };
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
+    app.finish().await;
+}
+
+/// Collects every `$ref` in the document.
+fn refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => refs(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_reference_resolves_to_a_component_schema() {
+    let app = TestApp::spawn_empty(Backend::Sqlite).await;
+    let doc = fetch_document(&app).await;
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(all.len() > 50, "suspiciously few references: {}", all.len());
+    for r in &all {
+        let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("unexpected reference {r}"));
+        schema(&doc, name);
+    }
+    // Errors are documented with the shape `AppError` renders.
+    let error = schema(&doc, "ErrorBody");
+    assert_eq!(names(&error["required"]), BTreeSet::from(["code".to_owned(), "message".to_owned()]));
+    let props: BTreeSet<&str> = error["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(props, BTreeSet::from(["code", "message", "field", "errors"]));
+    // The import takes the spreadsheet itself; the letter is a Word file.
+    let import = &doc["paths"]["/api/v1/imports/people"]["post"];
+    assert!(
+        import["requestBody"]["content"]["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+            .is_object()
+    );
+    let query: BTreeSet<&str> =
+        import["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(query, BTreeSet::from(["dry_run", "filename"]));
+    let letter = &doc["paths"]["/api/v1/transfers/{id}/docx"]["get"]["responses"]["200"]["content"];
+    assert!(letter["application/vnd.openxmlformats-officedocument.wordprocessingml.document"].is_object());
+    // Lists document their filters and the page.
+    let persons: BTreeSet<&str> = doc["paths"]["/api/v1/persons"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        persons,
+        BTreeSet::from(["q", "kind", "employment_status", "political_status", "org", "page", "page_size"])
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn schemas_match_what_the_api_requires_and_returns() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let doc = fetch_document(&app).await;
+
+    // The fields the person schema calls required are exactly those an empty record is refused for.
+    let required = names(&schema(&doc, "PersonInput")["required"]);
+    let zzb = app.login("zzb").await;
+    let (status, body) = zzb.send_json(reqwest::Method::POST, "/api/v1/persons", json!({})).await;
+    assert_eq!(status, 422, "{body}");
+    let refused: BTreeSet<String> =
+        body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(required, refused);
+    assert_eq!(
+        required,
+        ["name", "kind", "id_number", "org_id", "political_status", "employment_status"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    );
+
+    // Answers carry the properties their schemas list, no more and no fewer.
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<BTreeSet<String>>();
+    let props = |name: &str| keys(&schema(&doc, name)["properties"]);
+    assert_eq!(keys(&zzb.me), props("Me"));
+    assert_eq!(keys(&zzb.me["grants"][0]), props("MeGrant"));
+    let (_, orgs) = zzb.get_json("/api/v1/orgs?page_size=1").await;
+    assert_eq!(keys(&orgs), BTreeSet::from(["items".to_owned(), "total".to_owned()]));
+    assert_eq!(keys(&orgs["items"][0]), props("OrgView"));
+    let id = orgs["items"][0]["id"].as_i64().unwrap();
+    let (_, org) = zzb.get_json(&format!("/api/v1/orgs/{id}")).await;
+    assert_eq!(keys(&org), props("OrgDetail"));
+    assert_eq!(keys(&org["governance"]), props("Governance"));
+    let (_, persons) = zzb.get_json("/api/v1/persons?page_size=1").await;
+    assert_eq!(keys(&persons["items"][0]), props("PersonRow"));
+    let id = persons["items"][0]["id"].as_i64().unwrap();
+    let (_, person) = zzb.get_json(&format!("/api/v1/persons/{id}")).await;
+    assert_eq!(keys(&person), props("PersonProfile"));
+    assert_eq!(keys(&person["sections"][0]), props("Section"));
+    app.finish().await;
+}
