@@ -304,8 +304,8 @@ pub async fn list_users(
     if !q.is_empty() {
         query = query.filter(
             sea_orm::Condition::any()
-                .add(user::Column::Username.contains(q.to_lowercase()))
-                .add(user::Column::DisplayName.contains(q)),
+                .add(crate::orgs::store::containing(state.db.get_database_backend(), user::Column::Username, q))
+                .add(crate::orgs::store::containing(state.db.get_database_backend(), user::Column::DisplayName, q)),
         );
     }
     let total = query.clone().count(&state.db).await?;

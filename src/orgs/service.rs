@@ -66,7 +66,12 @@ async fn find_live(state: &AppState, id: i32) -> AppResult<org::Model> {
     store::find(&state.db, id).await?.filter(|o| o.dissolved_at.is_none()).ok_or(AppError::NotFound)
 }
 
-fn filtered(actor: &Actor, filter: &OrgFilter, under_path: Option<&str>) -> sea_orm::Select<org::Entity> {
+fn filtered(
+    state: &AppState,
+    actor: &Actor,
+    filter: &OrgFilter,
+    under_path: Option<&str>,
+) -> sea_orm::Select<org::Entity> {
     let mut q = org::Entity::find()
         .filter(store::in_scope(Column::Path, &actor.scope(Permission::OrgRead)))
         .filter(Column::DissolvedAt.is_null());
@@ -75,7 +80,14 @@ fn filtered(actor: &Actor, filter: &OrgFilter, under_path: Option<&str>) -> sea_
     }
     let text = filter.q.trim();
     if !text.is_empty() {
-        q = q.filter(sea_orm::Condition::any().add(Column::Name.contains(text)).add(Column::UnitName.contains(text)));
+        let backend = state.db.get_database_backend();
+        q = q.filter(
+            sea_orm::Condition::any().add(store::containing(backend, Column::Name, text)).add(store::containing(
+                backend,
+                Column::UnitName,
+                text,
+            )),
+        );
     }
     if let Some(kind) = OrgKind::parse(&filter.kind) {
         q = q.filter(Column::Kind.eq(kind.as_str()));
@@ -104,7 +116,7 @@ pub async fn list(
     actor.require(Permission::OrgRead)?;
     let page = page.normalized();
     let under = under_path(state, actor, filter).await?;
-    let query = filtered(actor, filter, under.as_deref());
+    let query = filtered(state, actor, filter, under.as_deref());
     let total = query.clone().count(&state.db).await?;
     let rows = query.offset(page.offset()).limit(page.page_size).all(&state.db).await?;
     Ok((rows.into_iter().map(OrgView::from).collect(), total))
@@ -114,13 +126,13 @@ pub async fn list(
 pub async fn list_all(state: &AppState, actor: &Actor, filter: &OrgFilter) -> AppResult<Vec<OrgView>> {
     actor.require(Permission::OrgRead)?;
     let under = under_path(state, actor, filter).await?;
-    let rows = filtered(actor, filter, under.as_deref()).all(&state.db).await?;
+    let rows = filtered(state, actor, filter, under.as_deref()).all(&state.db).await?;
     Ok(rows.into_iter().map(OrgView::from).collect())
 }
 
 /// `(id, "indented name")` of every organization in the actor's read scope, for pickers.
 pub async fn all_for_select(state: &AppState, actor: &Actor) -> AppResult<Vec<(i32, String)>> {
-    let rows = filtered(actor, &OrgFilter::default(), None).all(&state.db).await?;
+    let rows = filtered(state, actor, &OrgFilter::default(), None).all(&state.db).await?;
     Ok(rows.into_iter().map(|o| (o.id, format!("{}{}", "　".repeat(o.depth as usize), o.name))).collect())
 }
 

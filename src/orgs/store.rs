@@ -1,6 +1,6 @@
 //! Queries over the organization tree. A subtree is the range `[path, upper_bound(path))`.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::{self as org, Column};
@@ -39,6 +39,30 @@ pub fn in_scope_filter<C: ColumnTrait>(column: C, scope: &Scope) -> Condition {
 pub fn subtree_filter<C: ColumnTrait>(column: C, path: &str) -> Condition {
     let head = Func::cust("SUBSTR").arg(Expr::col(column)).arg(1).arg(i32::try_from(path.len()).unwrap_or(i32::MAX));
     Condition::all().add(Expr::expr(head).eq(path))
+}
+
+/// Rows whose text `column` contains `text` anywhere, ignoring the case of Latin letters on every
+/// backend (PostgreSQL's LIKE alone would not); `%` and `_` in the text match themselves.
+pub fn containing<C: ColumnTrait>(backend: sea_orm::DatabaseBackend, column: C, text: &str) -> Expr {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    // Backslash is already the escape character of LIKE on PostgreSQL and MySQL; SQLite has none
+    // unless told.
+    let pattern = LikeExpr::new(format!("%{escaped}%"));
+    let col = Expr::col(column.as_column_ref());
+    match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            use sea_orm::sea_query::extension::postgres::PgExpr;
+            col.ilike(pattern)
+        }
+        sea_orm::DatabaseBackend::Sqlite => col.like(pattern.escape('\\')),
+        _ => col.like(pattern),
+    }
 }
 
 /// Rows whose text `column` starts with `prefix`, as an index-friendly range (`LIKE 'x%'` is

@@ -78,7 +78,7 @@ async fn rows(state: &AppState, people: Vec<person::Model>) -> AppResult<Vec<Per
 
 /// The search text decides what it matches: latin letters are pinyin initials, digits a
 /// police number or the end of an ID number, anything else the name or the unit.
-fn search_condition(q: &str) -> Option<Condition> {
+fn search_condition(backend: sea_orm::DatabaseBackend, q: &str) -> Option<Condition> {
     let q = q.trim();
     if q.is_empty() {
         return None;
@@ -94,8 +94,16 @@ fn search_condition(q: &str) -> Option<Condition> {
         }
         return Some(cond);
     }
-    Some(Condition::any().add(Column::Name.contains(q)).add(Column::Unit.contains(q)))
+    Some(Condition::any().add(store::containing(backend, Column::Name, q)).add(store::containing(
+        backend,
+        Column::Unit,
+        q,
+    )))
 }
+
+/// Above this many people in reach, a search lets its own index find the rows and only filters
+/// them by organization; below it, the organization's range is the narrower way in.
+const SEARCH_DRIVES_ABOVE: u64 = 3_000;
 
 async fn filtered(
     state: &AppState,
@@ -103,19 +111,41 @@ async fn filtered(
     filter: &PersonFilter,
 ) -> AppResult<sea_orm::Select<person::Entity>> {
     actor.require(Permission::PersonRead)?;
-    let search = search_condition(&filter.q);
-    // With search text, its index finds the few rows and the organization only filters them.
-    let searching = search.is_some();
-    let subtree = |path: &str| {
-        if searching { store::subtree_filter(Column::OrgPath, path) } else { store::subtree(Column::OrgPath, path) }
-    };
     let scope = actor.scope(Permission::PersonRead);
-    let in_scope = if searching {
-        store::in_scope_filter(Column::OrgPath, &scope)
+    let within = match filter.org {
+        Some(org_id) => {
+            let o = store::find(&state.db, org_id).await?.ok_or(AppError::NotFound)?;
+            let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
+            guard::check(state, actor, Permission::PersonRead, Sensitivity::Normal, target).await?;
+            Some(o.path)
+        }
+        None => None,
+    };
+    let search = search_condition(state.db.get_database_backend(), &filter.q);
+    // Which condition should reach the rows through its index: the planners cannot tell how
+    // many people a subtree holds, the (cached) count can.
+    let search_drives = match &search {
+        Some(_) => {
+            let reach = person::Entity::find()
+                .filter(match &within {
+                    Some(path) => store::subtree(Column::OrgPath, path),
+                    None => store::in_scope(Column::OrgPath, &scope),
+                })
+                .filter(Column::DeletedAt.is_null());
+            let key = format!("persons-reach:{scope:?}:{within:?}");
+            state.cached_count(key, reach.count(&state.db)).await? > SEARCH_DRIVES_ABOVE
+        }
+        None => false,
+    };
+    let (in_scope, subtree): (Condition, Option<Condition>) = if search_drives {
+        (store::in_scope_filter(Column::OrgPath, &scope), within.map(|p| store::subtree_filter(Column::OrgPath, &p)))
     } else {
-        store::in_scope(Column::OrgPath, &scope)
+        (store::in_scope(Column::OrgPath, &scope), within.map(|p| store::subtree(Column::OrgPath, &p)))
     };
     let mut q = person::Entity::find().filter(in_scope).filter(Column::DeletedAt.is_null());
+    if let Some(cond) = subtree {
+        q = q.filter(cond);
+    }
     if let Some(cond) = search {
         q = q.filter(cond);
     }
@@ -127,12 +157,6 @@ async fn filtered(
         if !value.trim().is_empty() {
             q = q.filter(column.eq(value.trim()));
         }
-    }
-    if let Some(org_id) = filter.org {
-        let o = store::find(&state.db, org_id).await?.ok_or(AppError::NotFound)?;
-        let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
-        guard::check(state, actor, Permission::PersonRead, Sensitivity::Normal, target).await?;
-        q = q.filter(subtree(&o.path));
     }
     Ok(q.order_by_asc(Column::OrgPath).order_by_asc(Column::Id))
 }

@@ -5,7 +5,22 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::party::{new_person, party_rows, secretary_of};
-use crate::support::on_all_backends;
+use crate::support::{Session, on_all_backends};
+
+/// A new full member of branch 10 (shuji's), admitted on `joined_on` and full a year later.
+async fn full_member_of_branch_10(shuji: &Session, name: &str, id17: &str, joined_on: &str) -> i64 {
+    let pid = new_person(shuji, name, id17, "发展对象", 10).await;
+    let full_on = format!("{}{}", joined_on[..4].parse::<i32>().unwrap() + 1, &joined_on[4..]);
+    let (status, body) = shuji
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/persons/{pid}/membership"),
+            json!({"joined_on": joined_on, "full_on": full_on}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    pid
+}
 
 fn committee_people(org: &Value) -> Vec<i64> {
     org["governance"]["committee"].as_array().unwrap().iter().map(|c| c["person_id"].as_i64().unwrap()).collect()
@@ -32,15 +47,7 @@ async fn committee_posts_end_when_their_holder_moves_away() {
     on_all_backends(|app| async move {
         let zzb = app.login("zzb").await;
         let shuji = app.login("shuji").await;
-        let pid = new_person(&shuji, "组织委员甲", "37020219860606003", "发展对象", 10).await;
-        let (status, _) = shuji
-            .send_json(
-                Method::POST,
-                &format!("/api/v1/persons/{pid}/membership"),
-                json!({"joined_on": "2012-06-01", "full_on": "2013-06-01"}),
-            )
-            .await;
-        assert_eq!(status, 201);
+        let pid = full_member_of_branch_10(&shuji, "组织委员甲", "37020219860606003", "2012-06-01").await;
         // On the branch's committee and on the sub-bureau committee above it.
         for org in [10, 6] {
             let (status, body) = zzb
@@ -100,14 +107,7 @@ async fn committee_posts_end_when_their_holder_moves_away() {
 async fn a_payment_recorded_by_mistake_is_cancelled_with_a_reason_and_leavers_stay_on_past_ledgers() {
     on_all_backends(|app| async move {
         let shuji = app.login("shuji").await;
-        let pid = new_person(&shuji, "交费党员", "37020219870707002", "发展对象", 10).await;
-        shuji
-            .send_json(
-                Method::POST,
-                &format!("/api/v1/persons/{pid}/membership"),
-                json!({"joined_on": "2014-03-01", "full_on": "2015-03-01"}),
-            )
-            .await;
+        let pid = full_member_of_branch_10(&shuji, "交费党员", "37020219870707002", "2014-03-01").await;
         let (status, _) = shuji
             .send_json(
                 Method::POST,
@@ -262,14 +262,7 @@ async fn exports_and_imports_are_filed_under_the_organizations_they_touch() {
 async fn asking_for_a_letter_inside_the_bureau_reads_nothing_sensitive() {
     on_all_backends(|app| async move {
         let shuji = app.login("shuji").await;
-        let pid = new_person(&shuji, "局内调动", "37020219890909001", "发展对象", 10).await;
-        shuji
-            .send_json(
-                Method::POST,
-                &format!("/api/v1/persons/{pid}/membership"),
-                json!({"joined_on": "2016-03-01", "full_on": "2017-03-01"}),
-            )
-            .await;
+        let pid = full_member_of_branch_10(&shuji, "局内调动", "37020219890909001", "2016-03-01").await;
         let (_, t) = shuji
             .send_json(
                 Method::POST,

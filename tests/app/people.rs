@@ -293,3 +293,25 @@ async fn the_roster_filter_walks_down_the_tree_one_level_at_a_time() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn text_search_ignores_latin_case_and_takes_wildcards_literally() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let body = json!({
+            "name": "王五", "kind": "辅警", "id_number": id_number("37020219960606001"), "org_id": 10,
+            "unit": "SWAT 突击组", "political_status": "群众", "employment_status": "在职"
+        });
+        let (status, created) = shuji.send_json(Method::POST, "/api/v1/persons", body).await;
+        assert_eq!(status, 201, "{created}");
+        let (_, found) = shuji.get_json("/api/v1/persons?q=swat%20%E7%AA%81").await;
+        assert_eq!(found["total"], 1, "Latin letters match whatever their case: {found}");
+        assert_eq!(found["items"][0]["id"], created["id"]);
+        for wildcard in ["%25", "_", "%25%E7%AA%81"] {
+            let (status, none) = shuji.get_json(&format!("/api/v1/persons?q={wildcard}")).await;
+            assert_eq!((status, none["total"].as_u64()), (200, Some(0)), "{wildcard} is matched literally");
+        }
+        app
+    })
+    .await;
+}

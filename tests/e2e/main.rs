@@ -297,3 +297,60 @@ async fn the_secretary_finds_a_member_by_initials_and_edits_the_record() {
     b.stop().await;
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_party_office_walks_down_the_tree_to_a_branch_roster() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    b.login(&app, "zzb", PASSWORD).await;
+    b.client.goto(&app.url("/people")).await.unwrap();
+    let bureau = b.text(Locator::Css("select[name='org'] option[value='6']")).await;
+    // Choosing an organization reloads the list at once (no button) and offers its children.
+    b.client.find(Locator::Css("select[name='org'] option[value='6']")).await.unwrap().click().await.unwrap();
+    b.wait_url("org=6").await;
+    b.client.find(Locator::Css("select[name='org'] option[value='10']")).await.unwrap().click().await.unwrap();
+    b.wait_url("org=10").await;
+    let selected = b.text(Locator::Css("select[name='org'] option[selected]")).await;
+    assert!(selected.contains("中山路派出所党支部"), "{selected}");
+    let path_shown = b.text(Locator::Css("select[name='org']")).await;
+    assert!(path_shown.contains(bureau.trim()) && path_shown.contains("第一党小组"), "{path_shown}");
+    let count = b.text(Locator::Id("people-count")).await;
+    let shuji = app.login("shuji").await;
+    let (_, mine) = shuji.get_json("/api/v1/persons").await;
+    assert_eq!(count, format!("共 {} 人", mine["total"]), "the branch's roster, as its secretary sees it");
+    b.snapshot("people-drill-down").await;
+    b.stop().await;
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_secretary_cancels_a_payment_recorded_by_mistake() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let shuji = app.login("shuji").await;
+    let (_, members) = shuji.get_json("/api/v1/persons?political_status=%E4%B8%AD%E5%85%B1%E5%85%9A%E5%91%98").await;
+    let member = members["items"][0].clone();
+    let id = member["id"].as_i64().unwrap();
+    let base = json!({"effective_month": "2026-01", "base": "5400"});
+    assert_eq!(shuji.send_json(reqwest::Method::POST, &format!("/api/v1/persons/{id}/dues-base"), base).await.0, 201);
+    let pay = json!({"month": "2026-10", "person_ids": [id], "paid_on": "2026-10-12"});
+    assert_eq!(shuji.send_json(reqwest::Method::POST, "/api/v1/dues/payments", pay).await.0, 200);
+
+    b.login(&app, "shuji", PASSWORD).await;
+    b.client.goto(&app.url("/party/dues?org=10&month=2026-10")).await.unwrap();
+    b.client.find(Locator::Css("#dues a[title='撤销这条交纳登记']")).await.unwrap().click().await.unwrap();
+    b.wait_url("/party/dues/cancel").await;
+    assert!(b.text(Locator::Css("main")).await.contains("81.00"));
+    // The reason is required by the browser too; an empty reason never reaches the server.
+    b.client.find(Locator::Id("cancel-payment")).await.unwrap().click().await.unwrap();
+    assert_eq!(b.path().await, "/party/dues/cancel");
+    b.client.find(Locator::Id("reason")).await.unwrap().send_keys("误登记：实为 9 月交纳").await.unwrap();
+    b.client.find(Locator::Id("cancel-payment")).await.unwrap().click().await.unwrap();
+    b.wait_url("/party/dues?").await;
+    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已撤销 2026-10 的交纳登记"));
+    let summary = b.text(Locator::Id("dues-summary")).await;
+    assert!(summary.contains("已交 0 人"), "{summary}");
+    b.snapshot("dues-cancelled").await;
+    b.stop().await;
+    app.finish().await;
+}
