@@ -54,7 +54,7 @@ fn web_routes() -> Router<AppState> {
         .route("/people/{id}/delete", post(people::web::delete))
         .route("/people/{id}/party/register", post(party::web::register))
         .route("/people/{id}/party/full", post(party::web::full))
-        .route("/people/{id}/party/transfer", post(party::web::transfer))
+        .route("/people/{id}/party/transfer", get(party::web::transfer_form).post(party::web::transfer))
         .route("/people/{id}/party/dues-base", post(party::web::dues_base))
         .route("/party/dues", get(party::web::dues))
         .route("/party/dues/export.xlsx", get(party::web::dues_export))

@@ -324,6 +324,15 @@ pub struct TransferInput {
     pub reason: String,
 }
 
+/// Who a transfer form is for: the member's name and branch, when the actor may transfer them
+/// (write access in scope and a membership in good standing).
+pub async fn transferable(state: &AppState, actor: &Actor, person_id: i32) -> AppResult<(String, member::Model)> {
+    let p = live_person(state, person_id).await?;
+    authorize_write(state, actor, "person", p.id, p.org_path.as_deref().unwrap_or("/")).await?;
+    let m = membership_of(&state.db, p.id).await?.filter(|m| m.status == "正常").ok_or(AppError::NotFound)?;
+    Ok((p.name, m))
+}
+
 /// Starts a transfer. Inside the bureau it waits for the receiving branch; out of the bureau
 /// it is done at once.
 pub async fn request_transfer(

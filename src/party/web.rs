@@ -53,6 +53,60 @@ pub async fn full(
     }
 }
 
+#[derive(Template)]
+#[template(path = "party/transfer.html")]
+struct TransferPage {
+    layout: Layout,
+    id: i32,
+    name: String,
+    branches: Vec<crate::people::web::Choice>,
+    input: TransferInput,
+    errors: crate::ui::FieldErrors,
+}
+
+/// The transfer form has a page of its own: it lists every branch of the bureau, which the
+/// profile page, opened far more often, should not have to carry.
+async fn transfer_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    input: TransferInput,
+    errors: crate::ui::FieldErrors,
+) -> AppResult<Response> {
+    let (name, m) = service::transferable(state, actor, id).await?;
+    let branches = service::branch_options(state)
+        .await?
+        .into_iter()
+        .filter(|(bid, _)| *bid != m.branch_id)
+        .map(|(bid, label)| crate::people::web::Choice {
+            value: bid.to_string(),
+            label,
+            selected: input.to_org_id == Some(bid),
+        })
+        .collect();
+    let page = TransferPage {
+        layout: Layout::new(actor, "转接组织关系", "/people", None)
+            .crumb("民辅警档案", Some("/people".into()))
+            .crumb(name.clone(), Some(format!("/people/{id}")))
+            .crumb("转接组织关系", None),
+        id,
+        name,
+        branches,
+        input,
+        errors,
+    };
+    let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn transfer_form(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<Response> {
+    transfer_page(&state, &actor, id, TransferInput::default(), crate::ui::FieldErrors::new()).await
+}
+
 pub async fn transfer(
     State(state): State<AppState>,
     actor: Actor,
@@ -62,7 +116,10 @@ pub async fn transfer(
     match service::request_transfer(&state, &actor, id, &input).await {
         Ok(t) if t.status == "已转出" => Ok(Flash::ok("组织关系已转出本局").redirect(&format!("/people/{id}"))),
         Ok(_) => Ok(Flash::ok("已提交转接申请，等待接收党支部处理").redirect(&format!("/people/{id}"))),
-        Err(err) => with_errors(&state, &actor, id, err).await,
+        Err(err) => {
+            let errors = field_errors(err)?;
+            transfer_page(&state, &actor, id, input, errors).await
+        }
     }
 }
 

@@ -141,7 +141,6 @@ struct ProfilePage {
     /// Which membership action the page offers: `register`, `full`, `transfer` or none.
     party_action: &'static str,
     categories: Vec<Choice>,
-    branches: Vec<Choice>,
     errors: FieldErrors,
 }
 
@@ -163,17 +162,6 @@ pub async fn profile_page(
         (Some(m), true) if m.status == "正常" => "transfer",
         _ => "",
     };
-    let branches = if party_action == "transfer" {
-        let own = membership.as_ref().map(|m| m.branch_id);
-        crate::party::service::branch_options(state)
-            .await?
-            .into_iter()
-            .filter(|(bid, _)| Some(*bid) != own)
-            .map(|(bid, label)| Choice { value: bid.to_string(), label, selected: false })
-            .collect()
-    } else {
-        Vec::new()
-    };
     let mut layout = Layout::new(actor, p.person.name.clone(), "/people", flash);
     if actor.can(Permission::PersonRead) {
         layout = layout.crumb("民辅警档案", Some("/people".into()));
@@ -188,7 +176,6 @@ pub async fn profile_page(
         history,
         party_action,
         categories: choices(crate::party::CATEGORIES, "在职党员"),
-        branches,
         errors,
     };
     Ok(render(&view))

@@ -278,3 +278,38 @@ async fn asking_for_a_letter_inside_the_bureau_reads_nothing_sensitive() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_transfer_form_has_its_own_page_and_keeps_what_was_typed() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let pid = full_member_of_branch_10(&shuji, "待转党员", "37020219850505004", "2011-05-01").await;
+        let profile = shuji.get(&format!("/people/{pid}")).await.text().await.unwrap();
+        assert!(profile.contains(&format!("href=\"/people/{pid}/party/transfer\"")), "the profile links to the form");
+        assert!(!profile.contains("name=\"to_org_id\""), "the profile does not carry the list of branches");
+
+        let form = shuji.get(&format!("/people/{pid}/party/transfer")).await;
+        assert_eq!(form.status(), 200);
+        let html = form.text().await.unwrap();
+        assert!(
+            html.contains("<option value=\"13\">") && !html.contains("<option value=\"10\">"),
+            "other branches only"
+        );
+        let res = shuji
+            .post_form(
+                &format!("/people/{pid}/party/transfer"),
+                &[("to_org_id", ""), ("to_external", "中共某区委组织部"), ("reason", "")],
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("value=\"中共某区委组织部\""), "the typed receiver is kept");
+        assert!(html.contains("field-error"));
+
+        // Out of reach: as if it did not exist.
+        let other = secretary_of(&app, "shuji13d", 13).await;
+        assert_eq!(other.get(&format!("/people/{pid}/party/transfer")).await.status(), 404);
+        app
+    })
+    .await;
+}
