@@ -125,6 +125,9 @@ async fn a_payment_recorded_by_mistake_is_cancelled_with_a_reason_and_leavers_st
             .await;
         assert_eq!(status, 200);
 
+        let reminder = "交费党员 已连续 6 个月未交纳党费";
+        assert!(!shuji.get("/").await.text().await.unwrap().contains(reminder), "paid in the last six months");
+
         // The confirmation page, then a cancellation without a reason is refused and changes nothing.
         let page = shuji.get(&format!("/party/dues/cancel?person_id={pid}&month=2026-10&org=10")).await;
         assert_eq!(page.status(), 200);
@@ -161,6 +164,7 @@ async fn a_payment_recorded_by_mistake_is_cancelled_with_a_reason_and_leavers_st
         let (_, oct) = shuji.get_json("/api/v1/dues?org=10&month=2026-10").await;
         let row = oct["rows"].as_array().unwrap().iter().find(|r| r["person_id"] == pid).unwrap().clone();
         assert_eq!(row["paid"], Value::Null, "the month is unpaid again");
+        assert!(shuji.get("/").await.text().await.unwrap().contains(reminder), "six unpaid months again");
         assert_eq!(
             shuji.get(&format!("/party/dues/cancel?person_id={pid}&month=2026-10&org=10")).await.status(),
             422,

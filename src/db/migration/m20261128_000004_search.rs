@@ -67,7 +67,7 @@ mod tests {
     use crate::db::migration::Migrator;
 
     #[tokio::test]
-    async fn people_recorded_before_the_upgrade_are_found_by_their_id_tail() {
+    async fn records_from_before_the_upgrade_get_the_derived_columns() {
         // One connection: each connection to `:memory:` is a database of its own.
         let cfg = DatabaseConfig { url: DatabaseUrl("sqlite::memory:".into()), max_connections: 1 };
         let db = crate::db::connect(&cfg).await.unwrap();
@@ -80,6 +80,19 @@ mod tests {
         ))
         .await
         .unwrap();
+        // A member who paid for September and October.
+        for sql in [
+            "INSERT INTO orgs (id, path, depth, name, kind, created_at, updated_at) \
+             VALUES (1, '/1/', 0, '某支部', '党支部', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+            "INSERT INTO party_members (person_id, branch_id, branch_path, joined_on, category, status, created_at, \
+             updated_at) VALUES (1, 1, '/1/', '2010-01-01', '在职党员', '正常', '2026-01-01 00:00:00', \
+             '2026-01-01 00:00:00')",
+            "INSERT INTO dues_payments (person_id, month, amount_fen, paid_on, recorded_by, recorded_at) VALUES \
+             (1, '2026-09-01', 8100, '2026-09-10', 't', '2026-09-10 00:00:00'), \
+             (1, '2026-10-01', 8100, '2026-10-10', 't', '2026-10-10 00:00:00')",
+        ] {
+            db.execute_raw(Statement::from_string(DbBackend::Sqlite, sql)).await.unwrap();
+        }
         Migrator::up(&db, None).await.unwrap();
         let row = db
             .query_one_raw(Statement::from_string(DbBackend::Sqlite, "SELECT id_number_rev FROM persons"))
@@ -87,5 +100,11 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(row.try_get::<String>("", "id_number_rev").unwrap(), "X32110100991202073");
+        let row = db
+            .query_one_raw(Statement::from_string(DbBackend::Sqlite, "SELECT dues_paid_to FROM party_members"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get::<String>("", "dues_paid_to").unwrap(), "2026-10-01", "the latest month paid");
     }
 }
