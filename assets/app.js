@@ -23,6 +23,23 @@
       window.print();
     }
   });
+  // Long pickers: <input data-filter-select="ID"> narrows the options of select #ID to those
+  // containing the typed text. The box is shown only when this script runs (class "js").
+  document.documentElement.classList.add("js");
+  document.addEventListener("input", function (event) {
+    var id = event.target.getAttribute && event.target.getAttribute("data-filter-select");
+    var select = id && document.getElementById(id);
+    if (!select) { return; }
+    var text = event.target.value.trim();
+    var first = null;
+    Array.prototype.forEach.call(select.options, function (option) {
+      var show = option.value === "" || text === "" || option.text.indexOf(text) >= 0;
+      option.hidden = !show;
+      if (show && option.value !== "" && first === null) { first = option; }
+    });
+    var current = select.options[select.selectedIndex];
+    if (first && (!current || current.hidden || current.value === "")) { first.selected = true; }
+  });
   // Filters: <select data-autosubmit> submits its form when changed.
   document.addEventListener("change", function (event) {
     if (event.target.hasAttribute && event.target.hasAttribute("data-autosubmit") && event.target.form) {

@@ -354,3 +354,29 @@ async fn a_secretary_cancels_a_payment_recorded_by_mistake() {
     b.stop().await;
     app.finish().await;
 }
+
+#[tokio::test]
+async fn typing_part_of_a_name_narrows_a_long_organization_picker() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    b.login(&app, "zzb", PASSWORD).await;
+    b.client.goto(&app.url("/people/new")).await.unwrap();
+    let filter = b.client.find(Locator::Css("input[data-filter-select='org_id']")).await.unwrap();
+    assert!(filter.is_displayed().await.unwrap(), "the filter box shows once the script runs");
+    filter.send_keys("中山路").await.unwrap();
+    let visible = b
+        .client
+        .execute(
+            "return Array.from(document.getElementById('org_id').options).filter(o => !o.hidden && o.value).map(o => o.text.trim());",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let visible: Vec<String> = serde_json::from_value(visible).unwrap();
+    assert!(!visible.is_empty() && visible.iter().all(|t| t.contains("中山路")), "{visible:?}");
+    let chosen = b.client.execute("return document.getElementById('org_id').value;", vec![]).await.unwrap();
+    assert_eq!(chosen, json!("10"), "the first match is chosen");
+    b.snapshot("org-picker-filter").await;
+    b.stop().await;
+    app.finish().await;
+}
