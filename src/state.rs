@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,8 @@ pub struct AppState {
     pub demo: bool,
     /// The policy as last read, for the per-request session check (see [`AppState::cached_policy`]).
     policy_cache: Arc<RwLock<Option<(Instant, SecurityPolicy)>>>,
+    /// Bumped by every policy change made here, so a read that overlapped one is not cached.
+    policy_generation: Arc<AtomicU64>,
     /// Row counts of list filters (see [`AppState::cached_count`]).
     counts: Arc<RwLock<HashMap<String, CachedCount>>>,
 }
@@ -54,6 +57,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             demo: false,
             policy_cache: Arc::default(),
+            policy_generation: Arc::default(),
             counts: Arc::default(),
         }
     }
@@ -73,8 +77,12 @@ impl AppState {
         {
             return Ok(policy);
         }
+        let generation = self.policy_generation.load(Ordering::Acquire);
         let policy = self.policy().await?;
-        if let Ok(mut guard) = self.policy_cache.write() {
+        if let Ok(mut guard) = self.policy_cache.write()
+            && self.policy_generation.load(Ordering::Acquire) == generation
+        {
+            // Not when the policy changed while it was being read: that value may be the old one.
             *guard = Some((Instant::now(), policy));
         }
         Ok(policy)
@@ -106,6 +114,7 @@ impl AppState {
     }
 
     pub fn forget_policy(&self) {
+        self.policy_generation.fetch_add(1, Ordering::AcqRel);
         if let Ok(mut guard) = self.policy_cache.write() {
             *guard = None;
         }

@@ -419,7 +419,9 @@ pub async fn unlock_user(
 }
 
 #[derive(Deserialize, ToSchema)]
-#[schema(description = "关联人员档案：`person_ref` 为此人的警号或 18 位身份证号（系统管理员不浏览名册，只按号码查找）")]
+#[schema(
+    description = "关联人员档案：`person_ref` 为此人的警号或 18 位身份证号（安全保密管理员不浏览名册，只按号码查找）"
+)]
 pub struct LinkRequest {
     #[schema(example = "100123")]
     person_ref: String,
@@ -455,7 +457,7 @@ pub async fn get_person(
 #[utoipa::path(
     put, path = "/users/{id}/person", tag = "users", operation_id = "link_account_person",
     summary = "关联人员档案",
-    description = "系统管理员。关联后该账号的“我的档案”显示此人的档案；一人只能关联一个账号；\
+    description = "安全保密管理员。关联后该账号的“我的档案”显示此人的档案；一人只能关联一个账号；\
 三员账号只能在命令行关联（`dangjian user link`）。关联时吊销该账号的全部接口令牌。写入审计日志（`user.link`）。",
     params(("id" = i32, Path, description = "账号编号")),
     request_body = LinkRequest,
@@ -483,7 +485,7 @@ pub async fn link_person(
 #[utoipa::path(
     delete, path = "/users/{id}/person", tag = "users", operation_id = "unlink_account_person",
     summary = "解除人员档案关联",
-    description = "系统管理员。写入审计日志（`user.unlink`）。",
+    description = "安全保密管理员。写入审计日志（`user.unlink`）。",
     params(("id" = i32, Path, description = "账号编号")),
     security(("session" = [], "csrf" = []), ("token" = [])),
     responses(

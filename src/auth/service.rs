@@ -425,6 +425,10 @@ pub async fn create_user_with_person(
     person: Option<&PersonRef>,
 ) -> AppResult<(user::Model, String, Option<LinkedPerson>)> {
     actor.require(Permission::UserManage)?;
+    // Creating and linking in one step needs both roles: only the command line holds them.
+    if person.is_some() {
+        actor.require(Permission::GrantManage)?;
+    }
     let username = normalize_username(&new.username);
     validate_username(&username)?;
     let display_name = new.display_name.trim().to_owned();
@@ -683,13 +687,14 @@ pub async fn linked_person(state: &AppState, actor: &Actor, user_id: i32) -> App
 }
 
 /// Links an account to its person record, which opens "我的档案" to it: the own profile with
-/// the full ID and phone numbers. That is account maintenance (`UserManage`), and like
-/// passwords, officer accounts are linked from the command line only; this also keeps the
-/// system administrator from linking their own account to someone and reading that profile.
+/// the full ID and phone numbers. That is access to sensitive data, so it is the security
+/// administrator's decision (`GrantManage`), not the system administrator's: the one who creates
+/// accounts and knows their initial passwords must not also be able to point one at anybody's
+/// record and read it. Officer accounts are linked from the command line only.
 /// A link to another person is replaced. API tokens of the account are revoked, because tokens
 /// are only for accounts that read no sensitive data (see [`create_token`]).
 pub async fn link_person(state: &AppState, actor: &Actor, user_id: i32, person: &PersonRef) -> AppResult<LinkedPerson> {
-    actor.require(Permission::UserManage)?;
+    actor.require(Permission::GrantManage)?;
     let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     refuse_officer_target(state, actor, user_id).await?;
     let now = state.clock.now_db();
@@ -724,7 +729,7 @@ pub async fn link_person(state: &AppState, actor: &Actor, user_id: i32, person: 
 
 /// Ends the link of an account to its person record; "我的档案" closes at the next request.
 pub async fn unlink_person(state: &AppState, actor: &Actor, user_id: i32) -> AppResult<()> {
-    actor.require(Permission::UserManage)?;
+    actor.require(Permission::GrantManage)?;
     let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     refuse_officer_target(state, actor, user_id).await?;
     let Some(person_id) = u.person_id else {

@@ -480,7 +480,7 @@ async fn user_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash
         orgs,
         tokens,
         person,
-        can_link: can_manage_users && !officer && id != actor.user_id,
+        can_link: actor.can(Permission::GrantManage) && !officer && id != actor.user_id,
         officer,
         form_person_ref: String::new(),
         errors: FieldErrors::new(),

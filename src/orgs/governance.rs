@@ -382,6 +382,7 @@ pub async fn dissolve(state: &AppState, actor: &Actor, id: i32, input: &Dissolve
     }
     let now = state.clock.now_db();
     let txn = crate::db::begin_write(&state.db).await?;
+    let mut released = Vec::new();
     if let Some(t) = &target {
         for p in &people {
             let mut active: person::ActiveModel = p.clone().into();
@@ -402,12 +403,25 @@ pub async fn dissolve(state: &AppState, actor: &Actor, id: i32, input: &Dissolve
             .insert(&txn)
             .await?;
         }
+        let merged: Vec<i32> = member::Entity::find()
+            .filter(member::Column::BranchId.eq(o.id))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|m| m.person_id)
+            .collect();
         member::Entity::update_many()
             .col_expr(member::Column::BranchId, sea_orm::sea_query::Expr::value(t.id))
             .col_expr(member::Column::BranchPath, sea_orm::sea_query::Expr::value(t.path.clone()))
             .filter(member::Column::BranchId.eq(o.id))
             .exec(&txn)
             .await?;
+        // Posts on committees the merged branch's members are no longer under end here.
+        for person_id in merged {
+            for post in release_posts(&txn, person_id, Some(&t.path)).await? {
+                released.push(json!({"person_id": person_id, "post": post}));
+            }
+        }
     }
     committee::Entity::delete_many().filter(committee::Column::OrgId.eq(o.id)).exec(&txn).await?;
     // Grants over a dissolved organization end with it.
@@ -425,7 +439,7 @@ pub async fn dissolve(state: &AppState, actor: &Actor, id: i32, input: &Dissolve
     let action = if target.is_some() { "org.merge" } else { "org.dissolve" };
     let event = Event::by(actor, action).object("org", o.id).org(o.path.clone()).summary(json!({
         "name": o.name, "reason": reason, "merged_into": target.as_ref().map(|t| t.name.clone()),
-        "people_moved": people.len(), "grants_ended": grants,
+        "people_moved": people.len(), "grants_ended": grants, "released_posts": released,
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;

@@ -172,7 +172,7 @@ pub async fn drill_options(
         }
         (None, Scope::Nothing) => Vec::new(),
     };
-    shown.retain(|o| scope.contains(&o.path));
+    shown.retain(|o| scope.contains(&o.path) && o.dissolved_at.is_none());
     let parents: Vec<i32> = match &current {
         Some(o) => vec![o.id],
         None => shown.iter().map(|o| o.id).collect(),
@@ -521,11 +521,21 @@ async fn move_in(
         .filter(store::subtree(crate::party::entity::member::Column::BranchPath, &old_path))
         .all(txn)
         .await?;
+    let mut new_branch_paths = Vec::with_capacity(members.len());
     for m in members {
         let path = moved_path(&m.branch_path);
+        new_branch_paths.push((m.person_id, path.clone()));
         let mut active: crate::party::entity::member::ActiveModel = m.into();
         active.branch_path = Set(path);
         active.update(txn).await?;
+    }
+    // Posts on committees above the old place that the new place is not under end now; the
+    // moved organizations' own committees moved along and stay.
+    let mut released = Vec::new();
+    for (person_id, path) in &new_branch_paths {
+        for post in super::governance::release_posts(txn, *person_id, Some(path)).await? {
+            released.push(json!({"person_id": person_id, "post": post}));
+        }
     }
     use crate::party::entity::transfer;
     let open = transfer::Entity::find()
@@ -546,7 +556,7 @@ async fn move_in(
     }
     let event = Event::by(actor, "org.move").object("org", o.id).org(new_path.clone()).summary(json!({
         "from_parent": o.parent_id, "to_parent": parent.id,
-        "old_path": old_path, "new_path": new_path, "orgs_moved": moved,
+        "old_path": old_path, "new_path": new_path, "orgs_moved": moved, "released_posts": released,
     }));
     audit::record(txn, state.clock.as_ref(), event).await?;
     Ok(())

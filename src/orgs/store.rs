@@ -44,24 +44,24 @@ pub fn subtree_filter<C: ColumnTrait>(column: C, path: &str) -> Condition {
 /// Rows whose text `column` contains `text` anywhere, ignoring the case of Latin letters on every
 /// backend (PostgreSQL's LIKE alone would not); `%` and `_` in the text match themselves.
 pub fn containing<C: ColumnTrait>(backend: sea_orm::DatabaseBackend, column: C, text: &str) -> Expr {
+    // PostgreSQL's ILIKE takes backslash as its escape (sea-query cannot add ESCAPE to ILIKE);
+    // SQLite and MySQL are told `!`, which no server mode reinterprets (MySQL's
+    // NO_BACKSLASH_ESCAPES would disarm a backslash).
+    let escape = if backend == sea_orm::DatabaseBackend::Postgres { '\\' } else { '!' };
     let mut escaped = String::with_capacity(text.len() + 2);
     for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
+        if c == '%' || c == '_' || c == escape {
+            escaped.push(escape);
         }
         escaped.push(c);
     }
-    // Backslash is already the escape character of LIKE on PostgreSQL and MySQL; SQLite has none
-    // unless told.
     let pattern = LikeExpr::new(format!("%{escaped}%"));
     let col = Expr::col(column.as_column_ref());
-    match backend {
-        sea_orm::DatabaseBackend::Postgres => {
-            use sea_orm::sea_query::extension::postgres::PgExpr;
-            col.ilike(pattern)
-        }
-        sea_orm::DatabaseBackend::Sqlite => col.like(pattern.escape('\\')),
-        _ => col.like(pattern),
+    if backend == sea_orm::DatabaseBackend::Postgres {
+        use sea_orm::sea_query::extension::postgres::PgExpr;
+        col.ilike(pattern)
+    } else {
+        col.like(pattern.escape(escape))
     }
 }
 

@@ -387,7 +387,10 @@ pub async fn cancel_payment(
     }
     let (m, paid) = payment_in_scope(state, actor, person_id, month).await?;
     let txn = crate::db::begin_write(&state.db).await?;
-    payment::Entity::delete_by_id(paid.id).exec(&txn).await?;
+    // Someone else may have cancelled it since it was read.
+    if payment::Entity::delete_by_id(paid.id).exec(&txn).await?.rows_affected != 1 {
+        return Err(AppError::conflict("month", "这条交纳登记刚刚已被撤销，请刷新台账"));
+    }
     let latest = payment::Entity::find()
         .filter(payment::Column::PersonId.eq(person_id))
         .order_by_desc(payment::Column::Month)
@@ -452,15 +455,20 @@ pub async fn record_payments(
     let scope = actor.scope(Permission::PersonWrite);
     let members =
         member::Entity::find().filter(member::Column::PersonId.is_in(person_ids.to_vec())).all(&state.db).await?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let mut recorded = 0usize;
-    let mut total = 0i64;
+    // Every member in reach before the transaction starts: a refusal writes its own audit entry,
+    // which on SQLite could not wait behind an open write transaction of the same request.
     for id in person_ids {
         let Some(m) = members.iter().find(|m| m.person_id == *id) else { return Err(AppError::NotFound) };
         if !scope.contains(&m.branch_path) {
             let target = Target { kind: "person", id: i64::from(*id), org_path: &m.branch_path };
             guard::check(state, actor, Permission::PersonWrite, Sensitivity::Normal, target).await?;
         }
+    }
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut recorded = 0usize;
+    let mut total = 0i64;
+    for id in person_ids {
+        let Some(m) = members.iter().find(|m| m.person_id == *id) else { return Err(AppError::NotFound) };
         let already = payment::Entity::find()
             .filter(payment::Column::PersonId.eq(*id))
             .filter(payment::Column::Month.eq(month))

@@ -328,8 +328,12 @@ pub struct TransferInput {
 /// (write access in scope and a membership in good standing).
 pub async fn transferable(state: &AppState, actor: &Actor, person_id: i32) -> AppResult<(String, member::Model)> {
     let p = live_person(state, person_id).await?;
-    authorize_write(state, actor, "person", p.id, p.org_path.as_deref().unwrap_or("/")).await?;
-    let m = membership_of(&state.db, p.id).await?.filter(|m| m.status == "正常").ok_or(AppError::NotFound)?;
+    let m = membership_of(&state.db, p.id).await?.ok_or(AppError::NotFound)?;
+    // The same check as `request_transfer`: the branch the membership is in.
+    authorize_write(state, actor, "person", p.id, &m.branch_path).await?;
+    if m.status != "正常" {
+        return Err(AppError::NotFound);
+    }
     Ok((p.name, m))
 }
 

@@ -227,6 +227,9 @@ pub async fn dues(
 ) -> AppResult<Response> {
     let (org_id, month, options, ledger) = ledger_for(&state, &actor, &q).await?;
     let month_text = month.format("%Y-%m").to_string();
+    // Reading a wider tree than one may write in: the ledger is shown without pay or cancel.
+    let org_path = crate::orgs::store::find(&state.db, org_id).await?.map(|o| o.path).unwrap_or_default();
+    let can_write = actor.scope(crate::auth::Permission::PersonWrite).contains(&org_path);
     let page = DuesPage {
         layout: Layout::new(&actor, "党费", "/party/dues", flash).crumb("党费", None),
         orgs: options
@@ -238,7 +241,7 @@ pub async fn dues(
         month: month_text,
         today: state.clock.today().to_string(),
         ledger,
-        can_write: actor.can(crate::auth::Permission::PersonWrite),
+        can_write,
     };
     Ok(render(&page))
 }

@@ -3,8 +3,10 @@
 //! add their section in [`sections`].
 
 use chrono::NaiveDate;
+use serde_json::json;
 
 use super::entity as person;
+use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
@@ -44,10 +46,14 @@ fn text(t: &Option<String>) -> String {
 /// May this viewer see the sensitive parts (full ID number, phone) of this person? The person
 /// themself may; anyone else needs the permission in scope, and the read is audited.
 pub async fn may_see_sensitive(state: &AppState, actor: &Actor, p: &person::Model) -> AppResult<bool> {
+    let path = p.org_path.as_deref().unwrap_or("/");
     if actor.person_id == Some(p.id) {
+        // Audited too: the link that opens the own record is made by someone else, and a link
+        // to the wrong record must show up in the log.
+        let event = Event::by(actor, "sensitive.read").object("person", p.id).org(path).summary(json!({"self": true}));
+        audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
         return Ok(true);
     }
-    let path = p.org_path.as_deref().unwrap_or("/");
     if !actor.scope(Permission::PersonSensitiveRead).contains(path) {
         return Ok(false);
     }

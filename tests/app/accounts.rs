@@ -50,6 +50,7 @@ async fn audit(auditor: &Session, query: &str) -> Value {
 async fn the_account_administrator_links_an_account_to_its_person() {
     on_all_backends(|app| async move {
         let admin = app.login("admin").await;
+        let secadmin = app.login("secadmin").await;
         let lingdao_id = user_id(&admin, "lingdao").await;
         let lingdao = app.login("lingdao").await;
         let scope_id = lingdao.me["grants"][0]["org_id"].as_i64().unwrap() as i32;
@@ -59,15 +60,15 @@ async fn the_account_administrator_links_an_account_to_its_person() {
         // Someone outside the leader's scope: only the link can open this profile to them.
         let people = unlinked_people(&app, &scope).await;
         let (p, q) = (&people[0], &people[1]);
-        let page = admin.get(&format!("/admin/users/{lingdao_id}")).await.text().await.unwrap();
+        let page = secadmin.get(&format!("/admin/users/{lingdao_id}")).await.text().await.unwrap();
         assert!(page.contains("关联人员档案") && page.contains("尚未关联人员档案"));
 
         // Typed with stray spaces and full-width digits, as people do.
         let typed = format!(" {} ", p.police_no.as_deref().unwrap().replace('1', "１"));
-        let res = admin.post_form(&format!("/admin/users/{lingdao_id}/person"), &[("person_ref", &typed)]).await;
+        let res = secadmin.post_form(&format!("/admin/users/{lingdao_id}/person"), &[("person_ref", &typed)]).await;
         assert_eq!(res.status(), 303);
         assert_eq!(location(&res), format!("/admin/users/{lingdao_id}"));
-        let page = admin.get(&format!("/admin/users/{lingdao_id}")).await.text().await.unwrap();
+        let page = secadmin.get(&format!("/admin/users/{lingdao_id}")).await.text().await.unwrap();
         assert!(page.contains(&format!("已关联人员档案：{}", p.name)), "flash names the person");
         assert!(page.contains(&format!("<dd id=\"linked-name\">{}</dd>", p.name)));
         assert!(page.contains("解除关联") && page.contains("data-confirm"));
@@ -85,9 +86,10 @@ async fn the_account_administrator_links_an_account_to_its_person() {
 
         // Refusals keep what was typed and say why next to the field.
         let refused = |value: &'static str, expected: &'static str| {
-            let admin = &admin;
+            let secadmin = &secadmin;
             async move {
-                let res = admin.post_form(&format!("/admin/users/{lingdao_id}/person"), &[("person_ref", value)]).await;
+                let res =
+                    secadmin.post_form(&format!("/admin/users/{lingdao_id}/person"), &[("person_ref", value)]).await;
                 assert_eq!(res.status(), 422, "{value}");
                 let html = res.text().await.unwrap();
                 assert!(html.contains("class=\"has-error\"") && html.contains(expected), "{value}: {html}");
@@ -99,46 +101,48 @@ async fn the_account_administrator_links_an_account_to_its_person() {
         refused("110105194912310021", "身份证号校验位不正确").await;
         // One person, one account: the other account is named.
         let shujis = person_of(&app, "shuji").await;
-        let res =
-            admin.post_form(&format!("/admin/users/{lingdao_id}/person"), &[("person_ref", &shujis.id_number)]).await;
+        let res = secadmin
+            .post_form(&format!("/admin/users/{lingdao_id}/person"), &[("person_ref", &shujis.id_number)])
+            .await;
         assert_eq!(res.status(), 422);
         let html = res.text().await.unwrap();
         assert!(html.contains(&format!("{}的档案已关联账号 shuji", shujis.name)), "{html}");
         // A deleted record cannot be linked.
         let deleted = &people[2];
         app.sql(&format!("UPDATE persons SET deleted_at = '2026-11-01 00:00:00' WHERE id = {}", deleted.id)).await;
-        let res =
-            admin.post_form(&format!("/admin/users/{lingdao_id}/person"), &[("person_ref", &deleted.id_number)]).await;
+        let res = secadmin
+            .post_form(&format!("/admin/users/{lingdao_id}/person"), &[("person_ref", &deleted.id_number)])
+            .await;
         assert!(res.text().await.unwrap().contains("没有找到该身份证号对应的在册人员档案"));
 
         // Only the account administrator, and officer accounts only from the command line.
-        for other in ["zzb", "secadmin"] {
+        for other in ["zzb", "admin"] {
             let s = app.login(other).await;
             let res = s.post_form(&format!("/admin/users/{lingdao_id}/person"), &[("person_ref", "99999999")]).await;
             assert_eq!(res.status(), 403, "{other}");
         }
         let auditor_id = user_id(&admin, "auditor").await;
-        let page = admin.get(&format!("/admin/users/{auditor_id}")).await.text().await.unwrap();
+        let page = secadmin.get(&format!("/admin/users/{auditor_id}")).await.text().await.unwrap();
         assert!(page.contains("三员账号的人员关联只能通过命令行维护") && !page.contains("name=\"person_ref\""));
-        let res = admin
+        let res = secadmin
             .post_form(&format!("/admin/users/{auditor_id}/person"), &[("person_ref", q.police_no.as_deref().unwrap())])
             .await;
         assert_eq!(res.status(), 403);
 
         // Linking by ID number replaces the link; unlinking closes "我的档案".
-        let res = admin
+        let res = secadmin
             .post_form(&format!("/admin/users/{lingdao_id}/person"), &[("person_ref", &q.id_number.to_lowercase())])
             .await;
         assert_eq!(res.status(), 303);
         assert_eq!(location(&lingdao.get("/people/me").await), format!("/people/{}", q.id));
-        let res = admin.post_form(&format!("/admin/users/{lingdao_id}/person/unlink"), &[]).await;
+        let res = secadmin.post_form(&format!("/admin/users/{lingdao_id}/person/unlink"), &[]).await;
         assert_eq!(res.status(), 303);
         assert_eq!(lingdao.get("/people/me").await.status(), 404);
-        let page = admin.get(&format!("/admin/users/{lingdao_id}")).await.text().await.unwrap();
+        let page = secadmin.get(&format!("/admin/users/{lingdao_id}")).await.text().await.unwrap();
         assert!(page.contains("已解除与人员档案的关联") && page.contains("尚未关联人员档案"));
 
         let auditor = app.login("auditor").await;
-        let links = audit(&auditor, "who=admin&action=user.link").await;
+        let links = audit(&auditor, "who=secadmin&action=user.link").await;
         assert_eq!(links["total"], 2);
         let last = &links["items"][0];
         assert_eq!(last["action_label"], "关联人员档案");
@@ -147,7 +151,7 @@ async fn the_account_administrator_links_an_account_to_its_person() {
         assert_eq!(summary["person_id"].as_i64(), Some(i64::from(q.id)));
         assert_eq!(summary["previous_person_id"].as_i64(), Some(i64::from(p.id)));
         assert!(!last["summary"].as_str().unwrap().contains(&q.id_number), "no ID number in the log");
-        let unlinks = audit(&auditor, "who=admin&action=user.unlink").await;
+        let unlinks = audit(&auditor, "who=secadmin&action=user.unlink").await;
         assert_eq!(
             (unlinks["total"].as_i64(), unlinks["items"][0]["action_label"].as_str()),
             (Some(1), Some("解除人员档案关联"))
@@ -158,42 +162,24 @@ async fn the_account_administrator_links_an_account_to_its_person() {
 }
 
 #[tokio::test]
-async fn a_new_account_is_linked_at_creation_or_not_created() {
+async fn the_system_administrator_cannot_link_an_account_at_creation() {
     on_all_backends(|app| async move {
         let admin = app.login("admin").await;
+        let form = admin.get("/admin/users").await.text().await.unwrap();
+        assert!(!form.contains("name=\"person_ref\""), "linking is the security administrator's");
         let p = unlinked_people(&app, "/nowhere/").await.remove(0);
-        let typed = [("username", "zhangwei"), ("display_name", "张伟"), ("person_ref", "99999999")];
-        let res = admin.post_form("/admin/users", &typed).await;
-        assert_eq!(res.status(), 422);
-        let html = res.text().await.unwrap();
-        assert!(html.contains("没有找到警号 99999999") && html.contains("value=\"zhangwei\""));
-        let (_, found) = admin.get_json("/api/v1/users?q=zhangwei").await;
-        assert_eq!(found["total"], 0, "a refused link creates nothing");
-
         let no = p.police_no.clone().unwrap();
         let res = admin
             .post_form("/admin/users", &[("username", "zhangwei"), ("display_name", "张伟"), ("person_ref", &no)])
             .await;
-        assert_eq!(res.status(), 200);
-        let html = res.text().await.unwrap();
-        assert!(html.contains(&format!("已关联人员档案：{}", p.name)), "{html}");
-        let zhangwei = user_id(&admin, "zhangwei").await;
-        let page = admin.get(&format!("/admin/users/{zhangwei}")).await.text().await.unwrap();
-        assert!(page.contains(&format!("<dd id=\"linked-name\">{}</dd>", p.name)));
-        // Without the optional field an account is created unlinked, as before.
-        let res = admin
-            .post_form("/admin/users", &[("username", "liqiang"), ("display_name", "李强"), ("person_ref", "")])
-            .await;
+        assert_eq!(res.status(), 403, "a hand-made request is refused");
+        let (_, found) = admin.get_json("/api/v1/users?q=zhangwei").await;
+        assert_eq!(found["total"], 0, "and creates nothing");
+        let res = admin.post_form("/admin/users", &[("username", "liqiang"), ("display_name", "李强")]).await;
         assert_eq!(res.status(), 200);
         let id = user_id(&admin, "liqiang").await;
         let page = admin.get(&format!("/admin/users/{id}")).await.text().await.unwrap();
-        assert!(page.contains("尚未关联人员档案"));
-        let auditor = app.login("auditor").await;
-        let links = audit(&auditor, "who=admin&action=user.link").await;
-        assert_eq!(
-            (links["total"].as_i64(), links["items"][0]["object"].as_str()),
-            (Some(1), Some(&*format!("user#{zhangwei}")))
-        );
+        assert!(page.contains("尚未关联人员档案") && !page.contains("name=\"person_ref\""));
         app
     })
     .await;
@@ -212,7 +198,9 @@ async fn linking_revokes_the_tokens_of_an_account() {
         assert_eq!(bearer.get(app.url("/api/v1/orgs")).bearer_auth(&secret).send().await.unwrap().status(), 200);
 
         let p = unlinked_people(&app, "/nowhere/").await.remove(0);
-        let res = admin
+        let res = app
+            .login("secadmin")
+            .await
             .post_form(&format!("/admin/users/{lingdao_id}/person"), &[("person_ref", p.police_no.as_deref().unwrap())])
             .await;
         assert_eq!(res.status(), 303);
@@ -303,21 +291,22 @@ async fn the_command_line_disables_enables_and_links_accounts() {
 async fn the_api_links_and_unlinks_an_account() {
     on_all_backends(|app| async move {
         let admin = app.login("admin").await;
+        let secadmin = app.login("secadmin").await;
         let lingdao_id = user_id(&admin, "lingdao").await;
         let path = format!("/api/v1/users/{lingdao_id}/person");
         let (status, none) = admin.get_json(&path).await;
         assert_eq!((status, none["person"].clone()), (200, Value::Null));
 
-        let (status, err) = admin.send_json(Method::PUT, &path, json!({"person_ref": "99999999"})).await;
+        let (status, err) = secadmin.send_json(Method::PUT, &path, json!({"person_ref": "99999999"})).await;
         assert_eq!((status, err["field"].as_str()), (422, Some("person_ref")), "{err}");
         let shujis = person_of(&app, "shuji").await;
-        let (status, err) = admin.send_json(Method::PUT, &path, json!({"person_ref": shujis.id_number})).await;
+        let (status, err) = secadmin.send_json(Method::PUT, &path, json!({"person_ref": shujis.id_number})).await;
         assert_eq!(status, 409);
         assert!(err["message"].as_str().unwrap().contains("shuji"), "names the other account: {err}");
 
         let p = unlinked_people(&app, "/nowhere/").await.remove(0);
         let (status, linked) =
-            admin.send_json(Method::PUT, &path, json!({"person_ref": p.police_no.clone().unwrap()})).await;
+            secadmin.send_json(Method::PUT, &path, json!({"person_ref": p.police_no.clone().unwrap()})).await;
         assert_eq!(status, 200, "{linked}");
         assert_eq!(
             (linked["person_id"].as_i64(), linked["name"].as_str()),
@@ -326,11 +315,19 @@ async fn the_api_links_and_unlinks_an_account() {
         assert!(linked.get("id_number").is_none(), "the administrator learns nothing sensitive");
         let (_, now) = admin.get_json(&path).await;
         assert_eq!(now["person"]["person_id"], p.id);
+        // Reading one's own full ID number is audited like anyone else's.
+        let lingdao = app.login("lingdao").await;
+        assert_eq!(lingdao.get_json(&format!("/api/v1/persons/{}", p.id)).await.0, 200);
+        let auditor = app.login("auditor").await;
+        let reads = audit(&auditor, "who=lingdao&action=sensitive.read").await;
+        assert_eq!(reads["total"], 1, "{reads}");
+        assert!(reads["items"][0]["summary"].as_str().unwrap().contains("\"self\":true"));
 
-        // Only the account administrator may link.
+        // Only the security administrator may link: not the system administrator, not zzb.
         let zzb = app.login("zzb").await;
         assert_eq!(zzb.send_json(Method::DELETE, &path, json!({})).await.0, 403);
-        let (status, _) = admin.send_json(Method::DELETE, &path, json!({})).await;
+        assert_eq!(admin.send_json(Method::DELETE, &path, json!({})).await.0, 403);
+        let (status, _) = secadmin.send_json(Method::DELETE, &path, json!({})).await;
         assert_eq!(status, 204);
         assert_eq!(admin.get_json(&path).await.1["person"], Value::Null);
         app

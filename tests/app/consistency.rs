@@ -317,3 +317,29 @@ async fn the_transfer_form_has_its_own_page_and_keeps_what_was_typed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn moving_a_branch_elsewhere_ends_posts_above_it_and_keeps_its_own_committee() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let shuji = app.login("shuji").await;
+        let pid = full_member_of_branch_10(&shuji, "分局委员乙", "37020219840404005", "2010-04-01").await;
+        let (status, body) = zzb
+            .send_json(Method::POST, "/api/v1/orgs/6/committee", json!({"person_id": pid, "post": "宣传委员"}))
+            .await;
+        assert!(status == 201 || status == 204, "{status} {body}");
+        let own_before = committee_people(&zzb.get_json("/api/v1/orgs/10").await.1);
+        assert!(!own_before.is_empty(), "the branch has its own committee (its secretary)");
+
+        // Branch 10 leaves sub-bureau 6 for the headquarters committee (2).
+        let (status, body) = zzb.send_json(Method::PATCH, "/api/v1/orgs/10", json!({"parent_id": 2})).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(!committee_people(&zzb.get_json("/api/v1/orgs/6").await.1).contains(&pid), "no longer under 6");
+        assert_eq!(committee_people(&zzb.get_json("/api/v1/orgs/10").await.1), own_before, "moved along");
+        let auditor = app.login("auditor").await;
+        let moves = audit_rows(&auditor, "org.move").await;
+        assert_eq!(moves[0]["summary"]["released_posts"][0]["person_id"], pid);
+        app
+    })
+    .await;
+}

@@ -23,20 +23,25 @@ impl MigrationTrait for Migration {
         manager
             .alter_table(Table::alter().table("persons").add_column(string_len("id_number_rev", 18).default("")).take())
             .await?;
-        // SQLite has no REVERSE(); one UPDATE per person works on all three and runs once.
+        // One statement where the database can reverse text; SQLite has no REVERSE(), so there
+        // one UPDATE per person (a city bureau's roster takes a few seconds, once).
         let db = manager.get_connection();
         let backend = db.get_database_backend();
-        let rows = Row::find_by_statement(Statement::from_string(backend, "SELECT id, id_number FROM persons"))
-            .all(db)
-            .await?;
-        for r in rows {
-            let reversed: String = r.id_number.chars().rev().collect();
-            let update = Query::update()
-                .table("persons")
-                .value("id_number_rev", reversed)
-                .and_where(Expr::col("id").eq(r.id))
-                .to_owned();
-            db.execute(&update).await?;
+        if backend == sea_orm::DatabaseBackend::Sqlite {
+            let rows = Row::find_by_statement(Statement::from_string(backend, "SELECT id, id_number FROM persons"))
+                .all(db)
+                .await?;
+            for r in rows {
+                let reversed: String = r.id_number.chars().rev().collect();
+                let update = Query::update()
+                    .table("persons")
+                    .value("id_number_rev", reversed)
+                    .and_where(Expr::col("id").eq(r.id))
+                    .to_owned();
+                db.execute(&update).await?;
+            }
+        } else {
+            db.execute_unprepared("UPDATE persons SET id_number_rev = REVERSE(id_number)").await?;
         }
         manager.create_index(index("persons", &["id_number_rev"], false)).await?;
         // The roster lists live people in organization order: this index answers both the count
