@@ -289,25 +289,33 @@ pub async fn remove_committee(state: &AppState, actor: &Actor, org_id: i32, memb
 
 /// Ends the committee posts a person can no longer hold: those of organizations whose tree no
 /// longer contains their branch (`branch_path`), or all of them when they leave (`None`).
-/// Returns "组织名职务" of each, for the membership history and the audit entry.
-pub async fn release_posts<C: sea_orm::ConnectionTrait>(
-    db: &C,
+/// The member's history gets a "免去委员" entry saying `why`; returns "组织名职务" of each post,
+/// for the audit entry of the change that caused it.
+pub async fn release_posts(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
     person_id: i32,
     branch_path: Option<&str>,
-) -> Result<Vec<String>, sea_orm::DbErr> {
-    let posts = committee::Entity::find().filter(committee::Column::PersonId.eq(person_id)).all(db).await?;
+    why: &str,
+) -> AppResult<Vec<String>> {
+    let posts = committee::Entity::find().filter(committee::Column::PersonId.eq(person_id)).all(txn).await?;
     if posts.is_empty() {
         return Ok(Vec::new());
     }
-    let orgs = org::Entity::find().filter(org::Column::Id.is_in(posts.iter().map(|c| c.org_id))).all(db).await?;
+    let orgs = org::Entity::find().filter(org::Column::Id.is_in(posts.iter().map(|c| c.org_id))).all(txn).await?;
     let mut released = Vec::new();
     for c in posts {
         let Some(o) = orgs.iter().find(|o| o.id == c.org_id) else { continue };
         if branch_path.is_some_and(|b| b.starts_with(o.path.as_str())) {
             continue;
         }
-        committee::Entity::delete_by_id(c.id).exec(db).await?;
+        committee::Entity::delete_by_id(c.id).exec(txn).await?;
         released.push(format!("{}{}", o.name, c.post));
+    }
+    if !released.is_empty() {
+        let detail = format!("{why}，不再担任{}", released.join("、"));
+        crate::party::service::add_event(txn, state, actor, person_id, "免去委员", state.clock.today(), detail).await?;
     }
     Ok(released)
 }
@@ -418,7 +426,8 @@ pub async fn dissolve(state: &AppState, actor: &Actor, id: i32, input: &Dissolve
             .await?;
         // Posts on committees the merged branch's members are no longer under end here.
         for person_id in merged {
-            for post in release_posts(&txn, person_id, Some(&t.path)).await? {
+            let why = format!("{}并入{}", o.name, t.name);
+            for post in release_posts(&txn, state, actor, person_id, Some(&t.path), &why).await? {
                 released.push(json!({"person_id": person_id, "post": post}));
             }
         }

@@ -533,7 +533,8 @@ async fn move_in(
     // moved organizations' own committees moved along and stay.
     let mut released = Vec::new();
     for (person_id, path) in &new_branch_paths {
-        for post in super::governance::release_posts(txn, *person_id, Some(path)).await? {
+        let why = format!("{}调整隶属至{}", o.name, parent.name);
+        for post in super::governance::release_posts(txn, state, actor, *person_id, Some(path), &why).await? {
             released.push(json!({"person_id": person_id, "post": post}));
         }
     }

@@ -71,7 +71,7 @@ fn is_branch(o: &org::Model) -> bool {
     matches!(OrgKind::parse(&o.kind), Some(OrgKind::Branch | OrgKind::JointBranch))
 }
 
-async fn add_event(
+pub(crate) async fn add_event(
     txn: &DatabaseTransaction,
     state: &AppState,
     actor: &Actor,
@@ -420,11 +420,8 @@ pub async fn request_transfer(
             active.status_on = Set(Some(today));
             active.updated_at = Set(now);
             active.update(&txn).await?;
-            released = crate::orgs::governance::release_posts(&txn, p.id, None).await?;
-            if !released.is_empty() {
-                let detail = format!("组织关系转出本局，不再担任{}", released.join("、"));
-                add_event(&txn, state, actor, p.id, "免去委员", today, detail).await?;
-            }
+            released =
+                crate::orgs::governance::release_posts(&txn, state, actor, p.id, None, "组织关系转出本局").await?;
         }
     }
     let event = Event::by(actor, "transfer.request").object("transfer", t.id).org(from.path.clone()).summary(json!({
@@ -486,11 +483,8 @@ pub async fn decide_transfer(
         })
         .await?;
         add_event(&txn, state, actor, p.id, "转入", today, format!("由{}转入{}", from.name, to.name)).await?;
-        released = crate::orgs::governance::release_posts(&txn, p.id, Some(&to.path)).await?;
-        if !released.is_empty() {
-            let detail = format!("组织关系转出，不再担任{}", released.join("、"));
-            add_event(&txn, state, actor, p.id, "免去委员", today, detail).await?;
-        }
+        let why = format!("组织关系转入{}", to.name);
+        released = crate::orgs::governance::release_posts(&txn, state, actor, p.id, Some(&to.path), &why).await?;
     } else {
         add_event(&txn, state, actor, p.id, "转接退回", today, format!("{}退回转接申请：{reason}", to.name)).await?;
     }

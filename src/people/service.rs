@@ -532,7 +532,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i32, reason: &str) -> A
     active.updated_at = Set(now);
     active.update(&txn).await?;
     // A deleted record holds no committee post.
-    let released = crate::orgs::governance::release_posts(&txn, id, None).await?;
+    let released = crate::orgs::governance::release_posts(&txn, state, actor, id, None, "档案删除").await?;
     let event = Event::by(actor, "person.delete")
         .object("person", id)
         .org(path)

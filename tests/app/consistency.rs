@@ -339,6 +339,14 @@ async fn moving_a_branch_elsewhere_ends_posts_above_it_and_keeps_its_own_committ
         let auditor = app.login("auditor").await;
         let moves = audit_rows(&auditor, "org.move").await;
         assert_eq!(moves[0]["summary"]["released_posts"][0]["person_id"], pid);
+        let (_, profile) = zzb.get_json(&format!("/api/v1/persons/{pid}")).await;
+        assert!(
+            party_rows(&profile)
+                .iter()
+                .any(|r| r.contains("免去委员") && r.contains("调整隶属") && r.contains("宣传委员")),
+            "the member's history says why: {:?}",
+            party_rows(&profile)
+        );
         app
     })
     .await;
