@@ -248,7 +248,6 @@ struct UsersPage {
     can_create: bool,
     form_username: String,
     form_display_name: String,
-    form_person_ref: String,
     errors: FieldErrors,
 }
 
@@ -288,7 +287,6 @@ async fn users_page(
         can_create: actor.can(Permission::UserManage),
         form_username: String::new(),
         form_display_name: String::new(),
-        form_person_ref: String::new(),
         errors: FieldErrors::new(),
     })
 }
@@ -343,16 +341,15 @@ pub async fn create_user(
     }
     .await;
     match result {
-        Ok((user, initial, linked)) => {
-            let linked = linked.map(|p| format!("已关联人员档案：{}（{}）。", p.name, p.org_name)).unwrap_or_default();
+        // The web form has no link field: linking is the security administrator's (see the
+        // service), so an account made here is never linked yet.
+        Ok((user, initial, _)) => {
             let page = SecretPage {
                 layout: Layout::new(&actor, "账号已创建", "/admin/users", None)
                     .crumb("账号与授权", Some("/admin/users".into()))
                     .crumb(user.username.clone(), None),
                 heading: format!("账号 {} 已创建", user.username),
-                explanation: format!(
-                    "{linked}请将初始密码当面或经安全渠道交给本人。此密码只显示这一次，首次登录时必须修改。"
-                ),
+                explanation: "请将初始密码当面或经安全渠道交给本人。此密码只显示这一次，首次登录时必须修改。".into(),
                 secret: initial,
                 back: format!("/admin/users/{}", user.id),
             };
@@ -363,7 +360,6 @@ pub async fn create_user(
             let mut page = users_page(&state, &actor, "", PageParams::default(), None).await?;
             page.form_username = form.username;
             page.form_display_name = form.display_name;
-            page.form_person_ref = form.person_ref;
             page.errors = errors;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }

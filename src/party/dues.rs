@@ -251,6 +251,17 @@ pub struct Ledger {
 /// joined by then (and those who transferred out of the bureau that month or later), the dues
 /// due, and what was paid.
 pub async fn ledger(state: &AppState, actor: &Actor, org_id: i32, month: NaiveDate) -> AppResult<Ledger> {
+    Ok(ledger_of(state, actor, org_id, month).await?.1)
+}
+
+/// [`ledger`] with the organization it was checked against, for pages that go on to decide
+/// what the viewer may do there.
+pub async fn ledger_of(
+    state: &AppState,
+    actor: &Actor,
+    org_id: i32,
+    month: NaiveDate,
+) -> AppResult<(crate::orgs::entity::Model, Ledger)> {
     actor.require(Permission::PersonRead)?;
     let o = store::find(&state.db, org_id).await?.ok_or(AppError::NotFound)?;
     let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
@@ -311,7 +322,7 @@ pub async fn ledger(state: &AppState, actor: &Actor, org_id: i32, month: NaiveDa
         })
         .collect();
     rows.sort_by(|a, b| (a.paid.is_some(), &a.name).cmp(&(b.paid.is_some(), &b.name)));
-    Ok(Ledger {
+    let ledger = Ledger {
         month: month.format("%Y-%m").to_string(),
         members: rows.len(),
         rows,
@@ -319,7 +330,8 @@ pub async fn ledger(state: &AppState, actor: &Actor, org_id: i32, month: NaiveDa
         due_total: yuan(due_total),
         paid_total: yuan(paid_total),
         without_base,
-    })
+    };
+    Ok((o, ledger))
 }
 
 /// A recorded payment, for the page that confirms its cancellation.
@@ -423,14 +435,13 @@ pub async fn refresh_paid_to<C: sea_orm::ConnectionTrait>(db: &C) -> Result<(), 
 pub async fn audit_export(
     state: &AppState,
     actor: &Actor,
-    org_id: i32,
+    o: &crate::orgs::entity::Model,
     month: NaiveDate,
     rows: usize,
 ) -> AppResult<()> {
-    let path = store::find(&state.db, org_id).await?.map(|o| o.path).unwrap_or_default();
     let event = Event::by(actor, "dues.export")
-        .object("org", org_id)
-        .org(path)
+        .object("org", o.id)
+        .org(o.path.clone())
         .summary(json!({"month": month.format("%Y-%m").to_string(), "rows": rows}));
     audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
     Ok(())

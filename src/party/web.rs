@@ -210,13 +210,13 @@ async fn ledger_for(
     state: &AppState,
     actor: &Actor,
     q: &LedgerQuery,
-) -> AppResult<(i32, chrono::NaiveDate, Vec<(i32, String)>, super::dues::Ledger)> {
+) -> AppResult<(crate::orgs::entity::Model, chrono::NaiveDate, Vec<(i32, String)>, super::dues::Ledger)> {
     use crate::auth::Permission;
     let options = crate::orgs::service::drill_options(state, actor, Permission::PersonRead, q.org).await?;
     let org_id = q.org.or_else(|| options.first().map(|(id, _)| *id)).ok_or(crate::error::AppError::NotFound)?;
     let month = super::dues::parse_month(&q.month).unwrap_or_else(|| super::dues::first_of_month(state.clock.today()));
-    let ledger = super::dues::ledger(state, actor, org_id, month).await?;
-    Ok((org_id, month, options, ledger))
+    let (org, ledger) = super::dues::ledger_of(state, actor, org_id, month).await?;
+    Ok((org, month, options, ledger))
 }
 
 pub async fn dues(
@@ -225,11 +225,11 @@ pub async fn dues(
     TakeFlash(flash): TakeFlash,
     crate::ui::params::Params(q): crate::ui::params::Params<LedgerQuery>,
 ) -> AppResult<Response> {
-    let (org_id, month, options, ledger) = ledger_for(&state, &actor, &q).await?;
+    let (org, month, options, ledger) = ledger_for(&state, &actor, &q).await?;
+    let org_id = org.id;
     let month_text = month.format("%Y-%m").to_string();
     // Reading a wider tree than one may write in: the ledger is shown without pay or cancel.
-    let org_path = crate::orgs::store::find(&state.db, org_id).await?.map(|o| o.path).unwrap_or_default();
-    let can_write = actor.scope(crate::auth::Permission::PersonWrite).contains(&org_path);
+    let can_write = actor.scope(crate::auth::Permission::PersonWrite).contains(&org.path);
     let page = DuesPage {
         layout: Layout::new(&actor, "党费", "/party/dues", flash).crumb("党费", None),
         orgs: options
@@ -251,7 +251,7 @@ pub async fn dues_export(
     actor: Actor,
     crate::ui::params::Params(q): crate::ui::params::Params<LedgerQuery>,
 ) -> AppResult<Response> {
-    let (org_id, month, _, ledger) = ledger_for(&state, &actor, &q).await?;
+    let (org, month, _, ledger) = ledger_for(&state, &actor, &q).await?;
     let rows: Vec<Vec<String>> = ledger
         .rows
         .iter()
@@ -278,7 +278,7 @@ pub async fn dues_export(
         &["姓名", "基数（元）", "类别", "应交（元）", "已交（元）", "交纳日期"],
         &rows,
     )?;
-    super::dues::audit_export(&state, &actor, org_id, month, ledger.rows.len()).await?;
+    super::dues::audit_export(&state, &actor, &org, month, ledger.rows.len()).await?;
     Ok(crate::io::xlsx::download("党费交纳情况.xlsx", bytes))
 }
 
