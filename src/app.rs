@@ -163,7 +163,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::endpoint))
         .layer(middleware::from_fn_with_state(state.clone(), auth::extract::resolve))
-        .layer(middleware::from_fn(ui::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), ui::security_headers))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(32 * 1024 * 1024))
         // Roster files of a whole bureau are larger than axum's 2 MB default for bodies.

@@ -14,6 +14,9 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub security: SecurityDefaults,
+    pub uploads: UploadLimits,
+    pub audit: AuditConfig,
+    pub metrics: MetricsConfig,
     pub log: LogConfig,
 }
 
@@ -28,6 +31,82 @@ pub struct ServerConfig {
     pub trust_forwarded_for: bool,
     /// Seconds a request may take before it is answered with 408.
     pub request_timeout_secs: u64,
+    /// The address users type, e.g. `https://dangjian.gaj.local`. When it is https, cookies are
+    /// `Secure` and HSTS is sent whatever `secure_cookies` says.
+    pub public_url: String,
+}
+
+impl ServerConfig {
+    /// Served over HTTPS as far as the configuration tells.
+    pub fn https(&self) -> bool {
+        self.public_url.trim().to_ascii_lowercase().starts_with("https://")
+    }
+
+    /// Cookies carry `Secure`: asked for, or implied by an https public address.
+    pub fn cookies_secure(&self) -> bool {
+        self.secure_cookies || self.https()
+    }
+}
+
+/// Bounds of every uploaded spreadsheet, checked while reading, before anything is unpacked
+/// into memory (等保 2.0: resource control).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UploadLimits {
+    /// Size of the uploaded file.
+    pub max_file_bytes: u64,
+    /// Everything inside an .xlsx (a zip) once decompressed, counted as it is read.
+    pub max_unpacked_bytes: u64,
+    /// Rows of the sheet, header and titles included.
+    pub max_rows: u32,
+    /// Columns of the sheet.
+    pub max_columns: u32,
+}
+
+/// Keying and external checkpoints of the audit chain, so that someone who can write to the
+/// database cannot rewrite recent history unnoticed.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditConfig {
+    /// The chain's HMAC key (hex or any text of 32+ characters). Prefer `key_file`.
+    pub key: String,
+    /// A file holding the key, readable only by the service account.
+    pub key_file: String,
+    /// Append-only file of chain-head checkpoints, outside the database.
+    pub checkpoint_file: String,
+    /// Seconds between checkpoints (0: only at start and stop).
+    pub checkpoint_secs: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self { key: String::new(), key_file: String::new(), checkpoint_file: String::new(), checkpoint_secs: 300 }
+    }
+}
+
+impl fmt::Debug for AuditConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuditConfig")
+            .field("key", &if self.key.is_empty() { "" } else { "***" })
+            .field("key_file", &self.key_file)
+            .field("checkpoint_file", &self.checkpoint_file)
+            .field("checkpoint_secs", &self.checkpoint_secs)
+            .finish()
+    }
+}
+
+/// `/metrics`: open (restrict it at the proxy) unless a token is set, then `Authorization:
+/// Bearer <token>` is required.
+#[derive(Clone, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct MetricsConfig {
+    pub token: String,
+}
+
+impl fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetricsConfig").field("token", &if self.token.is_empty() { "" } else { "***" }).finish()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -64,6 +143,18 @@ impl Default for ServerConfig {
             secure_cookies: false,
             trust_forwarded_for: false,
             request_timeout_secs: 60,
+            public_url: String::new(),
+        }
+    }
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 20 * 1024 * 1024,
+            max_unpacked_bytes: 160 * 1024 * 1024,
+            max_rows: 100_000,
+            max_columns: 200,
         }
     }
 }

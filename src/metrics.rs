@@ -67,6 +67,20 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     response
 }
 
-pub async fn endpoint(State(state): State<AppState>) -> Response {
+/// `/metrics`, behind `Authorization: Bearer <metrics.token>` when a token is configured.
+pub async fn endpoint(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let expected = state.config.metrics.token.trim();
+    if !expected.is_empty() {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        // Digests compared, so the time taken says nothing about how much of the token matched.
+        use sha2::{Digest, Sha256};
+        if Sha256::digest(given.trim().as_bytes()) != Sha256::digest(expected.as_bytes()) {
+            return crate::error::AppError::Unauthenticated.into_response();
+        }
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.encode()).into_response()
 }

@@ -104,7 +104,7 @@ pub async fn login(
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(state.config.server.secure_cookies)
+        .secure(state.config.server.cookies_secure())
         .build();
     Ok((StatusCode::CREATED, jar.add(cookie), Json(me_view(&actor))).into_response())
 }

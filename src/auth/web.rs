@@ -53,7 +53,7 @@ fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(state.config.server.secure_cookies)
+        .secure(state.config.server.cookies_secure())
         .build()
 }
 
@@ -62,7 +62,7 @@ fn login_csrf_cookie(state: &AppState, value: String) -> Cookie<'static> {
         .path("/login")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.config.server.secure_cookies)
+        .secure(state.config.server.cookies_secure())
         .build()
 }
 

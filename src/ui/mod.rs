@@ -297,7 +297,11 @@ pub async fn render_web_errors(req: Request, next: Next) -> Response {
 
 /// Strict security headers on every response: no inline script or style, no framing, no
 /// sniffing, no referrer leaks.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
@@ -316,6 +320,10 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     set(h, "permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");
     if !h.contains_key(header::CACHE_CONTROL) {
         set(h, "cache-control", "no-store");
+    }
+    // Browsers honour HSTS only over https; sent whenever the public address is https.
+    if state.config.server.https() {
+        set(h, "strict-transport-security", "max-age=31536000; includeSubDomains");
     }
     response
 }
