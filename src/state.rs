@@ -31,6 +31,8 @@ pub struct AppState {
     policy_generation: Arc<AtomicU64>,
     /// Row counts of list filters (see [`AppState::cached_count`]).
     counts: Arc<RwLock<HashMap<String, CachedCount>>>,
+    /// One import at a time per instance: reading a large spreadsheet takes memory and a core.
+    pub imports: Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(Clone, Copy)]
@@ -59,6 +61,7 @@ impl AppState {
             policy_cache: Arc::default(),
             policy_generation: Arc::default(),
             counts: Arc::default(),
+            imports: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 
