@@ -87,7 +87,7 @@ pub enum UserCommand {
         #[command(flatten)]
         person: PersonArgs,
     },
-    /// 重置密码（下次登录须改密）
+    /// 重置密码（下次登录须改密）；能查阅敏感信息的账号改为签发一次性设置码，由本人设置密码
     Passwd {
         username: String,
         #[arg(long)]
@@ -311,6 +311,24 @@ async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCom
         }
         UserCommand::Passwd { username, password } => {
             let u = find_user(state, &username).await?;
+            // The break-glass path, audited as `cli`. A password the operator knows must not
+            // open an account with sensitive access either: such an account gets a one-time
+            // code for its owner (see `auth::reset`).
+            if crate::auth::reset::is_sensitive(&state.db, &u).await? {
+                anyhow::ensure!(
+                    password.is_none(),
+                    "{} 能查阅敏感信息，不能指定密码；不带 --password 运行以签发一次性设置码，由本人设置密码",
+                    u.username
+                );
+                let issued = crate::auth::reset::issue(state, actor, u.id, "命令行重置").await.map_err(app_err)?;
+                println!("{} 能查阅敏感信息：原密码已失效，会话已全部结束。", u.username);
+                println!(
+                    "一次性设置码（只显示这一次，请交给本人；{} 前有效，只能用来设置新密码）：{}",
+                    crate::clock::display_local(issued.expires_at),
+                    issued.one_time_code
+                );
+                return Ok(());
+            }
             let given = password.is_some();
             let new = accounts::reset_password(state, actor, u.id, password).await.map_err(app_err)?;
             println!("已重置 {} 的密码，下次登录须修改", u.username);

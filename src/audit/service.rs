@@ -17,7 +17,8 @@ use crate::ui::PageParams;
 /// Chinese names of the recorded actions; also the choices of the action filter.
 pub const ACTIONS: &[(&str, &str)] = &[
     ("login.success", "登录成功"),
-    ("login.failure", "登录失败"),
+    ("login.failure", "登录失败（按地址和时段汇总）"),
+    ("login.refused_admin_password", "用管理员设置的密码登录敏感账号被拒"),
     ("login.refused_locked", "锁定期间尝试登录"),
     ("login.throttled", "登录被限流"),
     ("account.locked", "账号被锁定"),
@@ -25,6 +26,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("password.change", "修改密码"),
     ("user.create", "新建账号"),
     ("user.password_reset", "重置密码"),
+    ("user.reset_request", "申请重置密码"),
+    ("user.reset_approve", "批准重置密码并签发一次性设置码"),
+    ("user.reset_reject", "驳回重置密码申请"),
+    ("user.reset_code", "重置密码并签发一次性设置码"),
     ("user.unlock", "解锁账号"),
     ("user.disable", "停用账号"),
     ("user.enable", "启用账号"),

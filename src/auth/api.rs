@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ClientIp, PendingActor};
 use super::service::{self, NewUser, UserSummary};
-use super::{Actor, Role, session};
+use super::{Actor, Role, reset, session};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::openapi::{Created, List};
 use crate::state::AppState;
@@ -30,14 +30,28 @@ pub struct LoginRequest {
 
 /// The caller as login and `GET /me` show it.
 #[derive(Serialize, ToSchema)]
-#[schema(description = "当前账号。`csrf_token` 是 Cookie 会话写请求须带的 `X-CSRF-Token`，用接口令牌调用时为 null")]
+#[schema(description = "当前账号。`csrf_token` 是 Cookie 会话写请求须带的 `X-CSRF-Token`，用接口令牌调用时为 null。\
+    `reset_session` 为 true：本会话由一次性设置码打开，只能修改密码（不需要 `current_password`）。\
+    `password_reset`：最近一次由他人重置本人密码的时间和操作人，没有时为 null")]
 pub struct Me {
     id: i32,
     username: String,
     display_name: String,
     must_change_password: bool,
+    reset_session: bool,
+    password_reset: Option<PasswordReset>,
     grants: Vec<MeGrant>,
     csrf_token: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(description = "密码被他人重置：时间（北京时间）和操作人")]
+pub struct PasswordReset {
+    #[serde(serialize_with = "crate::clock::serde_local::serialize")]
+    #[schema(value_type = String, example = "2026-11-27 10:05:00")]
+    at: chrono::NaiveDateTime,
+    #[schema(example = "安全保密管理员 secadmin 批准（admin 申请）")]
+    by: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -52,12 +66,15 @@ pub struct MeGrant {
     org_name: String,
 }
 
-fn me_view(actor: &Actor) -> Me {
-    Me {
+async fn me_view(state: &AppState, actor: &Actor) -> AppResult<Me> {
+    let password_reset = service::own_reset(state, actor).await?.map(|(at, by)| PasswordReset { at, by });
+    Ok(Me {
         id: actor.user_id,
         username: actor.username.clone(),
         display_name: actor.display_name.clone(),
         must_change_password: actor.must_change_password,
+        reset_session: actor.reset_only(),
+        password_reset,
         grants: actor
             .grants
             .iter()
@@ -70,7 +87,7 @@ fn me_view(actor: &Actor) -> Me {
             })
             .collect(),
         csrf_token: actor.csrf_token().map(str::to_owned),
-    }
+    })
 }
 
 /// `POST /api/v1/session`: logs in and sets the session cookie. Cookie-authenticated writes
@@ -79,15 +96,18 @@ fn me_view(actor: &Actor) -> Me {
     post, path = "/session", tag = "session", operation_id = "login",
     summary = "登录",
     description = "无需登录，也无需 CSRF 令牌。成功后设置 Cookie `dj_session`（HttpOnly、SameSite=Lax）。\
-        `must_change_password` 为 true 时应先修改密码。",
+        `must_change_password` 为 true 时应先修改密码。`password` 也可以是安全保密管理员签发的一次性设置码：\
+        这样打开的会话只能修改密码（`reset_session` 为 true）。\n\n\
+        一切被拒绝的登录——用户名不存在、密码错误、账号停用、该账号在本地址被锁定、本地址失败过多——都是同一个 401 \
+        `bad_credentials`、同一句话，不透露账号是否存在或被锁定。同一用户名从同一地址在统计窗口内连续失败达到锁定次数，\
+        就在这个地址上锁定 1 分钟，之后每次加倍，最长为安全策略的锁定时长；其他地址不受影响。",
     request_body = LoginRequest,
     security(()),
     responses(
         (status = 201, description = "已登录，设置 Cookie `dj_session`", body = Me),
         (status = 400, description = "请求体不是 JSON 或缺少字段", body = ErrorBody),
-        (status = 401, description = "用户名或密码错误（`bad_credentials`）", body = ErrorBody),
-        (status = 423, description = "连续登录失败，账号已锁定（`locked`）", body = ErrorBody),
-        (status = 429, description = "同一地址登录失败过多（`too_many_requests`）", body = ErrorBody),
+        (status = 401, description = "登录被拒绝（`bad_credentials`，message 为“用户名或密码错误，或尝试过于频繁，请稍后再试”）", body = ErrorBody),
+        (status = 403, description = "密码正确，但账号能查阅敏感信息而这个密码是管理员设置的（`forbidden`）：须用一次性设置码由本人设置密码", body = ErrorBody),
     )
 )]
 pub async fn login(
@@ -98,7 +118,11 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> AppResult<Response> {
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let outcome = service::login(&state, &req.username, &req.password, &ip, ua).await?;
+    let outcome = match service::login(&state, &req.username, &req.password, &ip, ua).await {
+        Ok(outcome) => outcome,
+        Err(AppError::BadCredentials) => return Ok(refused()),
+        Err(err) => return Err(err),
+    };
     let actor = service::actor_from_session(&state, &outcome.cookie, &ip).await?.ok_or(AppError::Unauthenticated)?;
     let cookie = Cookie::build((session::COOKIE_NAME, outcome.cookie))
         .path("/")
@@ -106,7 +130,18 @@ pub async fn login(
         .same_site(SameSite::Lax)
         .secure(state.config.server.cookies_secure())
         .build();
-    Ok((StatusCode::CREATED, jar.add(cookie), Json(me_view(&actor))).into_response())
+    Ok((StatusCode::CREATED, jar.add(cookie), Json(me_view(&state, &actor).await?)).into_response())
+}
+
+/// The one answer to a refused login (see [`service::LOGIN_REFUSED`]).
+fn refused() -> Response {
+    let body = ErrorBody {
+        code: AppError::BadCredentials.code(),
+        message: service::LOGIN_REFUSED.into(),
+        field: None,
+        errors: Vec::new(),
+    };
+    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
 }
 
 #[utoipa::path(
@@ -133,20 +168,22 @@ pub async fn logout(
 #[utoipa::path(
     get, path = "/me", tag = "session", operation_id = "get_me",
     summary = "当前账号",
-    description = "返回与登录相同的结构，可用来重新取得 `csrf_token`。须改密的账号也可调用。",
+    description = "返回与登录相同的结构，可用来重新取得 `csrf_token`。须改密的账号也可调用。\
+        `password_reset` 告诉本人最近一次由谁、在何时重置了其密码。",
     security(("session" = []), ("token" = [])),
     responses(
         (status = 200, description = "当前账号", body = Me),
         (status = 401, description = "未登录", body = ErrorBody),
     )
 )]
-pub async fn me(PendingActor(actor): PendingActor) -> Json<Me> {
-    Json(me_view(&actor))
+pub async fn me(State(state): State<AppState>, PendingActor(actor): PendingActor) -> AppResult<Json<Me>> {
+    Ok(Json(me_view(&state, &actor).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
-#[schema(description = "修改本人密码")]
+#[schema(description = "修改本人密码。用一次性设置码打开的会话（`reset_session`）不需要 `current_password`")]
 pub struct PasswordRequest {
+    #[serde(default)]
     current_password: String,
     #[schema(example = "Renmin#Road2026")]
     new_password: String,
@@ -155,7 +192,8 @@ pub struct PasswordRequest {
 #[utoipa::path(
     post, path = "/me/password", tag = "session", operation_id = "change_password",
     summary = "修改本人密码",
-    description = "须改密的账号也可调用。成功后本人的其他会话全部结束。",
+    description = "须改密的账号也可调用。成功后本人的其他会话全部结束。用一次性设置码打开的会话设置的密码不能与设置码相同，\
+        设置后会话成为普通会话。",
     request_body = PasswordRequest,
     security(("session" = [], "csrf" = []), ("token" = [])),
     responses(
@@ -399,7 +437,7 @@ pub async fn revoke_token(
 #[utoipa::path(
     post, path = "/users/{id}/unlock", tag = "users", operation_id = "unlock_user",
     summary = "解锁账号",
-    description = "系统管理员或安全保密管理员。此前的登录失败次数一并清零。",
+    description = "系统管理员或安全保密管理员。解除该账号对所有地址的登录锁定，各地址此前的失败次数一并清零（按地址的限流不受影响）。",
     params(("id" = i32, Path, description = "账号编号")),
     security(("session" = [], "csrf" = []), ("token" = [])),
     responses(
@@ -502,4 +540,162 @@ pub async fn unlink_person(
 ) -> AppResult<StatusCode> {
     service::unlink_person(&state, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(description = "临时密码：只在这次响应里出现一次，登录后必须修改")]
+pub struct TemporaryPassword {
+    #[schema(example = "Xk7mPq2RtW9z#42")]
+    temporary_password: String,
+}
+
+#[utoipa::path(
+    post, path = "/users/{id}/password-reset", tag = "users", operation_id = "reset_password",
+    summary = "重置密码（不能查阅敏感信息的账号）",
+    description = "系统管理员。生成随机临时密码，结束该账号的全部会话，下次登录须修改；本人登录时会看到重置的时间和操作人。\
+        能查阅敏感信息的账号（持有党务管理员、纪检监察、书记/支委等角色，或关联了人员档案）不能这样重置（403），\
+        请改用 `POST /users/{id}/reset-requests` 申请；三员账号和自己的账号也不行（403）。写入审计日志（`user.password_reset`）。",
+    params(("id" = i32, Path, description = "账号编号")),
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 201, description = "已重置", body = TemporaryPassword),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有权限、能查阅敏感信息的账号、三员账号、自己的账号、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
+        (status = 404, description = "账号不存在", body = ErrorBody),
+    )
+)]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<Response> {
+    let temporary_password = service::reset_password(&state, &actor, id, None).await?;
+    Ok((StatusCode::CREATED, Json(TemporaryPassword { temporary_password })).into_response())
+}
+
+#[derive(Deserialize, Default, ToSchema)]
+#[schema(description = "说明（可选，不超过 200 字）")]
+pub struct ReasonRequest {
+    #[serde(default)]
+    #[schema(example = "本人来电称忘记密码")]
+    reason: String,
+}
+
+#[utoipa::path(
+    post, path = "/users/{id}/reset-requests", tag = "users", operation_id = "request_password_reset",
+    summary = "申请重置密码",
+    description = "系统管理员。为账号（主要是能查阅敏感信息的账号）提交重置申请，由安全保密管理员批准；批准前账号不受任何影响。\
+        写入审计日志（`user.reset_request`）。",
+    params(("id" = i32, Path, description = "账号编号")),
+    request_body = ReasonRequest,
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 201, description = "已提交", body = reset::ResetView),
+        (status = 400, description = "请求体不是 JSON", body = ErrorBody),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有权限、三员账号、自己的账号、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
+        (status = 404, description = "账号不存在", body = ErrorBody),
+        (status = 409, description = "该账号已有待批准的申请", body = ErrorBody),
+        (status = 422, description = "说明过长或含控制字符（`field` 为 `reason`）", body = ErrorBody),
+    )
+)]
+pub async fn request_reset(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> AppResult<Response> {
+    let created = reset::request(&state, &actor, id, &req.reason).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+#[utoipa::path(
+    get, path = "/reset-requests", tag = "users", operation_id = "list_password_resets",
+    summary = "待处理的密码重置",
+    description = "系统管理员或安全保密管理员。待批准的申请和已签发、尚未使用也未过期的一次性设置码，按申请先后排列。",
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "列表", body = List<reset::ResetView>),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有权限或须先修改初始密码", body = ErrorBody),
+    )
+)]
+pub async fn list_resets(State(state): State<AppState>, actor: Actor) -> AppResult<Json<List<reset::ResetView>>> {
+    let items = reset::open_requests(&state, &actor).await?;
+    Ok(Json(List { total: items.len() as u64, items }))
+}
+
+#[utoipa::path(
+    post, path = "/reset-requests/{id}/approve", tag = "users", operation_id = "approve_password_reset",
+    summary = "批准重置并签发一次性设置码",
+    description = "安全保密管理员（不能是申请人本人）。原密码立即失效，该账号的会话全部结束；响应中的一次性设置码只出现这一次，\
+        由安全保密管理员交给本人。设置码 24 小时内有效，只能使用一次，只能用来设置新密码。写入审计日志（`user.reset_approve`）。",
+    params(("id" = i32, Path, description = "申请编号")),
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 201, description = "已批准", body = reset::IssuedCode),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有权限、三员账号、自己的申请、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
+        (status = 404, description = "申请不存在", body = ErrorBody),
+        (status = 409, description = "申请已处理过", body = ErrorBody),
+    )
+)]
+pub async fn approve_reset(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<Response> {
+    let issued = reset::approve(&state, &actor, id).await?;
+    Ok((StatusCode::CREATED, Json(issued)).into_response())
+}
+
+#[utoipa::path(
+    post, path = "/reset-requests/{id}/reject", tag = "users", operation_id = "reject_password_reset",
+    summary = "驳回重置申请",
+    description = "安全保密管理员。账号不受影响。写入审计日志（`user.reset_reject`）。",
+    params(("id" = i32, Path, description = "申请编号")),
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 204, description = "已驳回"),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有权限、三员账号、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
+        (status = 404, description = "申请不存在", body = ErrorBody),
+        (status = 409, description = "申请已处理过", body = ErrorBody),
+    )
+)]
+pub async fn reject_reset(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<StatusCode> {
+    reset::reject(&state, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    post, path = "/users/{id}/one-time-code", tag = "users", operation_id = "issue_one_time_code",
+    summary = "重置密码并签发一次性设置码",
+    description = "安全保密管理员直接重置（不需要申请）：原密码立即失效，会话全部结束，该账号的其他申请和设置码作废；\
+        响应中的一次性设置码只出现这一次，由安全保密管理员交给本人。三员账号和自己的账号不行（403）。\
+        写入审计日志（`user.reset_code`）。",
+    params(("id" = i32, Path, description = "账号编号")),
+    request_body = ReasonRequest,
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 201, description = "已签发", body = reset::IssuedCode),
+        (status = 400, description = "请求体不是 JSON", body = ErrorBody),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有权限、三员账号、自己的账号、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
+        (status = 404, description = "账号不存在", body = ErrorBody),
+        (status = 422, description = "说明过长或含控制字符（`field` 为 `reason`）", body = ErrorBody),
+    )
+)]
+pub async fn issue_code(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> AppResult<Response> {
+    let issued = reset::issue(&state, &actor, id, &req.reason).await?;
+    Ok((StatusCode::CREATED, Json(issued)).into_response())
 }

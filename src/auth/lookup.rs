@@ -15,6 +15,7 @@ pub struct Account {
     pub display_name: String,
     pub person_id: Option<i32>,
     pub must_change_password: bool,
+    pub password_by_owner: bool,
     pub disabled: bool,
     pub grants: Vec<ActiveGrant>,
 }
@@ -35,6 +36,7 @@ struct AccountRow {
     display_name: String,
     person_id: Option<i32>,
     must_change_password: bool,
+    password_by_owner: bool,
     disabled: bool,
     grant_id: Option<i32>,
     role: Option<String>,
@@ -81,6 +83,7 @@ pub async fn account<C: ConnectionTrait>(db: &C, user_id: i32) -> Result<Option<
         (user::Entity, user::Column::DisplayName),
         (user::Entity, user::Column::PersonId),
         (user::Entity, user::Column::MustChangePassword),
+        (user::Entity, user::Column::PasswordByOwner),
         (user::Entity, user::Column::Disabled),
     ]);
     grant_columns(&mut q);
@@ -106,6 +109,7 @@ pub async fn account<C: ConnectionTrait>(db: &C, user_id: i32) -> Result<Option<
         display_name: first.display_name.clone(),
         person_id: first.person_id,
         must_change_password: first.must_change_password,
+        password_by_owner: first.password_by_owner,
         disabled: first.disabled,
         grants: Vec::new(),
     };

@@ -6,9 +6,11 @@ pub mod csrf;
 pub mod entity;
 pub mod extract;
 pub mod guard;
+pub mod lockout;
 pub mod lookup;
 pub mod password;
 pub mod policy;
+pub mod reset;
 pub mod service;
 pub mod session;
 pub mod web;
@@ -55,6 +57,17 @@ pub enum Permission {
     PersonSensitiveRead,
     /// Aggregate figures and dashboards.
     DashboardRead,
+}
+
+impl Permission {
+    /// Permissions that read sensitive personal data (DESIGN.md §5: identity and contact today;
+    /// family and care, discipline and risk when they come). An account holding any of them is
+    /// a "sensitive account" (see [`has_sensitive_access`]).
+    pub const SENSITIVE: [Permission; 1] = [Permission::PersonSensitiveRead];
+
+    pub fn is_sensitive(self) -> bool {
+        Self::SENSITIVE.contains(&self)
+    }
 }
 
 impl Role {
@@ -121,6 +134,20 @@ impl Role {
     pub fn has(self, perm: Permission) -> bool {
         self.permissions().contains(&perm)
     }
+
+    /// Whether the role carries any permission that reads sensitive personal data.
+    pub fn reads_sensitive(self) -> bool {
+        self.permissions().iter().any(|p| p.is_sensitive())
+    }
+}
+
+/// Whether an account with these roles, linked to a person record or not, can read sensitive
+/// personal data: through a grant, or through its own profile ("我的档案" shows the full ID and
+/// phone numbers). Such an account is never opened by a password that anyone but its owner set
+/// (see `service::login`), is reset only through the security administrator (`reset`), and gets
+/// no API tokens. The one definition: a new sensitive permission is covered everywhere at once.
+pub fn has_sensitive_access(roles: impl IntoIterator<Item = Role>, linked_to_person: bool) -> bool {
+    linked_to_person || roles.into_iter().any(Role::reads_sensitive)
 }
 
 /// Checks the three-officer separation for a user who holds `existing` roles and is to get `new`:
@@ -155,8 +182,9 @@ pub struct ActiveGrant {
 
 #[derive(Debug, Clone)]
 pub enum AuthMethod {
-    /// Cookie session; state-changing requests must carry its CSRF token.
-    Session { session_id: String, csrf_token: String },
+    /// Cookie session; state-changing requests must carry its CSRF token. A session opened
+    /// with a one-time code (`reset_only`) can do nothing but set a new password.
+    Session { session_id: String, csrf_token: String, reset_only: bool },
     /// Bearer API token; no cookie, so no CSRF exposure.
     Token { token_id: i32 },
 }
@@ -244,6 +272,16 @@ impl Actor {
         if self.scope(perm).contains(path) { Ok(()) } else { Err(AppError::NotFound) }
     }
 
+    /// Whether this is a session opened with a one-time code, good only for setting a password.
+    pub fn reset_only(&self) -> bool {
+        matches!(self.method, AuthMethod::Session { reset_only: true, .. })
+    }
+
+    /// Whether the actor can read sensitive personal data (see [`has_sensitive_access`]).
+    pub fn has_sensitive_access(&self) -> bool {
+        has_sensitive_access(self.grants.iter().map(|g| g.role), self.person_id.is_some())
+    }
+
     pub fn csrf_token(&self) -> Option<&str> {
         match &self.method {
             AuthMethod::Session { csrf_token, .. } => Some(csrf_token),
@@ -312,6 +350,19 @@ mod tests {
         let auditor = actor(&[(Role::Auditor, "/1/")]);
         assert!(auditor.require(Permission::OrgRead).is_err());
         assert!(auditor.require(Permission::AuditRead).is_ok());
+    }
+
+    #[test]
+    fn sensitive_access_comes_from_grants_or_the_own_record() {
+        assert!(Permission::PersonSensitiveRead.is_sensitive());
+        assert!(!Permission::PersonRead.is_sensitive());
+        let sensitive: Vec<Role> = Role::ALL.into_iter().filter(|r| r.reads_sensitive()).collect();
+        assert_eq!(sensitive, [Role::PartyAdmin, Role::Discipline, Role::Secretary]);
+        assert!(!has_sensitive_access([Role::Sysadmin, Role::Leader], false));
+        assert!(has_sensitive_access([Role::Leader, Role::Discipline], false));
+        assert!(has_sensitive_access([], true), "the own profile shows the full ID number");
+        assert!(actor(&[(Role::Secretary, "/1/4/9/")]).has_sensitive_access());
+        assert!(!actor(&[(Role::Secadmin, "/1/")]).has_sensitive_access());
     }
 
     #[test]

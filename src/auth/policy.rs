@@ -37,9 +37,9 @@ impl SecurityPolicy {
     pub const FIELDS: [(&'static str, &'static str, i64, i64); 6] = [
         ("session_idle_minutes", "会话空闲超时（分钟）", 5, 240),
         ("session_absolute_hours", "会话最长有效期（小时）", 1, 72),
-        ("login_max_failures", "锁定前允许的连续失败次数", 3, 20),
+        ("login_max_failures", "同一地址连续失败多少次锁定该账号（对该地址）", 3, 20),
         ("login_window_minutes", "失败次数统计窗口（分钟）", 5, 1440),
-        ("lockout_minutes", "锁定时长（分钟）", 5, 1440),
+        ("lockout_minutes", "最长锁定时长（分钟；首次 1 分钟，之后加倍）", 5, 1440),
         ("password_min_length", "密码最短长度", 8, 64),
     ];
 

@@ -6,15 +6,16 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
 };
 use serde::Serialize;
 use serde_json::json;
 
 use super::entity::{api_token, grant, login_attempt, setting, user};
+use super::lockout::{self, Refusal};
 use super::policy::{self, SecurityPolicy};
-use super::{ActiveGrant, Actor, AuthMethod, Permission, Role, check_separation, password, session};
+use super::{ActiveGrant, Actor, AuthMethod, Permission, Role, check_separation, password, reset, session};
 use crate::audit::{self, Event};
 use crate::error::{AppError, AppResult};
 use crate::orgs::entity as org;
@@ -28,14 +29,37 @@ pub struct LoginOutcome {
     pub cookie: String,
     pub user_id: i32,
     pub must_change_password: bool,
+    /// The password was reset by someone else since the last login: when and by whom.
+    pub reset_notice: Option<String>,
 }
+
+/// The one answer to every refused login — unknown name, wrong password, disabled account,
+/// a name locked for this address, an address that failed too often — so that no answer tells
+/// whether an account exists or is locked.
+pub const LOGIN_REFUSED: &str = "用户名或密码错误，或尝试过于频繁，请稍后再试";
+
+/// The answer to the right password of a sensitive account when someone else set it: only
+/// someone who knows that password sees it.
+pub const ADMIN_PASSWORD_REFUSED: &str = "该账号可以查阅敏感信息，而当前密码是管理员设置的（新建账号或重置密码时），不能用来登录。\
+    请向安全保密管理员领取一次性设置码，在密码框中输入后设置您本人的密码。";
 
 pub fn normalize_username(raw: &str) -> String {
     raw.trim().to_lowercase()
 }
 
-/// Checks a password login and opens a session. Wrong user and wrong password give the same
-/// answer; a locked account says until when. Attempts are recorded and audited either way.
+/// The notice the owner sees after a reset by someone else.
+pub fn reset_notice(at: NaiveDateTime, by: &str) -> String {
+    format!(
+        "您的密码已于 {} 由 {} 重置。如果这不是您本人申请的，请立即联系安全保密管理员。",
+        crate::clock::display_local(at),
+        by
+    )
+}
+
+/// Checks a login and opens a session. The password field takes the password or a one-time
+/// code (which opens a session that can only set a new password). Every refusal gives the
+/// same [`AppError::BadCredentials`]; see [`lockout`] for how failures are counted per
+/// (name, address) and per address, and how they are audited.
 pub async fn login(
     state: &AppState,
     raw_username: &str,
@@ -43,123 +67,120 @@ pub async fn login(
     ip: &str,
     user_agent: Option<&str>,
 ) -> AppResult<LoginOutcome> {
+    let now = state.clock.now_db();
+    let clock = state.clock.as_ref();
+    lockout::flush_windows(&state.db, clock, now).await?;
     let username = normalize_username(raw_username);
     if username.is_empty() || username.chars().count() > 50 || password_text.is_empty() || password_text.len() > 1024 {
         return Err(AppError::BadCredentials);
     }
+    let ip: String = ip.chars().take(64).collect();
     let policy = state.policy().await?;
-    let now = state.clock.now_db();
-    let window_start = now - Duration::minutes(policy.login_window_minutes);
-    let clock = state.clock.as_ref();
 
-    // A flood from one address is refused before any password is checked.
-    let ip_failures = login_attempt::Entity::find()
-        .filter(login_attempt::Column::Ip.eq(ip))
-        .filter(login_attempt::Column::Success.eq(false))
-        .filter(login_attempt::Column::At.gte(window_start))
-        .count(&state.db)
-        .await?;
-    if ip_failures >= (policy.login_max_failures as u64) * 4 {
-        audit::record_alone(&state.db, clock, Event::anonymous(&username, Some(ip), "login.throttled")).await?;
-        return Err(AppError::TooManyRequests("该地址登录失败次数过多，请稍后再试".into()));
+    // Refused before any password is checked. Locks are kept for names with and without an
+    // account alike, so this early answer tells nothing about the account either.
+    let early = if lockout::address_throttled(&state.db, &policy, &ip, now).await? {
+        Some(Refusal::Throttled)
+    } else if lockout::pair_locked(&state.db, &username, &ip, now).await? {
+        Some(Refusal::Locked)
+    } else {
+        None
+    };
+    if let Some(reason) = early {
+        let txn = crate::db::begin_write(&state.db).await?;
+        crate::db::serialize_writes(&txn).await?;
+        lockout::record_refusal(&txn, clock, &policy, &username, &ip, None, reason, now).await?;
+        txn.commit().await?;
+        return Err(AppError::BadCredentials);
     }
 
     let found = user::Entity::find().filter(user::Column::Username.eq(&username)).one(&state.db).await?;
-    if let Some(u) = &found
-        && let Some(until) = u.locked_until.filter(|until| *until > now)
-    {
-        let event = Event::anonymous(&username, Some(ip), "login.refused_locked").object("user", u.id);
-        audit::record_alone(&state.db, clock, event).await?;
-        return Err(AppError::Locked { until });
-    }
     let hash = found.as_ref().map(|u| u.password_hash.as_str()).unwrap_or(password::dummy_hash());
     let password_ok = password::verify(password_text, hash);
+    let code = if password_ok {
+        None
+    } else {
+        reset::find_code(&state.db, found.as_ref().map_or(0, |u| u.id), password_text, now).await?
+    };
 
     let txn = crate::db::begin_write(&state.db).await?;
-    // Re-read under the write lock: a parallel burst may have locked the account meanwhile.
+    crate::db::serialize_writes(&txn).await?;
+    // Re-read under the lock: a parallel burst may have locked the pair meanwhile.
     let found = match found {
         Some(u) => user::Entity::find_by_id(u.id).one(&txn).await?,
         None => None,
     };
-    if let Some(until) = found.as_ref().and_then(|u| u.locked_until).filter(|until| *until > now) {
-        return Err(AppError::Locked { until });
-    }
-    let ok_user = found.filter(|u| password_ok && !u.disabled);
-    let attempt = login_attempt::ActiveModel {
-        username: Set(username.clone()),
-        ip: Set(ip.chars().take(64).collect()),
-        at: Set(now),
-        success: Set(ok_user.is_some()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-
-    let Some(u) = ok_user else {
-        let outcome = record_failure(&txn, state, &policy, &username, ip, now, window_start).await?;
-        txn.commit().await?;
-        return Err(outcome);
+    let refusal = if lockout::pair_locked(&txn, &username, &ip, now).await? {
+        Some(Refusal::Locked)
+    } else {
+        match &found {
+            None => Some(Refusal::UnknownUser),
+            Some(_) if !password_ok && code.is_none() => Some(Refusal::WrongPassword),
+            Some(u) if u.disabled => Some(Refusal::Disabled),
+            Some(_) => None,
+        }
     };
+    let via_code = match (&code, refusal) {
+        (Some(c), None) => reset::consume(&txn, c.id, now).await?,
+        _ => false,
+    };
+    // The code was used by a parallel login in between.
+    let refusal = refusal.or((code.is_some() && !via_code).then_some(Refusal::WrongPassword));
+    // The right password, but one that someone other than the owner set (a new account, a
+    // reset by the system administrator): it does not open an account with sensitive access.
+    let admin_password = match (&found, refusal) {
+        (Some(u), None) if !via_code && !u.password_by_owner => reset::is_sensitive(&txn, u).await?,
+        _ => false,
+    };
+    if refusal != Some(Refusal::Locked) {
+        login_attempt::ActiveModel {
+            username: Set(username.clone()),
+            ip: Set(ip.clone()),
+            at: Set(now),
+            success: Set(refusal.is_none() && !admin_password),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let (Some(u), None) = (found.clone(), refusal) else {
+        let reason = refusal.unwrap_or(Refusal::UnknownUser);
+        lockout::record_refusal(&txn, clock, &policy, &username, &ip, found.as_ref(), reason, now).await?;
+        txn.commit().await?;
+        return Err(AppError::BadCredentials);
+    };
+    if admin_password {
+        // Only someone who knows the password gets here, so this is audited one by one: it is
+        // what a system administrator trying to open an account they set up would leave.
+        let event = Event::anonymous(&u.username, Some(&ip), "login.refused_admin_password").object("user", u.id);
+        audit::record(&txn, clock, Event { actor_id: Some(u.id), ..event }).await?;
+        txn.commit().await?;
+        return Err(AppError::forbidden(ADMIN_PASSWORD_REFUSED));
+    }
 
-    let cookie = session::create(&txn, u.id, ip, user_agent, now).await?;
-    let must_change = u.must_change_password;
-    let mut active: user::ActiveModel = u.clone().into();
-    active.last_login_at = Set(Some(now));
-    active.failures_after_attempt = Set(Some(attempt.id));
-    active.locked_until = Set(None);
-    active.update(&txn).await?;
-    let event = Event::anonymous(&u.username, Some(ip), "login.success").object("user", u.id);
+    let cookie = session::create(&txn, u.id, &ip, user_agent, now, via_code).await?;
+    lockout::clear_pair(&txn, &username, &ip, u.id, now).await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::LastLoginAt, sea_orm::sea_query::Expr::value(now))
+        .filter(user::Column::Id.eq(u.id))
+        .exec(&txn)
+        .await?;
+    let mut event = Event::anonymous(&u.username, Some(&ip), "login.success").object("user", u.id);
+    if via_code {
+        event = event.summary(json!({"via": "one_time_code"}));
+    }
     audit::record(&txn, clock, Event { actor_id: Some(u.id), ..event }).await?;
     txn.commit().await?;
-    Ok(LoginOutcome { cookie, user_id: u.id, must_change_password: must_change })
-}
-
-/// Audits a failed login and locks the account when it reached the limit inside the window.
-async fn record_failure(
-    txn: &DatabaseTransaction,
-    state: &AppState,
-    policy: &SecurityPolicy,
-    username: &str,
-    ip: &str,
-    now: NaiveDateTime,
-    window_start: NaiveDateTime,
-) -> AppResult<AppError> {
-    let clock = state.clock.as_ref();
-    let existing = user::Entity::find().filter(user::Column::Username.eq(username)).one(txn).await?;
-    let mut event = Event::anonymous(username, Some(ip), "login.failure");
-    let Some(u) = existing else {
-        audit::record(txn, clock, event.summary(json!({"reason": "unknown_user"}))).await?;
-        return Ok(AppError::BadCredentials);
+    let notice = match (u.password_reset_at, &u.password_reset_by) {
+        (Some(at), Some(by)) if u.last_login_at.is_none_or(|last| at > last) => Some(reset_notice(at, by)),
+        _ => None,
     };
-    event = event.object("user", u.id);
-    if u.disabled {
-        audit::record(txn, clock, event.summary(json!({"reason": "disabled"}))).await?;
-        return Ok(AppError::BadCredentials);
-    }
-    audit::record(txn, clock, event.summary(json!({"reason": "wrong_password"}))).await?;
-    let failures = login_attempt::Entity::find()
-        .filter(login_attempt::Column::Username.eq(username))
-        .filter(login_attempt::Column::Success.eq(false))
-        .filter(login_attempt::Column::At.gte(window_start))
-        .filter(login_attempt::Column::Id.gt(u.failures_after_attempt.unwrap_or(0)))
-        .count(txn)
-        .await?;
-    if failures as i64 >= policy.login_max_failures {
-        let until = now + Duration::minutes(policy.lockout_minutes);
-        let last_attempt =
-            login_attempt::Entity::find().order_by_desc(login_attempt::Column::Id).one(txn).await?.map(|a| a.id);
-        let mut active: user::ActiveModel = u.clone().into();
-        active.locked_until = Set(Some(until));
-        // After the lock ends, a fresh series of failures is needed to lock again.
-        active.failures_after_attempt = Set(last_attempt);
-        active.update(txn).await?;
-        let lock = Event::anonymous(username, Some(ip), "account.locked")
-            .object("user", u.id)
-            .summary(json!({"failures": failures, "until": until.format(audit::TIME_FORMAT).to_string()}));
-        audit::record(txn, clock, lock).await?;
-        return Ok(AppError::Locked { until });
-    }
-    Ok(AppError::BadCredentials)
+    Ok(LoginOutcome {
+        cookie,
+        user_id: u.id,
+        must_change_password: u.must_change_password || via_code,
+        reset_notice: notice,
+    })
 }
 
 pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
@@ -189,12 +210,20 @@ async fn actor_for_user(
     if u.disabled {
         return Ok(None);
     }
+    // A sensitive account works only with its owner's password (or, to set one, a one-time
+    // code). Checked on every request, so a grant or link given while someone else's password
+    // was in force ends that session at once, whichever way the account became sensitive.
+    let reset_only = matches!(method, AuthMethod::Session { reset_only: true, .. });
+    let sensitive = super::has_sensitive_access(u.grants.iter().map(|g| g.role), u.person_id.is_some());
+    if sensitive && !u.password_by_owner && !reset_only {
+        return Ok(None);
+    }
     Ok(Some(Actor {
         user_id: u.id,
         username: u.username,
         display_name: u.display_name,
         person_id: u.person_id,
-        must_change_password: u.must_change_password,
+        must_change_password: u.must_change_password || reset_only,
         grants: u.grants,
         method,
         ip: ip.to_owned(),
@@ -206,7 +235,7 @@ pub async fn actor_from_session(state: &AppState, cookie: &str, ip: &str) -> Res
     let Some(s) = session::find_live(&state.db, cookie, &policy, state.clock.now_db()).await? else {
         return Ok(None);
     };
-    let method = AuthMethod::Session { session_id: s.id, csrf_token: s.csrf_token };
+    let method = AuthMethod::Session { session_id: s.id, csrf_token: s.csrf_token, reset_only: s.reset_only };
     actor_for_user(state, s.user_id, method, ip).await
 }
 
@@ -234,21 +263,34 @@ pub async fn actor_from_token(state: &AppState, token: &str, ip: &str) -> Result
     Ok(actor)
 }
 
+/// Changes the caller's own password. A session opened with a one-time code needs no current
+/// password (it has none) and may not keep the code; the password set there is the owner's.
+/// Otherwise the new password is the owner's exactly when the current one was: whoever logged
+/// in with a password an administrator set may have been that administrator.
 pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new: &str) -> AppResult<()> {
     let u = user::Entity::find_by_id(actor.user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    if !password::verify(current, &u.password_hash) {
-        return Err(AppError::validation("current_password", "当前密码不正确"));
-    }
-    if current == new {
-        return Err(AppError::validation("new_password", "新密码不能与当前密码相同"));
+    let via_code = actor.reset_only();
+    if via_code {
+        if reset::is_last_used_code(&state.db, u.id, new).await? {
+            return Err(AppError::validation("new_password", "新密码不能与一次性设置码相同"));
+        }
+    } else {
+        if !password::verify(current, &u.password_hash) {
+            return Err(AppError::validation("current_password", "当前密码不正确"));
+        }
+        if current == new {
+            return Err(AppError::validation("new_password", "新密码不能与当前密码相同"));
+        }
     }
     let policy = state.policy().await?;
     password::check_policy(new, policy.password_min_length as usize, &u.username)?;
     let now = state.clock.now_db();
+    let by_owner = u.password_by_owner || via_code;
     let txn = crate::db::begin_write(&state.db).await?;
     let mut active: user::ActiveModel = u.into();
     active.password_hash = Set(password::hash(new)?);
     active.must_change_password = Set(false);
+    active.password_by_owner = Set(by_owner);
     active.password_changed_at = Set(Some(now));
     active.updated_at = Set(now);
     active.update(&txn).await?;
@@ -257,16 +299,33 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
         AuthMethod::Token { .. } => None,
     };
     session::delete_all_for_user(&txn, actor.user_id, keep).await?;
-    audit::record(&txn, state.clock.as_ref(), Event::by(actor, "password.change").object("user", actor.user_id))
-        .await?;
+    if let (true, Some(id)) = (via_code, keep) {
+        session::end_reset_only(&txn, id).await?;
+    }
+    let mut event = Event::by(actor, "password.change").object("user", actor.user_id);
+    if via_code {
+        event = event.summary(json!({"via": "one_time_code"}));
+    }
+    audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The last reset of the caller's password by someone else, for `/me` and the password page.
+pub async fn own_reset(state: &AppState, actor: &Actor) -> AppResult<Option<(NaiveDateTime, String)>> {
+    let u = user::Entity::find_by_id(actor.user_id).one(&state.db).await?.ok_or(AppError::Unauthenticated)?;
+    Ok(u.password_reset_at.zip(u.password_reset_by))
 }
 
 // ---------------------------------------------------------------- account administration
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(description = "账号：`locked_until`、`last_login_at` 为北京时间 `YYYY-MM-DD HH:MM:SS`，没有时为 null")]
+#[schema(
+    description = "账号：时间为北京时间 `YYYY-MM-DD HH:MM:SS`，没有时为 null。`locked_until`：该账号对某一地址的登录锁定中\
+    最晚的结束时间（锁定只针对连续失败的那个地址）。`sensitive`：能查阅敏感信息（持有党务管理员、纪检监察、书记/支委等角色，\
+    或关联了人员档案）。`password_by_owner`：当前密码是本人设置的；能查阅敏感信息的账号只能用本人设置的密码登录。\
+    `password_reset_at`、`password_reset_by`：最近一次由他人重置密码的时间和操作人"
+)]
 pub struct UserSummary {
     pub id: i32,
     pub username: String,
@@ -276,13 +335,44 @@ pub struct UserSummary {
     #[schema(value_type = Option<String>, example = "2026-11-28 02:02:52")]
     pub locked_until: Option<NaiveDateTime>,
     pub must_change_password: bool,
+    pub sensitive: bool,
+    pub password_by_owner: bool,
+    #[serde(serialize_with = "crate::clock::serde_local::option")]
+    #[schema(value_type = Option<String>, example = "2026-11-28 02:02:52")]
+    pub password_reset_at: Option<NaiveDateTime>,
+    pub password_reset_by: Option<String>,
     #[serde(serialize_with = "crate::clock::serde_local::option")]
     #[schema(value_type = Option<String>, example = "2026-11-28 02:02:52")]
     pub last_login_at: Option<NaiveDateTime>,
     pub grants: Vec<ActiveGrant>,
 }
 
-fn require_account_admin(actor: &Actor) -> AppResult<()> {
+impl UserSummary {
+    fn new(u: user::Model, grants: Vec<ActiveGrant>) -> Self {
+        Self {
+            sensitive: super::has_sensitive_access(grants.iter().map(|g| g.role), u.person_id.is_some()),
+            grants,
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            disabled: u.disabled,
+            locked_until: u.locked_until,
+            must_change_password: u.must_change_password,
+            password_by_owner: u.password_by_owner,
+            password_reset_at: u.password_reset_at,
+            password_reset_by: u.password_reset_by,
+            last_login_at: u.last_login_at,
+        }
+    }
+
+    /// A sensitive account whose password someone else set: it cannot log in until its owner
+    /// sets a password with a one-time code from the security administrator.
+    pub fn needs_owner_password(&self) -> bool {
+        self.sensitive && !self.password_by_owner
+    }
+}
+
+pub(crate) fn require_account_admin(actor: &Actor) -> AppResult<()> {
     if actor.can(Permission::UserManage) || actor.can(Permission::GrantManage) {
         Ok(())
     } else {
@@ -340,15 +430,9 @@ pub async fn list_users(
     }
     let out = users
         .into_iter()
-        .map(|u| UserSummary {
-            grants: by_user.remove(&u.id).unwrap_or_default(),
-            id: u.id,
-            username: u.username,
-            display_name: u.display_name,
-            disabled: u.disabled,
-            locked_until: u.locked_until,
-            must_change_password: u.must_change_password,
-            last_login_at: u.last_login_at,
+        .map(|u| {
+            let grants = by_user.remove(&u.id).unwrap_or_default();
+            UserSummary::new(u, grants)
         })
         .collect();
     Ok((out, total))
@@ -358,16 +442,7 @@ pub async fn get_user(state: &AppState, actor: &Actor, id: i32) -> AppResult<Use
     require_account_admin(actor)?;
     let u = user::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let grants = load_grants(&state.db, u.id).await?;
-    Ok(UserSummary {
-        id: u.id,
-        username: u.username,
-        display_name: u.display_name,
-        disabled: u.disabled,
-        locked_until: u.locked_until,
-        must_change_password: u.must_change_password,
-        last_login_at: u.last_login_at,
-        grants,
-    })
+    Ok(UserSummary::new(u, grants))
 }
 
 pub struct NewUser {
@@ -382,7 +457,7 @@ pub struct NewUser {
 /// The system administrator manages ordinary accounts only: the accounts of the security
 /// administrator and the auditor (and other system officers) are changed from the command
 /// line, so that no single web account controls the others (三员分立).
-async fn refuse_officer_target(state: &AppState, actor: &Actor, user_id: i32) -> AppResult<()> {
+pub(crate) async fn refuse_officer_target(state: &AppState, actor: &Actor, user_id: i32) -> AppResult<()> {
     if actor.user_id == 0 {
         return Ok(());
     }
@@ -461,6 +536,8 @@ pub async fn create_user_with_person(
         display_name: Set(display_name.clone()),
         password_hash: Set(password::hash(&initial)?),
         must_change_password: Set(!new.demo),
+        // Whoever created it knows the initial password (demo passwords are public anyway).
+        password_by_owner: Set(new.demo),
         disabled: Set(false),
         person_id: Set(person.as_ref().map(|p| p.id)),
         created_at: Set(now),
@@ -485,11 +562,23 @@ pub async fn create_user_with_person(
     Ok((created, initial, linked))
 }
 
-/// Sets a new random password that must be changed at next login, and ends the user's sessions.
+/// Sets a new random (or given) password that must be changed at next login, and ends the
+/// user's sessions. Only for accounts without sensitive access: whoever resets knows the new
+/// password, so an account that can read sensitive data is reset through the security
+/// administrator with a one-time code instead (see [`reset`]); the system administrator can
+/// only request that. The owner sees at the next login when and by whom it was done.
 pub async fn reset_password(state: &AppState, actor: &Actor, user_id: i32, given: Option<String>) -> AppResult<String> {
     actor.require(Permission::UserManage)?;
     let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    if user_id == actor.user_id {
+        return Err(AppError::forbidden("不能重置自己的密码；请在“修改密码”中修改"));
+    }
     refuse_officer_target(state, actor, user_id).await?;
+    if reset::is_sensitive(&state.db, &u).await? {
+        return Err(AppError::forbidden(
+            "该账号可以查阅敏感信息，系统管理员不能直接重置其密码：请提交重置申请，由安全保密管理员批准并把一次性设置码交给本人",
+        ));
+    }
     let new = match given {
         Some(p) => {
             let policy = state.policy().await?;
@@ -503,6 +592,9 @@ pub async fn reset_password(state: &AppState, actor: &Actor, user_id: i32, given
     let mut active: user::ActiveModel = u.into();
     active.password_hash = Set(password::hash(&new)?);
     active.must_change_password = Set(true);
+    active.password_by_owner = Set(false);
+    active.password_reset_at = Set(Some(now));
+    active.password_reset_by = Set(Some(reset::who(actor)));
     active.updated_at = Set(now);
     active.update(&txn).await?;
     session::delete_all_for_user(&txn, user_id, None).await?;
@@ -511,6 +603,7 @@ pub async fn reset_password(state: &AppState, actor: &Actor, user_id: i32, given
     Ok(new)
 }
 
+/// Lifts the account's login locks for every address.
 pub async fn unlock(state: &AppState, actor: &Actor, user_id: i32) -> AppResult<()> {
     if !(actor.can(Permission::UserManage) || actor.can(Permission::PolicyManage)) {
         return Err(AppError::forbidden("只有系统管理员或安全保密管理员可以解锁账号"));
@@ -518,17 +611,23 @@ pub async fn unlock(state: &AppState, actor: &Actor, user_id: i32) -> AppResult<
     let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let now = state.clock.now_db();
     let txn = crate::db::begin_write(&state.db).await?;
-    // Failures so far are forgiven: the next lock-out needs a fresh series.
-    let last_attempt =
-        login_attempt::Entity::find().order_by_desc(login_attempt::Column::Id).one(&txn).await?.map(|a| a.id);
+    crate::db::serialize_writes(&txn).await?;
+    let addresses = lockout::clear_all(&txn, &u.username).await?;
     let mut active: user::ActiveModel = u.into();
     active.locked_until = Set(None);
-    active.failures_after_attempt = Set(last_attempt);
     active.updated_at = Set(now);
     active.update(&txn).await?;
-    audit::record(&txn, state.clock.as_ref(), Event::by(actor, "user.unlock").object("user", user_id)).await?;
+    let event = Event::by(actor, "user.unlock").object("user", user_id).summary(json!({"addresses": addresses}));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The addresses an account is locked for now, for its page.
+pub async fn address_locks(state: &AppState, actor: &Actor, user_id: i32) -> AppResult<Vec<lockout::AddressLock>> {
+    require_account_admin(actor)?;
+    let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    Ok(lockout::locks_of(&state.db, &u.username, state.clock.now_db()).await?)
 }
 
 pub async fn set_disabled(state: &AppState, actor: &Actor, user_id: i32, disabled: bool) -> AppResult<()> {
@@ -788,7 +887,7 @@ pub async fn add_grant(state: &AppState, actor: &Actor, user_id: i32, role: Role
     .insert(&txn)
     .await?;
     // Tokens are for accounts without sensitive access; such a grant ends them.
-    if role.is_system_officer() || role.has(Permission::PersonSensitiveRead) {
+    if role.is_system_officer() || role.reads_sensitive() {
         api_token::Entity::update_many()
             .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(state.clock.now_db()))
             .filter(api_token::Column::UserId.eq(user_id))
@@ -870,8 +969,8 @@ pub async fn create_token(state: &AppState, actor: &Actor, user_id: i32, name: &
     // accounts: none for system officers, none for access to sensitive personal data, which
     // includes a linked person's own profile.
     let grants = load_grants(&state.db, user_id).await?;
-    let sensitive = grants.iter().any(|g| g.role.is_system_officer() || g.role.has(Permission::PersonSensitiveRead));
-    if sensitive || u.person_id.is_some() {
+    let officer = grants.iter().any(|g| g.role.is_system_officer());
+    if officer || super::has_sensitive_access(grants.iter().map(|g| g.role), u.person_id.is_some()) {
         return Err(AppError::validation(
             "name",
             "接口令牌只能签发给不具有三员角色和敏感数据权限、未关联人员档案的接口账号；请为对接系统单独建立账号并授予所需角色",

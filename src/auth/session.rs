@@ -22,13 +22,15 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Creates a session and returns the cookie value.
+/// Creates a session and returns the cookie value. `reset_only`: opened with a one-time code,
+/// good only for setting a new password.
 pub async fn create<C: ConnectionTrait>(
     db: &C,
     user_id: i32,
     ip: &str,
     user_agent: Option<&str>,
     now: NaiveDateTime,
+    reset_only: bool,
 ) -> Result<String, sea_orm::DbErr> {
     let token = random_token();
     session::ActiveModel {
@@ -39,6 +41,7 @@ pub async fn create<C: ConnectionTrait>(
         last_seen_at: Set(now),
         ip: Set(ip.chars().take(64).collect()),
         user_agent: Set(user_agent.map(|ua| ua.chars().take(255).collect())),
+        reset_only: Set(reset_only),
     }
     .insert(db)
     .await?;
@@ -68,6 +71,16 @@ pub async fn find_live<C: ConnectionTrait>(
         active.update(db).await?;
     }
     Ok(Some(row))
+}
+
+/// Turns a one-time-code session into an ordinary one, once its owner has set a password.
+pub async fn end_reset_only<C: ConnectionTrait>(db: &C, session_id: &str) -> Result<(), sea_orm::DbErr> {
+    session::Entity::update_many()
+        .col_expr(session::Column::ResetOnly, sea_orm::sea_query::Expr::value(false))
+        .filter(session::Column::Id.eq(session_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 pub async fn delete<C: ConnectionTrait>(db: &C, session_id: &str) -> Result<(), sea_orm::DbErr> {

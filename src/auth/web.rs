@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
+use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -15,7 +16,7 @@ use serde::Deserialize;
 use super::extract::{ClientIp, MaybeActor, PendingActor};
 use super::policy::SecurityPolicy;
 use super::service::{self, LinkedPerson, NewUser, PersonRef, TokenSummary, UserSummary};
-use super::{Actor, Permission, Role, csrf, session};
+use super::{Actor, Permission, Role, csrf, reset, session};
 use crate::clock::display_local;
 use crate::error::{AppError, AppResult};
 use crate::orgs;
@@ -23,6 +24,21 @@ use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
 use crate::ui::params::{IdPath, Params};
 use crate::ui::{FieldErrors, Flash, Layout, PageParams, Pager, field_errors, query_string, render};
+
+/// A url-encoded form whose malformed body (wrong content type, bad encoding) is a Chinese 400
+/// page like any other error, not axum's English text.
+pub struct WebForm<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for WebForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        Form::<T>::from_request(req, state)
+            .await
+            .map(|Form(value)| WebForm(value))
+            .map_err(|_| AppError::bad_request(None, "表单内容的格式不正确，请刷新页面后重试"))
+    }
+}
 
 // ---------------------------------------------------------------- login / logout
 
@@ -43,9 +59,16 @@ pub struct NextParam {
     next: String,
 }
 
-/// Only same-site paths, never `//host` or a scheme, so the login cannot redirect elsewhere.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+/// Where to go after logging in: a path on this site, else `/`. Browsers drop tabs and line
+/// breaks inside URLs and read `\\` as `/`, so `/\t/host`, `//host` and `/\\host` would all leave
+/// the site: only printable ASCII without spaces or backslashes is kept, starting with exactly
+/// one `/`. Never fails, whatever it is given.
+pub fn safe_next(raw: &str) -> String {
+    let same_site = raw.len() <= 2000
+        && raw.starts_with('/')
+        && !raw[1..].starts_with('/')
+        && raw.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if same_site { raw.to_owned() } else { "/".to_owned() }
 }
 
 fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
@@ -79,11 +102,11 @@ pub async fn login_form(
     jar: CookieJar,
 ) -> Response {
     if actor.is_some() {
-        return Redirect::to(safe_next(&q.next)).into_response();
+        return Redirect::to(&safe_next(&q.next)).into_response();
     }
     let page = LoginPage {
         csrf: session::random_token(),
-        next: safe_next(&q.next).to_owned(),
+        next: safe_next(&q.next),
         username: String::new(),
         error: None,
         flash,
@@ -92,7 +115,7 @@ pub async fn login_form(
     login_page(&state, jar, StatusCode::OK, page)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct LoginForm {
     #[serde(default)]
     username: String,
@@ -109,9 +132,15 @@ pub async fn login_submit(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     jar: CookieJar,
-    Form(form): Form<LoginForm>,
+    form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
-    let next = safe_next(&form.next).to_owned();
+    let form = match form {
+        Ok(Form(form)) => Ok(form),
+        Err(_) => Err(LoginForm::default()),
+    };
+    let malformed = form.is_err();
+    let form = form.unwrap_or_else(|empty| empty);
+    let next = safe_next(&form.next);
     let expected = jar.get(csrf::LOGIN_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
     let retry = |error: String, status: StatusCode, jar: CookieJar| {
         let page = LoginPage {
@@ -124,6 +153,9 @@ pub async fn login_submit(
         };
         login_page(&state, jar, status, page)
     };
+    if malformed {
+        return retry("登录请求的格式不正确，请刷新页面后重试".into(), StatusCode::BAD_REQUEST, jar);
+    }
     if !csrf::tokens_match(&expected, &form.csrf) {
         return retry(AppError::Csrf.message(), StatusCode::FORBIDDEN, jar);
     }
@@ -132,9 +164,14 @@ pub async fn login_submit(
         Ok(outcome) => {
             let jar = jar.add(session_cookie(&state, outcome.cookie)).remove(Cookie::from(csrf::LOGIN_COOKIE));
             let to = if outcome.must_change_password { "/account/password" } else { next.as_str() };
-            (jar, Redirect::to(to)).into_response()
+            // The password page shows the notice itself; elsewhere it comes as a message.
+            match outcome.reset_notice.filter(|_| !outcome.must_change_password) {
+                Some(notice) => (jar, Flash::error(notice).redirect(to)).into_response(),
+                None => (jar, Redirect::to(to)).into_response(),
+            }
         }
         Err(AppError::Internal(e)) => AppError::Internal(e).into_response(),
+        Err(AppError::BadCredentials) => retry(service::LOGIN_REFUSED.into(), StatusCode::UNAUTHORIZED, jar),
         Err(err) => retry(err.message(), err.status(), jar),
     }
 }
@@ -156,8 +193,34 @@ pub async fn logout(
 struct PasswordPage {
     layout: Layout,
     forced: bool,
+    /// Opened with a one-time code: no current password to give.
+    reset_only: bool,
+    /// When and by whom the password was last reset by someone else (shown while forced).
+    notice: Option<String>,
     min_len: i64,
     errors: FieldErrors,
+}
+
+async fn password_page(
+    state: &AppState,
+    actor: &Actor,
+    flash: Option<Flash>,
+    errors: FieldErrors,
+) -> AppResult<PasswordPage> {
+    let policy = state.policy().await?;
+    let notice = if actor.must_change_password {
+        service::own_reset(state, actor).await?.map(|(at, by)| service::reset_notice(at, &by))
+    } else {
+        None
+    };
+    Ok(PasswordPage {
+        layout: Layout::new(actor, "修改密码", "/account/password", flash).crumb("修改密码", None),
+        forced: actor.must_change_password,
+        reset_only: actor.reset_only(),
+        notice,
+        min_len: policy.password_min_length,
+        errors,
+    })
 }
 
 pub async fn password_form(
@@ -165,14 +228,7 @@ pub async fn password_form(
     PendingActor(actor): PendingActor,
     TakeFlash(flash): TakeFlash,
 ) -> AppResult<Response> {
-    let policy = state.policy().await?;
-    let page = PasswordPage {
-        layout: Layout::new(&actor, "修改密码", "/account/password", flash).crumb("修改密码", None),
-        forced: actor.must_change_password,
-        min_len: policy.password_min_length,
-        errors: FieldErrors::new(),
-    };
-    Ok(render(&page))
+    Ok(render(&password_page(&state, &actor, flash, FieldErrors::new()).await?))
 }
 
 #[derive(Deserialize)]
@@ -188,7 +244,7 @@ pub struct PasswordForm {
 pub async fn password_submit(
     State(state): State<AppState>,
     PendingActor(actor): PendingActor,
-    Form(form): Form<PasswordForm>,
+    WebForm(form): WebForm<PasswordForm>,
 ) -> AppResult<Response> {
     let result = if form.new_password != form.confirm_password {
         Err(AppError::validation("confirm_password", "两次输入的新密码不一致"))
@@ -199,13 +255,7 @@ pub async fn password_submit(
         Ok(()) => Ok(Flash::ok("密码已修改").redirect("/")),
         Err(err) => {
             let errors = field_errors(err)?;
-            let policy = state.policy().await?;
-            let page = PasswordPage {
-                layout: Layout::new(&actor, "修改密码", "/account/password", None).crumb("修改密码", None),
-                forced: actor.must_change_password,
-                min_len: policy.password_min_length,
-                errors,
-            };
+            let page = password_page(&state, &actor, None, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
     }
@@ -249,6 +299,8 @@ struct UsersPage {
     form_username: String,
     form_display_name: String,
     errors: FieldErrors,
+    /// Pending reset requests and unused one-time codes.
+    resets: Vec<ResetRow>,
 }
 
 #[derive(Deserialize, Default)]
@@ -288,6 +340,7 @@ async fn users_page(
         form_username: String::new(),
         form_display_name: String::new(),
         errors: FieldErrors::new(),
+        resets: reset::open_requests(state, actor).await?.into_iter().map(ResetRow::from).collect(),
     })
 }
 
@@ -324,7 +377,7 @@ struct SecretPage {
 pub async fn create_user(
     State(state): State<AppState>,
     actor: Actor,
-    Form(form): Form<CreateUserForm>,
+    WebForm(form): WebForm<CreateUserForm>,
 ) -> AppResult<Response> {
     let new = NewUser {
         username: form.username.clone(),
@@ -429,6 +482,59 @@ struct UserPage {
     officer: bool,
     form_person_ref: String,
     errors: FieldErrors,
+    /// Can read sensitive data: reset only through the security administrator.
+    sensitive: bool,
+    password_by_owner: bool,
+    /// Sensitive, but the password is not the owner's: it cannot log in yet.
+    needs_owner_password: bool,
+    /// "2026-11-27 10:00:00 由 系统管理员 admin 重置", when someone else reset it.
+    last_reset: Option<String>,
+    /// The addresses the account is locked for now.
+    locks: Vec<LockRow>,
+    /// A pending request or an unused code.
+    open_reset: Option<ResetRow>,
+    /// The system administrator's direct reset (accounts without sensitive access).
+    can_reset: bool,
+    /// The system administrator's request for a reset (sensitive accounts).
+    can_request_reset: bool,
+    /// The security administrator's approval or direct one-time code.
+    can_issue_code: bool,
+    form_reason: String,
+}
+
+pub struct LockRow {
+    pub ip: String,
+    pub until: String,
+}
+
+pub struct ResetRow {
+    pub id: i32,
+    pub pending: bool,
+    pub requested_by: String,
+    pub requested_at: String,
+    pub reason: String,
+    pub status: &'static str,
+    pub expires_at: String,
+    pub username: String,
+    pub display_name: String,
+    pub user_id: i32,
+}
+
+impl From<reset::ResetView> for ResetRow {
+    fn from(r: reset::ResetView) -> Self {
+        Self {
+            id: r.id,
+            pending: r.status == reset::PENDING,
+            requested_by: r.requested_by,
+            requested_at: display_local(r.requested_at),
+            reason: r.reason.unwrap_or_default(),
+            status: r.status_label,
+            expires_at: r.expires_at.map(display_local).unwrap_or_default(),
+            username: r.username,
+            display_name: r.display_name,
+            user_id: r.user_id,
+        }
+    }
 }
 
 async fn user_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash>) -> AppResult<UserPage> {
@@ -452,7 +558,28 @@ async fn user_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash
     };
     let person = service::linked_person(state, actor, id).await?;
     let officer = u.grants.iter().any(|g| g.role.is_system_officer());
+    let locks = service::address_locks(state, actor, id)
+        .await?
+        .into_iter()
+        .map(|l| LockRow { ip: l.ip, until: display_local(l.until) })
+        .collect();
+    let open_reset = reset::open_for(state, actor, id).await?.map(ResetRow::from);
+    let is_self = id == actor.user_id;
+    let maintainable = !officer && !is_self;
+    let last_reset = u
+        .password_reset_at
+        .map(|at| format!("{} 由 {} 重置", display_local(at), u.password_reset_by.clone().unwrap_or_default()));
     Ok(UserPage {
+        sensitive: u.sensitive,
+        password_by_owner: u.password_by_owner,
+        needs_owner_password: u.needs_owner_password(),
+        last_reset,
+        locks,
+        can_reset: can_manage_users && maintainable && !u.sensitive,
+        can_request_reset: can_manage_users && maintainable && u.sensitive,
+        can_issue_code: can_grant && maintainable,
+        open_reset,
+        form_reason: String::new(),
         layout: Layout::new(actor, format!("账号 {}", u.username), "/admin/users", flash)
             .crumb("账号与授权", Some("/admin/users".into()))
             .crumb(u.username.clone(), None),
@@ -471,12 +598,12 @@ async fn user_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash
         can_manage_users,
         can_grant,
         can_unlock: can_manage_users || actor.can(Permission::PolicyManage),
-        is_self: id == actor.user_id,
+        is_self,
         roles: Role::ALL.iter().map(|r| RoleOption { value: r.as_str(), label: r.label() }).collect(),
         orgs,
         tokens,
         person,
-        can_link: actor.can(Permission::GrantManage) && !officer && id != actor.user_id,
+        can_link: actor.can(Permission::GrantManage) && maintainable,
         officer,
         form_person_ref: String::new(),
         errors: FieldErrors::new(),
@@ -510,6 +637,76 @@ pub async fn reset_password(
     Ok(render(&page))
 }
 
+#[derive(Deserialize, Default)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// The system administrator asks for a reset of a sensitive account.
+pub async fn request_reset(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    WebForm(form): WebForm<ReasonForm>,
+) -> AppResult<Response> {
+    match reset::request(&state, &actor, id, &form.reason).await {
+        Ok(_) => Ok(Flash::ok("已提交重置申请，等待安全保密管理员批准").redirect(&format!("/admin/users/{id}"))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let mut page = user_page(&state, &actor, id, None).await?;
+            page.form_reason = form.reason;
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+fn code_page(actor: &Actor, issued: reset::IssuedCode, display_name: &str) -> Response {
+    let page = SecretPage {
+        layout: Layout::new(actor, "一次性设置码已签发", "/admin/users", None)
+            .crumb("账号与授权", Some("/admin/users".into()))
+            .crumb(issued.username.clone(), Some(format!("/admin/users/{}", issued.user_id))),
+        heading: format!("账号 {} 的一次性设置码", issued.username),
+        explanation: format!(
+            "请当面或经安全渠道交给{display_name}本人，不要交给他人（包括系统管理员）。本人在登录页填写用户名，在密码框中输入此设置码，\
+             登录后只能设置自己的新密码。设置码 {} 前有效，只能使用一次；原密码已失效，该账号的会话已全部结束。此设置码只显示这一次。",
+            display_local(issued.expires_at)
+        ),
+        secret: issued.one_time_code,
+        back: format!("/admin/users/{}", issued.user_id),
+    };
+    render(&page)
+}
+
+/// The security administrator resets an account directly with a one-time code.
+pub async fn issue_code(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    WebForm(form): WebForm<ReasonForm>,
+) -> AppResult<Response> {
+    let issued = reset::issue(&state, &actor, id, &form.reason).await?;
+    let u = service::get_user(&state, &actor, id).await?;
+    Ok(code_page(&actor, issued, &u.display_name))
+}
+
+/// The security administrator approves the system administrator's request.
+pub async fn approve_reset(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<Response> {
+    let issued = reset::approve(&state, &actor, id).await?;
+    let u = service::get_user(&state, &actor, issued.user_id).await?;
+    Ok(code_page(&actor, issued, &u.display_name))
+}
+
+pub async fn reject_reset(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
+    let user_id = reset::reject(&state, &actor, id).await?;
+    Ok(Flash::ok("已驳回重置申请").redirect(&format!("/admin/users/{user_id}")))
+}
+
 pub async fn unlock(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
     service::unlock(&state, &actor, id).await?;
     Ok(Flash::ok("账号已解锁").redirect(&format!("/admin/users/{id}")))
@@ -535,7 +732,7 @@ pub async fn link_person(
     State(state): State<AppState>,
     actor: Actor,
     IdPath(id): IdPath<i32>,
-    Form(form): Form<PersonForm>,
+    WebForm(form): WebForm<PersonForm>,
 ) -> AppResult<Response> {
     let result = async {
         let person = PersonRef::parse(&form.person_ref)?;
@@ -578,7 +775,7 @@ pub async fn add_grant(
     State(state): State<AppState>,
     actor: Actor,
     IdPath(id): IdPath<i32>,
-    Form(form): Form<GrantForm>,
+    WebForm(form): WebForm<GrantForm>,
 ) -> AppResult<Response> {
     let result = async {
         let role = Role::parse(&form.role).ok_or_else(|| AppError::validation("role", "请选择角色"))?;
@@ -587,7 +784,16 @@ pub async fn add_grant(
     }
     .await;
     match result {
-        Ok(_) => Ok(Flash::ok("已授权").redirect(&format!("/admin/users/{id}"))),
+        Ok(_) => {
+            let u = service::get_user(&state, &actor, id).await?;
+            let message = if u.needs_owner_password() {
+                "已授权。该账号现在可以查阅敏感信息，而它的密码不是本人设置的：在本人用一次性设置码设置密码之前不能登录，\
+                 请签发一次性设置码交给本人"
+            } else {
+                "已授权"
+            };
+            Ok(Flash::ok(message).redirect(&format!("/admin/users/{id}")))
+        }
         Err(err) => {
             let errors = field_errors(err)?;
             let mut page = user_page(&state, &actor, id, None).await?;
@@ -616,7 +822,7 @@ pub async fn create_token(
     State(state): State<AppState>,
     actor: Actor,
     IdPath(id): IdPath<i32>,
-    Form(form): Form<TokenForm>,
+    WebForm(form): WebForm<TokenForm>,
 ) -> AppResult<Response> {
     match service::create_token(&state, &actor, id, &form.name).await {
         Ok((_, token)) => {
@@ -699,7 +905,7 @@ pub async fn policy_form(
 pub async fn policy_submit(
     State(state): State<AppState>,
     actor: Actor,
-    Form(form): Form<HashMap<String, String>>,
+    WebForm(form): WebForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     match service::update_policy(&state, &actor, &form).await {
         Ok(_) => Ok(Flash::ok("安全策略已保存").redirect("/admin/policy")),
@@ -712,6 +918,54 @@ pub async fn policy_submit(
                 errors,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_keeps_same_site_paths() {
+        for kept in ["/", "/people?q=%E5%BC%A0&page=2", "/orgs/13#section-party", "/admin/users/4", "/a/./b"] {
+            assert_eq!(safe_next(kept), kept);
+        }
+    }
+
+    #[test]
+    fn next_refuses_everything_else() {
+        let hostile = [
+            "",
+            "//evil.example",
+            "///evil.example",
+            "/\\evil.example",
+            "/\\\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/ /evil.example",
+            "/%0d%0aSet-Cookie: x=1",
+            "/ok\r\nSet-Cookie: x=1",
+            "/ok\u{0}",
+            "/ok\u{7f}",
+            "/\u{3000}/evil.example",
+            "/党组织",
+            "https://evil.example/",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            ".//evil.example",
+        ];
+        for raw in hostile {
+            assert_eq!(safe_next(raw), "/", "{raw:?}");
+        }
+        assert_eq!(safe_next(&format!("/{}", "a".repeat(5000))), "/", "very long");
+        // Percent-encoded characters stay a path on this site and a valid Location header.
+        for kept in ["/%0d%0aSet-Cookie:x=1", "/%2F%2Fevil.example", "/%5Cevil.example", "/%09/evil.example"] {
+            assert_eq!(safe_next(kept), kept);
+            assert!(axum::http::HeaderValue::from_str(&safe_next(kept)).is_ok());
         }
     }
 }

@@ -475,6 +475,8 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
             display_name: Set(display.clone()),
             password_hash: Set(hash.clone()),
             must_change_password: Set(false),
+            // Demo passwords are public; they count as the owners' so the accounts work.
+            password_by_owner: Set(true),
             disabled: Set(false),
             person_id: Set(*person_id),
             created_at: Set(g.now),

@@ -238,10 +238,7 @@ async fn the_command_line_disables_enables_and_links_accounts() {
         assert_eq!(lingdao.get_json("/api/v1/me").await.0, 401, "its sessions ended");
         let refused = app.login_with("lingdao", PASSWORD).await.unwrap_err();
         assert_eq!(refused["status"], 401);
-        assert_eq!(
-            refused["body"]["message"], "用户名或密码错误",
-            "a disabled account says no more than a wrong password"
-        );
+        assert_eq!(refused["body"]["message"], REFUSED, "a disabled account says no more than a wrong password");
         cli(&app, &["user", "enable", "LingDao"]).await.unwrap();
         app.login("lingdao").await;
 
@@ -330,6 +327,323 @@ async fn the_api_links_and_unlinks_an_account() {
         let (status, _) = secadmin.send_json(Method::DELETE, &path, json!({})).await;
         assert_eq!(status, 204);
         assert_eq!(admin.get_json(&path).await.1["person"], Value::Null);
+        app
+    })
+    .await;
+}
+
+/// The one answer to every refused login.
+const REFUSED: &str = "用户名或密码错误，或尝试过于频繁，请稍后再试";
+
+async fn refused_login(app: &TestApp, username: &str, password: &str) {
+    let err = app.login_with(username, password).await.unwrap_err();
+    assert_eq!((err["status"].as_u64(), err["body"]["message"].as_str()), (Some(401), Some(REFUSED)), "{err}");
+}
+
+/// Logs in with a one-time code and sets `new` as the password; returns the session.
+async fn set_password_with_code(app: &TestApp, username: &str, code: &str, new: &str) -> Session {
+    let s = app.login_with(username, code).await.unwrap();
+    assert_eq!((s.me["must_change_password"].as_bool(), s.me["reset_session"].as_bool()), (Some(true), Some(true)));
+    let (status, body) = s.send_json(Method::POST, "/api/v1/me/password", json!({"new_password": new})).await;
+    assert_eq!(status, 204, "{body}");
+    s
+}
+
+#[tokio::test]
+async fn the_system_administrator_cannot_take_over_a_sensitive_account() {
+    on_all_backends(|app| async move {
+        let admin = app.login("admin").await;
+        let secadmin = app.login("secadmin").await;
+        let jijian_id = user_id(&admin, "jijian").await;
+        let jijian = app.login("jijian").await;
+
+        // No direct reset, on the API or the page, and the page offers none.
+        let (status, err) =
+            admin.send_json(Method::POST, &format!("/api/v1/users/{jijian_id}/password-reset"), json!({})).await;
+        assert_eq!(status, 403, "{err}");
+        assert!(err["message"].as_str().unwrap().contains("安全保密管理员"));
+        assert_eq!(admin.post_form(&format!("/admin/users/{jijian_id}/reset-password"), &[]).await.status(), 403);
+        let page = admin.get(&format!("/admin/users/{jijian_id}")).await.text().await.unwrap();
+        assert!(!page.contains("/reset-password\"") && page.contains("申请重置密码"));
+        assert!(!page.contains("one-time-code"), "issuing codes is not the system administrator's");
+
+        // A request changes nothing until it is approved; the requester cannot approve it.
+        let (status, request) = admin
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/users/{jijian_id}/reset-requests"),
+                json!({"reason": "本人来电"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{request}");
+        assert_eq!((request["status"].as_str(), request["requested_by"].as_str()), (Some("pending"), Some("admin")));
+        let rid = request["id"].as_i64().unwrap();
+        let (status, _) =
+            admin.send_json(Method::POST, &format!("/api/v1/users/{jijian_id}/reset-requests"), json!({})).await;
+        assert_eq!(status, 409, "one pending request at a time");
+        assert_eq!(jijian.get_json("/api/v1/me").await.0, 200);
+        app.login("jijian").await;
+        assert_eq!(
+            admin.send_json(Method::POST, &format!("/api/v1/reset-requests/{rid}/approve"), json!({})).await.0,
+            403
+        );
+        assert_eq!(
+            admin.send_json(Method::POST, &format!("/api/v1/users/{jijian_id}/one-time-code"), json!({})).await.0,
+            403
+        );
+
+        // The security administrator sees it and approves: the code is shown to them only.
+        let (_, open) = secadmin.get_json("/api/v1/reset-requests").await;
+        assert_eq!(open["total"], 1);
+        assert_eq!(open["items"][0]["username"], "jijian");
+        let list = secadmin.get("/admin/users").await.text().await.unwrap();
+        assert!(list.contains("id=\"reset-requests\"") && list.contains("本人来电"));
+        let res = secadmin.post_form(&format!("/admin/reset-requests/{rid}/approve"), &[]).await;
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        let marker = "<p class=\"token-once\" id=\"secret\">";
+        let start = html.find(marker).unwrap() + marker.len();
+        let code = html[start..start + html[start..].find('<').unwrap()].to_owned();
+        assert_eq!(code.len(), 24, "{code}");
+        let (status, _) =
+            secadmin.send_json(Method::POST, &format!("/api/v1/reset-requests/{rid}/approve"), json!({})).await;
+        assert_eq!(status, 409, "approved once");
+
+        // The old password and sessions are gone; the system administrator learns no password.
+        assert_eq!(jijian.get_json("/api/v1/me").await.0, 401);
+        refused_login(&app, "jijian", PASSWORD).await;
+        let (_, open) = admin.get_json("/api/v1/reset-requests").await;
+        assert_eq!(open["items"][0]["status"], "issued");
+        assert!(!open.to_string().contains(&code));
+        let page = admin.get(&format!("/admin/users/{jijian_id}")).await.text().await.unwrap();
+        assert!(!page.contains(&code) && page.contains("已签发一次性设置码"));
+
+        // The code, typed loosely, opens a session that can only set a password.
+        let loose = code.to_lowercase().replace('-', " ");
+        let owner = app.login_with("jijian", &loose).await.unwrap();
+        assert_eq!(
+            (owner.me["must_change_password"].as_bool(), owner.me["reset_session"].as_bool()),
+            (Some(true), Some(true))
+        );
+        let by = owner.me["password_reset"]["by"].as_str().unwrap();
+        assert!(by.contains("安全保密管理员 secadmin") && by.contains("admin 申请"), "{by}");
+        let (status, body) = owner.get_json("/api/v1/persons").await;
+        assert_eq!((status, body["code"].as_str()), (403, Some("password_change_required")));
+        let page = owner.get("/account/password").await.text().await.unwrap();
+        assert!(page.contains("id=\"reset-only\"") && !page.contains("name=\"current_password\""));
+        assert!(page.contains("id=\"reset-notice\"") && page.contains("secadmin"));
+        // Once only.
+        refused_login(&app, "jijian", &code).await;
+        // The owner must not keep the code as the password.
+        let (status, err) = owner.send_json(Method::POST, "/api/v1/me/password", json!({"new_password": code})).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("new_password")), "{err}");
+        let (status, _) =
+            owner.send_json(Method::POST, "/api/v1/me/password", json!({"new_password": "Inspect#Own2026"})).await;
+        assert_eq!(status, 204);
+        assert_eq!(owner.get_json("/api/v1/persons").await.0, 200, "an ordinary session now");
+        assert_eq!(owner.get_json("/api/v1/me").await.1["reset_session"], false);
+        let again = app.login_with("jijian", "Inspect#Own2026").await.unwrap();
+        assert_eq!(again.get_json("/api/v1/persons").await.0, 200);
+        let (_, summary) = admin.get_json(&format!("/api/v1/users/{jijian_id}")).await;
+        assert_eq!((summary["password_by_owner"].as_bool(), summary["sensitive"].as_bool()), (Some(true), Some(true)));
+
+        let auditor = app.login("auditor").await;
+        for (action, who) in
+            [("user.reset_request", "admin"), ("user.reset_approve", "secadmin"), ("password.change", "jijian")]
+        {
+            let log = audit(&auditor, &format!("action={action}&who={who}")).await;
+            assert_eq!(log["total"], 1, "{action}");
+        }
+        let logins = audit(&auditor, "action=login.success&who=jijian").await;
+        assert!(logins["items"][1]["summary"].as_str().unwrap().contains("one_time_code"), "{logins}");
+        assert!(dangjian::audit::verify(&app.state.db).await.unwrap().problems.is_empty());
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_password_an_administrator_set_never_opens_a_sensitive_account() {
+    on_all_backends(|app| async move {
+        let admin = app.login("admin").await;
+        let secadmin = app.login("secadmin").await;
+
+        // Create, log in first, set a password of one's own, keep the session, have it granted.
+        let (_, created) =
+            admin.send_json(Method::POST, "/api/v1/users", json!({"username": "wangwu", "display_name": "王五"})).await;
+        let id = created["id"].as_i64().unwrap();
+        let initial = created["initial_password"].as_str().unwrap().to_owned();
+        let squatter = app.login_with("wangwu", &initial).await.unwrap();
+        let (status, _) = squatter
+            .send_json(
+                Method::POST,
+                "/api/v1/me/password",
+                json!({"current_password": initial, "new_password": "Admin#Knows2026"}),
+            )
+            .await;
+        assert_eq!(status, 204);
+        assert_eq!(squatter.get_json("/api/v1/me").await.0, 200);
+        let res =
+            secadmin.post_form(&format!("/admin/users/{id}/grants"), &[("role", "discipline"), ("org_id", "1")]).await;
+        assert_eq!(res.status(), 303);
+        let page = secadmin.get(&format!("/admin/users/{id}")).await.text().await.unwrap();
+        assert!(
+            page.contains("在本人用一次性设置码设置密码之前不能登录") && page.contains("id=\"needs-owner-password\"")
+        );
+        // The session dies at once, and the password opens nothing.
+        assert_eq!(squatter.get_json("/api/v1/me").await.0, 401);
+        assert_eq!(squatter.get_json("/api/v1/persons").await.0, 401);
+        let err = app.login_with("wangwu", "Admin#Knows2026").await.unwrap_err();
+        assert_eq!((err["status"].as_u64(), err["body"]["code"].as_str()), (Some(403), Some("forbidden")));
+        assert!(err["body"]["message"].as_str().unwrap().contains("一次性设置码"));
+        // Nor can the system administrator reset it now.
+        assert_eq!(
+            admin.send_json(Method::POST, &format!("/api/v1/users/{id}/password-reset"), json!({})).await.0,
+            403
+        );
+
+        // Reset an ordinary account first, grant later: the same.
+        let lingdao_id = user_id(&admin, "lingdao").await;
+        let (status, temp) =
+            admin.send_json(Method::POST, &format!("/api/v1/users/{lingdao_id}/password-reset"), json!({})).await;
+        assert_eq!(status, 201, "{temp}");
+        let temp = temp["temporary_password"].as_str().unwrap().to_owned();
+        let s = app.login_with("lingdao", &temp).await.unwrap();
+        assert!(s.me["password_reset"]["by"].as_str().unwrap().contains("系统管理员 admin"));
+        let (status, _) = s
+            .send_json(
+                Method::POST,
+                "/api/v1/me/password",
+                json!({"current_password": temp, "new_password": "Leader#Mine2026"}),
+            )
+            .await;
+        assert_eq!(status, 204);
+        let (status, _) = secadmin
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/users/{lingdao_id}/grants"),
+                json!({"role": "party_admin", "org_id": 1}),
+            )
+            .await;
+        assert_eq!(status, 201);
+        assert_eq!(app.login_with("lingdao", "Leader#Mine2026").await.unwrap_err()["status"], 403);
+        // Linking a person record makes an account sensitive too.
+        let (_, created) = admin
+            .send_json(Method::POST, "/api/v1/users", json!({"username": "zhaoliu", "display_name": "赵六"}))
+            .await;
+        let zhaoliu = created["id"].as_i64().unwrap();
+        let initial = created["initial_password"].as_str().unwrap().to_owned();
+        let p = unlinked_people(&app, "/nowhere/").await.remove(0);
+        let (status, _) = secadmin
+            .send_json(Method::PUT, &format!("/api/v1/users/{zhaoliu}/person"), json!({"person_ref": p.police_no}))
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(app.login_with("zhaoliu", &initial).await.unwrap_err()["status"], 403);
+
+        // The owner's way in: a one-time code from the security administrator.
+        let (status, issued) =
+            secadmin.send_json(Method::POST, &format!("/api/v1/users/{id}/one-time-code"), json!({})).await;
+        assert_eq!(status, 201, "{issued}");
+        let owner =
+            set_password_with_code(&app, "wangwu", issued["one_time_code"].as_str().unwrap(), "Fifth#Own2026").await;
+        assert_eq!(owner.get_json("/api/v1/persons").await.0, 200);
+        refused_login(&app, "wangwu", "Admin#Knows2026").await;
+        // Codes are good for 24 hours.
+        let (_, issued) =
+            secadmin.send_json(Method::POST, &format!("/api/v1/users/{lingdao_id}/one-time-code"), json!({})).await;
+        app.clock.advance(chrono::Duration::hours(25));
+        refused_login(&app, "lingdao", issued["one_time_code"].as_str().unwrap()).await;
+
+        // An ordinary account reset by the system administrator shows the notice on the web.
+        let admin = app.login("admin").await;
+        let (_, created) =
+            admin.send_json(Method::POST, "/api/v1/users", json!({"username": "sunqi", "display_name": "孙七"})).await;
+        let sunqi = created["id"].as_i64().unwrap();
+        let (_, temp) =
+            admin.send_json(Method::POST, &format!("/api/v1/users/{sunqi}/password-reset"), json!({})).await;
+        let web = app.client();
+        let token = crate::support::csrf_in(&web.get(app.url("/login")).send().await.unwrap().text().await.unwrap());
+        let res = web
+            .post(app.url("/login"))
+            .form(&[
+                ("username", "sunqi"),
+                ("password", temp["temporary_password"].as_str().unwrap()),
+                ("_csrf", &token),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&res), "/account/password");
+        let page = web.get(app.url("/account/password")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("由 系统管理员 admin 重置") && page.contains("name=\"current_password\""), "{page}");
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_security_administrator_can_turn_a_request_down() {
+    on_all_backends(|app| async move {
+        let admin = app.login("admin").await;
+        let secadmin = app.login("secadmin").await;
+        let shuji_id = user_id(&admin, "shuji").await;
+        let res = admin.post_form(&format!("/admin/users/{shuji_id}/reset-requests"), &[("reason", "x\u{7}")]).await;
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("说明不能含控制字符"));
+        let res = admin.post_form(&format!("/admin/users/{shuji_id}/reset-requests"), &[("reason", "换岗")]).await;
+        assert_eq!(res.status(), 303);
+        let page = secadmin.get(&format!("/admin/users/{shuji_id}")).await.text().await.unwrap();
+        assert!(page.contains("admin 于") && page.contains("批准并签发一次性设置码") && page.contains("驳回"));
+        let (_, open) = secadmin.get_json("/api/v1/reset-requests").await;
+        let rid = open["items"][0]["id"].as_i64().unwrap();
+        let res = secadmin.post_form(&format!("/admin/reset-requests/{rid}/reject"), &[]).await;
+        assert_eq!((res.status().as_u16(), location(&res)), (303, format!("/admin/users/{shuji_id}")));
+        assert_eq!(secadmin.get_json("/api/v1/reset-requests").await.1["total"], 0);
+        app.login("shuji").await;
+        // Officer accounts and one's own stay out of reach on the web.
+        let secadmin_id = user_id(&admin, "secadmin").await;
+        let admin_id = user_id(&admin, "admin").await;
+        assert_eq!(
+            admin.send_json(Method::POST, &format!("/api/v1/users/{secadmin_id}/reset-requests"), json!({})).await.0,
+            403
+        );
+        assert_eq!(
+            secadmin.send_json(Method::POST, &format!("/api/v1/users/{admin_id}/one-time-code"), json!({})).await.0,
+            403
+        );
+        assert_eq!(
+            secadmin.send_json(Method::POST, &format!("/api/v1/users/{secadmin_id}/one-time-code"), json!({})).await.0,
+            403
+        );
+        assert_eq!(secadmin.send_json(Method::POST, "/api/v1/reset-requests/9999/approve", json!({})).await.0, 404);
+        let auditor = app.login("auditor").await;
+        assert_eq!(audit(&auditor, "action=user.reset_reject&who=secadmin").await["total"], 1);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_command_line_resets_a_sensitive_account_only_with_a_code() {
+    on_all_backends(|app| async move {
+        // A password the operator chooses is refused for a sensitive account …
+        let err = cli(&app, &["user", "passwd", "zzb", "--password", "Operator#Knows1"]).await.unwrap_err();
+        assert!(err.to_string().contains("不能指定密码"), "{err}");
+        app.login("zzb").await;
+        // … without one it issues a one-time code: the old password is void.
+        cli(&app, &["user", "passwd", "zzb"]).await.unwrap();
+        refused_login(&app, "zzb", PASSWORD).await;
+        let admin = app.login("admin").await;
+        let zzb_id = user_id(&admin, "zzb").await;
+        let (_, summary) = admin.get_json(&format!("/api/v1/users/{zzb_id}")).await;
+        assert_eq!(summary["password_reset_by"], "运维人员（命令行）");
+        // An ordinary account still gets a password.
+        cli(&app, &["user", "passwd", "lingdao", "--password", "Leader#Temp2026"]).await.unwrap();
+        let s = app.login_with("lingdao", "Leader#Temp2026").await.unwrap();
+        assert_eq!(s.me["must_change_password"], true);
+        let auditor = app.login("auditor").await;
+        assert_eq!(audit(&auditor, "who=cli&action=user.reset_code").await["total"], 1);
+        assert_eq!(audit(&auditor, "who=cli&action=user.password_reset").await["total"], 1);
         app
     })
     .await;

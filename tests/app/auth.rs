@@ -1,8 +1,8 @@
 use chrono::Duration;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::support::{PASSWORD, TestApp, csrf_in, on_all_backends};
+use crate::support::{PASSWORD, Session, TestApp, csrf_in, on_all_backends};
 
 const DEMO_ACCOUNTS: [&str; 8] = ["admin", "secadmin", "auditor", "zzb", "jijian", "shuji", "lingdao", "dangyuan"];
 
@@ -38,15 +38,62 @@ async fn every_demo_account_logs_in_over_the_api_and_the_web_form() {
     .await;
 }
 
+/// The one answer to every refused login.
+const REFUSED: &str = "用户名或密码错误，或尝试过于频繁，请稍后再试";
+
+/// A client whose connections come from `ip` (any 127.x address is this machine), so that the
+/// server sees different client addresses without trusting X-Forwarded-For.
+fn client_from(ip: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
+}
+
+/// Logs in over the API from `ip`: the status and the body.
+async fn login_from(app: &TestApp, ip: &str, username: &str, password: &str) -> (u16, Value) {
+    let res = client_from(ip)
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+fn refused() -> Value {
+    json!({"code": "bad_credentials", "message": REFUSED})
+}
+
+async fn user_id(s: &Session, username: &str) -> i64 {
+    let (_, users) = s.get_json(&format!("/api/v1/users?q={username}")).await;
+    users["items"].as_array().unwrap().iter().find(|u| u["username"] == username).unwrap()["id"].as_i64().unwrap()
+}
+
 #[tokio::test]
-async fn wrong_user_and_wrong_password_get_the_same_generic_answer() {
+async fn every_refusal_gets_the_same_answer() {
     on_all_backends(|app| async move {
         let wrong_password = app.login_with("shuji", "Nope@12345").await.unwrap_err();
         let no_such_user = app.login_with("nobody", "Nope@12345").await.unwrap_err();
-        assert_eq!(wrong_password["status"], 401);
-        assert_eq!(no_such_user["status"], 401);
-        assert_eq!(wrong_password["body"], no_such_user["body"]);
-        assert_eq!(wrong_password["body"]["message"], "用户名或密码错误");
+        assert_eq!(wrong_password, json!({"status": 401, "body": refused()}));
+        assert_eq!(no_such_user, wrong_password);
+
+        // A disabled account, with its right password.
+        let admin = app.login("admin").await;
+        let lingdao = user_id(&admin, "lingdao").await;
+        assert_eq!(admin.post_form(&format!("/admin/users/{lingdao}/disable"), &[]).await.status(), 303);
+        assert_eq!(app.login_with("lingdao", PASSWORD).await.unwrap_err(), wrong_password);
+
+        // A name locked for this address, with its right password, and an unknown name that
+        // failed as often: the same again, so a lock tells nothing about the account either.
+        for _ in 0..5 {
+            let _ = app.login_with("zzb", "Nope@12345").await;
+            let _ = app.login_with("ghost", "Nope@12345").await;
+        }
+        assert_eq!(app.login_with("zzb", PASSWORD).await.unwrap_err(), wrong_password);
+        assert_eq!(app.login_with("ghost", PASSWORD).await.unwrap_err(), wrong_password);
 
         // The web form shows the same message and keeps the typed user name.
         let web = app.client();
@@ -59,7 +106,7 @@ async fn wrong_user_and_wrong_password_get_the_same_generic_answer() {
             .unwrap();
         assert_eq!(res.status(), 401);
         let html = res.text().await.unwrap();
-        assert!(html.contains("用户名或密码错误"));
+        assert!(html.contains(&format!("id=\"login-error\">{REFUSED}</div>")), "{html}");
         assert!(html.contains("value=\"shuji\""));
         app
     })
@@ -67,43 +114,173 @@ async fn wrong_user_and_wrong_password_get_the_same_generic_answer() {
 }
 
 #[tokio::test]
-async fn five_failures_lock_the_account_until_unlocked_or_expired() {
+async fn failures_from_one_address_lock_the_account_for_that_address_only() {
     on_all_backends(|app| async move {
-        for i in 0..4 {
-            let e = app.login_with("jijian", "Wrong@pass1").await.unwrap_err();
-            assert_eq!(e["status"], 401, "attempt {i}");
+        const ATTACKER: &str = "127.0.0.2";
+        const OWNER: &str = "127.0.0.3";
+        for i in 0..5 {
+            assert_eq!(login_from(&app, ATTACKER, "jijian", "Wrong@pass1").await, (401, refused()), "attempt {i}");
         }
-        let fifth = app.login_with("jijian", "Wrong@pass1").await.unwrap_err();
-        assert_eq!(fifth["status"], 423);
-        // Even the right password is refused while locked, with the unlock time.
-        let locked = app.login_with("jijian", PASSWORD).await.unwrap_err();
-        assert_eq!(locked["status"], 423);
-        let message = locked["body"]["message"].as_str().unwrap();
-        assert!(message.contains("已锁定") && message.contains("2026-11-27 10:15:00"), "{message}");
+        // Locked for the attacker's address, even with the right password ...
+        assert_eq!(login_from(&app, ATTACKER, "jijian", PASSWORD).await, (401, refused()));
+        // ... but not for the owner's.
+        assert_eq!(login_from(&app, OWNER, "jijian", PASSWORD).await.0, 201);
 
-        // The security administrator unlocks; the account works again.
+        // The first lock lasts a minute; the next one two, then four …
+        app.clock.advance(Duration::seconds(61));
+        for _ in 0..5 {
+            assert_eq!(login_from(&app, ATTACKER, "jijian", "Wrong@pass1").await.0, 401);
+        }
+        app.clock.advance(Duration::seconds(61));
+        assert_eq!(login_from(&app, ATTACKER, "jijian", PASSWORD).await.0, 401, "the second lock lasts 2 minutes");
+        assert_eq!(login_from(&app, OWNER, "jijian", PASSWORD).await.0, 201, "the owner is never refused");
+        app.clock.advance(Duration::seconds(60));
+        assert_eq!(login_from(&app, ATTACKER, "jijian", PASSWORD).await.0, 201, "it opens by itself");
+
+        // The account page lists the locked addresses; unlocking lifts all of them.
+        for _ in 0..5 {
+            let _ = login_from(&app, ATTACKER, "jijian", "Wrong@pass1").await;
+        }
         let sec = app.login("secadmin").await;
-        let (_, users) = sec.get_json("/api/v1/users?q=jijian").await;
-        let id = users["items"][0]["id"].as_i64().unwrap();
+        let id = user_id(&sec, "jijian").await;
+        let (_, summary) = sec.get_json(&format!("/api/v1/users/{id}")).await;
+        assert!(summary["locked_until"].is_string(), "{summary}");
+        let page = sec.get(&format!("/admin/users/{id}")).await.text().await.unwrap();
+        assert!(page.contains("id=\"address-locks\"") && page.contains(ATTACKER) && !page.contains(OWNER));
         let (status, _) = sec.send_json(Method::POST, &format!("/api/v1/users/{id}/unlock"), json!({})).await;
         assert_eq!(status, 204);
-        app.login("jijian").await;
+        assert_eq!(login_from(&app, ATTACKER, "jijian", PASSWORD).await.0, 201);
+        let (_, summary) = sec.get_json(&format!("/api/v1/users/{id}")).await;
+        assert_eq!(summary["locked_until"], Value::Null);
 
-        // Locked again; after the lock-out period it opens by itself.
-        for _ in 0..5 {
-            let _ = app.login_with("jijian", "Wrong@pass1").await;
-        }
-        assert_eq!(app.login_with("jijian", PASSWORD).await.unwrap_err()["status"], 423);
-        app.clock.advance(Duration::minutes(16));
-        app.login("jijian").await;
-
-        // Logins, failures and the lock are audited.
+        // Each lock is audited once, naming the address; the refusals are not audited one by one.
         let auditor = app.login("auditor").await;
-        let (_, log) = auditor.get_json("/api/v1/audit?who=jijian&action=account.locked").await;
-        assert_eq!(log["total"], 2);
-        let (_, failures) = auditor.get_json("/api/v1/audit?who=jijian&action=login.failure").await;
-        assert_eq!(failures["total"], 10);
-        assert!(failures["items"][0]["ip"].as_str().unwrap().starts_with("127.0.0.1"));
+        let (_, locks) = auditor.get_json("/api/v1/audit?who=jijian&action=account.locked").await;
+        assert_eq!(locks["total"], 3);
+        let first: Value = serde_json::from_str(locks["items"][2]["summary"].as_str().unwrap()).unwrap();
+        assert_eq!((first["address"].as_str(), first["minutes"].as_i64()), (Some(ATTACKER), Some(1)));
+        let second: Value = serde_json::from_str(locks["items"][1]["summary"].as_str().unwrap()).unwrap();
+        assert_eq!(second["minutes"], 2);
+        assert_eq!(locks["items"][0]["ip"], ATTACKER);
+        let (_, unlock) = auditor.get_json("/api/v1/audit?action=user.unlock").await;
+        assert_eq!(unlock["total"], 1);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_address_that_fails_too_often_is_slowed_down_and_audited_once_per_window() {
+    on_all_backends(|app| async move {
+        const ATTACKER: &str = "127.0.0.4";
+        // 4 × the lock-out limit over several names, none of them locked.
+        for name in ["zzb", "shuji", "lingdao", "nobody", "jijian"] {
+            for _ in 0..4 {
+                assert_eq!(login_from(&app, ATTACKER, name, "Wrong@pass1").await, (401, refused()));
+            }
+        }
+        // Now even a right password from that address is refused, with the same answer …
+        for _ in 0..30 {
+            assert_eq!(login_from(&app, ATTACKER, "shuji", PASSWORD).await, (401, refused()));
+        }
+        // … while everyone else logs in.
+        assert_eq!(login_from(&app, "127.0.0.5", "shuji", PASSWORD).await.0, 201);
+        app.login("zzb").await;
+
+        // The refusals of one address and window make one audit row with the count, written
+        // when the window has ended (the next login attempt writes it).
+        let auditor = app.login("auditor").await;
+        let (_, during) = auditor.get_json("/api/v1/audit?action=login.failure").await;
+        assert_eq!(during["total"], 0, "the window is still open");
+        app.clock.advance(Duration::minutes(16));
+        let auditor = app.login("auditor").await;
+        let (_, log) = auditor.get_json("/api/v1/audit?action=login.failure").await;
+        assert_eq!(log["total"], 1, "{log}");
+        let row = &log["items"][0];
+        assert_eq!((row["ip"].as_str(), row["actor"].as_str()), (Some(ATTACKER), Some("（多个用户名）")));
+        let summary: Value = serde_json::from_str(row["summary"].as_str().unwrap()).unwrap();
+        assert_eq!(summary["refusals"], 50);
+        assert_eq!(summary["reasons"], json!({"throttled": 30, "unknown_user": 4, "wrong_password": 16}));
+        assert_eq!(summary["usernames"], json!(["zzb", "shuji", "lingdao", "nobody", "jijian"]));
+        assert_eq!(
+            (summary["from"].as_str(), summary["to"].as_str()),
+            (Some("2026-11-27 10:00:00"), Some("2026-11-27 10:15:00"))
+        );
+        let (_, others) = auditor.get_json("/api/v1/audit?action=login.throttled").await;
+        assert_eq!(others["total"], 0, "no row per refused request");
+        // Successful logins are still audited one by one.
+        let (_, ok) = auditor.get_json("/api/v1/audit?action=login.success&who=shuji").await;
+        assert_eq!(ok["total"], 1);
+        // After the window the address may try again.
+        assert_eq!(login_from(&app, ATTACKER, "shuji", PASSWORD).await.0, 201);
+        assert!(dangjian::audit::verify(&app.state.db).await.unwrap().problems.is_empty());
+        app
+    })
+    .await;
+}
+
+fn urlencode(raw: &str) -> String {
+    raw.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[tokio::test]
+async fn the_login_redirect_stays_on_this_site() {
+    on_all_backends(|app| async move {
+        let hostile = [
+            "//evil.example/",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: a=b",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "/\u{0}",
+            "/党组织",
+        ];
+        for next in hostile {
+            // The form never offers it back …
+            let web = app.client();
+            let url = format!("{}?next={}", app.url("/login"), urlencode(next));
+            let res = web.get(&url).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{next:?}");
+            let html = res.text().await.unwrap();
+            assert!(html.contains("name=\"next\" value=\"/\""), "{next:?}");
+            let token = csrf_in(&html);
+            // … and a login with it goes home.
+            let res = web
+                .post(app.url("/login"))
+                .form(&[("username", "zzb"), ("password", PASSWORD), ("_csrf", &token), ("next", next)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 303, "{next:?}");
+            assert_eq!(res.headers()["location"], "/", "{next:?}");
+            // Logged in already: the login page sends home as well.
+            let res = web.get(&url).send().await.unwrap();
+            assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (303, "/"), "{next:?}");
+        }
+        let web = app.client();
+        let token = csrf_in(&web.get(app.url("/login?next=/orgs/13")).send().await.unwrap().text().await.unwrap());
+        let res = web
+            .post(app.url("/login"))
+            .form(&[("username", "zzb"), ("password", PASSWORD), ("_csrf", &token), ("next", "/orgs/13?tab=a%2Fb")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["location"], "/orgs/13?tab=a%2Fb");
+        // Broken query strings and bodies get a 4xx, never a 500.
+        let res = app.client().get(format!("{}?next=%zz%", app.url("/login"))).send().await.unwrap();
+        assert!(res.status().as_u16() < 500, "{}", res.status());
+        let res = app
+            .client()
+            .post(app.url("/login"))
+            .header("content-type", "text/plain")
+            .body("username=zzb")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
+        assert!(res.text().await.unwrap().contains("登录请求的格式不正确"));
         app
     })
     .await;

@@ -39,7 +39,6 @@ pub(crate) async fn secretary_of(app: &TestApp, username: &str, org: i64) -> Ses
     let admin = app.login("admin").await;
     let (_, created) =
         admin.send_json(Method::POST, "/api/v1/users", json!({"username": username, "display_name": "支部书记"})).await;
-    let initial = created["initial_password"].as_str().unwrap().to_owned();
     let sec = app.login("secadmin").await;
     let (status, _) = sec
         .send_json(
@@ -49,14 +48,13 @@ pub(crate) async fn secretary_of(app: &TestApp, username: &str, org: i64) -> Ses
         )
         .await;
     assert_eq!(status, 201);
-    let s = app.login_with(username, &initial).await.unwrap();
-    let (status, _) = s
-        .send_json(
-            Method::POST,
-            "/api/v1/me/password",
-            json!({"current_password": initial, "new_password": "Branch#Sec2026"}),
-        )
-        .await;
+    // A secretary reads sensitive data: the initial password, which the system administrator
+    // knows, does not open the account; the owner sets one with the security administrator's code.
+    let (status, issued) =
+        sec.send_json(Method::POST, &format!("/api/v1/users/{}/one-time-code", created["id"]), json!({})).await;
+    assert_eq!(status, 201);
+    let s = app.login_with(username, issued["one_time_code"].as_str().unwrap()).await.unwrap();
+    let (status, _) = s.send_json(Method::POST, "/api/v1/me/password", json!({"new_password": "Branch#Sec2026"})).await;
     assert_eq!(status, 204);
     s
 }

@@ -81,11 +81,11 @@ async fn secadmin_changes_the_policy_within_bounds() {
     assert!(res.text().await.unwrap().contains("密码最短长度须在 8 到 64 之间"));
     fields[5].1 = "12";
     assert_eq!(sec.post_form("/admin/policy", &fields).await.status(), 303);
-    // Three failures now lock.
+    // Three failures now lock (for this address; every refusal is the same 401).
     for _ in 0..3 {
         let _ = app.login_with("lingdao", "Wrong@pass1").await;
     }
-    assert_eq!(app.login_with("lingdao", crate::support::PASSWORD).await.unwrap_err()["status"], 423);
+    assert_eq!(app.login_with("lingdao", crate::support::PASSWORD).await.unwrap_err()["status"], 401);
     // The locked account shows up as secadmin's todo item.
     let home = sec.get("/").await.text().await.unwrap();
     assert!(home.contains("账号 lingdao") && home.contains("被锁定"));

@@ -211,9 +211,9 @@ async fn a_wrong_password_shows_the_generic_message() {
     let Some(b) = Browser::start().await else { return };
     let app = TestApp::spawn(Backend::Sqlite).await;
     b.login(&app, "shuji", "Wrong@pass1").await;
-    assert_eq!(b.text(Locator::Id("login-error")).await, "用户名或密码错误");
+    assert_eq!(b.text(Locator::Id("login-error")).await, "用户名或密码错误，或尝试过于频繁，请稍后再试");
     b.login(&app, "nobody", "Wrong@pass1").await;
-    assert_eq!(b.text(Locator::Id("login-error")).await, "用户名或密码错误");
+    assert_eq!(b.text(Locator::Id("login-error")).await, "用户名或密码错误，或尝试过于频繁，请稍后再试");
     b.snapshot("login-error").await;
     b.stop().await;
     app.finish().await;

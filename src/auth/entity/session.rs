@@ -12,6 +12,8 @@ pub struct Model {
     pub last_seen_at: DateTime,
     pub ip: String,
     pub user_agent: Option<String>,
+    /// Opened with a one-time code: it can only set a new password.
+    pub reset_only: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

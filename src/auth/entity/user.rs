@@ -15,6 +15,12 @@ pub struct Model {
     pub person_id: Option<i32>,
     pub password_changed_at: Option<DateTime>,
     pub last_login_at: Option<DateTime>,
+    /// The current password was set by the owner on a path no administrator was on; accounts
+    /// with sensitive access work with no other (see `auth::service::login`).
+    pub password_by_owner: bool,
+    /// The last reset by someone else, and by whom, shown to the owner.
+    pub password_reset_at: Option<DateTime>,
+    pub password_reset_by: Option<String>,
     pub created_at: DateTime,
     pub updated_at: DateTime,
 }

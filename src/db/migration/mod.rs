@@ -6,6 +6,7 @@ mod m20261127_000002_party;
 mod m20261127_000003_dues;
 mod m20261128_000004_search;
 mod m20261128_000005_account_person;
+mod m20261130_000006_account_security;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_dues::Migration),
             Box::new(m20261128_000004_search::Migration),
             Box::new(m20261128_000005_account_person::Migration),
+            Box::new(m20261130_000006_account_security::Migration),
         ]
     }
 }
