@@ -1,4 +1,5 @@
 //! Files in and out: Excel workbooks (and, with later modules, Word documents).
 pub mod cells;
+pub mod sheet;
 pub mod uploads;
 pub mod xlsx;

@@ -3,15 +3,16 @@
 //! every row as the form does, preview, then commit all rows or none.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 
-use calamine::{Data, Reader, open_workbook_auto_from_rs};
+use axum::body::Bytes;
+use calamine::Data;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use serde_json::json;
+use tokio::sync::mpsc;
 
 use super::entity::{self as person, Column};
-use super::service::{changed_fields, insert_in, update_in};
+use super::service::{changed_fields, insert_many_in, update_in};
 use super::{PersonInput, field_label, mask_id, validate};
 use crate::audit::{self, Event};
 use crate::auth::{Actor, Permission};
@@ -108,23 +109,41 @@ pub struct ImportReport {
     pub committed: bool,
 }
 
-struct Sheet {
-    header_row: usize,
+/// The columns the header names, by position, and the headings nobody uses.
+struct Header {
+    row: usize,
     columns: Vec<(usize, &'static str)>,
     ignored: Vec<String>,
-    rows: Vec<(usize, Vec<Data>)>,
 }
 
-fn read_sheet(bytes: &[u8]) -> AppResult<Sheet> {
-    let bad_file = || AppError::validation("file", "无法读取该文件，请上传 Excel 文件（.xlsx 或 .xls）");
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| bad_file())?;
-    let first = book.sheet_names().first().cloned().ok_or_else(bad_file)?;
-    let range = book.worksheet_range(&first).map_err(|_| bad_file())?;
-    let all: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
-    let start_row = range.start().map_or(0, |(r, _)| r as usize);
-    // The header row is the one among the first 15 that names the most known columns.
+/// What the import keeps of one data row: the non-empty text of each mapped column.
+#[derive(Default)]
+struct RowValues(Vec<(&'static str, String)>);
+
+impl RowValues {
+    fn get(&self, field: &str) -> Option<&String> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, v)| v)
+    }
+}
+
+/// What the reading thread hands to the planner, in order: the header, then every data row.
+enum Parsed {
+    Header(Header),
+    Row(usize, RowValues, Vec<CellError>),
+}
+
+/// Rows the reader may run ahead of the planner.
+const CHANNEL_ROWS: usize = 1_024;
+/// Rows validated together, with their existing records looked up in one query.
+const CHUNK_ROWS: usize = 500;
+/// New people per INSERT: 25 columns each stays well under SQLite's 32,766 bound parameters.
+const INSERT_ROWS: usize = 500;
+/// The header is the row among the first this many that names the most known columns.
+const HEADER_SEARCH_ROWS: u32 = 15;
+
+fn find_header(head: &[(u32, Vec<Data>)]) -> AppResult<Header> {
     let mut best: Option<(usize, Vec<(usize, &'static str)>)> = None;
-    for (i, row) in all.iter().enumerate().take(15) {
+    for (i, (_, row)) in head.iter().enumerate() {
         let mut cols: Vec<(usize, &'static str)> = Vec::new();
         for (c, cell) in row.iter().enumerate() {
             if let Data::String(s) = cell
@@ -138,7 +157,7 @@ fn read_sheet(bytes: &[u8]) -> AppResult<Sheet> {
             best = Some((i, cols));
         }
     }
-    let (header_idx, columns) = best.unwrap_or((0, Vec::new()));
+    let (idx, columns) = best.unwrap_or((0, Vec::new()));
     for required in ["name", "id_number"] {
         if !columns.iter().any(|(_, f)| *f == required) {
             return Err(AppError::validation(
@@ -147,30 +166,73 @@ fn read_sheet(bytes: &[u8]) -> AppResult<Sheet> {
             ));
         }
     }
-    let ignored = all[header_idx]
+    let (row, cells) = head.get(idx).map(|(r, cells)| (*r, cells.as_slice())).unwrap_or((0, &[]));
+    let ignored = cells
         .iter()
         .enumerate()
         .filter(|(c, cell)| !columns.iter().any(|(mc, _)| mc == c) && !matches!(cell, Data::Empty))
         .map(|(_, cell)| cells::text(cell).unwrap_or_default())
         .filter(|t| !t.is_empty())
         .collect();
-    let rows = all
-        .into_iter()
-        .enumerate()
-        .skip(header_idx + 1)
-        .filter(|(_, row)| row.iter().any(|c| !matches!(c, Data::Empty)))
-        .map(|(i, row)| (start_row + i + 1, row))
-        .collect();
-    Ok(Sheet { header_row: start_row + header_idx + 1, columns, ignored, rows })
+    Ok(Header { row: row as usize + 1, columns, ignored })
+}
+
+/// Reads the first sheet within the upload limits on a blocking thread and sends the header
+/// and then each row, as text, to the planner. Stops when the planner has gone.
+fn read_rows(
+    bytes: &[u8],
+    limits: &crate::config::UploadLimits,
+    tx: &mpsc::Sender<AppResult<Parsed>>,
+) -> AppResult<()> {
+    let gone = || AppError::Internal(anyhow::anyhow!("导入已中止"));
+    let mut head: Vec<(u32, Vec<Data>)> = Vec::new();
+    let mut header: Option<Header> = None;
+    let send_row = |header: &Header, r: u32, cells: &[Data]| {
+        let (values, errors) = row_values(header, cells);
+        tx.blocking_send(Ok(Parsed::Row(r as usize + 1, values, errors))).map_err(|_| gone())
+    };
+    let start_rows = |head: &mut Vec<(u32, Vec<Data>)>| -> AppResult<Header> {
+        let found = find_header(head)?;
+        tx.blocking_send(Ok(Parsed::Header(Header {
+            row: found.row,
+            columns: found.columns.clone(),
+            ignored: found.ignored.clone(),
+        })))
+        .map_err(|_| gone())?;
+        for (r, cells) in head.drain(..).filter(|(r, _)| *r as usize + 1 > found.row) {
+            send_row(&found, r, &cells)?;
+        }
+        Ok(found)
+    };
+    crate::io::sheet::each_row(bytes, limits, |r, cells| {
+        if let Some(h) = &header {
+            return send_row(h, r, &cells);
+        }
+        let first = head.first().map_or(r, |(f, _)| *f);
+        if r < first.saturating_add(HEADER_SEARCH_ROWS) {
+            head.push((r, cells));
+            return Ok(());
+        }
+        let h = start_rows(&mut head)?;
+        send_row(&h, r, &cells)?;
+        header = Some(h);
+        Ok(())
+    })?;
+    if header.is_none() {
+        if head.is_empty() {
+            return Err(AppError::validation("file", "工作表是空的"));
+        }
+        start_rows(&mut head)?;
+    }
+    Ok(())
 }
 
 /// The row's values by field, with precision losses noted per column.
-fn row_values(sheet: &Sheet, row: &[Data]) -> (HashMap<&'static str, String>, Vec<CellError>) {
-    let mut values = HashMap::new();
+fn row_values(header: &Header, row: &[Data]) -> (RowValues, Vec<CellError>) {
+    let mut values = RowValues::default();
     let mut errors = Vec::new();
-    for (c, field) in &sheet.columns {
-        let cell = row.get(*c).cloned().unwrap_or(Data::Empty);
-        let mut text = match cells::text(&cell) {
+    for (c, field) in &header.columns {
+        let mut text = match row.get(*c).map_or(Ok(String::new()), cells::text) {
             Ok(t) => t,
             Err(LostPrecision(shown)) => {
                 errors.push(CellError {
@@ -199,80 +261,155 @@ fn row_values(sheet: &Sheet, row: &[Data]) -> (HashMap<&'static str, String>, Ve
                 reason: format!("身份证号写成了科学计数法（{text}），末几位已丢失；请把该列设为“文本”后重新填写"),
             });
         }
-        values.insert(*field, text);
+        if !text.is_empty() {
+            values.0.push((*field, text));
+        }
     }
     (values, errors)
 }
 
 type Membership = Option<(chrono::NaiveDate, Option<chrono::NaiveDate>)>;
-type Write = (Option<person::Model>, super::ValidPerson, org::Model, Membership);
+/// A row to write: the existing record if any, the person, the organization's index in
+/// [`Plan::orgs`], and the new membership's dates.
+type Write = (Option<person::Model>, super::ValidPerson, usize, Membership);
 
 struct Plan {
     report: ImportReport,
-    /// Validated rows: (existing record if any, person, organization, new membership dates).
+    /// The organizations the actor may register people in.
+    orgs: Vec<org::Model>,
     writes: Vec<Write>,
 }
 
-async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> {
+/// What the planner carries from one chunk of rows to the next.
+struct Progress {
+    report: ImportReport,
+    writes: Vec<Write>,
+    seen_ids: HashMap<String, usize>,
+    seen_nos: HashMap<String, usize>,
+}
+
+/// The organizations of the actor's write scope, looked up by name and by id.
+struct OrgIndex {
+    orgs: Vec<org::Model>,
+    by_name: HashMap<String, Vec<usize>>,
+    by_id: HashMap<i32, usize>,
+}
+
+/// One import at a time per instance; a second one is told to come back shortly.
+fn import_permit(state: &AppState) -> AppResult<tokio::sync::OwnedSemaphorePermit> {
+    state
+        .imports
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| AppError::Busy("另一项导入正在进行，请稍候一两分钟再试".into()))
+}
+
+async fn plan(state: &AppState, actor: &Actor, bytes: Bytes) -> AppResult<Plan> {
     actor.require(Permission::PersonWrite)?;
-    let sheet = read_sheet(bytes)?;
+    crate::io::sheet::check_size(bytes.len(), &state.config.uploads)?;
     let today = state.clock.today();
 
-    // Organizations the actor may register people in, by name and by id.
     let orgs = org::Entity::find()
         .filter(store::in_scope(org::Column::Path, &actor.scope(Permission::PersonWrite)))
         .filter(org::Column::DissolvedAt.is_null())
         .all(&state.db)
         .await?;
-    let mut by_name: HashMap<&str, Vec<&org::Model>> = HashMap::new();
-    for o in &orgs {
-        by_name.entry(o.name.as_str()).or_default().push(o);
+    let mut index = OrgIndex { by_name: HashMap::new(), by_id: HashMap::new(), orgs: Vec::new() };
+    for (i, o) in orgs.iter().enumerate() {
+        index.by_name.entry(o.name.clone()).or_default().push(i);
+        index.by_id.insert(o.id, i);
     }
+    index.orgs = orgs;
 
-    let mut parsed = Vec::with_capacity(sheet.rows.len());
-    for (row_no, row) in &sheet.rows {
-        parsed.push((*row_no, row_values(&sheet, row)));
+    // The spreadsheet is read on a blocking thread, within the upload limits, and arrives here
+    // row by row: only a chunk of raw rows is held at a time.
+    let (tx, mut rx) = mpsc::channel(CHANNEL_ROWS);
+    let limits = state.config.uploads.clone();
+    let reader = tokio::task::spawn_blocking(move || {
+        if let Err(e) = read_rows(&bytes, &limits, &tx) {
+            let _ = tx.blocking_send(Err(e));
+        }
+    });
+    let header = match rx.recv().await {
+        Some(Ok(Parsed::Header(h))) => h,
+        Some(Err(e)) => return Err(e),
+        _ => return Err(AppError::Internal(anyhow::anyhow!("名册读取中断"))),
+    };
+    let mut progress = Progress {
+        report: ImportReport {
+            header_row: header.row,
+            ignored_columns: header.ignored,
+            rows: Vec::new(),
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            rejected: 0,
+            committed: false,
+        },
+        writes: Vec::new(),
+        seen_ids: HashMap::new(),
+        seen_nos: HashMap::new(),
+    };
+    let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+    while let Some(next) = rx.recv().await {
+        match next? {
+            Parsed::Row(row_no, values, errors) => chunk.push((row_no, values, errors)),
+            Parsed::Header(_) => return Err(AppError::Internal(anyhow::anyhow!("名册表头重复"))),
+        }
+        if chunk.len() == CHUNK_ROWS {
+            plan_chunk(state, actor, today, &index, &mut progress, std::mem::take(&mut chunk)).await?;
+        }
     }
-    // Existing records for the ID and police numbers in the file, in a few queries.
-    let ids: Vec<String> =
-        parsed.iter().map(|(_, (v, _))| v["id_number"].to_ascii_uppercase()).filter(|s| !s.is_empty()).collect();
-    let nos: Vec<String> =
-        parsed.iter().filter_map(|(_, (v, _))| v.get("police_no").cloned()).filter(|s| !s.is_empty()).collect();
+    reader.await.map_err(|e| AppError::Internal(anyhow::anyhow!("名册读取失败：{e}")))?;
+    plan_chunk(state, actor, today, &index, &mut progress, chunk).await?;
+    if progress.report.rows.is_empty() {
+        return Err(AppError::validation("file", "表头下面没有数据行"));
+    }
+    Ok(Plan { report: progress.report, orgs: index.orgs, writes: progress.writes })
+}
+
+/// Validates a chunk of rows as the form would, with the chunk's existing records (by ID and
+/// police number) read in two queries.
+async fn plan_chunk(
+    state: &AppState,
+    actor: &Actor,
+    today: chrono::NaiveDate,
+    index: &OrgIndex,
+    p: &mut Progress,
+    rows: Vec<(usize, RowValues, Vec<CellError>)>,
+) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let (orgs, by_name, by_id) = (&index.orgs, &index.by_name, &index.by_id);
+    let ids: Vec<String> = rows
+        .iter()
+        .filter_map(|(_, v, _)| v.get("id_number").map(|s| s.to_ascii_uppercase()))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let nos: Vec<String> = rows.iter().filter_map(|(_, v, _)| v.get("police_no").cloned()).collect();
     let mut existing: HashMap<String, person::Model> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for p in person::Entity::find().filter(Column::IdNumber.is_in(chunk.to_vec())).all(&state.db).await? {
-            existing.insert(p.id_number.clone(), p);
+    if !ids.is_empty() {
+        for found in person::Entity::find().filter(Column::IdNumber.is_in(ids)).all(&state.db).await? {
+            existing.insert(found.id_number.clone(), found);
         }
     }
     let mut police_owner: HashMap<String, person::Model> = HashMap::new();
-    for chunk in nos.chunks(500) {
+    if !nos.is_empty() {
         let found = person::Entity::find()
-            .filter(Column::PoliceNo.is_in(chunk.to_vec()))
+            .filter(Column::PoliceNo.is_in(nos))
             .filter(Column::DeletedAt.is_null())
             .all(&state.db)
             .await?;
-        for p in found {
-            if let Some(no) = p.police_no.clone() {
-                police_owner.insert(no, p);
+        for owner in found {
+            if let Some(no) = owner.police_no.clone() {
+                police_owner.insert(no, owner);
             }
         }
     }
     let write_scope = actor.scope(Permission::PersonWrite);
 
-    let mut report = ImportReport {
-        header_row: sheet.header_row,
-        ignored_columns: sheet.ignored.clone(),
-        rows: Vec::new(),
-        created: 0,
-        updated: 0,
-        unchanged: 0,
-        rejected: 0,
-        committed: false,
-    };
-    let mut writes = Vec::new();
-    let mut seen_ids: HashMap<String, usize> = HashMap::new();
-    let mut seen_nos: HashMap<String, usize> = HashMap::new();
-    for (row_no, (values, mut errors)) in parsed {
+    for (row_no, values, mut errors) in rows {
         let get = |f: &str| values.get(f).cloned().unwrap_or_default();
         let id_number = get("id_number").to_ascii_uppercase();
         let mut push = |column: &str, reason: String| errors.push(CellError { column: column.to_owned(), reason });
@@ -283,17 +420,17 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
             .get(&id_number)
             .filter(|b| b.deleted_at.is_none())
             .and_then(|b| b.org_id)
-            .and_then(|id| orgs.iter().find(|o| o.id == id));
+            .and_then(|id| by_id.get(&id).map(|&i| &orgs[i]));
         let org = if org_text.is_empty() {
             if kept_org.is_none() {
                 push("所在党组织", "请填写所在党组织".into());
             }
             kept_org
-        } else if let Some(o) = org_text.parse::<i32>().ok().and_then(|id| orgs.iter().find(|o| o.id == id)) {
+        } else if let Some(o) = org_text.parse::<i32>().ok().and_then(|id| by_id.get(&id).map(|&i| &orgs[i])) {
             Some(o)
         } else {
             match by_name.get(org_text.as_str()).map(Vec::as_slice) {
-                Some([one]) => Some(*one),
+                Some([one]) => Some(&orgs[*one]),
                 Some(many) => {
                     push("所在党组织", format!("“{org_text}”有 {} 个同名党组织，请改填其编号", many.len()));
                     None
@@ -386,21 +523,21 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
             }
         };
         if !id_number.is_empty() {
-            if let Some(first) = seen_ids.get(&id_number) {
+            if let Some(first) = p.seen_ids.get(&id_number) {
                 errors.push(CellError {
                     column: "身份证号".into(), reason: format!("与第 {first} 行的身份证号重复")
                 });
             } else {
-                seen_ids.insert(id_number.clone(), row_no);
+                p.seen_ids.insert(id_number.clone(), row_no);
             }
         }
         let police_no = get("police_no");
         if !police_no.is_empty() {
-            if let Some(first) = seen_nos.get(&police_no) {
+            if let Some(first) = p.seen_nos.get(&police_no) {
                 errors
                     .push(CellError { column: "警号".into(), reason: format!("与第 {first} 行的警号重复") });
             } else {
-                seen_nos.insert(police_no.clone(), row_no);
+                p.seen_nos.insert(police_no.clone(), row_no);
             }
             if let Some(owner) = police_owner.get(&police_no)
                 && owner.id_number != id_number
@@ -448,7 +585,7 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
                 match &before {
                     None => {
                         row.action = "新建";
-                        report.created += 1;
+                        p.report.created += 1;
                     }
                     Some(b) => {
                         let mut changes: Vec<String> =
@@ -458,33 +595,31 @@ async fn plan(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<Plan> 
                         }
                         if changes.is_empty() {
                             row.action = "无变化";
-                            report.unchanged += 1;
+                            p.report.unchanged += 1;
                         } else {
                             row.action = "更新";
                             row.changes = changes;
-                            report.updated += 1;
+                            p.report.updated += 1;
                         }
                     }
                 }
                 if row.action != "无变化" {
-                    writes.push((before, v, o.clone(), membership));
+                    p.writes.push((before, v, by_id[&o.id], membership));
                 }
             }
             _ => {
-                report.rejected += 1;
+                p.report.rejected += 1;
                 row.errors = errors;
             }
         }
-        report.rows.push(row);
+        p.report.rows.push(row);
     }
-    if report.rows.is_empty() {
-        return Err(AppError::validation("file", "表头下面没有数据行"));
-    }
-    Ok(Plan { report, writes })
+    Ok(())
 }
 
 /// Checks a file and says what an import would do, changing nothing.
-pub async fn preview(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult<ImportReport> {
+pub async fn preview(state: &AppState, actor: &Actor, bytes: Bytes) -> AppResult<ImportReport> {
+    let _permit = import_permit(state)?;
     Ok(plan(state, actor, bytes).await?.report)
 }
 
@@ -493,11 +628,12 @@ pub async fn preview(state: &AppState, actor: &Actor, bytes: &[u8]) -> AppResult
 pub async fn commit(
     state: &AppState,
     actor: &Actor,
-    bytes: &[u8],
+    bytes: Bytes,
     filename: &str,
     upload: Option<i32>,
 ) -> AppResult<ImportReport> {
-    let Plan { mut report, writes } = plan(state, actor, bytes).await?;
+    let _permit = import_permit(state)?;
+    let Plan { mut report, orgs, writes } = plan(state, actor, bytes).await?;
     if report.rejected > 0 {
         return Ok(report);
     }
@@ -506,18 +642,44 @@ pub async fn commit(
         crate::io::uploads::mark_committed(&txn, id, state.clock.now_db()).await?;
     }
     let mut members = 0usize;
-    for (before, v, o, membership) in &writes {
-        let person_id = match before {
-            None => insert_in(&txn, state, v, o).await?.id,
-            Some(b) => update_in(&txn, state, actor, b, v, o).await?.0.id,
-        };
+    // New people in multi-row statements, then their memberships by the ids they got; changed
+    // people one by one, since each change writes its history.
+    let (creates, changes): (Vec<&Write>, Vec<&Write>) = writes.iter().partition(|(before, ..)| before.is_none());
+    for chunk in creates.chunks(INSERT_ROWS) {
+        let rows: Vec<_> = chunk.iter().map(|(_, v, o, _)| (v, &orgs[*o])).collect();
+        insert_many_in(&txn, state, &rows).await?;
+        let joining: Vec<String> =
+            chunk.iter().filter(|(.., m)| m.is_some()).map(|(_, v, ..)| v.id_number.clone()).collect();
+        if joining.is_empty() {
+            continue;
+        }
+        let ids: HashMap<String, i32> = person::Entity::find()
+            .filter(Column::IdNumber.is_in(joining))
+            .filter(Column::DeletedAt.is_null())
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|p| (p.id_number, p.id))
+            .collect();
+        for (_, v, o, membership) in chunk {
+            if let (Some(dates), Some(id)) = (membership, ids.get(&v.id_number)) {
+                crate::party::service::insert_membership(&txn, state, actor, *id, &orgs[*o], *dates, "在职党员")
+                    .await?;
+                members += 1;
+            }
+        }
+    }
+    for (before, v, o, membership) in changes {
+        let o = &orgs[*o];
+        let Some(b) = before else { continue };
+        let person_id = update_in(&txn, state, actor, b, v, o).await?.0.id;
         if let Some(dates) = membership {
             crate::party::service::insert_membership(&txn, state, actor, person_id, o, *dates, "在职党员").await?;
             members += 1;
         }
     }
     let mut event = Event::by(actor, "person.import");
-    if let Some(path) = crate::orgs::store::common_path(writes.iter().map(|(_, _, o, _)| o.path.as_str())) {
+    if let Some(path) = crate::orgs::store::common_path(writes.iter().map(|(_, _, o, _)| orgs[*o].path.as_str())) {
         event = event.org(path);
     }
     let event = event.summary(json!({

@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -26,6 +27,21 @@ struct ImportPage {
     report: Option<ImportReport>,
     upload_id: Option<i32>,
     filename: String,
+    /// Rows of the report left out of the page (see [`for_page`]).
+    hidden_rows: usize,
+}
+
+/// Rows a preview page lists at most: the rejected ones first, then what would change. The
+/// counts above the table cover every row; the API answers with all of them.
+const PAGE_ROWS: usize = 500;
+
+fn for_page(mut report: ImportReport) -> (ImportReport, usize) {
+    report.rows.retain(|r| r.action != "无变化");
+    let total = report.rows.len();
+    report.rows.sort_by_key(|r| (r.action != "拒绝", r.row));
+    report.rows.truncate(PAGE_ROWS);
+    let hidden = total - report.rows.len();
+    (report, hidden)
 }
 
 fn layout(actor: &Actor) -> Layout {
@@ -37,7 +53,7 @@ fn layout(actor: &Actor) -> Layout {
 pub async fn page(actor: Actor) -> AppResult<Response> {
     actor.require(Permission::PersonWrite)?;
     let view =
-        ImportPage { layout: layout(&actor), error: None, report: None, upload_id: None, filename: String::new() };
+        ImportPage { layout: layout(&actor), error: None, report: None, upload_id: None, filename: String::new(), hidden_rows: 0 };
     Ok(render(&view))
 }
 
@@ -49,34 +65,41 @@ pub async fn template(actor: Actor) -> AppResult<Response> {
 /// Upload: keep the file, show what importing it would do.
 pub async fn upload(State(state): State<AppState>, actor: Actor, mut multipart: Multipart) -> AppResult<Response> {
     actor.require(Permission::PersonWrite)?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) =
-        multipart.next_field().await.map_err(|_| AppError::bad_request(Some("file"), "上传内容无法读取"))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("名册.xlsx").to_owned();
-            let data = field.bytes().await.map_err(|_| AppError::bad_request(Some("file"), "上传内容无法读取"))?;
-            file = Some((name, data.to_vec()));
+    let file = match crate::io::sheet::multipart_file(&mut multipart, "file", &state.config.uploads).await {
+        Ok(file) => file,
+        Err(err @ (AppError::TooLarge { .. } | AppError::BadRequest { .. })) => {
+            let view = ImportPage {
+                layout: layout(&actor),
+                error: Some(err.to_string()),
+                report: None,
+                upload_id: None,
+                filename: String::new(),
+                hidden_rows: 0,
+            };
+            return Ok((err.status(), render(&view)).into_response());
         }
-    }
+        Err(err) => return Err(err),
+    };
     let mut view =
-        ImportPage { layout: layout(&actor), error: None, report: None, upload_id: None, filename: String::new() };
-    let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        ImportPage { layout: layout(&actor), error: None, report: None, upload_id: None, filename: String::new(), hidden_rows: 0 };
+    let Some((filename, bytes)) = file else {
         view.error = Some("请选择要导入的 Excel 文件".into());
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response());
     };
-    match import::preview(&state, &actor, &bytes).await {
+    match import::preview(&state, &actor, bytes.clone()).await {
         Ok(report) => {
             if report.rejected == 0 {
-                view.upload_id = Some(uploads::save(&state, &actor, KIND, &filename, bytes).await?);
+                view.upload_id = Some(uploads::save(&state, &actor, KIND, &filename, bytes.to_vec()).await?);
             }
             view.filename = filename;
+            let (report, hidden) = for_page(report);
             view.report = Some(report);
+            view.hidden_rows = hidden;
             Ok(render(&view))
         }
-        Err(AppError::Validation { message, .. }) => {
-            view.error = Some(message);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response())
+        Err(err @ (AppError::Validation { .. } | AppError::TooLarge { .. } | AppError::Busy(_))) => {
+            view.error = Some(err.to_string());
+            Ok((err.status(), render(&view)).into_response())
         }
         Err(err) => Err(err),
     }
@@ -85,14 +108,16 @@ pub async fn upload(State(state): State<AppState>, actor: Actor, mut multipart: 
 /// Confirmation of a previewed upload: all rows or none.
 pub async fn confirm(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
     let upload = uploads::load(&state, &actor, KIND, id).await?;
-    let report = import::commit(&state, &actor, &upload.content, &upload.filename, Some(id)).await?;
+    let report = import::commit(&state, &actor, Bytes::from(upload.content), &upload.filename, Some(id)).await?;
     if !report.committed {
+        let (report, hidden_rows) = for_page(report);
         let view = ImportPage {
             layout: layout(&actor),
             error: Some("数据在预览之后发生了变化，有行不能导入，未写入任何数据。请修正后重新上传。".into()),
             report: Some(report),
             upload_id: None,
             filename: upload.filename,
+            hidden_rows,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response());
     }
@@ -127,8 +152,9 @@ pub enum ImportRejected {
 #[utoipa::path(
     post, path = "/imports/people", tag = "imports", operation_id = "import_people",
     summary = "导入民辅警名册",
-    description = "党务管理员、书记/支委。请求体是 .xlsx（或 .xls）文件的原始内容，不是 JSON 也不是 multipart 表单，\
-        `Content-Type` 不检查，上限 32 MiB。`dry_run` 为 `true`、`1` 或 `yes` 时只检查、不写入；`filename` 为记入审计日志的文件名。\
+    description = "党务管理员、书记/支委。请求体是 .xlsx 文件的原始内容，不是 JSON 也不是 multipart 表单，\
+        `Content-Type` 不检查。文件、解压后大小、行数、列数超过配置的上限（默认 20 MB、100 MB、100000 行、200 列）时 413；\
+        另一项导入正在进行时 503，稍后重试。`dry_run` 为 `true`、`1` 或 `yes` 时只检查、不写入；`filename` 为记入审计日志的文件名。\
         导入是“全部或全不”：有任何一行被拒绝时不写入任何一行。按身份证号逐行判断新建还是更新；填了入党日期的行同时建立党员档案。",
     params(ApiQuery),
     request_body(
@@ -146,24 +172,27 @@ pub enum ImportRejected {
         (status = 422, description = "有被拒绝的行：正文是导入报告（`committed` 为 false，没有写入）；\
         或不是可读的 Excel 文件、找不到表头、没有数据行：正文是错误（`field` 为 `file`）",
             body = ImportRejected),
+        (status = 413, description = "文件、解压后的大小、行数或列数超过上限（`code` 为 `too_large`，`field` 为 `file`）", body = ErrorBody),
+        (status = 503, description = "另一项导入正在进行（`code` 为 `busy`），稍后重试", body = ErrorBody),
     )
 )]
 pub async fn api(
     State(state): State<AppState>,
     actor: Actor,
     Params(q): Params<ApiQuery>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
+    let body = body.map_err(|e| crate::io::sheet::body_rejection(&e, &state.config.uploads))?;
     let dry_run = q.dry_run.as_deref().is_some_and(|v| matches!(v, "true" | "1" | "yes"));
     if body.is_empty() {
         return Err(AppError::bad_request(Some("file"), "请求体应为 Excel 文件内容"));
     }
     if dry_run {
-        let report = import::preview(&state, &actor, &body).await?;
+        let report = import::preview(&state, &actor, body).await?;
         return Ok(Json(report).into_response());
     }
     let filename = q.filename.unwrap_or_else(|| "api.xlsx".into());
-    let report = import::commit(&state, &actor, &body, &filename, None).await?;
+    let report = import::commit(&state, &actor, body, &filename, None).await?;
     let status = if report.committed { StatusCode::CREATED } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(report)).into_response())
 }

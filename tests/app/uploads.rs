@@ -1,0 +1,220 @@
+//! Hostile uploads (issue 安全加固 item 1): every spreadsheet is bounded before it is unpacked
+//! into memory, through the web page and the API alike, and the server keeps answering.
+use serde_json::Value;
+
+use crate::support::xlsx::{header_row, sheet_xml, text_cell, workbook};
+use crate::support::{Session, TestApp, backends};
+
+async fn api_upload(s: &Session, bytes: Vec<u8>) -> (u16, Value) {
+    let res = s
+        .client
+        .post(s.url("/api/v1/imports/people?dry_run=true"))
+        .header("x-csrf-token", &s.csrf)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn web_upload(s: &Session, bytes: Vec<u8>) -> (u16, String) {
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name("名册.xlsx"));
+    let res = s.client.post(s.url(&format!("/people/import?_csrf={}", s.csrf))).multipart(form).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// The server still answers other users after an attack.
+async fn still_up(app: &TestApp) {
+    let other = app.login("zzb").await;
+    let (status, list) = other.get_json("/api/v1/persons?page_size=1").await;
+    assert_eq!(status, 200, "other users keep working");
+    assert!(list["total"].as_u64().unwrap() > 0);
+}
+
+fn refused_as_too_large(status: u16, body: &Value, words: &str) {
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["code"], "too_large", "{body}");
+    assert_eq!(body["field"], "file", "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains(words), "message names the limit: {message}");
+}
+
+async fn for_each_backend<F, Fut>(configure: fn(&mut dangjian::config::Config), scenario: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = TestApp>,
+{
+    for backend in backends() {
+        let app = TestApp::spawn_with(backend, configure).await;
+        scenario(app).await.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_sheet_that_declares_or_holds_a_cell_at_xfd1048576_is_refused_before_reading() {
+    for_each_backend(|_| {}, |app| async move {
+        let shuji = app.login("shuji").await;
+        // One cell far away, with the dimension declared honestly: 1.6 KB on disk.
+        let far = sheet_xml(
+            Some("A1:XFD1048576"),
+            &[header_row(), (1_048_576, text_cell("XFD1048576", "x"))],
+        );
+        let bomb = workbook(&far, 0);
+        assert!(bomb.len() < 4_000, "a tiny file: {} bytes", bomb.len());
+        let (status, body) = api_upload(&shuji, bomb.clone()).await;
+        refused_as_too_large(status, &body, "XFD1048576");
+        let (status, page) = web_upload(&shuji, bomb).await;
+        assert_eq!(status, 413);
+        assert!(page.contains("超过上限") && page.contains("XFD1048576"), "the page says why");
+
+        // The same cell with no dimension declared is caught when it is reached.
+        let silent = workbook(&sheet_xml(None, &[header_row(), (1_048_576, text_cell("XFD1048576", "x"))]), 0);
+        let (status, body) = api_upload(&shuji, silent).await;
+        refused_as_too_large(status, &body, "有内容的单元格");
+        // A declared dimension alone, beyond the columns.
+        let wide = workbook(&sheet_xml(Some("A1:ZZ3"), &[header_row()]), 0);
+        let (status, body) = api_upload(&shuji, wide).await;
+        refused_as_too_large(status, &body, "列");
+        still_up(&app).await;
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_decompression_bomb_is_refused_while_it_is_counted() {
+    fn small_unpacked(c: &mut dangjian::config::Config) {
+        c.uploads.max_unpacked_bytes = 2 * 1024 * 1024;
+    }
+    for_each_backend(small_unpacked, |app| async move {
+        let shuji = app.login("shuji").await;
+        // 8 MB of whitespace inside the sheet part: a few kilobytes compressed.
+        let bomb = workbook(&sheet_xml(None, &[header_row()]), 8 * 1024 * 1024);
+        assert!(bomb.len() < 64 * 1024, "compressed to {} bytes", bomb.len());
+        let (status, body) = api_upload(&shuji, bomb.clone()).await;
+        refused_as_too_large(status, &body, "解压后超过上限");
+        let (status, page) = web_upload(&shuji, bomb).await;
+        assert_eq!(status, 413);
+        assert!(page.contains("解压后超过上限"));
+        still_up(&app).await;
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rows_beyond_the_limit_and_files_beyond_the_size_are_refused() {
+    fn small(c: &mut dangjian::config::Config) {
+        c.uploads.max_rows = 20;
+        c.uploads.max_file_bytes = 64 * 1024;
+    }
+    for_each_backend(small, |app| async move {
+        let shuji = app.login("shuji").await;
+        let mut rows = vec![header_row()];
+        for r in 2..=30u32 {
+            rows.push((r, format!("{}{}", text_cell(&format!("A{r}"), "张三"), text_cell(&format!("B{r}"), "1"))));
+        }
+        let (status, body) = api_upload(&shuji, workbook(&sheet_xml(None, &rows), 0)).await;
+        refused_as_too_large(status, &body, "20 行");
+        assert!(body["message"].as_str().unwrap().contains("第 21 行"), "{body}");
+
+        // 100 KB of random-looking bytes: refused by size before anything is read.
+        let big: Vec<u8> = (0..100 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let (status, body) = api_upload(&shuji, big.clone()).await;
+        refused_as_too_large(status, &body, "上限");
+        let (status, page) = web_upload(&shuji, big).await;
+        assert_eq!(status, 413);
+        assert!(page.contains("超过上限"));
+        still_up(&app).await;
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn imports_run_one_at_a_time_and_old_xls_files_get_a_clear_answer() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let shuji = app.login("shuji").await;
+        let file = workbook(&sheet_xml(None, &[header_row()]), 0);
+        {
+            // Another import holds the instance's one permit.
+            let _running = app.state.imports.clone().try_acquire_owned().unwrap();
+            let (status, body) = api_upload(&shuji, file.clone()).await;
+            assert_eq!(status, 503, "{body}");
+            assert_eq!(body["code"], "busy");
+            assert!(body["message"].as_str().unwrap().contains("另一项导入正在进行"));
+            let (status, page) = web_upload(&shuji, file.clone()).await;
+            assert_eq!(status, 503);
+            assert!(page.contains("另一项导入正在进行"));
+        }
+        // Free again: the header-only file reaches the importer, which finds no data rows.
+        let (status, body) = api_upload(&shuji, file).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("file")), "{body}");
+        assert!(body["message"].as_str().unwrap().contains("没有数据行"));
+
+        // An Excel 97-2003 file starts with the compound-document signature.
+        let mut xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        xls.resize(4096, 0);
+        let (status, body) = api_upload(&shuji, xls).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body["message"].as_str().unwrap().contains("另存为"), "{body}");
+        still_up(&app).await;
+        app.finish().await;
+    }
+}
+
+/// A real roster as a writer makes it, for mutating.
+fn real_roster() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "中山路派出所花名册").unwrap();
+    for (c, h) in ["姓名", "身份证号", "人员类别", "所在党组织", "政治面貌", "入党时间", "警号"].iter().enumerate() {
+        sheet.write_string(1, c as u16, *h).unwrap();
+    }
+    for r in 2..30u32 {
+        sheet.write_string(r, 0, format!("李{r}")).unwrap();
+        sheet.write_string(r, 1, format!("3302031990010{:05}", r * 7)).unwrap();
+        sheet.write_string(r, 2, if r % 2 == 0 { "民警" } else { "辅警" }).unwrap();
+        sheet.write_string(r, 3, "中山路派出所党支部").unwrap();
+        sheet.write_number(r, 5, 40_000.0 + f64::from(r)).unwrap();
+        sheet.write_number(r, 6, 100_000.0 + f64::from(r)).unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// The importer itself under mutated files (the quick form of the fuzzing in tests/fuzz): every
+/// answer is a report or a Chinese 4xx, never a 5xx, and nothing is written by a dry run.
+#[tokio::test]
+async fn mutated_rosters_get_a_report_or_a_chinese_refusal() {
+    use rand::{Rng, SeedableRng};
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let shuji = app.login("shuji").await;
+        let (_, before) = shuji.get_json("/api/v1/persons?page_size=1").await;
+        let base = real_roster();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for case in 0..40 {
+            let mut bytes = base.clone();
+            for _ in 0..rng.gen_range(1..12) {
+                let i = rng.gen_range(0..bytes.len());
+                bytes[i] = rng.r#gen();
+            }
+            if case % 5 == 0 {
+                bytes.truncate(rng.gen_range(0..bytes.len()));
+            }
+            let (status, body) = api_upload(&shuji, bytes).await;
+            assert!((200..500).contains(&status), "case {case}: {status} {body}");
+            if status != 200 {
+                let message = body["message"].as_str().unwrap_or_default();
+                assert!(message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "case {case}: {body}");
+            }
+        }
+        let (_, after) = shuji.get_json("/api/v1/persons?page_size=1").await;
+        assert_eq!(before["total"], after["total"], "dry runs write nothing");
+        still_up(&app).await;
+        app.finish().await;
+    }
+}
