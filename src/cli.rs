@@ -152,8 +152,19 @@ fn person_ref(police_no: Option<&str>, id_number: Option<&str>) -> anyhow::Resul
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// 校验审计链，发现被修改、插入或删除的记录时以非零状态退出
-    Verify,
+    /// 用审计密钥校验审计链，并与检查点核对；发现被修改、插入或删除的记录时以非零状态退出
+    Verify {
+        /// 另外核对的检查点文件（审计员保存的副本、系统日志的摘录），可给多个；配置的检查点文件总会核对
+        #[arg(long, num_args = 1..)]
+        checkpoints: Vec<PathBuf>,
+    },
+    /// 生成审计密钥文件（权限 0600，不覆盖已有文件）；--rotate 在已有文件的最前面加一把新密钥
+    Keygen {
+        file: PathBuf,
+        /// 更换密钥：新密钥用于此后的记录，原有密钥保留在文件中，用来校验旧记录
+        #[arg(long)]
+        rotate: bool,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -173,6 +184,8 @@ fn init_tracing(filter: &str) {
 }
 
 async fn open(config: Config) -> anyhow::Result<AppState> {
+    // Before anything is written: without its key the audit chain cannot be extended.
+    crate::audit::keys::ensure(&config)?;
     tracing::info!(database = %config.database.url, "连接数据库");
     let db = crate::db::connect(&config.database).await?;
     crate::db::migrate(&db).await?;
@@ -220,8 +233,24 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
                 }
             }
             let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("无法监听 {addr}"))?;
+            // Chain-head checkpoints outside the database: now, periodically, and at the stop.
+            let checkpoints = Arc::new(crate::audit::checkpoint::Checkpointer::new(
+                state.db.clone(),
+                state.clock.clone(),
+                crate::audit::checkpoint::configured_path(&state.config),
+            ));
+            checkpoints.start().await?;
+            let ticker = checkpoints.spawn_periodic(state.config.audit.checkpoint_secs);
+            let shutdown = crate::app::shutdown_signal();
             println!("党建与队伍管理平台已启动：http://{}", listener.local_addr()?);
-            crate::app::serve(listener, state, crate::app::shutdown_signal()).await?;
+            let served = crate::app::serve(listener, state, shutdown).await;
+            if let Some(ticker) = ticker {
+                ticker.abort();
+            }
+            if let Err(e) = checkpoints.write(crate::audit::checkpoint::Reason::Stop).await {
+                tracing::error!("停止时写审计检查点失败：{e:#}");
+            }
+            served?;
             println!("已停止");
         }
         Command::Migrate => {
@@ -239,17 +268,26 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
                 demo::DEMO_PASSWORD
             );
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Verify { checkpoints }) => {
             let state = open(config).await?;
-            let report = crate::audit::verify(&state.db).await?;
-            if report.problems.is_empty() {
-                println!("审计链完整：已校验 {} 条记录", report.checked);
-            } else {
-                println!("审计链被破坏：已校验 {} 条记录，发现 {} 处问题", report.checked, report.problems.len());
-                for p in &report.problems {
-                    println!("  第 {} 条：{}", p.seq, p.message);
-                }
+            if !audit_verify(&state, &checkpoints).await? {
                 return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Audit(AuditCommand::Keygen { file, rotate }) => {
+            if rotate {
+                let id = crate::audit::keys::rotate_key_file(&file)?;
+                println!(
+                    "已在 {} 的最前面加入新的审计密钥（编号 {id}），原有密钥保留用于校验旧记录。重启服务后生效。",
+                    file.display()
+                );
+            } else {
+                crate::audit::keys::write_new_key_file(&file)?;
+                println!(
+                    "已生成审计密钥文件 {}（权限 0600）。请在配置文件 [audit] 中设置 key_file，让文件只归运行本服务的账号所有，\
+                     并把它另外备份到安全的地方：密钥丢失后，已有的审计记录无法再校验。",
+                    file.display()
+                );
             }
         }
         Command::Import(ImportCommand::People { file, dry_run }) => {
@@ -292,6 +330,38 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `dangjian audit verify`: prints the findings in Chinese; true when there are none. Checks
+/// the configured checkpoint file and the `extra` ones.
+pub async fn audit_verify(state: &AppState, extra: &[PathBuf]) -> anyhow::Result<bool> {
+    use crate::audit::CheckpointSource;
+    let mut sources: Vec<CheckpointSource> =
+        extra.iter().map(|path| CheckpointSource { path: path.clone(), required: true }).collect();
+    if let Some(path) = crate::audit::checkpoint::configured_path(&state.config)
+        && !extra.contains(&path)
+    {
+        sources.push(CheckpointSource { path, required: false });
+    }
+    let report = crate::audit::verify_with(&state.db, &sources).await?;
+    let ok = report.problems.is_empty();
+    if ok {
+        println!("审计链完整：已校验 {} 条记录、{} 个检查点", report.checked, report.checkpoints);
+    } else {
+        println!(
+            "审计链被破坏：已校验 {} 条记录、{} 个检查点，发现 {} 处问题",
+            report.checked,
+            report.checkpoints,
+            report.problems.len()
+        );
+        for p in &report.problems {
+            println!("  {}", p.display());
+        }
+    }
+    for note in &report.notes {
+        println!("  说明：{note}");
+    }
+    Ok(ok)
 }
 
 async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCommand) -> anyhow::Result<()> {

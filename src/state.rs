@@ -52,6 +52,11 @@ const POLICY_TTL: Duration = Duration::from_secs(5);
 
 impl AppState {
     pub fn new(db: DatabaseConnection, config: Config, clock: SharedClock) -> Self {
+        // The audit key, process-wide: every audited write needs it. `cli` loads it first and
+        // stops on an error; here a failure is logged and audited writes fail with that message.
+        if let Err(e) = crate::audit::keys::ensure(&config) {
+            tracing::error!("{e:#}");
+        }
         Self {
             db,
             config: Arc::new(config),

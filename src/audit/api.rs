@@ -41,19 +41,21 @@ pub async fn list(
 }
 
 #[derive(Serialize, ToSchema)]
-#[schema(
-    description = "校验结果：`checked` 为校验的记录数，`ok` 为 false 时 `problems` 逐条列出被修改、插入或删除之处"
-)]
+#[schema(description = "校验结果：`checked` 为校验的记录数，`checkpoints` 为核对过的链头检查点数，`ok` 为 false 时 \
+    `problems` 逐条列出被修改、插入或删除之处；`notes` 说明用了哪把密钥、哪些检查点文件")]
 pub struct VerifyReport {
     checked: i64,
+    checkpoints: usize,
     ok: bool,
     problems: Vec<ChainProblem>,
+    notes: Vec<String>,
 }
 
 #[utoipa::path(
     post, path = "/audit/verify", tag = "audit", operation_id = "verify_audit",
     summary = "校验审计哈希链",
-    description = "仅安全审计员。无请求体（Cookie 会话仍须带 `X-CSRF-Token`）。校验本身记一条 `audit.verify`。",
+    description = "仅安全审计员。无请求体（Cookie 会话仍须带 `X-CSRF-Token`）。用审计密钥校验每条记录和链头，并与服务器上配置的\
+        检查点文件（`audit.checkpoint_file`）核对，能发现末尾的记录被删除、链头被回退。校验本身记一条 `audit.verify`。",
     security(("session" = [], "csrf" = []), ("token" = [])),
     responses(
         (status = 200, description = "校验结果", body = VerifyReport),
@@ -63,5 +65,11 @@ pub struct VerifyReport {
 )]
 pub async fn verify(State(state): State<AppState>, actor: Actor) -> AppResult<Json<VerifyReport>> {
     let report = service::verify(&state, &actor).await?;
-    Ok(Json(VerifyReport { checked: report.checked, ok: report.problems.is_empty(), problems: report.problems }))
+    Ok(Json(VerifyReport {
+        checked: report.checked,
+        checkpoints: report.checkpoints,
+        ok: report.problems.is_empty(),
+        problems: report.problems,
+        notes: report.notes,
+    }))
 }

@@ -17,6 +17,8 @@ pub mod log {
         pub summary: String,
         pub prev_hash: String,
         pub hash: String,
+        /// Id of the HMAC key that sealed the row; NULL for unkeyed rows of earlier releases.
+        pub key_id: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -35,6 +37,8 @@ pub mod head {
         pub id: i32,
         pub seq: i64,
         pub hash: String,
+        /// HMAC of `seq` and `hash` under the key of the last row; NULL before keying.
+        pub mac: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,18 +1,29 @@
-//! Append-only, hash-chained audit log. Every row stores the SHA-256 of its own content and of
-//! the previous row; `audit_head` keeps the last sequence number and hash. `verify` walks the
-//! chain and names each row that was edited, inserted or deleted.
+//! Append-only, keyed hash chain of audit rows. Every row stores an HMAC-SHA256 (under a key
+//! kept outside the database, see [`keys`]) of its own content and of the previous row's code;
+//! `audit_head` keeps the last sequence number and code, itself sealed with the key. Rows from
+//! releases before the key (`key_id` NULL) carry a plain SHA-256 and still verify. Chain-head
+//! checkpoints are written outside the database ([`checkpoint`]); [`verify`] walks the chain,
+//! checks it against the key and the checkpoints and names each row that was edited, inserted or
+//! deleted.
 
 pub mod api;
+pub mod checkpoint;
 pub mod entity;
+pub mod keys;
 pub mod service;
+mod verifier;
 pub mod web;
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryOrder, Statement};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, Statement};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Actor;
 use crate::clock::Clock;
+
+pub use checkpoint::CheckpointSource;
+pub use keys::{Key, Keyring};
+pub use verifier::{ChainProblem, VerifyReport, verify, verify_with};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -91,43 +102,71 @@ pub struct HashInput<'a> {
     pub prev_hash: &'a str,
 }
 
-/// SHA-256 over the row's fields, each length-prefixed so that no two rows hash alike by
-/// shifting text from one field to the next.
-pub fn row_hash(input: &HashInput<'_>) -> String {
-    let actor_id = input.actor_id.map(|v| v.to_string());
-    let seq = input.seq.to_string();
-    let fields: [Option<&str>; 11] = [
-        Some(&seq),
-        Some(input.at),
-        actor_id.as_deref(),
-        Some(input.actor_name),
-        Some(input.action),
-        input.object_type,
-        input.object_id,
-        input.org_path,
-        input.ip,
-        Some(input.summary),
-        Some(input.prev_hash),
-    ];
-    let mut hasher = Sha256::new();
-    for field in fields {
-        match field {
-            Some(text) => {
-                hasher.update((text.len() as u64).to_be_bytes());
-                hasher.update(text.as_bytes());
+impl HashInput<'_> {
+    /// The row's fields, each length-prefixed so that no two rows encode alike by shifting text
+    /// from one field to the next; an absent field is marked by a length no text can have.
+    fn encode(&self) -> Vec<u8> {
+        let actor_id = self.actor_id.map(|v| v.to_string());
+        let seq = self.seq.to_string();
+        let fields: [Option<&str>; 11] = [
+            Some(&seq),
+            Some(self.at),
+            actor_id.as_deref(),
+            Some(self.actor_name),
+            Some(self.action),
+            self.object_type,
+            self.object_id,
+            self.org_path,
+            self.ip,
+            Some(self.summary),
+            Some(self.prev_hash),
+        ];
+        let mut out = Vec::with_capacity(256 + self.summary.len());
+        for field in fields {
+            match field {
+                Some(text) => {
+                    out.extend_from_slice(&(text.len() as u64).to_be_bytes());
+                    out.extend_from_slice(text.as_bytes());
+                }
+                None => out.extend_from_slice(&u64::MAX.to_be_bytes()),
             }
-            None => hasher.update(u64::MAX.to_be_bytes()),
         }
+        out
     }
-    hex::encode(hasher.finalize())
+}
+
+/// Unkeyed SHA-256 of a row, as written by releases before the chain was keyed (`key_id` NULL).
+/// Anyone can recompute it, so it only still verifies rows written before the first keyed row.
+pub fn row_hash(input: &HashInput<'_>) -> String {
+    hex::encode(Sha256::digest(input.encode()))
+}
+
+/// Keyed code of a row: HMAC-SHA256 under `key` of the same encoding, domain-separated.
+pub fn row_mac(key: &Key, input: &HashInput<'_>) -> String {
+    hex::encode(key.mac(&[b"dangjian-audit-row-v1\0", &input.encode()]))
+}
+
+/// Keyed code of the head row: its sequence number and hash. Rewinding the head after deleting
+/// the newest rows needs the key, or a copy of the head row from that earlier moment.
+pub fn head_mac(key: &Key, seq: i64, hash: &str) -> String {
+    hex::encode(key.mac(&[b"dangjian-audit-head-v1\0", &seq.to_be_bytes(), hash.as_bytes()]))
 }
 
 pub const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
+/// Action of the row the server writes when it finds the head tampered with.
+pub const TAMPER_ACTION: &str = "audit.tamper";
+
 /// Appends `event` inside the caller's transaction, so the audit row commits or rolls back
 /// with the change it describes. Bumping the head row first takes its row lock (the write lock
 /// on SQLite), so concurrent writers — also from other instances — queue rather than fork the chain.
+///
+/// The head is checked before it is extended: when its keyed code is wrong (someone deleted the
+/// newest rows and rewound the head without the key), an `audit.tamper` row is written first, so
+/// the next write does not quietly make the rewound chain whole again.
 pub async fn record(txn: &DatabaseTransaction, clock: &dyn Clock, event: Event) -> Result<(), DbErr> {
+    let ring = keys::installed().ok_or_else(|| DbErr::Custom(keys::NOT_LOADED.into()))?;
+    let key = ring.current();
     let backend = txn.get_database_backend();
     txn.execute_raw(Statement::from_string(backend, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1")).await?;
     let head = entity::head::Entity::find_by_id(1)
@@ -135,6 +174,70 @@ pub async fn record(txn: &DatabaseTransaction, clock: &dyn Clock, event: Event) 
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("audit_head".into()))?;
     let at = clock.now_db();
+    let mut seq = head.seq;
+    let mut prev = head.hash;
+    if let Some(finding) = head_finding(txn, &ring, seq - 1, &prev, head.mac.as_deref()).await? {
+        tracing::error!("审计链被改动：{finding}。请安全审计员立即运行 dangjian audit verify 核查");
+        let alarm = Event {
+            actor_id: None,
+            actor_name: "system".into(),
+            action: TAMPER_ACTION,
+            object_type: Some("audit_head"),
+            object_id: Some((seq - 1).to_string()),
+            org_path: None,
+            ip: None,
+            summary: serde_json::json!({"finding": finding, "head_seq": seq - 1, "head_hash": prev}),
+        };
+        prev = append(txn, key, seq, at, alarm, prev).await?;
+        seq += 1;
+    }
+    let hash = append(txn, key, seq, at, event, prev).await?;
+    entity::head::Entity::update(entity::head::ActiveModel {
+        id: sea_orm::Set(1),
+        seq: sea_orm::Set(seq),
+        mac: sea_orm::Set(Some(head_mac(key, seq, &hash))),
+        hash: sea_orm::Set(hash),
+    })
+    .exec(txn)
+    .await?;
+    Ok(())
+}
+
+/// What is wrong with the head (`seq`, `hash`, `mac`) found when extending the chain, if anything:
+/// its code must match under one of the keys, or, before keying, it must point at an unkeyed row.
+async fn head_finding(
+    txn: &DatabaseTransaction,
+    ring: &Keyring,
+    seq: i64,
+    hash: &str,
+    mac: Option<&str>,
+) -> Result<Option<String>, DbErr> {
+    if seq == 0 {
+        return Ok(None);
+    }
+    if let Some(mac) = mac {
+        return Ok((!ring.keys().any(|k| head_mac(k, seq, hash) == mac)).then(|| {
+            format!("链头（第 {seq} 条）的校验码不符：末尾的记录被删除、链头被回退，或换用了不同的审计密钥")
+        }));
+    }
+    let row = entity::log::Entity::find_by_id(seq).one(txn).await?;
+    Ok(match row {
+        // The unkeyed tail of an earlier release: its first keyed row comes now.
+        Some(r) if r.key_id.is_none() && r.hash == hash => None,
+        Some(_) => Some(format!("链头（第 {seq} 条）缺少校验码或与该条记录不符：链头被改写")),
+        None => Some(format!("链头指向的第 {seq} 条记录不存在：记录被删除、链头被改写")),
+    })
+}
+
+/// Inserts one keyed row; returns its hash.
+async fn append(
+    txn: &DatabaseTransaction,
+    key: &Key,
+    seq: i64,
+    at: chrono::NaiveDateTime,
+    event: Event,
+    prev_hash: String,
+) -> Result<String, DbErr> {
     let at_text = at.format(TIME_FORMAT).to_string();
     // Bounded so that it fits MySQL's TEXT (64 KB) exactly as hashed.
     let mut summary = if event.summary.is_null() { String::new() } else { event.summary.to_string() };
@@ -143,21 +246,24 @@ pub async fn record(txn: &DatabaseTransaction, clock: &dyn Clock, event: Event) 
         summary.truncate(cut);
         summary.push('…');
     }
-    let hash = row_hash(&HashInput {
-        seq: head.seq,
-        at: &at_text,
-        actor_id: event.actor_id,
-        actor_name: &event.actor_name,
-        action: event.action,
-        object_type: event.object_type,
-        object_id: event.object_id.as_deref(),
-        org_path: event.org_path.as_deref(),
-        ip: event.ip.as_deref(),
-        summary: &summary,
-        prev_hash: &head.hash,
-    });
+    let hash = row_mac(
+        key,
+        &HashInput {
+            seq,
+            at: &at_text,
+            actor_id: event.actor_id,
+            actor_name: &event.actor_name,
+            action: event.action,
+            object_type: event.object_type,
+            object_id: event.object_id.as_deref(),
+            org_path: event.org_path.as_deref(),
+            ip: event.ip.as_deref(),
+            summary: &summary,
+            prev_hash: &prev_hash,
+        },
+    );
     let row = entity::log::ActiveModel {
-        seq: sea_orm::Set(head.seq),
+        seq: sea_orm::Set(seq),
         at: sea_orm::Set(at),
         actor_id: sea_orm::Set(event.actor_id),
         actor_name: sea_orm::Set(event.actor_name),
@@ -167,18 +273,12 @@ pub async fn record(txn: &DatabaseTransaction, clock: &dyn Clock, event: Event) 
         org_path: sea_orm::Set(event.org_path),
         ip: sea_orm::Set(event.ip),
         summary: sea_orm::Set(summary),
-        prev_hash: sea_orm::Set(head.hash),
+        prev_hash: sea_orm::Set(prev_hash),
         hash: sea_orm::Set(hash.clone()),
+        key_id: sea_orm::Set(Some(key.id().to_owned())),
     };
     entity::log::Entity::insert(row).exec_without_returning(txn).await?;
-    entity::head::Entity::update(entity::head::ActiveModel {
-        id: sea_orm::Set(1),
-        seq: sea_orm::Unchanged(head.seq),
-        hash: sea_orm::Set(hash),
-    })
-    .exec(txn)
-    .await?;
-    Ok(())
+    Ok(hash)
 }
 
 /// Records an event in a transaction of its own (for reads and refusals, which change nothing else).
@@ -186,95 +286,6 @@ pub async fn record_alone(db: &sea_orm::DatabaseConnection, clock: &dyn Clock, e
     let txn = crate::db::begin_write(db).await?;
     record(&txn, clock, event).await?;
     txn.commit().await
-}
-
-/// One problem found by [`verify`].
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[schema(description = "审计链上的一处问题：记录序号和说明")]
-pub struct ChainProblem {
-    pub seq: i64,
-    pub message: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct VerifyReport {
-    pub checked: i64,
-    pub problems: Vec<ChainProblem>,
-}
-
-/// Walks the whole chain in order and reports every break: a row whose content no longer
-/// matches its hash (edited), a row whose link to its predecessor is wrong (inserted or
-/// reordered), gaps in the sequence (deleted), and a tail that disagrees with the head.
-pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
-    use sea_orm::PaginatorTrait;
-    let mut pages = entity::log::Entity::find().order_by_asc(entity::log::Column::Seq).paginate(db, 2000);
-    let mut problems = Vec::new();
-    let mut expected_seq = 1i64;
-    let mut prev_hash = GENESIS_HASH.to_owned();
-    let mut checked = 0i64;
-    while let Some(rows) = pages.fetch_and_next().await? {
-        for row in rows {
-            checked += 1;
-            if row.seq != expected_seq {
-                if row.seq > expected_seq {
-                    let missing = if row.seq - expected_seq == 1 {
-                        format!("第 {expected_seq} 条")
-                    } else {
-                        format!("第 {expected_seq}–{} 条", row.seq - 1)
-                    };
-                    problems
-                        .push(ChainProblem { seq: row.seq, message: format!("{missing}记录缺失（被删除）") });
-                } else {
-                    problems.push(ChainProblem {
-                        seq: row.seq, message: "序号重复或顺序被改动（插入）".into()
-                    });
-                }
-            }
-            let at_text = row.at.format(TIME_FORMAT).to_string();
-            let computed = row_hash(&HashInput {
-                seq: row.seq,
-                at: &at_text,
-                actor_id: row.actor_id,
-                actor_name: &row.actor_name,
-                action: &row.action,
-                object_type: row.object_type.as_deref(),
-                object_id: row.object_id.as_deref(),
-                org_path: row.org_path.as_deref(),
-                ip: row.ip.as_deref(),
-                summary: &row.summary,
-                prev_hash: &row.prev_hash,
-            });
-            if computed != row.hash {
-                problems.push(ChainProblem {
-                    seq: row.seq, message: "内容与其哈希不符（记录被修改）".into()
-                });
-            } else if row.prev_hash != prev_hash && row.seq == expected_seq {
-                problems.push(ChainProblem {
-                    seq: row.seq,
-                    message: "与前一条记录的链接断开（前一条被修改、插入或删除）".into(),
-                });
-            }
-            prev_hash = row.hash;
-            expected_seq = row.seq + 1;
-        }
-    }
-    let head = entity::head::Entity::find_by_id(1).one(db).await?;
-    match head {
-        Some(head) if head.seq != expected_seq - 1 => {
-            let message = if head.seq > expected_seq - 1 {
-                format!("最后 {} 条记录缺失（被删除），链头序号为 {}", head.seq - (expected_seq - 1), head.seq)
-            } else {
-                format!("链头序号为 {}，但存在更多记录（末尾被插入）", head.seq)
-            };
-            problems.push(ChainProblem { seq: head.seq, message });
-        }
-        Some(head) if head.hash != prev_hash => {
-            problems.push(ChainProblem { seq: head.seq, message: "最后一条记录与链头哈希不符".into() });
-        }
-        Some(_) => {}
-        None => problems.push(ChainProblem { seq: 0, message: "链头记录 audit_head 缺失".into() }),
-    }
-    Ok(VerifyReport { checked, problems })
 }
 
 #[cfg(test)]
@@ -307,5 +318,30 @@ mod tests {
         shifted.actor_name = "shujil";
         shifted.action = "ogin.success";
         assert_ne!(a, row_hash(&shifted));
+    }
+
+    #[test]
+    fn unkeyed_rows_of_earlier_releases_hash_as_before() {
+        // Computed independently (SHA-256 over the length-prefixed fields), as rows already in
+        // databases out there were written.
+        assert_eq!(
+            row_hash(&input("x", GENESIS_HASH)),
+            "8e2f67f4b4ff7b8d783b1f9bf3833a6ff23b32932e92e54d03443a8b52a05b09"
+        );
+    }
+
+    #[test]
+    fn keyed_codes_need_the_key() {
+        let key = Key::parse(&"11".repeat(32)).unwrap();
+        let other = Key::parse(&"22".repeat(32)).unwrap();
+        let row = input("x", GENESIS_HASH);
+        let mac = row_mac(&key, &row);
+        assert_eq!(mac.len(), 64);
+        assert_ne!(mac, row_hash(&row), "not the unkeyed hash");
+        assert_ne!(mac, row_mac(&other, &row), "another key gives another code");
+        assert_ne!(mac, row_mac(&key, &input("y", GENESIS_HASH)));
+        assert_ne!(head_mac(&key, 5, &mac), head_mac(&key, 4, &mac));
+        assert_ne!(head_mac(&key, 5, &mac), head_mac(&other, 5, &mac));
+        assert_ne!(head_mac(&key, 1, &mac), mac, "a head code is never a row code");
     }
 }

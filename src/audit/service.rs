@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::entity::log::{self, Column};
-use super::{Event, VerifyReport};
+use super::{CheckpointSource, Event, VerifyReport};
 use crate::auth::{Actor, Permission};
 use crate::clock::display_local;
 use crate::error::{AppError, AppResult};
@@ -67,6 +67,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("audit.query", "查询审计日志"),
     ("audit.export", "导出审计日志"),
     ("audit.verify", "校验审计链"),
+    ("audit.tamper", "发现审计链被改动"),
     ("demo.seed", "生成演示数据"),
 ];
 
@@ -206,11 +207,19 @@ pub async fn export(state: &AppState, actor: &Actor, filter: &AuditFilter) -> Ap
     Ok(rows.into_iter().map(AuditRow::from).collect())
 }
 
+/// Verifies the chain against the key and the configured checkpoint file.
 pub async fn verify(state: &AppState, actor: &Actor) -> AppResult<VerifyReport> {
     actor.require(Permission::AuditRead)?;
-    let report = super::verify(&state.db).await?;
-    let event =
-        Event::by(actor, "audit.verify").summary(json!({"checked": report.checked, "problems": report.problems.len()}));
+    let sources: Vec<CheckpointSource> = super::checkpoint::configured_path(&state.config)
+        .map(|path| CheckpointSource { path, required: false })
+        .into_iter()
+        .collect();
+    let report = super::verify_with(&state.db, &sources).await?;
+    let event = Event::by(actor, "audit.verify").summary(json!({
+        "checked": report.checked,
+        "problems": report.problems.len(),
+        "checkpoints": report.checkpoints,
+    }));
     super::record_alone(&state.db, state.clock.as_ref(), event).await?;
     Ok(report)
 }

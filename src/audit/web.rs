@@ -36,7 +36,9 @@ struct ListPage {
 
 pub struct VerifyView {
     pub checked: i64,
+    pub checkpoints: usize,
     pub problems: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 type ListQuery = crate::ui::ListParams<AuditFilter>;
@@ -113,7 +115,9 @@ pub async fn verify(State(state): State<AppState>, actor: Actor) -> AppResult<Re
     let mut view = page(&actor, AuditFilter::default(), None);
     view.verify = Some(VerifyView {
         checked: report.checked,
-        problems: report.problems.into_iter().map(|p| format!("第 {} 条：{}", p.seq, p.message)).collect(),
+        checkpoints: report.checkpoints,
+        problems: report.problems.iter().map(|p| p.display()).collect(),
+        notes: report.notes,
     });
     let (rows, total) = service::query(&state, &actor, &AuditFilter::default(), PageParams::default()).await?;
     view.pager = Pager::new(PageParams::default(), total, String::new());

@@ -17,6 +17,10 @@ use tokio::sync::oneshot;
 
 pub const PASSWORD: &str = "Demo@2024";
 
+/// The audit chain's key in every test application (one process holds one key); command-line
+/// runs against a test database get it as `DANGJIAN__AUDIT__KEY`.
+pub const AUDIT_KEY: &str = "7465737420617564697420636861696e206b6579206f6e6c7920666f722074657374732121";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -117,6 +121,7 @@ impl TestApp {
         let mut config = Config::default();
         config.database.url = DatabaseUrl(db_url.clone());
         config.database.max_connections = 5;
+        config.audit.key = AUDIT_KEY.into();
         let db = dangjian::db::connect(&config.database).await.expect("connect");
         dangjian::db::migrate(&db).await.expect("migrate");
         let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 2, 0, 0).unwrap()));

@@ -7,6 +7,7 @@ mod m20261127_000003_dues;
 mod m20261128_000004_search;
 mod m20261128_000005_account_person;
 mod m20261130_000006_account_security;
+mod m20261130_000007_audit_keyed;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_search::Migration),
             Box::new(m20261128_000005_account_person::Migration),
             Box::new(m20261130_000006_account_security::Migration),
+            Box::new(m20261130_000007_audit_keyed::Migration),
         ]
     }
 }
