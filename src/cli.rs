@@ -411,6 +411,7 @@ async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCom
             let role = Role::parse(&role).with_context(|| format!("未知角色 {role}；可用：{}", role_names()))?;
             accounts::add_grant(state, actor, u.id, role, org_id).await.map_err(app_err)?;
             println!("已授予 {} {}", u.username, role.label());
+            owner_password_hint(state, actor, u.id).await?;
         }
         UserCommand::Revoke { username, role, org_id } => {
             let u = find_user(state, &username).await?;
@@ -466,12 +467,27 @@ async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCom
                 .context("请用 --police-no 或 --id-number 指定人员")?;
             let p = accounts::link_person(state, actor, u.id, &r).await.map_err(app_err)?;
             println!("已将 {} 关联到人员档案：{}（{}）", u.username, p.name, p.org_name);
+            owner_password_hint(state, actor, u.id).await?;
         }
         UserCommand::Unlink { username } => {
             let u = find_user(state, &username).await?;
             accounts::unlink_person(state, actor, u.id).await.map_err(app_err)?;
             println!("已解除 {} 与人员档案的关联", u.username);
         }
+    }
+    Ok(())
+}
+
+/// After a grant or a link: an account that can now read sensitive data but whose password
+/// its owner did not set cannot log in until the owner sets one with a one-time code.
+async fn owner_password_hint(state: &AppState, actor: &crate::auth::Actor, user_id: i32) -> anyhow::Result<()> {
+    let u = accounts::get_user(state, actor, user_id).await.map_err(app_err)?;
+    if u.needs_owner_password() {
+        println!(
+            "注意：{} 现在能查阅敏感信息，而它的密码不是本人设置的，在本人设置密码之前不能登录。\
+             请运行 dangjian user passwd {} 签发一次性设置码（或由安全保密管理员在网页上签发），交给本人。",
+            u.username, u.username
+        );
     }
     Ok(())
 }

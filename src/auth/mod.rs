@@ -151,14 +151,18 @@ pub fn has_sensitive_access(roles: impl IntoIterator<Item = Role>, linked_to_per
 }
 
 /// Checks the three-officer separation for a user who holds `existing` roles and is to get `new`:
-/// no account may both run the system and hide its traces.
+/// no account may both run the system and hide its traces, and the system officers, who manage
+/// accounts, grants and the log, read no sensitive personal data themselves.
 pub fn check_separation(existing: &[Role], new: Role) -> AppResult<()> {
     for &held in existing {
         if held == new {
             continue;
         }
-        let clash =
-            (held.is_system_officer() && new.is_system_officer()) || held == Role::Auditor || new == Role::Auditor;
+        let clash = (held.is_system_officer() && new.is_system_officer())
+            || held == Role::Auditor
+            || new == Role::Auditor
+            || (held.is_system_officer() && new.reads_sensitive())
+            || (new.is_system_officer() && held.reads_sensitive());
         if clash {
             return Err(AppError::validation(
                 "role",
@@ -373,5 +377,10 @@ mod tests {
         assert!(check_separation(&[Role::Auditor], Role::Member).is_err());
         assert!(check_separation(&[Role::Secretary], Role::Leader).is_ok());
         assert!(check_separation(&[Role::Sysadmin], Role::Member).is_ok());
+        // The officers read no sensitive personal data, whichever comes first.
+        assert!(check_separation(&[Role::Sysadmin], Role::PartyAdmin).is_err());
+        assert!(check_separation(&[Role::Secadmin], Role::Discipline).is_err());
+        assert!(check_separation(&[Role::Secretary], Role::Sysadmin).is_err());
+        assert!(check_separation(&[Role::Sysadmin], Role::Leader).is_ok());
     }
 }

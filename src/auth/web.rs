@@ -36,7 +36,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
         Form::<T>::from_request(req, state)
             .await
             .map(|Form(value)| WebForm(value))
-            .map_err(|_| AppError::bad_request(None, "表单内容的格式不正确，请刷新页面后重试"))
+            .map_err(|_| AppError::bad_request(None, "表单内容的格式不正确（请求体须为表单），请刷新页面后重试"))
     }
 }
 
@@ -154,7 +154,7 @@ pub async fn login_submit(
         login_page(&state, jar, status, page)
     };
     if malformed {
-        return retry("登录请求的格式不正确，请刷新页面后重试".into(), StatusCode::BAD_REQUEST, jar);
+        return retry("登录请求的格式不正确（请求体须为表单），请刷新页面后重试".into(), StatusCode::BAD_REQUEST, jar);
     }
     if !csrf::tokens_match(&expected, &form.csrf) {
         return retry(AppError::Csrf.message(), StatusCode::FORBIDDEN, jar);
@@ -741,8 +741,12 @@ pub async fn link_person(
     .await;
     match result {
         Ok(p) => {
-            Ok(Flash::ok(format!("已关联人员档案：{}（{}）", p.name, p.org_name))
-                .redirect(&format!("/admin/users/{id}")))
+            let mut message = format!("已关联人员档案：{}（{}）", p.name, p.org_name);
+            if service::get_user(&state, &actor, id).await?.needs_owner_password() {
+                message
+                    .push_str("。该账号现在能查阅本人的敏感信息，而它的密码不是本人设置的：请签发一次性设置码交给本人");
+            }
+            Ok(Flash::ok(message).redirect(&format!("/admin/users/{id}")))
         }
         Err(err) => {
             let errors = field_errors(err)?;

@@ -484,6 +484,17 @@ async fn the_three_system_officers_stay_separate() {
             .await;
         assert_eq!(status, 422);
         assert_eq!(body["field"], "role");
+        // The officers read no sensitive personal data themselves.
+        for role in ["party_admin", "discipline", "secretary"] {
+            let (status, body) = sec
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/users/{}/grants", id_of("admin")),
+                    json!({"role": role, "org_id": 1}),
+                )
+                .await;
+            assert_eq!((status, body["field"].as_str()), (422, Some("role")), "{role}");
+        }
         let (status, _) = sec
             .send_json(
                 Method::POST,
