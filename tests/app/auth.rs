@@ -170,6 +170,42 @@ async fn failures_from_one_address_lock_the_account_for_that_address_only() {
 }
 
 #[tokio::test]
+async fn an_address_cannot_lock_the_administrators_out() {
+    on_all_backends(|app| async move {
+        const ATTACKER: &str = "127.0.0.6";
+        let officers = ["admin", "secadmin", "auditor"];
+        // Every officer locked for the attacker's address, then the address throttled.
+        for name in officers {
+            for _ in 0..5 {
+                let _ = login_from(&app, ATTACKER, name, "Wrong@pass1").await;
+            }
+        }
+        for _ in 0..10 {
+            let _ = login_from(&app, ATTACKER, "admin", "Wrong@pass1").await;
+        }
+        for name in officers {
+            assert_eq!(login_from(&app, ATTACKER, name, PASSWORD).await, (401, refused()), "{name}");
+            // From their own desks they log in, over the API and the web form.
+            assert_eq!(login_from(&app, "127.0.0.1", name, PASSWORD).await.0, 201, "{name}");
+            let web = app.client();
+            let token = csrf_in(&web.get(app.url("/login")).send().await.unwrap().text().await.unwrap());
+            let res = web
+                .post(app.url("/login"))
+                .form(&[("username", name), ("password", PASSWORD), ("_csrf", &token)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (303, "/"), "{name}");
+        }
+        // The locks show on the administrators' home page, for them to look into.
+        let home = app.login("secadmin").await.get("/").await.text().await.unwrap();
+        assert!(home.contains("账号 admin") && home.contains("被锁定"), "{home}");
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_address_that_fails_too_often_is_slowed_down_and_audited_once_per_window() {
     on_all_backends(|app| async move {
         const ATTACKER: &str = "127.0.0.4";
