@@ -87,6 +87,7 @@ fn web_routes() -> Router<AppState> {
         .route("/audit/export.xlsx", get(audit::web::export))
         .route("/audit/verify", post(audit::web::verify))
         .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(ui::form::answer_rejections))
         .layer(middleware::from_fn(ui::flash::middleware))
         .layer(middleware::from_fn(ui::render_web_errors))
 }
@@ -141,6 +142,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
 /// The `/api/v1` router and its OpenAPI document, both from [`api_routes`].
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, paths) = api_routes().split_for_parts();
+    let router = router.layer(middleware::from_fn(ui::form::answer_rejections));
     (router, openapi::ApiDoc::openapi().nest(API_PREFIX, paths))
 }
 

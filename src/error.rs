@@ -47,6 +47,12 @@ pub enum AppError {
     /// A uniqueness or state conflict: 409.
     #[error("{message}")]
     Conflict { message: String, field: Option<String> },
+    /// An upload beyond the configured limits (size, unpacked size, rows, columns): 413.
+    #[error("{message}")]
+    TooLarge { message: String, field: Option<String> },
+    /// Another import is running on this instance: 503, to be tried again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// Anything unexpected; the cause is logged, the user sees a generic message.
     #[error("系统内部错误")]
     Internal(#[from] anyhow::Error),
@@ -54,7 +60,7 @@ pub enum AppError {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(description = "错误：`code` 为错误代码（bad_request、validation、unauthenticated、bad_credentials、locked、\
-    too_many_requests、forbidden、csrf、password_change_required、not_found、conflict、internal），`message` 为中文说明，\
+    too_many_requests、forbidden、csrf、password_change_required、not_found、conflict、too_large、busy、method_not_allowed、internal），`message` 为中文说明，\
         `field` 指明出错的字段，`errors` 在一次有多处错误时逐项列出")]
 pub struct ErrorBody {
     #[schema(value_type = String, example = "validation")]
@@ -95,6 +101,10 @@ impl AppError {
         Self::Conflict { message: message.into(), field: Some(field.to_owned()) }
     }
 
+    pub fn too_large(field: &str, message: impl Into<String>) -> Self {
+        Self::TooLarge { message: message.into(), field: Some(field.to_owned()) }
+    }
+
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::Forbidden(message.into())
     }
@@ -109,6 +119,8 @@ impl AppError {
             Self::Forbidden(_) | Self::Csrf | Self::PasswordChangeRequired => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -126,15 +138,18 @@ impl AppError {
             Self::PasswordChangeRequired => "password_change_required",
             Self::NotFound => "not_found",
             Self::Conflict { .. } => "conflict",
+            Self::TooLarge { .. } => "too_large",
+            Self::Busy(_) => "busy",
             Self::Internal(_) => "internal",
         }
     }
 
     pub fn field(&self) -> Option<&str> {
         match self {
-            Self::BadRequest { field, .. } | Self::Validation { field, .. } | Self::Conflict { field, .. } => {
-                field.as_deref()
-            }
+            Self::BadRequest { field, .. }
+            | Self::Validation { field, .. }
+            | Self::Conflict { field, .. }
+            | Self::TooLarge { field, .. } => field.as_deref(),
             Self::Fields(list) => list.first().map(|(f, _)| f.as_str()),
             _ => None,
         }

@@ -20,6 +20,7 @@ pub mod orgs;
 pub mod party;
 pub mod people;
 pub mod state;
+pub mod text;
 pub mod ui;
 
 pub use app::{build_router, serve};

@@ -345,6 +345,7 @@ pub async fn dissolve(state: &AppState, actor: &Actor, id: i32, input: &Dissolve
     if reason.is_empty() || reason.chars().count() > 200 {
         return Err(AppError::validation("reason", "请填写撤销或合并的原因（200 字以内）"));
     }
+    crate::text::multiline("reason", "撤销或合并的原因", reason)?;
     if !store::children(&state.db, o.id).await?.is_empty() {
         return Err(AppError::validation("reason", "请先撤销或移走下级组织"));
     }

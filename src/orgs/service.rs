@@ -288,6 +288,7 @@ fn clean_name(name: &str) -> AppResult<String> {
     if name.chars().count() > 100 {
         return Err(AppError::validation("name", "党组织名称不能超过 100 个字"));
     }
+    crate::text::line("name", "党组织名称", name)?;
     Ok(name.to_owned())
 }
 
@@ -296,6 +297,7 @@ fn clean_unit(unit: &str) -> AppResult<Option<String>> {
     if unit.chars().count() > 100 {
         return Err(AppError::validation("unit_name", "所在单位名称不能超过 100 个字"));
     }
+    crate::text::line("unit_name", "所在单位名称", unit)?;
     Ok((!unit.is_empty()).then(|| unit.to_owned()))
 }
 

@@ -1,7 +1,6 @@
 //! HTML pages of organizations.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -14,6 +13,7 @@ use crate::error::AppResult;
 use crate::io::xlsx;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
+use crate::ui::form::Form;
 use crate::ui::params::{IdPath, Params};
 use crate::ui::{FieldErrors, Flash, Layout, Pager, field_errors, query_string, render};
 

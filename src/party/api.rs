@@ -329,7 +329,7 @@ pub async fn dues_ledger(
 
 #[derive(Deserialize, ToSchema)]
 #[schema(
-    description = "登记交纳：月份 `YYYY-MM`、人员编号和交纳日期 `YYYY-MM-DD`（不晚于今天）；金额为该月按基数应交的数额"
+    description = "登记交纳：月份 `YYYY-MM`、人员编号（1–1000 个）和交纳日期 `YYYY-MM-DD`（不晚于今天）；金额为该月按基数应交的数额"
 )]
 pub struct PayRequest {
     #[schema(example = "2026-11")]
@@ -358,7 +358,7 @@ pub struct PaymentsRecorded {
         (status = 401, description = "未登录", body = ErrorBody),
         (status = 403, description = "没有写权限、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
         (status = 404, description = "某人没有党员档案，或所在党支部不在范围内", body = ErrorBody),
-        (status = 422, description = "月份、日期不符合规则，人员为空，或某人没有该月适用的基数", body = ErrorBody),
+        (status = 422, description = "月份、日期不符合规则，人员为空或超过 1000 人（`field` 为 `person_ids`），或某人没有该月适用的基数", body = ErrorBody),
     )
 )]
 pub async fn dues_pay(

@@ -187,6 +187,9 @@ pub async fn set_base(state: &AppState, actor: &Actor, person_id: i32, input: &B
     if note.chars().count() > 200 {
         errors.push(("note".into(), "说明不能超过 200 个字".into()));
     }
+    if let Err(reason) = crate::text::check_multiline("说明", note) {
+        errors.push(("note".into(), reason));
+    }
     let (Some(month), Some(base_fen)) = (month, base_fen.filter(|_| errors.is_empty())) else {
         return Err(AppError::Fields(errors));
     };
@@ -394,6 +397,7 @@ pub async fn cancel_payment(
     if reason.is_empty() {
         return Err(AppError::validation("reason", "请填写撤销原因"));
     }
+    crate::text::multiline("reason", "撤销原因", reason)?;
     if reason.chars().count() > 200 {
         return Err(AppError::validation("reason", "撤销原因不能超过 200 字"));
     }
@@ -449,6 +453,20 @@ pub async fn audit_export(
 
 /// Records that members paid the month's dues (the amount due from their base), all in one
 /// transaction. Already recorded payments stay as they are.
+/// Most people one payment registration may name: a branch ledger is far smaller, and a list
+/// beyond it would otherwise reach the database as one oversized `IN (…)`.
+pub const MAX_PAYMENT_IDS: usize = 1_000;
+
+fn check_id_count(field: &str, what: &str, ids: &[i32]) -> AppResult<()> {
+    if ids.len() > MAX_PAYMENT_IDS {
+        return Err(AppError::validation(
+            field,
+            format!("一次最多登记 {MAX_PAYMENT_IDS} 名{what}的交纳（本次 {} 名），请分批登记", ids.len()),
+        ));
+    }
+    Ok(())
+}
+
 pub async fn record_payments(
     state: &AppState,
     actor: &Actor,
@@ -458,8 +476,9 @@ pub async fn record_payments(
 ) -> AppResult<usize> {
     actor.require(Permission::PersonWrite)?;
     if person_ids.is_empty() {
-        return Err(AppError::validation("person_id", "请勾选已交纳党费的党员"));
+        return Err(AppError::validation("person_ids", "请勾选已交纳党费的党员"));
     }
+    check_id_count("person_ids", "党员", person_ids)?;
     if paid_on > state.clock.today() {
         return Err(AppError::validation("paid_on", "交纳日期不能晚于今天"));
     }

@@ -355,6 +355,8 @@ pub async fn request_transfer(
     if reason.is_empty() || reason.chars().count() > 200 {
         return Err(AppError::validation("reason", "请填写转接原因（200 字以内）"));
     }
+    crate::text::multiline("reason", "转接原因", reason)?;
+    crate::text::line("to_external", "局外接收单位", &input.to_external)?;
     let pending = transfer::Entity::find()
         .filter(transfer::Column::PersonId.eq(p.id))
         .filter(transfer::Column::Status.eq("待接收"))
@@ -452,6 +454,7 @@ pub async fn decide_transfer(
     if !accept && reason.is_empty() {
         return Err(AppError::validation("reason", "退回时请写明原因"));
     }
+    crate::text::multiline("reason", "退回原因", reason)?;
     let p = live_person(state, t.person_id).await?;
     let m = membership_of(&state.db, p.id).await?.ok_or(AppError::NotFound)?;
     let from = store::find(&state.db, t.from_org_id).await?.ok_or(AppError::NotFound)?;

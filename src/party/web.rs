@@ -1,7 +1,6 @@
 //! Pages of membership actions (from a person's profile) and of transfers.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +12,7 @@ use crate::error::AppResult;
 use crate::people::web::profile_page;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
+use crate::ui::form::Form;
 use crate::ui::params::IdPath;
 use crate::ui::{Flash, Layout, field_errors, render};
 

@@ -25,8 +25,11 @@ type ListQuery = crate::ui::ListParams<PersonFilter>;
     get, path = "/persons", tag = "persons", operation_id = "list_persons",
     summary = "名册列表与查找",
     description = "读权限范围内未删除的人员，按所在党组织和编号排列。`q` 按内容匹配：全是英文字母时匹配姓名拼音首字母的开头；\
-        全是数字（末位可为 X）时匹配警号的开头，4 位及以上还匹配身份证号的末尾；其他匹配姓名或工作单位。`kind`、`employment_status`、\
-        `political_status` 按取值精确筛选；`org` 只看该党组织及其下级（不存在或不在范围内 404）。",
+        全是数字（末位可为 X）时匹配警号的开头和身份证号末 4 位（恰好 4 位时）；其他匹配姓名或工作单位。\
+        查找不会透露比列表更多的内容：只有在所查范围内持有身份信息查阅权限（党务管理员、纪检监察、书记/支委）的调用者，\
+        才能按身份证号末 5 位及以上（直到完整号码）或电话号码（7–13 位数字，可含 -，从开头匹配）查找，且只匹配其有权查阅的人员，\
+        每次这样的查找记一条 `sensitive.read` 审计（号码只记末 4 位或全部遮蔽）；其他调用者输入更多位数时只按警号匹配。\
+        `kind`、`employment_status`、`political_status` 按取值精确筛选；`org` 只看该党组织及其下级（不存在或不在范围内 404）。",
     params(PersonFilter, PageParams),
     security(("session" = []), ("token" = [])),
     responses(
@@ -42,8 +45,8 @@ pub async fn list(
     actor: Actor,
     Params(q): Params<ListQuery>,
 ) -> AppResult<Json<List<PersonRow>>> {
-    let (items, total) = service::list(&state, &actor, &q.filter, q.page).await?;
-    Ok(Json(List { items, total }))
+    let page = service::list(&state, &actor, &q.filter, q.page).await?;
+    Ok(Json(List { items: page.rows, total: page.total }))
 }
 
 /// A person's profile as the web page shows it.

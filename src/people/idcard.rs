@@ -24,6 +24,11 @@ pub struct IdInfo {
 /// Validates an 18-character number (check character and birth date).
 pub fn parse(raw: &str) -> Result<IdInfo, &'static str> {
     let id = raw.trim().to_ascii_uppercase();
+    // Checked before any length in bytes or slicing: a character of several bytes must be
+    // refused with a reason, not cut in half.
+    if !id.chars().all(|c| c.is_ascii_digit() || c == 'X') {
+        return Err("身份证号只能由数字和末位的 X 组成，请使用半角字符");
+    }
     if id.len() != 18 {
         return Err("身份证号应为 18 位");
     }
@@ -51,5 +56,16 @@ mod tests {
         assert_eq!(parse("110105194912310021"), Err("身份证号校验位不正确"));
         assert!(parse("11010519490231002X").is_err());
         assert!(parse("123").is_err());
+    }
+
+    #[test]
+    fn characters_of_several_bytes_are_refused_not_sliced() {
+        // 16 digits and one two-byte letter are 18 bytes, and byte 17 falls inside the letter.
+        for bad in ["1101051949123100é", "11010519491231002\u{202E}", "１１０１０５１９４９１２３１００２X", "张三"]
+        {
+            assert_eq!(parse(bad), Err("身份证号只能由数字和末位的 X 组成，请使用半角字符"), "{bad}");
+        }
+        assert_eq!(parse("1101051949123100X2"), Err("身份证号前 17 位应为数字"));
+        assert_eq!(check_char("1101051949123100é"), None);
     }
 }

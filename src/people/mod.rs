@@ -236,6 +236,10 @@ fn one_of(
 
 fn text(field: &'static str, value: &str, max: usize, errors: &mut Vec<(&'static str, String)>) -> Option<String> {
     let v = opt(value)?;
+    if let Err(reason) = crate::text::check_line(field_label(field), &v) {
+        errors.push((field, reason));
+        return None;
+    }
     if v.chars().count() > max {
         errors.push((field, format!("{}不能超过 {max} 个字", field_label(field))));
         return None;
@@ -250,6 +254,8 @@ pub fn validate(input: &PersonInput, today: NaiveDate) -> Result<ValidPerson, Ve
     let name = input.name.trim().to_owned();
     if name.is_empty() {
         errors.push(("name", "请填写姓名".into()));
+    } else if let Err(reason) = crate::text::check_line("姓名", &name) {
+        errors.push(("name", reason));
     } else if name.chars().count() > 50 || name.chars().any(|c| c.is_ascii_digit()) {
         errors.push(("name", "姓名不能含数字，且不超过 50 个字".into()));
     }
@@ -437,6 +443,22 @@ mod tests {
         let errors = validate(&wrong, today()).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, vec!["gender", "birth_date", "joined_police_on"]);
+    }
+
+    #[test]
+    fn control_and_direction_characters_are_refused_in_names_and_text() {
+        let mut bad = good();
+        bad.name = "张\u{202E}三".into();
+        bad.unit = "中山路\n派出所".into();
+        bad.position = "所长\u{0}".into();
+        let errors = validate(&bad, today()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, vec!["name", "unit", "position"]);
+        assert!(errors[0].1.contains("U+202E") && errors[2].1.contains("U+0000"), "{errors:?}");
+        let mut bad = good();
+        bad.id_number = "1101051949123100é".into();
+        let errors = validate(&bad, today()).unwrap_err();
+        assert_eq!(errors[0].0, "id_number");
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! HTML pages of the roster: search list, profile, create and edit forms, Excel export.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -16,6 +15,7 @@ use crate::io::xlsx;
 use crate::orgs;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
+use crate::ui::form::Form;
 use crate::ui::params::{IdPath, Params};
 use crate::ui::{FieldErrors, Flash, Layout, Pager, field_errors, query_string, render};
 
@@ -62,6 +62,8 @@ struct ListPage {
     pager: Pager,
     export_href: String,
     can_write: bool,
+    /// Why a number was searched only as far as the list shows it.
+    notice: Option<&'static str>,
 }
 
 pub async fn list(
@@ -71,7 +73,7 @@ pub async fn list(
     Params(q): Params<ListQuery>,
 ) -> AppResult<Response> {
     let page = q.page.normalized();
-    let (rows, total) = service::list(&state, &actor, &q.filter, page).await?;
+    let service::RosterPage { rows, total, notice } = service::list(&state, &actor, &q.filter, page).await?;
     let qs = filter_query(&q.filter);
     let org_options = orgs::service::drill_options(&state, &actor, Permission::PersonRead, q.filter.org).await?;
     let view = ListPage {
@@ -84,6 +86,7 @@ pub async fn list(
         pager: Pager::new(page, total, qs.clone()),
         export_href: if qs.is_empty() { "/people/export.xlsx".into() } else { format!("/people/export.xlsx?{qs}") },
         can_write: actor.can(Permission::PersonWrite),
+        notice,
         filter: q.filter,
     };
     Ok(render(&view))

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod flash;
+pub mod form;
 pub mod json;
 pub mod params;
 

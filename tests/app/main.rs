@@ -10,6 +10,7 @@ mod auth;
 mod consistency;
 mod dues;
 mod governance;
+mod hostile;
 mod import;
 mod openapi;
 mod orgs;

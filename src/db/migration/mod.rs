@@ -8,6 +8,7 @@ mod m20261128_000004_search;
 mod m20261128_000005_account_person;
 mod m20261130_000006_account_security;
 mod m20261130_000007_audit_keyed;
+mod m20261130_000008_phone_search;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_account_person::Migration),
             Box::new(m20261130_000006_account_security::Migration),
             Box::new(m20261130_000007_audit_keyed::Migration),
+            Box::new(m20261130_000008_phone_search::Migration),
         ]
     }
 }
