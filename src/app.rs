@@ -12,7 +12,6 @@ use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, get, post};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -177,9 +176,9 @@ pub fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), auth::extract::resolve))
         .layer(middleware::from_fn_with_state(state.clone(), ui::security_headers))
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(32 * 1024 * 1024))
-        // Roster files of a whole bureau are larger than axum's 2 MB default for bodies.
-        .layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024))
+        // Every extractor stops reading a body at the upload limit; the upload handlers say so
+        // in Chinese (see `io::sheet::multipart_file`), before the file is unpacked.
+        .layer(axum::extract::DefaultBodyLimit::max(crate::io::sheet::body_limit(&state.config.uploads)))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(TraceLayer::new_for_http())

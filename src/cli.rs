@@ -65,7 +65,7 @@ pub enum Command {
 pub enum ImportCommand {
     /// 导入民辅警名册（按身份证号新建或更新；有被拒绝的行时不导入任何数据）
     People {
-        /// Excel 文件（.xlsx 或 .xls）
+        /// Excel 文件（.xlsx）
         file: PathBuf,
         /// 只检查并报告，不写入
         #[arg(long)]
@@ -292,13 +292,17 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
         }
         Command::Import(ImportCommand::People { file, dry_run }) => {
             let state = open(config).await?;
-            let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let size = std::fs::metadata(&file).with_context(|| format!("无法读取 {}", file.display()))?.len();
+            crate::io::sheet::check_size(usize::try_from(size).unwrap_or(usize::MAX), &state.config.uploads)
+                .map_err(app_err)?;
+            let bytes =
+                axum::body::Bytes::from(std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?);
             let actor = accounts::cli_root_actor();
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let report = if dry_run {
-                crate::people::import::preview(&state, &actor, &bytes).await
+                crate::people::import::preview(&state, &actor, bytes).await
             } else {
-                crate::people::import::commit(&state, &actor, &bytes, &name, None).await
+                crate::people::import::commit(&state, &actor, bytes, &name, None).await
             }
             .map_err(app_err)?;
             println!("表头在第 {} 行", report.header_row);

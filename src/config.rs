@@ -152,7 +152,7 @@ impl Default for UploadLimits {
     fn default() -> Self {
         Self {
             max_file_bytes: 20 * 1024 * 1024,
-            max_unpacked_bytes: 160 * 1024 * 1024,
+            max_unpacked_bytes: 100 * 1024 * 1024,
             max_rows: 100_000,
             max_columns: 200,
         }

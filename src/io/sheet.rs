@@ -66,7 +66,10 @@ pub fn check_size(len: usize, limits: &UploadLimits) -> AppResult<()> {
 fn check_zip(bytes: &[u8], limits: &UploadLimits) -> AppResult<()> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
     if archive.len() > MAX_ZIP_ENTRIES {
-        return Err(refuse(format!("文件内部包含 {} 个部分，超过上限 {MAX_ZIP_ENTRIES}，不是正常的 Excel 文件", archive.len())));
+        return Err(refuse(format!(
+            "文件内部包含 {} 个部分，超过上限 {MAX_ZIP_ENTRIES}，不是正常的 Excel 文件",
+            archive.len()
+        )));
     }
     let too_big = || {
         refuse(format!(
@@ -141,7 +144,10 @@ pub fn each_row(
             _ => {
                 if let Some((r, values)) = current.take() {
                     if row < r {
-                        return Err(AppError::validation(FIELD, "工作表中的行顺序异常，请在 Excel 中另存为 .xlsx 后重新上传"));
+                        return Err(AppError::validation(
+                            FIELD,
+                            "工作表中的行顺序异常，请在 Excel 中另存为 .xlsx 后重新上传",
+                        ));
                     }
                     each_row(r, values)?;
                 }

@@ -271,7 +271,9 @@ fn row_values(header: &Header, row: &[Data]) -> (RowValues, Vec<CellError>) {
 type Membership = Option<(chrono::NaiveDate, Option<chrono::NaiveDate>)>;
 /// A row to write: the existing record if any, the person, the organization's index in
 /// [`Plan::orgs`], and the new membership's dates.
-type Write = (Option<person::Model>, super::ValidPerson, usize, Membership);
+/// The existing record is boxed: most rows of a large import are new, and an inline `None`
+/// would still take a whole record's room.
+type Write = (Option<Box<person::Model>>, super::ValidPerson, usize, Membership);
 
 struct Plan {
     report: ImportReport,
@@ -604,7 +606,7 @@ async fn plan_chunk(
                     }
                 }
                 if row.action != "无变化" {
-                    p.writes.push((before, v, by_id[&o.id], membership));
+                    p.writes.push((before.map(Box::new), v, by_id[&o.id], membership));
                 }
             }
             _ => {

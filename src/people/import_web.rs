@@ -52,8 +52,14 @@ fn layout(actor: &Actor) -> Layout {
 
 pub async fn page(actor: Actor) -> AppResult<Response> {
     actor.require(Permission::PersonWrite)?;
-    let view =
-        ImportPage { layout: layout(&actor), error: None, report: None, upload_id: None, filename: String::new(), hidden_rows: 0 };
+    let view = ImportPage {
+        layout: layout(&actor),
+        error: None,
+        report: None,
+        upload_id: None,
+        filename: String::new(),
+        hidden_rows: 0,
+    };
     Ok(render(&view))
 }
 
@@ -80,8 +86,14 @@ pub async fn upload(State(state): State<AppState>, actor: Actor, mut multipart: 
         }
         Err(err) => return Err(err),
     };
-    let mut view =
-        ImportPage { layout: layout(&actor), error: None, report: None, upload_id: None, filename: String::new(), hidden_rows: 0 };
+    let mut view = ImportPage {
+        layout: layout(&actor),
+        error: None,
+        report: None,
+        upload_id: None,
+        filename: String::new(),
+        hidden_rows: 0,
+    };
     let Some((filename, bytes)) = file else {
         view.error = Some("请选择要导入的 Excel 文件".into());
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response());

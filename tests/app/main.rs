@@ -17,3 +17,5 @@ mod orgs;
 mod party;
 mod people;
 mod shell;
+mod transport;
+mod uploads;

@@ -19,8 +19,8 @@ async fn api_upload(s: &Session, bytes: Vec<u8>) -> (u16, Value) {
 }
 
 async fn web_upload(s: &Session, bytes: Vec<u8>) -> (u16, String) {
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(bytes).file_name("名册.xlsx"));
+    let form =
+        reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("名册.xlsx"));
     let res = s.client.post(s.url(&format!("/people/import?_csrf={}", s.csrf))).multipart(form).send().await.unwrap();
     (res.status().as_u16(), res.text().await.unwrap())
 }
@@ -54,32 +54,32 @@ where
 
 #[tokio::test]
 async fn a_sheet_that_declares_or_holds_a_cell_at_xfd1048576_is_refused_before_reading() {
-    for_each_backend(|_| {}, |app| async move {
-        let shuji = app.login("shuji").await;
-        // One cell far away, with the dimension declared honestly: 1.6 KB on disk.
-        let far = sheet_xml(
-            Some("A1:XFD1048576"),
-            &[header_row(), (1_048_576, text_cell("XFD1048576", "x"))],
-        );
-        let bomb = workbook(&far, 0);
-        assert!(bomb.len() < 4_000, "a tiny file: {} bytes", bomb.len());
-        let (status, body) = api_upload(&shuji, bomb.clone()).await;
-        refused_as_too_large(status, &body, "XFD1048576");
-        let (status, page) = web_upload(&shuji, bomb).await;
-        assert_eq!(status, 413);
-        assert!(page.contains("超过上限") && page.contains("XFD1048576"), "the page says why");
+    for_each_backend(
+        |_| {},
+        |app| async move {
+            let shuji = app.login("shuji").await;
+            // One cell far away, with the dimension declared honestly: 1.6 KB on disk.
+            let far = sheet_xml(Some("A1:XFD1048576"), &[header_row(), (1_048_576, text_cell("XFD1048576", "x"))]);
+            let bomb = workbook(&far, 0);
+            assert!(bomb.len() < 4_000, "a tiny file: {} bytes", bomb.len());
+            let (status, body) = api_upload(&shuji, bomb.clone()).await;
+            refused_as_too_large(status, &body, "XFD1048576");
+            let (status, page) = web_upload(&shuji, bomb).await;
+            assert_eq!(status, 413);
+            assert!(page.contains("超过上限") && page.contains("XFD1048576"), "the page says why");
 
-        // The same cell with no dimension declared is caught when it is reached.
-        let silent = workbook(&sheet_xml(None, &[header_row(), (1_048_576, text_cell("XFD1048576", "x"))]), 0);
-        let (status, body) = api_upload(&shuji, silent).await;
-        refused_as_too_large(status, &body, "有内容的单元格");
-        // A declared dimension alone, beyond the columns.
-        let wide = workbook(&sheet_xml(Some("A1:ZZ3"), &[header_row()]), 0);
-        let (status, body) = api_upload(&shuji, wide).await;
-        refused_as_too_large(status, &body, "列");
-        still_up(&app).await;
-        app
-    })
+            // The same cell with no dimension declared is caught when it is reached.
+            let silent = workbook(&sheet_xml(None, &[header_row(), (1_048_576, text_cell("XFD1048576", "x"))]), 0);
+            let (status, body) = api_upload(&shuji, silent).await;
+            refused_as_too_large(status, &body, "有内容的单元格");
+            // A declared dimension alone, beyond the columns.
+            let wide = workbook(&sheet_xml(Some("A1:ZZ3"), &[header_row()]), 0);
+            let (status, body) = api_upload(&shuji, wide).await;
+            refused_as_too_large(status, &body, "列");
+            still_up(&app).await;
+            app
+        },
+    )
     .await;
 }
 
@@ -171,7 +171,8 @@ fn real_roster() -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.write_string(0, 0, "中山路派出所花名册").unwrap();
-    for (c, h) in ["姓名", "身份证号", "人员类别", "所在党组织", "政治面貌", "入党时间", "警号"].iter().enumerate() {
+    for (c, h) in ["姓名", "身份证号", "人员类别", "所在党组织", "政治面貌", "入党时间", "警号"].iter().enumerate()
+    {
         sheet.write_string(1, c as u16, *h).unwrap();
     }
     for r in 2..30u32 {

@@ -72,7 +72,12 @@ fn the_counter_sees_what_a_parse_allocates() {
 
 /// Limits as small as a test likes, far below what the attacks claim.
 fn limits() -> UploadLimits {
-    UploadLimits { max_file_bytes: 2 * 1024 * 1024, max_unpacked_bytes: 4 * 1024 * 1024, max_rows: 5_000, max_columns: 60 }
+    UploadLimits {
+        max_file_bytes: 2 * 1024 * 1024,
+        max_unpacked_bytes: 4 * 1024 * 1024,
+        max_rows: 5_000,
+        max_columns: 60,
+    }
 }
 
 /// Reads every row, keeping nothing: what the reader itself needs.
@@ -96,7 +101,8 @@ fn is_user_error(e: &AppError) -> bool {
 fn real_roster() -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    for (c, h) in ["姓名", "身份证号", "人员类别", "所在党组织", "政治面貌", "入党时间"].iter().enumerate() {
+    for (c, h) in ["姓名", "身份证号", "人员类别", "所在党组织", "政治面貌", "入党时间"].iter().enumerate()
+    {
         sheet.write_string(1, c as u16, *h).unwrap();
     }
     for r in 2..40u32 {

@@ -15,6 +15,8 @@ use sea_orm::{ConnectionTrait, Database, DatabaseBackend, Statement};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+pub mod xlsx;
+
 pub const PASSWORD: &str = "Demo@2024";
 
 /// The audit chain's key in every test application (one process holds one key); command-line
@@ -117,11 +119,25 @@ impl TestApp {
 
     /// Starts the application over a migrated, empty database.
     pub async fn spawn_empty(backend: Backend) -> TestApp {
+        Self::spawn_empty_with(backend, |_| {}).await
+    }
+
+    /// Starts the application with the small demo bureau and a configuration changed by `configure`.
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let app = Self::spawn_empty_with(backend, configure).await;
+        dangjian::demo::seed(&app.state, dangjian::demo::Scale::Small, 1).await.expect("demo seed");
+        app
+    }
+
+    /// Starts the application over a migrated, empty database with a configuration changed by
+    /// `configure`.
+    pub async fn spawn_empty_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
         let (db_url, drop_db, dir) = fresh_database(backend).await;
         let mut config = Config::default();
         config.database.url = DatabaseUrl(db_url.clone());
         config.database.max_connections = 5;
         config.audit.key = AUDIT_KEY.into();
+        configure(&mut config);
         let db = dangjian::db::connect(&config.database).await.expect("connect");
         dangjian::db::migrate(&db).await.expect("migrate");
         let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 2, 0, 0).unwrap()));
