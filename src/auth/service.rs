@@ -510,6 +510,7 @@ pub async fn create_user_with_person(
     if display_name.is_empty() || display_name.chars().count() > 50 {
         return Err(AppError::validation("display_name", "姓名不能为空，且不超过 50 个字"));
     }
+    crate::text::line("display_name", "姓名", &display_name)?;
     let initial = match new.password {
         Some(p) => {
             if !new.demo {
@@ -683,7 +684,7 @@ impl PersonRef {
         if text.is_empty() {
             return Err(ref_error("请填写本人的警号或身份证号"));
         }
-        if text.len() == 18 {
+        if text.chars().count() == 18 {
             return Self::id_number(&text);
         }
         Self::police_no(&text).map_err(|_| ref_error("请填写 4–12 位数字的警号或 18 位身份证号"))
@@ -964,6 +965,7 @@ pub async fn create_token(state: &AppState, actor: &Actor, user_id: i32, name: &
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::validation("name", "令牌名称不能为空，且不超过 100 个字"));
     }
+    crate::text::line("name", "令牌名称", name)?;
     let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     // A token acts without its account's owner noticing, so it is only for integration
     // accounts: none for system officers, none for access to sensitive personal data, which

@@ -56,6 +56,18 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
     let mut out = crate::party::service::todos(state, actor).await?;
     out.extend(crate::party::dues::todos(state, actor).await?);
     out.extend(crate::orgs::governance::todos(state, actor).await?);
+    // Requests for a reset of an account with sensitive access wait for the security
+    // administrator's decision (三员分立): one line per request, there are few.
+    if actor.can(Permission::GrantManage) {
+        for r in crate::auth::reset::open_requests(state, actor).await?.into_iter().filter(|r| r.status == "pending") {
+            out.push(Todo {
+                title: format!("{} 申请重置账号 {}（{}）的密码，待审批", r.requested_by, r.username, r.display_name),
+                href: format!("/admin/users/{}", r.user_id),
+                due: Some(format!("申请于 {}", crate::clock::display_local(r.requested_at))),
+                urgency: "high",
+            });
+        }
+    }
     if actor.can(Permission::PolicyManage) || actor.can(Permission::UserManage) {
         let now = state.clock.now_db();
         let locked = user::Entity::find().filter(user::Column::LockedUntil.gt(now)).all(&state.db).await?;

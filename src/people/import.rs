@@ -288,6 +288,9 @@ struct Progress {
     writes: Vec<Write>,
     seen_ids: HashMap<String, usize>,
     seen_nos: HashMap<String, usize>,
+    /// Rows whose ID number belongs to a record outside the uploader's reach (masked): saying so
+    /// confirms the number exists, so each file that does is audited like a refused access.
+    out_of_scope: Vec<String>,
 }
 
 /// The organizations of the actor's write scope, looked up by name and by id.
@@ -351,6 +354,7 @@ async fn plan(state: &AppState, actor: &Actor, bytes: Bytes) -> AppResult<Plan> 
         writes: Vec::new(),
         seen_ids: HashMap::new(),
         seen_nos: HashMap::new(),
+        out_of_scope: Vec::new(),
     };
     let mut chunk = Vec::with_capacity(CHUNK_ROWS);
     while let Some(next) = rx.recv().await {
@@ -366,6 +370,13 @@ async fn plan(state: &AppState, actor: &Actor, bytes: Bytes) -> AppResult<Plan> 
     plan_chunk(state, actor, today, &index, &mut progress, chunk).await?;
     if progress.report.rows.is_empty() {
         return Err(AppError::validation("file", "表头下面没有数据行"));
+    }
+    if !progress.out_of_scope.is_empty() {
+        let found = progress.out_of_scope.len();
+        progress.out_of_scope.truncate(100);
+        let event = Event::by(actor, "access.denied")
+            .summary(json!({"reason": "import_out_of_scope_ids", "rows": found, "ids": progress.out_of_scope}));
+        audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
     }
     Ok(Plan { report: progress.report, orgs: index.orgs, writes: progress.writes })
 }
@@ -549,6 +560,7 @@ async fn plan_chunk(
             }
         }
         if let Some(other) = existing.get(&id_number).filter(|_| out_of_scope) {
+            p.out_of_scope.push(mask_id(&id_number));
             let reason = format!("身份证号已登记在{}，不能通过本次导入修改", super::service::holder(actor, other));
             errors.push(CellError { column: "身份证号".into(), reason });
         }

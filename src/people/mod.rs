@@ -109,6 +109,13 @@ pub fn mask_id(id: &str) -> String {
     format!("{}{tail}", "*".repeat(n - 4))
 }
 
+/// The birth date as a viewer may see it: in full with the identity permission (it is digits
+/// 7–14 of the ID number), otherwise the year only — with the masked number's last four and the
+/// gender, a full date would leave little of the number unknown.
+pub fn birth_shown(date: NaiveDate, full: bool) -> String {
+    if full { date.to_string() } else { format!("{}年", date.format("%Y")) }
+}
+
 /// What a form, an API call or an import row gives for one person. Text throughout, so that a
 /// bad value comes back as typed with a reason, never as a parse failure.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

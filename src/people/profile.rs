@@ -74,7 +74,7 @@ pub async fn sections(state: &AppState, actor: &Actor, p: &person::Model, org_na
             Row { label: "人员类别", value: p.kind.clone() },
             Row { label: "警号", value: text(&p.police_no) },
             Row { label: "性别", value: p.gender.clone() },
-            Row { label: "出生日期", value: p.birth_date.to_string() },
+            Row { label: "出生日期", value: super::birth_shown(p.birth_date, sensitive) },
             Row { label: "民族", value: text(&p.ethnicity) },
             Row { label: "学历", value: text(&p.education) },
             Row { label: "政治面貌", value: p.political_status.clone() },

@@ -37,7 +37,9 @@ pub struct PersonFilter {
 
 /// A list row: no sensitive field, the ID number masked.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(description = "名册中的一行：身份证号只显示末四位，不含电话")]
+#[schema(
+    description = "名册中的一行：身份证号只显示末四位，不含电话；没有身份信息查阅权限时出生日期只显示年份（如 `1985年`）"
+)]
 pub struct PersonRow {
     pub id: i32,
     pub name: String,
@@ -54,16 +56,20 @@ pub struct PersonRow {
     pub employment_status: String,
 }
 
-async fn rows(state: &AppState, people: Vec<person::Model>) -> AppResult<Vec<PersonRow>> {
+async fn rows(state: &AppState, actor: &Actor, people: Vec<person::Model>) -> AppResult<Vec<PersonRow>> {
     let ids: Vec<i32> = people.iter().filter_map(|p| p.org_id).collect();
     let names = store::names(&state.db, &ids).await?;
+    let identity = actor.scope(Permission::PersonSensitiveRead);
     Ok(people
         .into_iter()
         .map(|p| PersonRow {
             id: p.id,
             org_name: p.org_id.and_then(|o| names.get(&o).cloned()).unwrap_or_default(),
             id_number_masked: mask_id(&p.id_number),
-            birth_date: p.birth_date.to_string(),
+            birth_date: super::birth_shown(
+                p.birth_date,
+                actor.person_id == Some(p.id) || p.org_path.as_deref().is_some_and(|path| identity.contains(path)),
+            ),
             name: p.name,
             kind: p.kind,
             police_no: p.police_no,
@@ -401,7 +407,7 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PersonFilter, page: 
     if let Some(identity) = &search.identity {
         identity.audit(state, actor, total, &people).await?;
     }
-    Ok(RosterPage { rows: rows(state, people).await?, total, notice: search.notice })
+    Ok(RosterPage { rows: rows(state, actor, people).await?, total, notice: search.notice })
 }
 
 /// Largest export in one file.
@@ -426,7 +432,7 @@ pub async fn list_all(state: &AppState, actor: &Actor, filter: &PersonFilter) ->
     }
     let event = event.summary(json!({"filter": shown, "rows": people.len()}));
     audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
-    rows(state, people).await
+    rows(state, actor, people).await
 }
 
 async fn find_live(state: &AppState, id: i32) -> AppResult<person::Model> {

@@ -381,6 +381,10 @@ async fn the_system_administrator_cannot_take_over_a_sensitive_account() {
         let (status, _) =
             admin.send_json(Method::POST, &format!("/api/v1/users/{jijian_id}/reset-requests"), json!({})).await;
         assert_eq!(status, 409, "one pending request at a time");
+        // The security administrator finds it on the home page.
+        let home = secadmin.get("/").await.text().await.unwrap();
+        assert!(home.contains("申请重置账号 jijian"), "the request is a to-do of the security administrator");
+        assert!(!admin.get("/").await.text().await.unwrap().contains("申请重置账号 jijian"));
         assert_eq!(jijian.get_json("/api/v1/me").await.0, 200);
         app.login("jijian").await;
         assert_eq!(

@@ -474,3 +474,56 @@ async fn malformed_requests_get_chinese_answers_on_the_api_and_the_web() {
     })
     .await;
 }
+
+/// The birth date is digits 7–14 of the ID number: next to the masked number's last four and the
+/// gender it would leave only the region unknown, so without the identity permission the list,
+/// the export and the profile show the year only.
+#[tokio::test]
+async fn without_the_identity_permission_the_birth_date_shows_only_its_year() {
+    on_all_backends(|app| async move {
+        let k = known(&app).await;
+        let lingdao = app.login("lingdao").await;
+        let list = search(&lingdao, "甲测试").await;
+        let row = list["items"].as_array().unwrap().iter().find(|p| p["id"] == k.a).unwrap().clone();
+        assert_eq!(row["birth_date"], "1961年", "{row}");
+        let (_, profile) = lingdao.get_json(&format!("/api/v1/persons/{}", k.a)).await;
+        let basic = profile["sections"].as_array().unwrap().iter().find(|s| s["id"] == "basic").unwrap().clone();
+        let birth = basic["rows"].as_array().unwrap().iter().find(|r| r["label"] == "出生日期").unwrap().clone();
+        assert_eq!(birth["value"], "1961年");
+        let page = lingdao.get("/people?q=%E7%94%B2%E6%B5%8B%E8%AF%95").await.text().await.unwrap();
+        assert!(page.contains("1961年") && !page.contains("1961-02-03"), "the roster page shows the year only");
+        let xlsx = lingdao.get("/people/export.xlsx?q=%E7%94%B2%E6%B5%8B%E8%AF%95").await.bytes().await.unwrap();
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.to_vec())).unwrap();
+        let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
+        let cells: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+        assert!(cells.iter().any(|c| c == "1961年") && !cells.iter().any(|c| c.contains("1961-02-03")), "{cells:?}");
+
+        // The secretary holds the identity permission over branch 10: the full date.
+        let shuji = app.login("shuji").await;
+        let list = search(&shuji, "甲测试").await;
+        assert_eq!(list["items"][0]["birth_date"], "1961-02-03");
+        let _ = k.b;
+        app
+    })
+    .await;
+}
+
+/// Account names and token names follow the same text rule as people and organizations.
+#[tokio::test]
+async fn account_and_token_names_refuse_direction_characters() {
+    on_all_backends(|app| async move {
+        let admin = app.login("admin").await;
+        let body = json!({"username": "probe1", "display_name": "张\u{202e}三"});
+        let (status, err) = admin.send_json(Method::POST, "/api/v1/users", body).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("display_name")), "{err}");
+        let (status, created) =
+            admin.send_json(Method::POST, "/api/v1/users", json!({"username": "probe2", "display_name": "接口"})).await;
+        assert_eq!(status, 201, "{created}");
+        let id = created["id"].as_i64().unwrap();
+        let (status, err) =
+            admin.send_json(Method::POST, &format!("/api/v1/users/{id}/tokens"), json!({"name": "同步\u{0007}"})).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("name")), "{err}");
+        app
+    })
+    .await;
+}

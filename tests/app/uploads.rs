@@ -219,3 +219,35 @@ async fn mutated_rosters_get_a_report_or_a_chinese_refusal() {
         app.finish().await;
     }
 }
+
+/// An import that names an ID number registered outside the uploader's reach is told so (the row
+/// is refused), and because that confirms the number exists, the file is audited as a refused
+/// access with the numbers masked.
+#[tokio::test]
+async fn ids_outside_the_uploaders_reach_are_refused_and_audited() {
+    use crate::support::on_all_backends;
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        // Someone outside the secretary's branch, with the full number (zzb holds the permission).
+        let (_, list) = zzb.get_json("/api/v1/persons?org=13&page_size=1").await;
+        let other = list["items"][0]["id"].as_i64().unwrap();
+        let (_, profile) = zzb.get_json(&format!("/api/v1/persons/{other}")).await;
+        let identity = profile["sections"].as_array().unwrap().iter().find(|s| s["id"] == "identity").unwrap().clone();
+        let id = identity["rows"][0]["value"].as_str().unwrap().to_owned();
+        let shuji = app.login("shuji").await;
+        let sheet =
+            sheet_xml(None, &[header_row(), (2, format!("{}{}", text_cell("A2", "试探"), text_cell("B2", &id)))]);
+        let (status, report) = api_upload(&shuji, workbook(&sheet, 0)).await;
+        assert_eq!(status, 200, "{report}");
+        assert_eq!(report["rejected"], 1);
+        let auditor = app.login("auditor").await;
+        let (_, log) = auditor.get_json("/api/v1/audit?who=shuji&action=access.denied&page_size=50").await;
+        let rows = log["items"].as_array().unwrap();
+        let hit = rows.iter().find(|r| r["summary"].to_string().contains("import_out_of_scope_ids"));
+        let hit = hit.unwrap_or_else(|| panic!("no audit row of the probe: {log}"));
+        let summary = hit["summary"].to_string();
+        assert!(summary.contains(&id[14..]) && !summary.contains(&id), "masked: {summary}");
+        app
+    })
+    .await;
+}
