@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::http::{StatusCode, header};
 use axum::middleware;
 use axum::response::IntoResponse;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -17,132 +17,70 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::error::AppError;
+use crate::module::Module;
 use crate::state::AppState;
 use crate::{audit, auth, home, metrics, openapi, orgs, party, people, ui};
 
-fn web_routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home::page))
-        .route("/login", get(auth::web::login_form).post(auth::web::login_submit))
-        .route("/logout", post(auth::web::logout))
-        .route("/account/password", get(auth::web::password_form).post(auth::web::password_submit))
-        // Organizations
-        .route("/orgs", get(orgs::web::list).post(orgs::web::create))
-        .route("/orgs/new", get(orgs::web::new_form))
-        .route("/orgs/export.xlsx", get(orgs::web::export))
-        .route("/orgs/{id}", get(orgs::web::view))
-        .route("/orgs/{id}/rename", post(orgs::web::rename))
-        .route("/orgs/{id}/move", post(orgs::web::move_to))
-        .route("/orgs/{id}/term", post(orgs::web::term))
-        .route("/orgs/{id}/committee", post(orgs::web::committee_add))
-        .route("/orgs/{id}/committee/{member_id}/remove", post(orgs::web::committee_remove))
-        .route("/orgs/{id}/dissolve", post(orgs::web::dissolve))
-        // People
-        .route("/people", get(people::web::list).post(people::web::create))
-        .route("/people/new", get(people::web::new_form))
-        .route("/people/me", get(people::web::me))
-        .route("/people/export.xlsx", get(people::web::export))
-        .route("/people/import", get(people::import_web::page).post(people::import_web::upload))
-        .route("/people/import/template.xlsx", get(people::import_web::template))
-        .route("/people/import/{id}/commit", post(people::import_web::confirm))
-        .route("/people/{id}", get(people::web::profile).post(people::web::update))
-        .route("/people/{id}/edit", get(people::web::edit_form))
-        .route("/people/{id}/delete", post(people::web::delete))
-        .route("/people/{id}/party/register", post(party::web::register))
-        .route("/people/{id}/party/full", post(party::web::full))
-        .route("/people/{id}/party/transfer", get(party::web::transfer_form).post(party::web::transfer))
-        .route("/people/{id}/party/dues-base", post(party::web::dues_base))
-        .route("/party/dues", get(party::web::dues))
-        .route("/party/dues/export.xlsx", get(party::web::dues_export))
-        .route("/party/dues/pay", post(party::web::dues_pay))
-        .route("/party/dues/cancel", get(party::web::cancel_payment_form).post(party::web::cancel_payment))
-        .route("/party/transfers", get(party::web::transfers))
-        .route("/party/transfers/{id}/accept", post(party::web::accept))
-        .route("/party/transfers/{id}/letter.docx", get(party::web::letter))
-        .route("/party/transfers/{id}/reject", post(party::web::reject))
-        // Accounts, grants, tokens, policy
-        .route("/admin/users", get(auth::web::users).post(auth::web::create_user))
-        .route("/admin/users/{id}", get(auth::web::user_detail))
-        .route("/admin/users/{id}/reset-password", post(auth::web::reset_password))
-        .route("/admin/users/{id}/reset-requests", post(auth::web::request_reset))
-        .route("/admin/users/{id}/one-time-code", post(auth::web::issue_code))
-        .route("/admin/reset-requests/{id}/approve", post(auth::web::approve_reset))
-        .route("/admin/reset-requests/{id}/reject", post(auth::web::reject_reset))
-        .route("/admin/users/{id}/unlock", post(auth::web::unlock))
-        .route("/admin/users/{id}/disable", post(auth::web::disable))
-        .route("/admin/users/{id}/enable", post(auth::web::enable))
-        .route("/admin/users/{id}/person", post(auth::web::link_person))
-        .route("/admin/users/{id}/person/unlink", post(auth::web::unlink_person))
-        .route("/admin/users/{id}/grants", post(auth::web::add_grant))
-        .route("/admin/users/{id}/grants/{grant_id}/revoke", post(auth::web::revoke_grant))
-        .route("/admin/users/{id}/tokens", post(auth::web::create_token))
-        .route("/admin/users/{id}/tokens/{token_id}/revoke", post(auth::web::revoke_token))
-        .route("/admin/policy", get(auth::web::policy_form).post(auth::web::policy_submit))
-        // Audit
-        .route("/audit", get(audit::web::list))
-        .route("/audit/export.xlsx", get(audit::web::export))
-        .route("/audit/verify", post(audit::web::verify))
+/// Every part of the application, one line each: a domain adds itself here and nowhere else
+/// in this file (see [`Module`] and docs/ARCHITECTURE.md, "新增一个模块").
+pub const MODULES: &[fn() -> Module] = &[
+    home::module,
+    auth::module::module,
+    orgs::module::module,
+    people::module::module,
+    party::module::module,
+    audit::module::module,
+];
+
+/// The modules, built.
+pub fn modules() -> Vec<Module> {
+    MODULES.iter().map(|m| m()).collect()
+}
+
+/// Navigation entries and audit action names are looked up by every page; they are
+/// installed once from the modules.
+fn install(modules: &[Module]) {
+    ui::install_nav(modules.iter().flat_map(|m| m.nav.iter()));
+    audit::service::install_actions(modules.iter().flat_map(|m| m.actions.iter().copied()));
+}
+
+fn web_routes(modules: &[Module]) -> Router<AppState> {
+    modules
+        .iter()
+        .fold(Router::new(), |router, m| router.merge((m.web)()))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(ui::form::answer_rejections))
         .layer(middleware::from_fn(ui::flash::middleware))
         .layer(middleware::from_fn(ui::render_web_errors))
 }
 
-/// The JSON API. Each `routes!` group shares one path: `OpenApiRouter::routes` registers every
-/// method of a group on every path in it, so paths must not be mixed within a group.
-fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default()
-        .routes(routes!(auth::api::login, auth::api::logout))
-        .routes(routes!(auth::api::me))
-        .routes(routes!(auth::api::change_password))
-        .routes(routes!(auth::api::list_users, auth::api::create_user))
-        .routes(routes!(auth::api::get_user))
-        .routes(routes!(auth::api::get_person, auth::api::link_person, auth::api::unlink_person))
-        .routes(routes!(auth::api::unlock_user))
-        .routes(routes!(auth::api::reset_password))
-        .routes(routes!(auth::api::request_reset))
-        .routes(routes!(auth::api::issue_code))
-        .routes(routes!(auth::api::list_resets))
-        .routes(routes!(auth::api::approve_reset))
-        .routes(routes!(auth::api::reject_reset))
-        .routes(routes!(auth::api::add_grant))
-        .routes(routes!(auth::api::revoke_grant))
-        .routes(routes!(auth::api::create_token))
-        .routes(routes!(auth::api::revoke_token))
-        .routes(routes!(orgs::api::list, orgs::api::create))
-        .routes(routes!(orgs::api::get, orgs::api::patch))
-        .routes(routes!(orgs::api::term))
-        .routes(routes!(orgs::api::committee_add))
-        .routes(routes!(orgs::api::committee_remove))
-        .routes(routes!(orgs::api::dissolve))
-        .routes(routes!(people::api::list, people::api::create))
-        .routes(routes!(people::api::get, people::api::update, people::api::delete))
-        .routes(routes!(people::api::history))
-        .routes(routes!(people::import_web::api))
-        .routes(routes!(party::api::register))
-        .routes(routes!(party::api::full))
-        .routes(routes!(party::api::request_transfer))
-        .routes(routes!(party::api::dues_base))
-        .routes(routes!(party::api::dues_ledger))
-        .routes(routes!(party::api::dues_pay))
-        .routes(routes!(party::api::dues_cancel))
-        .routes(routes!(party::api::list))
-        .routes(routes!(party::api::accept))
-        .routes(routes!(party::api::letter))
-        .routes(routes!(party::api::reject))
-        .routes(routes!(audit::api::list))
-        .routes(routes!(audit::api::verify))
+/// The JSON API. Each `routes!` group (in the modules) shares one path: `OpenApiRouter::routes`
+/// registers every method of a group on every path in it, so paths must not be mixed within a group.
+fn api_routes(modules: &[Module]) -> OpenApiRouter<AppState> {
+    modules
+        .iter()
+        .fold(OpenApiRouter::default(), |router, m| router.merge((m.api)()))
         .fallback(|| async { AppError::NotFound })
 }
 
 /// The `/api/v1` router and its OpenAPI document, both from [`api_routes`].
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let (router, paths) = api_routes().split_for_parts();
+    let modules = modules();
+    let (router, paths) = api_routes(&modules).split_for_parts();
     let router = router.layer(middleware::from_fn(ui::form::answer_rejections));
-    (router, openapi::ApiDoc::openapi().nest(API_PREFIX, paths))
+    let mut doc = openapi::ApiDoc::openapi().nest(API_PREFIX, paths);
+    doc.tags = Some(
+        modules
+            .iter()
+            .flat_map(|m| m.api_tags.iter())
+            .map(|(name, description)| {
+                utoipa::openapi::tag::TagBuilder::new().name(*name).description(Some(*description)).build()
+            })
+            .collect(),
+    );
+    (router, doc)
 }
 
 const API_PREFIX: &str = "/api/v1";
@@ -165,9 +103,11 @@ fn openapi_route(doc: &utoipa::openapi::OpenApi) -> MethodRouter<AppState> {
 /// security headers, then the caller is resolved and CSRF checked before any handler.
 pub fn build_router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.server.request_timeout_secs.max(1));
+    let modules = modules();
+    install(&modules);
     let (api, doc) = api();
     Router::new()
-        .merge(web_routes())
+        .merge(web_routes(&modules))
         .nest(API_PREFIX, api)
         .route("/api/openapi.json", openapi_route(&doc))
         .route("/assets/{name}", get(ui::assets::serve))

@@ -15,6 +15,7 @@ pub mod error;
 pub mod home;
 pub mod io;
 pub mod metrics;
+pub mod module;
 pub mod openapi;
 pub mod orgs;
 pub mod party;

@@ -41,16 +41,6 @@ const DESCRIPTION: &str = "\
     info(title = "公安机关党建与队伍管理平台 接口", description = DESCRIPTION, license(name = "Proprietary")),
     modifiers(&SecuritySchemes),
     components(schemas(ErrorBody, FieldError)),
-    tags(
-        (name = "session", description = "会话与本人：登录、退出、当前账号、修改本人密码"),
-        (name = "users", description = "账号、授权与接口令牌"),
-        (name = "orgs", description = "党组织：列表、详情、新建、更名与调整隶属、届期与换届、委员会、撤销与合并"),
-        (name = "persons", description = "民辅警档案：查找、一人一档、建档、修改、删除、变更记录"),
-        (name = "imports", description = "名册导入：上传 Excel 名册，先检查再导入"),
-        (name = "membership", description = "党员与组织关系：登记入党、转正、组织关系转接、介绍信"),
-        (name = "dues", description = "党费：基数、台账、交纳"),
-        (name = "audit", description = "审计日志：查询与校验哈希链（仅安全审计员）"),
-    )
 )]
 pub struct ApiDoc;
 

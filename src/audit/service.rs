@@ -14,65 +14,22 @@ use crate::orgs::store;
 use crate::state::AppState;
 use crate::ui::PageParams;
 
-/// Chinese names of the recorded actions; also the choices of the action filter.
-pub const ACTIONS: &[(&str, &str)] = &[
-    ("login.success", "登录成功"),
-    ("login.failure", "登录失败（按地址和时段汇总）"),
-    ("login.refused_admin_password", "用管理员设置的密码登录敏感账号被拒"),
-    ("login.refused_locked", "锁定期间尝试登录"),
-    ("login.throttled", "登录被限流"),
-    ("account.locked", "账号被锁定"),
-    ("logout", "退出登录"),
-    ("password.change", "修改密码"),
-    ("user.create", "新建账号"),
-    ("user.password_reset", "重置密码"),
-    ("user.reset_request", "申请重置密码"),
-    ("user.reset_approve", "批准重置密码并签发一次性设置码"),
-    ("user.reset_reject", "驳回重置密码申请"),
-    ("user.reset_code", "重置密码并签发一次性设置码"),
-    ("user.unlock", "解锁账号"),
-    ("user.disable", "停用账号"),
-    ("user.enable", "启用账号"),
-    ("user.link", "关联人员档案"),
-    ("user.unlink", "解除人员档案关联"),
-    ("grant.add", "授权"),
-    ("grant.revoke", "撤销授权"),
-    ("token.create", "创建接口令牌"),
-    ("token.revoke", "吊销接口令牌"),
-    ("policy.update", "修改安全策略"),
-    ("org.create", "新建党组织"),
-    ("org.rename", "党组织更名"),
-    ("org.move", "调整党组织隶属"),
-    ("org.term", "登记届期与换届"),
-    ("org.committee_add", "增补委员"),
-    ("org.committee_remove", "免去委员"),
-    ("org.dissolve", "撤销党组织"),
-    ("org.merge", "合并党组织"),
-    ("person.create", "新建人员档案"),
-    ("person.update", "修改人员档案"),
-    ("person.delete", "删除人员档案"),
-    ("person.import", "导入民辅警名册"),
-    ("person.export", "导出民辅警名册"),
-    ("party.register", "登记入党"),
-    ("party.full", "办理转正"),
-    ("transfer.request", "申请组织关系转接"),
-    ("transfer.accept", "接收组织关系"),
-    ("transfer.reject", "退回组织关系转接"),
-    ("dues.base", "登记党费基数"),
-    ("dues.pay", "登记党费交纳"),
-    ("dues.export", "导出党费台账"),
-    ("dues.cancel", "撤销党费交纳登记"),
-    ("access.denied", "越权访问被拒"),
-    ("sensitive.read", "查阅敏感信息"),
-    ("audit.query", "查询审计日志"),
-    ("audit.export", "导出审计日志"),
-    ("audit.verify", "校验审计链"),
-    ("audit.tamper", "发现审计链被改动"),
-    ("demo.seed", "生成演示数据"),
-];
+/// Chinese names of the recorded actions, from every module (see [`crate::module::Module`]);
+/// also the choices of the action filter. Installed once when the application is built.
+static ACTIONS: std::sync::OnceLock<Vec<(&'static str, &'static str)>> = std::sync::OnceLock::new();
+
+/// Sets the action names once; later calls (tests build many applications) keep the first.
+pub fn install_actions(actions: impl IntoIterator<Item = (&'static str, &'static str)>) {
+    let _ = ACTIONS.set(actions.into_iter().collect());
+}
+
+/// Every action with its Chinese name, in module order.
+pub fn actions() -> &'static [(&'static str, &'static str)] {
+    ACTIONS.get().map_or(&[], Vec::as_slice)
+}
 
 pub fn action_label(code: &str) -> &str {
-    ACTIONS.iter().find(|(c, _)| *c == code).map_or(code, |(_, label)| label)
+    actions().iter().find(|(c, _)| *c == code).map_or(code, |(_, label)| label)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::service::{self, ACTIONS, AuditFilter, AuditRow};
+use super::service::{self, AuditFilter, AuditRow};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::io::xlsx;
@@ -53,7 +53,7 @@ fn page(actor: &Actor, filter: AuditFilter, flash: Option<crate::ui::Flash>) -> 
     ListPage {
         layout: Layout::new(actor, "审计日志", "/audit", flash).crumb("审计日志", None),
         org_value: filter.org.map(|o| o.to_string()).unwrap_or_default(),
-        actions: ACTIONS
+        actions: service::actions()
             .iter()
             .map(|(value, label)| ActionChoice { value, label, selected: filter.action == *value })
             .collect(),

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod guard;
 pub mod lockout;
 pub mod lookup;
+pub mod module;
 pub mod password;
 pub mod policy;
 pub mod reset;

@@ -17,23 +17,12 @@ use crate::ui::form::Form;
 use crate::ui::params::{IdPath, Params};
 use crate::ui::{FieldErrors, Flash, Layout, Pager, field_errors, query_string, render};
 
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
+pub use crate::ui::blocks::Choice;
 
 fn kind_choices(selected: &str) -> Vec<Choice> {
     OrgKind::ALL
         .iter()
         .map(|k| Choice { value: k.as_str().into(), label: k.as_str().into(), selected: k.as_str() == selected })
-        .collect()
-}
-
-fn org_choices(options: Vec<(i32, String)>, selected: Option<i32>) -> Vec<Choice> {
-    options
-        .into_iter()
-        .map(|(id, label)| Choice { value: id.to_string(), label, selected: Some(id) == selected })
         .collect()
 }
 
@@ -124,7 +113,7 @@ async fn view_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash
     layout = layout.crumb(d.org.name.clone(), None);
     let parents = if d.can_write {
         let kind = OrgKind::parse(&d.org.kind);
-        org_choices(service::parent_options(state, actor, kind, Some(&d.org.path)).await?, d.org.parent_id)
+        Choice::orgs(service::parent_options(state, actor, kind, Some(&d.org.path)).await?, d.org.parent_id)
     } else {
         Vec::new()
     };
@@ -247,7 +236,7 @@ pub struct NewQuery {
 
 async fn new_page(state: &AppState, actor: &Actor, form: OrgInput, errors: FieldErrors) -> AppResult<NewPage> {
     actor.require(Permission::OrgWrite)?;
-    let parents = org_choices(service::parent_options(state, actor, None, None).await?, form.parent_id);
+    let parents = Choice::orgs(service::parent_options(state, actor, None, None).await?, form.parent_id);
     Ok(NewPage {
         layout: Layout::new(actor, "新建党组织", "/orgs", None)
             .crumb("党组织", Some("/orgs".into()))

@@ -59,7 +59,7 @@ struct TransferPage {
     layout: Layout,
     id: i32,
     name: String,
-    branches: Vec<crate::people::web::Choice>,
+    branches: Vec<crate::ui::blocks::Choice>,
     input: TransferInput,
     errors: crate::ui::FieldErrors,
 }
@@ -78,7 +78,7 @@ async fn transfer_page(
         .await?
         .into_iter()
         .filter(|(bid, _)| *bid != m.branch_id)
-        .map(|(bid, label)| crate::people::web::Choice {
+        .map(|(bid, label)| crate::ui::blocks::Choice {
             value: bid.to_string(),
             label,
             selected: input.to_org_id == Some(bid),
@@ -197,7 +197,7 @@ pub struct LedgerQuery {
 #[template(path = "party/dues.html")]
 struct DuesPage {
     layout: Layout,
-    orgs: Vec<crate::people::web::Choice>,
+    orgs: Vec<crate::ui::blocks::Choice>,
     org_id: i32,
     month: String,
     today: String,
@@ -234,7 +234,7 @@ pub async fn dues(
         layout: Layout::new(&actor, "党费", "/party/dues", flash).crumb("党费", None),
         orgs: options
             .into_iter()
-            .map(|(id, label)| crate::people::web::Choice { value: id.to_string(), label, selected: id == org_id })
+            .map(|(id, label)| crate::ui::blocks::Choice { value: id.to_string(), label, selected: id == org_id })
             .collect(),
         org_id,
         export_href: format!("/party/dues/export.xlsx?org={org_id}&month={month_text}"),

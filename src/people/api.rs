@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::PersonInput;
-use super::profile::Section;
 use super::service::{self, HistoryRow, PersonFilter, PersonRow};
 use crate::auth::Actor;
 use crate::error::{AppResult, ErrorBody};
 use crate::openapi::List;
 use crate::state::AppState;
 use crate::ui::PageParams;
+use crate::ui::blocks::Section;
 use crate::ui::json::ApiJson;
 use crate::ui::params::{IdPath, Params};
 

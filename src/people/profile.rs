@@ -12,28 +12,7 @@ use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::state::AppState;
 
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[schema(description = "档案中的一行：中文标签和显示的值")]
-pub struct Row {
-    #[schema(value_type = String, example = "姓名")]
-    pub label: &'static str,
-    pub value: String,
-}
-
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[schema(
-    description = "档案的一部分：basic 基本信息、work 工作情况、party 党员信息（有党员档案时）、identity 身份与联系方式。\
-        `sensitive` 为 true 时含完整身份证号和电话（查阅记审计）"
-)]
-pub struct Section {
-    #[schema(value_type = String, example = "basic")]
-    pub id: &'static str,
-    #[schema(value_type = String, example = "基本信息")]
-    pub title: &'static str,
-    /// Shown with a "敏感" mark: its reading was audited.
-    pub sensitive: bool,
-    pub rows: Vec<Row>,
-}
+pub use crate::ui::blocks::{Row, Section};
 
 fn date(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()

@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::profile::Section;
 use super::service::{self, HistoryRow, PersonFilter, PersonRow};
 use super::{EDUCATIONS, EMPLOYMENT_STATUSES, ETHNICITIES, KINDS, POLITICAL_STATUSES, PersonInput};
 use crate::auth::{Actor, Permission};
@@ -14,27 +13,13 @@ use crate::error::{AppError, AppResult};
 use crate::io::xlsx;
 use crate::orgs;
 use crate::state::AppState;
+use crate::ui::blocks::Section;
 use crate::ui::flash::TakeFlash;
 use crate::ui::form::Form;
 use crate::ui::params::{IdPath, Params};
 use crate::ui::{FieldErrors, Flash, Layout, Pager, field_errors, query_string, render};
 
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-fn choices(values: &[&str], selected: &str) -> Vec<Choice> {
-    values.iter().map(|v| Choice { value: (*v).into(), label: (*v).into(), selected: *v == selected }).collect()
-}
-
-fn org_choices(options: Vec<(i32, String)>, selected: Option<i32>) -> Vec<Choice> {
-    options
-        .into_iter()
-        .map(|(id, label)| Choice { value: id.to_string(), label, selected: Some(id) == selected })
-        .collect()
-}
+pub use crate::ui::blocks::Choice;
 
 type ListQuery = crate::ui::ListParams<PersonFilter>;
 
@@ -78,10 +63,10 @@ pub async fn list(
     let org_options = orgs::service::drill_options(&state, &actor, Permission::PersonRead, q.filter.org).await?;
     let view = ListPage {
         layout: Layout::new(&actor, "民辅警档案", "/people", flash).crumb("民辅警档案", None),
-        kinds: choices(KINDS, &q.filter.kind),
-        statuses: choices(EMPLOYMENT_STATUSES, &q.filter.employment_status),
-        politicals: choices(POLITICAL_STATUSES, &q.filter.political_status),
-        orgs: org_choices(org_options, q.filter.org),
+        kinds: Choice::texts(KINDS, &q.filter.kind),
+        statuses: Choice::texts(EMPLOYMENT_STATUSES, &q.filter.employment_status),
+        politicals: Choice::texts(POLITICAL_STATUSES, &q.filter.political_status),
+        orgs: Choice::orgs(org_options, q.filter.org),
         rows,
         pager: Pager::new(page, total, qs.clone()),
         export_href: if qs.is_empty() { "/people/export.xlsx".into() } else { format!("/people/export.xlsx?{qs}") },
@@ -178,7 +163,7 @@ pub async fn profile_page(
         can_edit: p.can_edit,
         history,
         party_action,
-        categories: choices(crate::party::CATEGORIES, "在职党员"),
+        categories: Choice::texts(crate::party::CATEGORIES, "在职党员"),
         errors,
     };
     Ok(render(&view))
@@ -237,12 +222,12 @@ async fn form_page(
         layout,
         action,
         heading,
-        kinds: choices(KINDS, &form.kind),
-        statuses: choices(EMPLOYMENT_STATUSES, &form.employment_status),
-        politicals: choices(POLITICAL_STATUSES, &form.political_status),
-        educations: choices(EDUCATIONS, &form.education),
-        ethnicities: choices(ETHNICITIES, &form.ethnicity),
-        orgs: org_choices(org_options, form.org_id),
+        kinds: Choice::texts(KINDS, &form.kind),
+        statuses: Choice::texts(EMPLOYMENT_STATUSES, &form.employment_status),
+        politicals: Choice::texts(POLITICAL_STATUSES, &form.political_status),
+        educations: Choice::texts(EDUCATIONS, &form.education),
+        ethnicities: Choice::texts(ETHNICITIES, &form.ethnicity),
+        orgs: Choice::orgs(org_options, form.org_id),
         form,
         errors,
         cancel,

@@ -2,6 +2,7 @@
 //! pagination, embedded assets, security headers, and the HTML rendering of [`AppError`].
 
 pub mod assets;
+pub mod blocks;
 pub mod flash;
 pub mod form;
 pub mod json;
@@ -14,12 +15,12 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::auth::{Actor, Permission, Role};
+use crate::auth::{Actor, Role};
 use crate::error::{AppError, ErrorInfo};
 pub use flash::Flash;
 
-/// One entry of the left navigation. Modules add theirs to [`NAV`]; an entry shows only to
-/// users who may use it.
+/// One entry of the left navigation. Each domain lists its own in its [`crate::module::Module`];
+/// an entry shows only to users who may use it.
 pub struct NavEntry {
     pub group: &'static str,
     pub label: &'static str,
@@ -27,39 +28,22 @@ pub struct NavEntry {
     pub visible: fn(&Actor) -> bool,
 }
 
-pub const NAV: &[NavEntry] = &[
-    NavEntry { group: "", label: "工作台", href: "/", visible: |_| true },
-    NavEntry { group: "组织建设", label: "党组织", href: "/orgs", visible: |a| a.can(Permission::OrgRead) },
-    NavEntry {
-        group: "组织建设", label: "民辅警档案", href: "/people", visible: |a| a.can(Permission::PersonRead)
-    },
-    NavEntry {
-        group: "组织建设",
-        label: "组织关系转接",
-        href: "/party/transfers",
-        visible: |a| a.can(Permission::PersonWrite),
-    },
-    NavEntry {
-        group: "组织建设", label: "党费", href: "/party/dues", visible: |a| a.can(Permission::PersonRead)
-    },
-    NavEntry {
-        group: "系统管理",
-        label: "账号与授权",
-        href: "/admin/users",
-        visible: |a| a.can(Permission::UserManage) || a.can(Permission::GrantManage),
-    },
-    NavEntry {
-        group: "系统管理",
-        label: "安全策略",
-        href: "/admin/policy",
-        visible: |a| a.can(Permission::PolicyManage),
-    },
-    NavEntry {
-        group: "安全审计", label: "审计日志", href: "/audit", visible: |a| a.can(Permission::AuditRead)
-    },
-    NavEntry { group: "个人", label: "我的档案", href: "/people/me", visible: |a| a.person_id.is_some() },
-    NavEntry { group: "个人", label: "修改密码", href: "/account/password", visible: |_| true },
-];
+/// The navigation's groups, top to bottom; entries of a group keep their modules' order.
+pub const NAV_GROUPS: &[&str] = &["", "组织建设", "队伍管理", "系统管理", "安全审计", "个人"];
+
+static NAV: std::sync::OnceLock<Vec<&'static NavEntry>> = std::sync::OnceLock::new();
+
+/// Sets the navigation once, from the modules the application is built of (see
+/// [`crate::app::MODULES`]); later calls (tests build many applications) keep the first.
+pub fn install_nav(entries: impl IntoIterator<Item = &'static NavEntry>) {
+    let mut all: Vec<&'static NavEntry> = entries.into_iter().collect();
+    all.sort_by_key(|e| NAV_GROUPS.iter().position(|g| *g == e.group).unwrap_or(NAV_GROUPS.len()));
+    let _ = NAV.set(all);
+}
+
+fn nav_entries() -> &'static [&'static NavEntry] {
+    NAV.get().map_or(&[], Vec::as_slice)
+}
 
 #[derive(Debug, Clone)]
 pub struct NavLink {
@@ -94,7 +78,7 @@ impl Layout {
     pub fn new(actor: &Actor, title: impl Into<String>, active: &str, flash: Option<Flash>) -> Self {
         let mut nav = Vec::new();
         let mut last_group = None;
-        for entry in NAV.iter().filter(|e| (e.visible)(actor)) {
+        for entry in nav_entries().iter().filter(|e| (e.visible)(actor)) {
             nav.push(NavLink {
                 group: entry.group,
                 label: entry.label,

@@ -8,11 +8,7 @@ use reqwest::Method;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
-use crate::support::{Session, TestApp, on_all_backends};
-
-fn id_number(body17: &str) -> String {
-    format!("{body17}{}", dangjian::people::idcard::check_char(body17).unwrap())
-}
+use crate::support::{Session, TestApp, on_all_backends, valid_id};
 
 /// A person of branch 10 (中山路派出所党支部, the secretary's) and one of branch 13 (another
 /// station of the same sub-bureau): both inside the leader's reach, only the first inside the
@@ -37,8 +33,8 @@ async fn create(zzb: &Session, name: &str, id: &str, police_no: &str, phone: &st
 
 async fn known(app: &TestApp) -> Known {
     let zzb = app.login("zzb").await;
-    let a_id = id_number("11010819610203753");
-    let b_id = id_number("11010819620304864");
+    let a_id = valid_id("11010819610203753");
+    let b_id = valid_id("11010819620304864");
     let a = create(&zzb, "甲测试", &a_id, "880001", "13957001234", 10).await;
     let b = create(&zzb, "乙测试", &b_id, "880002", "13957005678", 13).await;
     Known { a, a_id, a_phone: "13957001234", b, b_id }
@@ -311,7 +307,7 @@ async fn control_and_direction_characters_are_refused_in_names_and_free_text() {
         let before = person_count(&app).await;
         let person = |name: &str, unit: &str| {
             json!({
-                "name": name, "kind": "辅警", "id_number": id_number("11010819630405111"), "org_id": 10,
+                "name": name, "kind": "辅警", "id_number": valid_id("11010819630405111"), "org_id": 10,
                 "unit": unit, "political_status": "群众", "employment_status": "在职"
             })
         };
@@ -334,7 +330,7 @@ async fn control_and_direction_characters_are_refused_in_names_and_free_text() {
                 &[
                     ("name", "张三\u{202E}四"),
                     ("kind", "辅警"),
-                    ("id_number", &id_number("11010819630405111")),
+                    ("id_number", &valid_id("11010819630405111")),
                     ("org_id", "10"),
                     ("political_status", "群众"),
                     ("employment_status", "在职"),

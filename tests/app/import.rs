@@ -1,11 +1,7 @@
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
 
-use crate::support::{Session, TestApp, on_all_backends};
-
-fn valid_id(body17: &str) -> String {
-    format!("{body17}{}", dangjian::people::idcard::check_char(body17).unwrap())
-}
+use crate::support::{Session, TestApp, on_all_backends, valid_id};
 
 /// A cell as people type it: text, a number, or an Excel date.
 enum Cell {

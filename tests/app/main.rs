@@ -12,6 +12,7 @@ mod dues;
 mod governance;
 mod hostile;
 mod import;
+mod modules;
 mod openapi;
 mod orgs;
 mod party;

@@ -1,11 +1,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Session, TestApp, on_all_backends};
-
-fn valid_id(body17: &str) -> String {
-    format!("{body17}{}", dangjian::people::idcard::check_char(body17).unwrap())
-}
+use crate::support::{Session, TestApp, on_all_backends, valid_id};
 
 pub(crate) async fn new_person(s: &Session, name: &str, id17: &str, political: &str, org: i64) -> i64 {
     let body = json!({

@@ -1,11 +1,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::on_all_backends;
-
-fn id_number(body17: &str) -> String {
-    format!("{body17}{}", dangjian::people::idcard::check_char(body17).unwrap())
-}
+use crate::support::{on_all_backends, valid_id};
 
 fn section<'a>(profile: &'a Value, id: &str) -> &'a Value {
     profile["sections"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap()
@@ -132,7 +128,7 @@ async fn people_are_created_validated_changed_with_history_and_soft_deleted() {
             err["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
         assert_eq!(fields, vec!["police_no", "id_number", "status_since"], "{err}");
 
-        let id_no = id_number("37020219900101123");
+        let id_no = valid_id("37020219900101123");
         let good = json!({
             "name": "王小明", "kind": "民警", "police_no": "209901", "id_number": id_no, "org_id": 10,
             "political_status": "中共党员", "employment_status": "在职", "ethnicity": "汉族",
@@ -218,7 +214,7 @@ async fn the_web_form_keeps_input_and_the_export_matches_the_list() {
                 &[
                     ("name", "李四"),
                     ("kind", "辅警"),
-                    ("id_number", &id_number("37020219950505002")),
+                    ("id_number", &valid_id("37020219950505002")),
                     ("org_id", "13"),
                     ("political_status", "群众"),
                     ("employment_status", "在职"),
@@ -233,7 +229,7 @@ async fn the_web_form_keeps_input_and_the_export_matches_the_list() {
                 &[
                     ("name", "李四"),
                     ("kind", "辅警"),
-                    ("id_number", &id_number("37020219950505002")),
+                    ("id_number", &valid_id("37020219950505002")),
                     ("org_id", "10"),
                     ("political_status", "群众"),
                     ("employment_status", "在职"),
@@ -299,7 +295,7 @@ async fn text_search_ignores_latin_case_and_takes_wildcards_literally() {
     on_all_backends(|app| async move {
         let shuji = app.login("shuji").await;
         let body = json!({
-            "name": "王五", "kind": "辅警", "id_number": id_number("37020219960606001"), "org_id": 10,
+            "name": "王五", "kind": "辅警", "id_number": valid_id("37020219960606001"), "org_id": 10,
             "unit": "SWAT 突击组", "political_status": "群众", "employment_status": "在职"
         });
         let (status, created) = shuji.send_json(Method::POST, "/api/v1/persons", body).await;

@@ -1,0 +1,76 @@
+//! What the people domain plugs into the application (see [`crate::module`]).
+
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{api, import_web, web};
+use crate::auth::{Actor, Permission};
+use crate::error::AppResult;
+use crate::module::{BoxFuture, Module};
+use crate::state::AppState;
+use crate::ui::NavEntry;
+use crate::ui::blocks::Figure;
+
+pub fn module() -> Module {
+    Module {
+        web: web_routes,
+        api: api_routes,
+        api_tags: &[
+            ("persons", "民辅警档案：查找、一人一档、建档、修改、删除、变更记录"),
+            ("imports", "名册导入：上传 Excel 名册，先检查再导入"),
+        ],
+        nav: &[
+            NavEntry {
+                group: "组织建设",
+                label: "民辅警档案",
+                href: "/people",
+                visible: |a| a.can(Permission::PersonRead),
+            },
+            NavEntry { group: "个人", label: "我的档案", href: "/people/me", visible: |a| a.person_id.is_some() },
+        ],
+        actions: &[
+            ("person.create", "新建人员档案"),
+            ("person.update", "修改人员档案"),
+            ("person.delete", "删除人员档案"),
+            ("person.import", "导入民辅警名册"),
+            ("person.export", "导出民辅警名册"),
+        ],
+        permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::PersonSensitiveRead],
+        figures: &[figures],
+        ..Module::empty("people")
+    }
+}
+
+fn web_routes() -> Router<AppState> {
+    Router::new()
+        .route("/people", get(web::list).post(web::create))
+        .route("/people/new", get(web::new_form))
+        .route("/people/me", get(web::me))
+        .route("/people/export.xlsx", get(web::export))
+        .route("/people/import", get(import_web::page).post(import_web::upload))
+        .route("/people/import/template.xlsx", get(import_web::template))
+        .route("/people/import/{id}/commit", post(import_web::confirm))
+        .route("/people/{id}", get(web::profile).post(web::update))
+        .route("/people/{id}/edit", get(web::edit_form))
+        .route("/people/{id}/delete", post(web::delete))
+}
+
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list, api::create))
+        .routes(routes!(api::get, api::update, api::delete))
+        .routes(routes!(api::history))
+        .routes(routes!(import_web::api))
+}
+
+fn figures<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Figure>>> {
+    Box::pin(async move {
+        if !actor.can(Permission::PersonRead) {
+            return Ok(Vec::new());
+        }
+        let people = super::count_in_scope(state, actor).await?;
+        Ok(vec![Figure { label: "民辅警", value: people.to_string(), href: "/people".into() }])
+    })
+}
