@@ -228,6 +228,27 @@ impl Scope {
 }
 
 impl Actor {
+    /// The same actor with every grant that covers `path` re-rooted there and grants elsewhere
+    /// dropped: what they would see if their scope were that organization. Used to drill down
+    /// from a count per unit to its items; it never widens a scope.
+    pub fn narrowed_to(&self, path: &str, org_id: i32, org_name: &str) -> Actor {
+        let mut narrowed = self.clone();
+        narrowed.grants = self
+            .grants
+            .iter()
+            .filter_map(|g| {
+                if g.role.is_system_officer() || g.org_path.starts_with(path) {
+                    Some(g.clone())
+                } else if path.starts_with(&g.org_path) {
+                    Some(ActiveGrant { org_id, org_path: path.to_owned(), org_name: org_name.to_owned(), ..g.clone() })
+                } else {
+                    None
+                }
+            })
+            .collect();
+        narrowed
+    }
+
     pub fn roles(&self) -> Vec<Role> {
         let mut roles: Vec<Role> = self.grants.iter().map(|g| g.role).collect();
         roles.sort();

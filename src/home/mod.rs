@@ -7,11 +7,13 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::{Datelike, Timelike, Weekday};
 
-use crate::auth::Actor;
-use crate::error::AppResult;
+use crate::auth::guard::{self, Sensitivity, Target};
+use crate::auth::{Actor, Permission};
+use crate::error::{AppError, AppResult};
 use crate::module::Module;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
+use crate::ui::params::Params;
 use crate::ui::{Layout, NavEntry, render};
 
 pub use crate::ui::blocks::{Figure, Todo};
@@ -55,14 +57,39 @@ struct HomePage {
     today: String,
     figures: Vec<Figure>,
     todos: Vec<Todo>,
+    /// The unit the to-do list is narrowed to (`?unit=ID`), by name.
+    unit: Option<String>,
     scopes: Vec<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct HomeQuery {
+    /// Narrow the to-do list to this organization's subtree (a drill-down from a count).
+    #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    unit: Option<i32>,
 }
 
 fn weekday(w: Weekday) -> &'static str {
     ["一", "二", "三", "四", "五", "六", "日"][w.num_days_from_monday() as usize]
 }
 
-pub async fn page(State(state): State<AppState>, actor: Actor, TakeFlash(flash): TakeFlash) -> AppResult<Response> {
+pub async fn page(
+    State(state): State<AppState>,
+    actor: Actor,
+    Params(q): Params<HomeQuery>,
+    TakeFlash(flash): TakeFlash,
+) -> AppResult<Response> {
+    // A drill-down: the same providers, answering for the unit as if it were the actor's scope.
+    let (todo_actor, unit) = match q.unit {
+        None => (actor.clone(), None),
+        Some(id) => {
+            let o = crate::orgs::store::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+            let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
+            guard::check(&state, &actor, Permission::OrgRead, Sensitivity::Normal, target).await?;
+            (actor.narrowed_to(&o.path, o.id, &o.name), Some(o.name))
+        }
+    };
     let local = state.clock.now().with_timezone(&chrono_tz::Asia::Shanghai);
     let greeting = match local.hour() {
         5..=11 => "上午好",
@@ -80,7 +107,8 @@ pub async fn page(State(state): State<AppState>, actor: Actor, TakeFlash(flash):
             weekday(local.weekday())
         ),
         figures: figures(&state, &actor).await?,
-        todos: todos(&state, &actor).await?,
+        todos: todos(&state, &todo_actor).await?,
+        unit,
         scopes: actor
             .grants
             .iter()

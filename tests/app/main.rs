@@ -10,6 +10,7 @@ mod auth;
 mod consistency;
 mod dues;
 mod governance;
+mod home;
 mod hostile;
 mod import;
 mod modules;
