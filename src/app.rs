@@ -27,10 +27,10 @@ use crate::{audit, auth, home, metrics, openapi, orgs, party, people, ui};
 /// in this file (see [`Module`] and docs/ARCHITECTURE.md, "新增一个模块").
 pub const MODULES: &[fn() -> Module] = &[
     home::module,
-    auth::module::module,
     orgs::module::module,
     people::module::module,
     party::module::module,
+    auth::module::module,
     audit::module::module,
 ];
 
