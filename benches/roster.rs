@@ -1,5 +1,6 @@
 //! Load benchmark of the roster at `city` scale on SQLite (DESIGN.md §7): search, list and
-//! profile under 16 concurrent clients, the Excel export, and a 30,000-row import dry run.
+//! profile (each one an audited read of full ID numbers) under 16 concurrent clients, the Excel
+//! export, and a 30,000-row import dry run; then the audit chain is verified.
 //! Run: `cargo bench --bench roster` (release build; takes a few minutes). Prints a Markdown
 //! table for docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -73,6 +74,12 @@ async fn load(name: &str, clients: &[Arc<Client>], path: Arc<dyn Fn(usize) -> St
     );
 }
 
+async fn audit_rows(state: &AppState, action: &str) -> u64 {
+    use dangjian::audit::entity::log;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    log::Entity::find().filter(log::Column::Action.eq(action)).count(&state.db).await.unwrap()
+}
+
 fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -125,8 +132,15 @@ fn main() {
         )
         .await;
         load("roster page `/people?page=..`", &clients, Arc::new(|i| format!("/people?page={}", i % 50 + 1))).await;
-        load("profile `/api/v1/persons/{id}`", &clients, Arc::new(|i| format!("/api/v1/persons/{}", i % 29_000 + 1)))
-            .await;
+        // zzb may read full ID numbers everywhere: each profile writes a `sensitive.read` row.
+        let audited = audit_rows(&state, "sensitive.read").await;
+        load(
+            "profile with audited read `/api/v1/persons/{id}`",
+            &clients,
+            Arc::new(|i| format!("/api/v1/persons/{}", i % 28_000 + 1)),
+        )
+        .await;
+        let audited = audit_rows(&state, "sensitive.read").await - audited;
         load("organization list `/orgs`", &clients, Arc::new(|i| format!("/orgs?page={}", i % 20 + 1))).await;
         load("home (todos and figures) `/`", &clients[..4], Arc::new(|_| "/".to_owned())).await;
 
@@ -151,5 +165,14 @@ fn main() {
             t.elapsed().as_secs_f64()
         );
         println!("server process RSS after the run: {:.0} MB", rss_mb());
+        let report = dangjian::audit::verify(&state.db).await.unwrap();
+        println!(
+            "audit chain after the run: {} rows checked, {} problems; {audited} `sensitive.read` rows for {} profile reads",
+            report.checked,
+            report.problems.len(),
+            CLIENTS * REQUESTS_PER_CLIENT
+        );
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        assert_eq!(audited, (CLIENTS * REQUESTS_PER_CLIENT) as u64);
     });
 }

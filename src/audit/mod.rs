@@ -7,9 +7,11 @@
 //! deleted.
 
 pub mod api;
+mod appender;
 pub mod checkpoint;
 pub mod entity;
 pub mod keys;
+pub mod module;
 pub mod service;
 mod verifier;
 pub mod web;
@@ -165,42 +167,172 @@ pub const TAMPER_ACTION: &str = "audit.tamper";
 /// newest rows and rewound the head without the key), an `audit.tamper` row is written first, so
 /// the next write does not quietly make the rewound chain whole again.
 pub async fn record(txn: &DatabaseTransaction, clock: &dyn Clock, event: Event) -> Result<(), DbErr> {
-    let ring = keys::installed().ok_or_else(|| DbErr::Custom(keys::NOT_LOADED.into()))?;
-    let key = ring.current();
-    let backend = txn.get_database_backend();
-    txn.execute_raw(Statement::from_string(backend, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1")).await?;
-    let head = entity::head::Entity::find_by_id(1)
-        .one(txn)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("audit_head".into()))?;
-    let at = clock.now_db();
-    let mut seq = head.seq;
-    let mut prev = head.hash;
-    if let Some(finding) = head_finding(txn, &ring, seq - 1, &prev, head.mac.as_deref()).await? {
-        tracing::error!("审计链被改动：{finding}。请安全审计员立即运行 dangjian audit verify 核查");
-        let alarm = Event {
-            actor_id: None,
-            actor_name: "system".into(),
-            action: TAMPER_ACTION,
-            object_type: Some("audit_head"),
-            object_id: Some((seq - 1).to_string()),
-            org_path: None,
-            ip: None,
-            summary: serde_json::json!({"finding": finding, "head_seq": seq - 1, "head_hash": prev}),
-        };
-        prev = append(txn, key, seq, at, alarm, prev).await?;
-        seq += 1;
+    let mut tail = Tail::lock(txn).await?;
+    tail.push(clock.now_db(), event);
+    tail.finish(txn).await
+}
+
+/// Records an event that belongs to no other change (reads, refusals, exports) and returns once
+/// its row is committed, so nothing it describes is shown before it is in the chain. Concurrent
+/// calls over one connection pool are committed together, in one transaction ([`appender`]):
+/// a reveal no longer waits behind every other reveal's transaction.
+pub async fn record_alone(db: &sea_orm::DatabaseConnection, clock: &dyn Clock, event: Event) -> Result<(), DbErr> {
+    appender::append(db, clock.now_db(), event).await
+}
+
+/// Appends `events` (each with its time) in one transaction of its own: one head read and update.
+pub(crate) async fn record_batch(
+    db: &sea_orm::DatabaseConnection,
+    events: Vec<(chrono::NaiveDateTime, Event)>,
+) -> Result<(), DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    // As `db::begin_write` (the SQLite write lock at BEGIN), but without moving the write epoch
+    // that invalidates cached list totals: audit rows are in none of them.
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    let mut tail = Tail::lock(&txn).await?;
+    for (at, event) in events {
+        tail.push(at, event);
     }
-    let hash = append(txn, key, seq, at, event, prev).await?;
-    entity::head::Entity::update(entity::head::ActiveModel {
-        id: sea_orm::Set(1),
-        seq: sea_orm::Set(seq),
-        mac: sea_orm::Set(Some(head_mac(key, seq, &hash))),
-        hash: sea_orm::Set(hash),
-    })
-    .exec(txn)
-    .await?;
-    Ok(())
+    tail.finish(&txn).await?;
+    txn.commit().await
+}
+
+/// Rows inserted per statement at most, and their summaries' bytes (MySQL's packet limit).
+const INSERT_ROWS: usize = 100;
+const INSERT_BYTES: usize = 512 * 1024;
+
+/// The end of the chain inside a transaction that extends it: the head row locked and checked,
+/// the new rows sealed in order, then inserted and the head rewritten once.
+struct Tail {
+    ring: std::sync::Arc<Keyring>,
+    /// Sequence number of the next row.
+    next: i64,
+    /// Hash of the last row.
+    prev: String,
+    /// What is wrong with the head, if anything: written as an `audit.tamper` row before the first new row.
+    finding: Option<String>,
+    /// Sealed rows not inserted yet, each with the length of its summary.
+    rows: Vec<(usize, entity::log::ActiveModel)>,
+}
+
+impl Tail {
+    /// Bumps the head row (taking its lock), reads it and checks its keyed code.
+    async fn lock(txn: &DatabaseTransaction) -> Result<Tail, DbErr> {
+        let ring = keys::installed().ok_or_else(|| DbErr::Custom(keys::NOT_LOADED.into()))?;
+        let backend = txn.get_database_backend();
+        txn.execute_raw(Statement::from_string(backend, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1")).await?;
+        let head = entity::head::Entity::find_by_id(1)
+            .one(txn)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("audit_head".into()))?;
+        let finding = head_finding(txn, &ring, head.seq - 1, &head.hash, head.mac.as_deref()).await?;
+        if let Some(finding) = &finding {
+            tracing::error!("审计链被改动：{finding}。请安全审计员立即运行 dangjian audit verify 核查");
+        }
+        Ok(Tail { ring, next: head.seq, prev: head.hash, finding, rows: Vec::new() })
+    }
+
+    /// Seals `event` as the next row (after the `audit.tamper` row, when the head was found wrong).
+    fn push(&mut self, at: chrono::NaiveDateTime, event: Event) {
+        if let Some(finding) = self.finding.take() {
+            let head_seq = self.next - 1;
+            let alarm = Event {
+                actor_id: None,
+                actor_name: "system".into(),
+                action: TAMPER_ACTION,
+                object_type: Some("audit_head"),
+                object_id: Some(head_seq.to_string()),
+                org_path: None,
+                ip: None,
+                summary: serde_json::json!({"finding": finding, "head_seq": head_seq, "head_hash": self.prev}),
+            };
+            self.seal(at, alarm);
+        }
+        self.seal(at, event);
+    }
+
+    fn seal(&mut self, at: chrono::NaiveDateTime, event: Event) {
+        let key = self.ring.current();
+        let seq = self.next;
+        let at_text = at.format(TIME_FORMAT).to_string();
+        // Bounded so that it fits MySQL's TEXT (64 KB) exactly as hashed.
+        let mut summary = if event.summary.is_null() { String::new() } else { event.summary.to_string() };
+        if summary.len() > 60_000 {
+            let cut = (0..=60_000).rev().find(|i| summary.is_char_boundary(*i)).unwrap_or(0);
+            summary.truncate(cut);
+            summary.push('…');
+        }
+        let prev_hash = std::mem::take(&mut self.prev);
+        let hash = row_mac(
+            key,
+            &HashInput {
+                seq,
+                at: &at_text,
+                actor_id: event.actor_id,
+                actor_name: &event.actor_name,
+                action: event.action,
+                object_type: event.object_type,
+                object_id: event.object_id.as_deref(),
+                org_path: event.org_path.as_deref(),
+                ip: event.ip.as_deref(),
+                summary: &summary,
+                prev_hash: &prev_hash,
+            },
+        );
+        let len = summary.len();
+        let row = entity::log::ActiveModel {
+            seq: sea_orm::Set(seq),
+            at: sea_orm::Set(at),
+            actor_id: sea_orm::Set(event.actor_id),
+            actor_name: sea_orm::Set(event.actor_name),
+            action: sea_orm::Set(event.action.to_owned()),
+            object_type: sea_orm::Set(event.object_type.map(str::to_owned)),
+            object_id: sea_orm::Set(event.object_id),
+            org_path: sea_orm::Set(event.org_path),
+            ip: sea_orm::Set(event.ip),
+            summary: sea_orm::Set(summary),
+            prev_hash: sea_orm::Set(prev_hash),
+            hash: sea_orm::Set(hash.clone()),
+            key_id: sea_orm::Set(Some(key.id().to_owned())),
+        };
+        self.rows.push((len, row));
+        self.prev = hash;
+        self.next += 1;
+    }
+
+    /// Inserts the sealed rows and points the head, with its keyed code, at the last one.
+    async fn finish(self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
+        if self.rows.is_empty() {
+            // The head was bumped: committing that alone would leave it pointing at no row.
+            return Err(DbErr::Custom("没有要写入的审计记录".into()));
+        }
+        let mut chunk = Vec::new();
+        let mut bytes = 0;
+        for (len, row) in self.rows {
+            if !chunk.is_empty() && (chunk.len() >= INSERT_ROWS || bytes + len > INSERT_BYTES) {
+                entity::log::Entity::insert_many(std::mem::take(&mut chunk)).exec_without_returning(txn).await?;
+                bytes = 0;
+            }
+            bytes += len;
+            chunk.push(row);
+        }
+        entity::log::Entity::insert_many(chunk).exec_without_returning(txn).await?;
+        let seq = self.next - 1;
+        entity::head::Entity::update(entity::head::ActiveModel {
+            id: sea_orm::Set(1),
+            seq: sea_orm::Set(seq),
+            mac: sea_orm::Set(Some(head_mac(self.ring.current(), seq, &self.prev))),
+            hash: sea_orm::Set(self.prev),
+        })
+        .exec(txn)
+        .await?;
+        Ok(())
+    }
 }
 
 /// What is wrong with the head (`seq`, `hash`, `mac`) found when extending the chain, if anything:
@@ -227,65 +359,6 @@ async fn head_finding(
         Some(_) => Some(format!("链头（第 {seq} 条）缺少校验码或与该条记录不符：链头被改写")),
         None => Some(format!("链头指向的第 {seq} 条记录不存在：记录被删除、链头被改写")),
     })
-}
-
-/// Inserts one keyed row; returns its hash.
-async fn append(
-    txn: &DatabaseTransaction,
-    key: &Key,
-    seq: i64,
-    at: chrono::NaiveDateTime,
-    event: Event,
-    prev_hash: String,
-) -> Result<String, DbErr> {
-    let at_text = at.format(TIME_FORMAT).to_string();
-    // Bounded so that it fits MySQL's TEXT (64 KB) exactly as hashed.
-    let mut summary = if event.summary.is_null() { String::new() } else { event.summary.to_string() };
-    if summary.len() > 60_000 {
-        let cut = (0..=60_000).rev().find(|i| summary.is_char_boundary(*i)).unwrap_or(0);
-        summary.truncate(cut);
-        summary.push('…');
-    }
-    let hash = row_mac(
-        key,
-        &HashInput {
-            seq,
-            at: &at_text,
-            actor_id: event.actor_id,
-            actor_name: &event.actor_name,
-            action: event.action,
-            object_type: event.object_type,
-            object_id: event.object_id.as_deref(),
-            org_path: event.org_path.as_deref(),
-            ip: event.ip.as_deref(),
-            summary: &summary,
-            prev_hash: &prev_hash,
-        },
-    );
-    let row = entity::log::ActiveModel {
-        seq: sea_orm::Set(seq),
-        at: sea_orm::Set(at),
-        actor_id: sea_orm::Set(event.actor_id),
-        actor_name: sea_orm::Set(event.actor_name),
-        action: sea_orm::Set(event.action.to_owned()),
-        object_type: sea_orm::Set(event.object_type.map(str::to_owned)),
-        object_id: sea_orm::Set(event.object_id),
-        org_path: sea_orm::Set(event.org_path),
-        ip: sea_orm::Set(event.ip),
-        summary: sea_orm::Set(summary),
-        prev_hash: sea_orm::Set(prev_hash),
-        hash: sea_orm::Set(hash.clone()),
-        key_id: sea_orm::Set(Some(key.id().to_owned())),
-    };
-    entity::log::Entity::insert(row).exec_without_returning(txn).await?;
-    Ok(hash)
-}
-
-/// Records an event in a transaction of its own (for reads and refusals, which change nothing else).
-pub async fn record_alone(db: &sea_orm::DatabaseConnection, clock: &dyn Clock, event: Event) -> Result<(), DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    record(&txn, clock, event).await?;
-    txn.commit().await
 }
 
 #[cfg(test)]

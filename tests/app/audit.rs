@@ -507,3 +507,175 @@ async fn sqlite_without_a_configured_key_gets_one_beside_the_database() {
     let (ok, out) = run_cli_env(&url, &["audit", "verify"], &[("DANGJIAN__AUDIT__KEY", AUDIT_KEY)]);
     assert!(!ok && out.contains(&format!("编号为 {id} 的审计密钥")), "{out}");
 }
+
+/// The identity section's full ID number in a profile answer, if it was shown.
+fn full_id_number(profile: &serde_json::Value) -> Option<String> {
+    let identity = profile["sections"].as_array()?.iter().find(|s| s["id"] == "identity")?;
+    if identity["sensitive"] != true {
+        return None;
+    }
+    let row = identity["rows"].as_array()?.iter().find(|r| r["label"] == "身份证号")?;
+    row["value"].as_str().map(str::to_owned)
+}
+
+/// Sequence numbers of the chain are 1..=n without gaps, and the head names the last.
+async fn assert_gap_free(app: &TestApp) -> Vec<log::Model> {
+    let rows = log::Entity::find().order_by_asc(log::Column::Seq).all(&app.state.db).await.unwrap();
+    let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, (1..=rows.len() as i64).collect::<Vec<_>>(), "gap-free");
+    let head = head::Entity::find_by_id(1).one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(head.seq, rows.len() as i64);
+    rows
+}
+
+/// Many officers open profiles at once: the reads are written together (group commit), yet
+/// every one is in the chain exactly once, in a chain that verifies and still names an edited,
+/// a deleted and an inserted row.
+#[tokio::test]
+async fn concurrent_sensitive_reads_are_each_in_a_chain_that_verifies() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let (_, list) = zzb.get_json("/api/v1/persons?page_size=60").await;
+        let ids: Vec<i64> = list["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids.len(), 60);
+        let before = log::Entity::find().all(&app.state.db).await.unwrap().len();
+
+        let mut reads = tokio::task::JoinSet::new();
+        for &id in &ids {
+            let client = zzb.client.clone();
+            let url = zzb.url(&format!("/api/v1/persons/{id}"));
+            reads.spawn(async move {
+                let res = client.get(url).send().await.unwrap();
+                (id, res.status().as_u16(), res.json::<serde_json::Value>().await.unwrap())
+            });
+        }
+        while let Some(read) = reads.join_next().await {
+            let (id, status, profile) = read.unwrap();
+            assert_eq!(status, 200, "{id}: {profile}");
+            let number = full_id_number(&profile).unwrap_or_default();
+            assert!(number.len() == 18 && !number.contains('*'), "{id}: {profile}");
+        }
+
+        let rows = assert_gap_free(&app).await;
+        assert_eq!(rows.len(), before + ids.len());
+        let mut audited: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.action == "sensitive.read" && r.actor_name == "zzb")
+            .map(|r| r.object_id.as_deref().unwrap().parse().unwrap())
+            .collect();
+        audited.sort_unstable();
+        let mut expected = ids.clone();
+        expected.sort_unstable();
+        assert_eq!(audited, expected, "one row per read");
+        let report = dangjian::audit::verify(&app.state.db).await.unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        let (ok, out) = run_cli(&app.db_url, &["audit", "verify"]);
+        assert!(ok && out.contains("审计链完整"), "{out}");
+
+        // Rows written in one batch are sealed one by one: each change is named.
+        let last = rows.len() as i64;
+        let (edited, deleted) = (last - 40, last - 20);
+        app.sql(&format!("UPDATE audit_log SET object_id = '1' WHERE seq = {edited}")).await;
+        app.sql(&format!("DELETE FROM audit_log WHERE seq = {deleted}")).await;
+        let copy = &rows[rows.len() - 1];
+        let at = copy.at.format("%Y-%m-%d %H:%M:%S");
+        app.sql(&format!(
+            "INSERT INTO audit_log (seq, at, actor_name, action, summary, prev_hash, hash, key_id) \
+             VALUES ({}, '{at}', 'zzb', 'sensitive.read', '', '{}', '{}', '{}')",
+            last + 1,
+            copy.hash,
+            copy.hash,
+            copy.key_id.as_deref().unwrap()
+        ))
+        .await;
+        let report = dangjian::audit::verify(&app.state.db).await.unwrap();
+        let found = |seq: i64, text: &str| report.problems.iter().any(|p| p.seq == seq && p.message.contains(text));
+        assert!(found(edited, "被修改"), "{:?}", report.problems);
+        assert!(found(deleted + 1, &format!("第 {deleted} 条记录缺失")), "{:?}", report.problems);
+        assert!(found(last + 1, "被修改"), "{:?}", report.problems);
+        assert!(found(last, "末尾被插入"), "{:?}", report.problems);
+        let (ok, out) = run_cli(&app.db_url, &["audit", "verify"]);
+        assert!(!ok && out.contains(&format!("第 {edited} 条")) && out.contains("末尾被插入"), "{out}");
+        app
+    })
+    .await;
+}
+
+/// Events queued together are written together; one the database refuses (PostgreSQL stores
+/// no NUL character) fails its own caller only, and the others are still in the chain.
+#[tokio::test]
+async fn an_event_the_database_refuses_fails_alone() {
+    on_all_backends(|app| async move {
+        let before = log::Entity::find().all(&app.state.db).await.unwrap().len();
+        let mut writes = tokio::task::JoinSet::new();
+        for i in 0..21 {
+            let state = app.state.clone();
+            writes.spawn(async move {
+                let name = if i == 10 { "bad\0name" } else { "tester" };
+                let event = dangjian::audit::Event::anonymous(name, Some("127.0.0.1"), "audit.query").object("test", i);
+                let result = dangjian::audit::record_alone(&state.db, state.clock.as_ref(), event).await;
+                (i, result.is_ok())
+            });
+        }
+        let mut outcome = Vec::new();
+        while let Some(done) = writes.join_next().await {
+            outcome.push(done.unwrap());
+        }
+        outcome.sort_unstable();
+        let refused: Vec<i32> = outcome.iter().filter(|(_, ok)| !ok).map(|(i, _)| *i).collect();
+        if app.backend == Backend::Postgres {
+            assert_eq!(refused, [10], "only the event PostgreSQL cannot store");
+        } else {
+            assert!(refused.is_empty(), "{refused:?}");
+        }
+        let rows = assert_gap_free(&app).await;
+        assert_eq!(rows.len(), before + 21 - refused.len());
+        let mut written: Vec<i32> = rows
+            .iter()
+            .filter(|r| r.object_type.as_deref() == Some("test"))
+            .map(|r| r.object_id.as_deref().unwrap().parse().unwrap())
+            .collect();
+        written.sort_unstable();
+        let expected: Vec<i32> = (0..21).filter(|i| !refused.contains(i)).collect();
+        assert_eq!(written, expected);
+        let report = dangjian::audit::verify(&app.state.db).await.unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        app
+    })
+    .await;
+}
+
+/// When the audit row cannot be written, the sensitive field is not shown: every concurrent
+/// reader gets an error instead, and nothing is half-written.
+#[tokio::test]
+async fn a_read_that_cannot_be_audited_shows_nothing() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let (_, list) = zzb.get_json("/api/v1/persons?page_size=8").await;
+        let ids: Vec<i64> = list["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
+        let (status, first) = zzb.get_json(&format!("/api/v1/persons/{}", ids[0])).await;
+        assert_eq!(status, 200);
+        let number = full_id_number(&first).unwrap();
+        let rows = log::Entity::find().all(&app.state.db).await.unwrap().len();
+
+        // The chain head is gone: no audit row can be appended.
+        app.sql("DELETE FROM audit_head").await;
+        let mut reads = tokio::task::JoinSet::new();
+        for &id in &ids {
+            let client = zzb.client.clone();
+            let url = zzb.url(&format!("/api/v1/persons/{id}"));
+            reads.spawn(async move {
+                let res = client.get(url).send().await.unwrap();
+                (id, res.status().as_u16(), res.text().await.unwrap())
+            });
+        }
+        while let Some(read) = reads.join_next().await {
+            let (id, status, body) = read.unwrap();
+            assert_eq!(status, 500, "{id}: {body}");
+            assert!(!body.contains(&number) && !body.contains("身份证号"), "{id}: {body}");
+        }
+        assert_eq!(log::Entity::find().all(&app.state.db).await.unwrap().len(), rows);
+        app
+    })
+    .await;
+}
