@@ -40,6 +40,46 @@
     var current = select.options[select.selectedIndex];
     if (first && (!current || current.hidden || current.value === "")) { first.selected = true; }
   });
+  // Pickers that search as one types: <input data-picker="URL" list="ID"> fills datalist #ID
+  // with the suggestions GET URL&q=TEXT answers ([{value, label}]); data-picker-with="NAME"
+  // also sends the form's field NAME. Without the script one types the number instead.
+  var pickerTimer = null;
+  function suggest(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var text = input.value.trim();
+    if (!list || /[（(]#\d+[）)]$/.test(text)) { return; }
+    var url = input.getAttribute("data-picker");
+    url += (url.indexOf("?") >= 0 ? "&" : "?") + "q=" + encodeURIComponent(text);
+    var withName = input.getAttribute("data-picker-with");
+    var other = withName && input.form && input.form.elements[withName];
+    if (other) { url += "&" + encodeURIComponent(withName) + "=" + encodeURIComponent(other.value); }
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .then(function (items) {
+        if (input.value.trim() !== text) { return; }
+        list.textContent = "";
+        items.forEach(function (item) {
+          var option = document.createElement("option");
+          option.value = item.value;
+          option.label = item.label;
+          list.appendChild(option);
+        });
+      })
+      .catch(function () { /* the box still takes a typed number */ });
+  }
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!(input.getAttribute && input.getAttribute("data-picker"))) { return; }
+    window.clearTimeout(pickerTimer);
+    pickerTimer = window.setTimeout(function () { suggest(input); }, 250);
+  });
+  document.addEventListener("focusin", function (event) {
+    var input = event.target;
+    if (input.getAttribute && input.getAttribute("data-picker")) {
+      var list = document.getElementById(input.getAttribute("list"));
+      if (list && !list.options.length) { suggest(input); }
+    }
+  });
   // Filters: <select data-autosubmit> submits its form when changed.
   document.addEventListener("change", function (event) {
     if (event.target.hasAttribute && event.target.hasAttribute("data-autosubmit") && event.target.form) {

@@ -43,6 +43,7 @@ fn web_routes() -> Router<AppState> {
     Router::new()
         .route("/orgs", get(web::list).post(web::create))
         .route("/orgs/new", get(web::new_form))
+        .route("/orgs/options", get(web::options))
         .route("/orgs/export.xlsx", get(web::export))
         .route("/orgs/{id}", get(web::view))
         .route("/orgs/{id}/rename", post(web::rename))

@@ -4,17 +4,18 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
 
 use super::OrgKind;
 use super::service::{self, OrgDetail, OrgFilter, OrgInput, OrgView};
 use crate::auth::{Actor, Permission};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::io::xlsx;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
 use crate::ui::form::Form;
-use crate::ui::params::{IdPath, Params};
+use crate::ui::params::{IdPath, Params, PickerForm, picked_id};
 use crate::ui::{FieldErrors, Flash, Layout, Pager, field_errors, query_string, render};
 
 pub use crate::ui::blocks::Choice;
@@ -93,14 +94,11 @@ pub async fn export(
 struct ViewPage {
     layout: Layout,
     d: OrgDetail,
-    parents: Vec<Choice>,
     child_kinds: Vec<Choice>,
     errors: FieldErrors,
     form_name: String,
     form_unit: String,
-    candidates: Vec<Choice>,
     posts: Vec<Choice>,
-    merge_targets: Vec<Choice>,
 }
 
 async fn view_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash>) -> AppResult<ViewPage> {
@@ -111,37 +109,12 @@ async fn view_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash
         layout = layout.crumb(a.name.clone(), href);
     }
     layout = layout.crumb(d.org.name.clone(), None);
-    let parents = if d.can_write {
-        let kind = OrgKind::parse(&d.org.kind);
-        Choice::orgs(service::parent_options(state, actor, kind, Some(&d.org.path)).await?, d.org.parent_id)
-    } else {
-        Vec::new()
-    };
     let child_kinds = OrgKind::ALL
         .iter()
         .filter(|k| k.may_be_under(OrgKind::parse(&d.org.kind)))
         .map(|k| Choice { value: k.as_str().into(), label: k.as_str().into(), selected: false })
         .collect();
-    let (candidates, merge_targets) = if d.can_write {
-        let model = super::store::find(&state.db, d.org.id).await?.ok_or(crate::error::AppError::NotFound)?;
-        let candidates = super::governance::committee_candidates(state, &model)
-            .await?
-            .into_iter()
-            .map(|(id, name)| Choice { value: id.to_string(), label: name, selected: false })
-            .collect();
-        let targets = service::options_for(state, actor, Permission::OrgWrite)
-            .await?
-            .into_iter()
-            .filter(|(id, _)| *id != d.org.id)
-            .map(|(id, label)| Choice { value: id.to_string(), label, selected: false })
-            .collect();
-        (candidates, targets)
-    } else {
-        (Vec::new(), Vec::new())
-    };
     Ok(ViewPage {
-        candidates,
-        merge_targets,
         posts: super::governance::POSTS
             .iter()
             .map(|p| Choice { value: (*p).into(), label: (*p).into(), selected: false })
@@ -150,7 +123,6 @@ async fn view_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash
         form_unit: d.org.unit_name.clone().unwrap_or_default(),
         layout,
         d,
-        parents,
         child_kinds,
         errors: FieldErrors::new(),
     })
@@ -194,8 +166,8 @@ pub async fn rename(
 
 #[derive(Deserialize)]
 pub struct MoveForm {
-    #[serde(default)]
-    parent_id: String,
+    #[serde(default, deserialize_with = "crate::ui::params::picked")]
+    parent_id: Option<i32>,
 }
 
 pub async fn move_to(
@@ -204,9 +176,9 @@ pub async fn move_to(
     IdPath(id): IdPath<i32>,
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
-    let result = match form.parent_id.parse::<i32>() {
-        Ok(parent) => service::move_to(&state, &actor, id, parent).await,
-        Err(_) => Err(crate::error::AppError::validation("parent_id", "请选择新的上级党组织")),
+    let result = match form.parent_id {
+        Some(parent) => service::move_to(&state, &actor, id, parent).await,
+        None => Err(AppError::validation("parent_id", "请选择新的上级党组织")),
     };
     match result {
         Ok(o) => Ok(Flash::ok(format!("已移动：{}", o.name)).redirect(&format!("/orgs/{id}"))),
@@ -224,7 +196,8 @@ pub async fn move_to(
 struct NewPage {
     layout: Layout,
     kinds: Vec<Choice>,
-    parents: Vec<Choice>,
+    /// The parent picker's text: the chosen organization only (see [`options`]).
+    parent: String,
     form: OrgInput,
     errors: FieldErrors,
 }
@@ -236,13 +209,13 @@ pub struct NewQuery {
 
 async fn new_page(state: &AppState, actor: &Actor, form: OrgInput, errors: FieldErrors) -> AppResult<NewPage> {
     actor.require(Permission::OrgWrite)?;
-    let parents = Choice::orgs(service::parent_options(state, actor, None, None).await?, form.parent_id);
+    let parent = picked_text(state, actor, Some(Permission::OrgWrite), form.parent_id).await?;
     Ok(NewPage {
         layout: Layout::new(actor, "新建党组织", "/orgs", None)
             .crumb("党组织", Some("/orgs".into()))
             .crumb("新建", None),
         kinds: kind_choices(&form.kind),
-        parents,
+        parent,
         form,
         errors,
     })
@@ -259,19 +232,14 @@ pub struct CreateForm {
     name: String,
     #[serde(default)]
     kind: String,
-    #[serde(default)]
-    parent_id: String,
+    #[serde(default, deserialize_with = "crate::ui::params::picked")]
+    parent_id: Option<i32>,
     #[serde(default)]
     unit_name: String,
 }
 
 pub async fn create(State(state): State<AppState>, actor: Actor, Form(form): Form<CreateForm>) -> AppResult<Response> {
-    let input = OrgInput {
-        name: form.name,
-        kind: form.kind,
-        parent_id: form.parent_id.parse().ok(),
-        unit_name: form.unit_name,
-    };
+    let input = OrgInput { name: form.name, kind: form.kind, parent_id: form.parent_id, unit_name: form.unit_name };
     match service::create(&state, &actor, input.clone()).await {
         Ok(o) => Ok(Flash::ok(format!("已建立：{}", o.name)).redirect(&format!("/orgs/{}", o.id))),
         Err(err) => {
@@ -312,7 +280,7 @@ pub async fn committee_add(
     State(state): State<AppState>,
     actor: Actor,
     IdPath(id): IdPath<i32>,
-    Form(input): Form<super::governance::CommitteeInput>,
+    PickerForm(input): PickerForm<super::governance::CommitteeInput>,
 ) -> AppResult<Response> {
     match super::governance::add_committee(&state, &actor, id, &input).await {
         Ok(()) => Ok(Flash::ok("已增补委员").redirect(&format!("/orgs/{id}"))),
@@ -333,10 +301,176 @@ pub async fn dissolve(
     State(state): State<AppState>,
     actor: Actor,
     IdPath(id): IdPath<i32>,
-    Form(input): Form<super::governance::DissolveInput>,
+    PickerForm(input): PickerForm<super::governance::DissolveInput>,
 ) -> AppResult<Response> {
     match super::governance::dissolve(&state, &actor, id, &input).await {
         Ok(()) => Ok(Flash::ok("党组织已撤销（记录保留于审计日志）").redirect("/orgs")),
         Err(err) => view_with_errors(&state, &actor, id, err).await,
     }
+}
+
+// ---------------------------------------------------------------- pickers
+
+/// How many suggestions a picker shows at most.
+pub const PICK_LIMIT: usize = 20;
+
+#[derive(Deserialize)]
+pub struct OptionsQuery {
+    #[serde(default)]
+    purpose: String,
+    /// The organization (or, for `transfer`, the person) the form is about.
+    #[serde(default, rename = "for", deserialize_with = "crate::ui::params::opt_i32")]
+    for_id: Option<i32>,
+    /// `parent` without `for`: the kind of the organization being created.
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    q: String,
+}
+
+/// One suggestion: `value` is what the picker's box receives (`名称（#id）`, read back by
+/// [`picked_id`]); `label` tells organizations of the same name apart.
+#[derive(Serialize)]
+pub struct PickOption {
+    pub id: i32,
+    pub value: String,
+    pub label: String,
+}
+
+/// The text a picker shows for a chosen organization: `名称（#id）`, or empty when there is
+/// none or (with `perm`) it is outside the actor's scope.
+pub async fn picked_text(
+    state: &AppState,
+    actor: &Actor,
+    perm: Option<Permission>,
+    id: Option<i32>,
+) -> AppResult<String> {
+    let Some(id) = id else { return Ok(String::new()) };
+    let shown = super::store::find(&state.db, id)
+        .await?
+        .filter(|o| perm.is_none_or(|p| actor.scope(p).contains(&o.path)))
+        .map(|o| format!("{}（#{}）", o.name, o.id));
+    Ok(shown.unwrap_or_default())
+}
+
+/// The organization a form is about, when the actor may change it (else 404, like its page).
+async fn writable(state: &AppState, actor: &Actor, id: Option<i32>) -> AppResult<OrgDetail> {
+    let d = service::get(state, actor, id.ok_or(AppError::NotFound)?).await?;
+    if !d.can_write {
+        return Err(AppError::NotFound);
+    }
+    Ok(d)
+}
+
+/// The candidates of one picker: the same lists (and rules) the forms accept.
+async fn candidates(state: &AppState, actor: &Actor, query: &OptionsQuery) -> AppResult<Vec<(i32, String)>> {
+    Ok(match query.purpose.as_str() {
+        "parent" if query.for_id.is_some() => {
+            let d = writable(state, actor, query.for_id).await?;
+            service::parent_options(state, actor, OrgKind::parse(&d.org.kind), Some(&d.org.path)).await?
+        }
+        "parent" => {
+            actor.require(Permission::OrgWrite)?;
+            service::parent_options(state, actor, OrgKind::parse(&query.kind), None).await?
+        }
+        "merge" => {
+            let d = writable(state, actor, query.for_id).await?;
+            let all = service::options_for(state, actor, Permission::OrgWrite).await?;
+            all.into_iter().filter(|(id, _)| *id != d.org.id).collect()
+        }
+        "member_org" => {
+            actor.require(Permission::PersonWrite)?;
+            service::options_for(state, actor, Permission::PersonWrite).await?
+        }
+        "transfer" => {
+            let person = query.for_id.ok_or(AppError::NotFound)?;
+            let (_, m) = crate::party::service::transferable(state, actor, person).await?;
+            let all = crate::party::service::branch_options(state).await?;
+            all.into_iter().filter(|(id, _)| *id != m.branch_id).collect()
+        }
+        "committee" => {
+            let d = writable(state, actor, query.for_id).await?;
+            let model = super::store::find(&state.db, d.org.id).await?.ok_or(AppError::NotFound)?;
+            super::governance::committee_candidates(state, &model).await?
+        }
+        _ => {
+            return Err(AppError::bad_request(
+                Some("purpose"),
+                "purpose 须为 parent、merge、member_org、transfer 或 committee",
+            ));
+        }
+    })
+}
+
+/// `GET /orgs/options`: up to [`PICK_LIMIT`] candidates of a picker whose name contains `q`
+/// (or whose number `q` is), for the script that fills the picker's suggestions.
+pub async fn options(
+    State(state): State<AppState>,
+    actor: Actor,
+    Params(query): Params<OptionsQuery>,
+) -> AppResult<Response> {
+    let all = candidates(&state, &actor, &query).await?;
+    let q = query.q.trim().to_lowercase();
+    let by_id = picked_id(&q);
+    let chosen: Vec<i32> = all
+        .into_iter()
+        .filter(|(id, label)| match by_id {
+            Some(wanted) => *id == wanted,
+            None => label.trim_start_matches('　').to_lowercase().contains(&q),
+        })
+        .take(PICK_LIMIT)
+        .map(|(id, _)| id)
+        .collect();
+    let list = if query.purpose == "committee" {
+        people_labels(&state, &chosen).await?
+    } else {
+        org_labels(&state, &chosen).await?
+    };
+    Ok(axum::Json(list).into_response())
+}
+
+/// Suggestions for organizations, in `chosen`'s order, each with its kind and parent.
+async fn org_labels(state: &AppState, chosen: &[i32]) -> AppResult<Vec<PickOption>> {
+    let rows =
+        super::entity::Entity::find().filter(super::entity::Column::Id.is_in(chosen.to_vec())).all(&state.db).await?;
+    let parent_ids: Vec<i32> = rows.iter().filter_map(|o| o.parent_id).collect();
+    let parents: std::collections::HashMap<i32, String> = super::entity::Entity::find()
+        .filter(super::entity::Column::Id.is_in(parent_ids))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let mut found: std::collections::HashMap<i32, super::entity::Model> = rows.into_iter().map(|o| (o.id, o)).collect();
+    Ok(chosen
+        .iter()
+        .filter_map(|id| found.remove(id))
+        .map(|o| {
+            let under = o.parent_id.and_then(|p| parents.get(&p)).map(|p| format!(" · 上级：{p}")).unwrap_or_default();
+            PickOption { id: o.id, value: format!("{}（#{}）", o.name, o.id), label: format!("{}{under}", o.kind) }
+        })
+        .collect())
+}
+
+/// Suggestions for people, in `chosen`'s order, each with its kind and organization.
+async fn people_labels(state: &AppState, chosen: &[i32]) -> AppResult<Vec<PickOption>> {
+    use crate::people::entity as person;
+    let rows = person::Entity::find().filter(person::Column::Id.is_in(chosen.to_vec())).all(&state.db).await?;
+    let org_ids: Vec<i32> = rows.iter().filter_map(|p| p.org_id).collect();
+    let orgs: std::collections::HashMap<i32, String> = super::entity::Entity::find()
+        .filter(super::entity::Column::Id.is_in(org_ids))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let mut found: std::collections::HashMap<i32, person::Model> = rows.into_iter().map(|p| (p.id, p)).collect();
+    Ok(chosen
+        .iter()
+        .filter_map(|id| found.remove(id))
+        .map(|p| {
+            let org = p.org_id.and_then(|o| orgs.get(&o)).map(|o| format!(" · {o}")).unwrap_or_default();
+            PickOption { id: p.id, value: format!("{}（#{}）", p.name, p.id), label: format!("{}{org}", p.kind) }
+        })
+        .collect())
 }

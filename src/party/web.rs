@@ -59,7 +59,8 @@ struct TransferPage {
     layout: Layout,
     id: i32,
     name: String,
-    branches: Vec<crate::ui::blocks::Choice>,
+    /// The branch picker's text: the chosen branch only.
+    branch: String,
     input: TransferInput,
     errors: crate::ui::FieldErrors,
 }
@@ -73,17 +74,8 @@ async fn transfer_page(
     input: TransferInput,
     errors: crate::ui::FieldErrors,
 ) -> AppResult<Response> {
-    let (name, m) = service::transferable(state, actor, id).await?;
-    let branches = service::branch_options(state)
-        .await?
-        .into_iter()
-        .filter(|(bid, _)| *bid != m.branch_id)
-        .map(|(bid, label)| crate::ui::blocks::Choice {
-            value: bid.to_string(),
-            label,
-            selected: input.to_org_id == Some(bid),
-        })
-        .collect();
+    let (name, _) = service::transferable(state, actor, id).await?;
+    let branch = crate::orgs::web::picked_text(state, actor, None, input.to_org_id).await?;
     let page = TransferPage {
         layout: Layout::new(actor, "转接组织关系", "/people", None)
             .crumb("民辅警档案", Some("/people".into()))
@@ -91,7 +83,7 @@ async fn transfer_page(
             .crumb("转接组织关系", None),
         id,
         name,
-        branches,
+        branch,
         input,
         errors,
     };
@@ -111,7 +103,7 @@ pub async fn transfer(
     State(state): State<AppState>,
     actor: Actor,
     IdPath(id): IdPath<i32>,
-    Form(input): Form<TransferInput>,
+    crate::ui::params::PickerForm(input): crate::ui::params::PickerForm<TransferInput>,
 ) -> AppResult<Response> {
     match service::request_transfer(&state, &actor, id, &input).await {
         Ok(t) if t.status == "已转出" => Ok(Flash::ok("组织关系已转出本局").redirect(&format!("/people/{id}"))),

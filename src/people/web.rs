@@ -16,7 +16,7 @@ use crate::state::AppState;
 use crate::ui::blocks::Section;
 use crate::ui::flash::TakeFlash;
 use crate::ui::form::Form;
-use crate::ui::params::{IdPath, Params};
+use crate::ui::params::{IdPath, Params, PickerForm};
 use crate::ui::{FieldErrors, Flash, Layout, Pager, field_errors, query_string, render};
 
 pub use crate::ui::blocks::Choice;
@@ -199,7 +199,8 @@ struct FormPage {
     politicals: Vec<Choice>,
     educations: Vec<Choice>,
     ethnicities: Vec<Choice>,
-    orgs: Vec<Choice>,
+    /// The organization picker's text: the chosen organization only.
+    org: String,
     cancel: String,
 }
 
@@ -211,7 +212,7 @@ async fn form_page(
     errors: FieldErrors,
 ) -> AppResult<FormPage> {
     actor.require(Permission::PersonWrite)?;
-    let org_options = orgs::service::options_for(state, actor, Permission::PersonWrite).await?;
+    let org = orgs::web::picked_text(state, actor, Some(Permission::PersonWrite), form.org_id).await?;
     let (action, heading, cancel) = match id {
         Some(id) => (format!("/people/{id}"), format!("修改档案：{}", form.name), format!("/people/{id}")),
         None => ("/people".to_owned(), "新建人员档案".to_owned(), "/people".to_owned()),
@@ -227,7 +228,7 @@ async fn form_page(
         politicals: Choice::texts(POLITICAL_STATUSES, &form.political_status),
         educations: Choice::texts(EDUCATIONS, &form.education),
         ethnicities: Choice::texts(ETHNICITIES, &form.ethnicity),
-        orgs: Choice::orgs(org_options, form.org_id),
+        org,
         form,
         errors,
         cancel,
@@ -242,7 +243,7 @@ pub async fn new_form(State(state): State<AppState>, actor: Actor) -> AppResult<
 pub async fn create(
     State(state): State<AppState>,
     actor: Actor,
-    Form(input): Form<PersonInput>,
+    PickerForm(input): PickerForm<PersonInput>,
 ) -> AppResult<Response> {
     match service::create(&state, &actor, &input).await {
         Ok(p) => Ok(Flash::ok(format!("已建立 {} 的档案", p.name)).redirect(&format!("/people/{}", p.id))),
@@ -263,7 +264,7 @@ pub async fn update(
     State(state): State<AppState>,
     actor: Actor,
     IdPath(id): IdPath<i32>,
-    Form(input): Form<PersonInput>,
+    PickerForm(input): PickerForm<PersonInput>,
 ) -> AppResult<Response> {
     match service::update(&state, &actor, id, &input).await {
         Ok(p) => Ok(Flash::ok(format!("已保存 {} 的档案", p.name)).redirect(&format!("/people/{id}"))),

@@ -440,10 +440,18 @@ async fn malformed_requests_get_chinese_answers_on_the_api_and_the_web() {
         // parse, an upload that is not multipart, a method the page lacks.
         let (status, html) = page(raw(Method::POST, "/people", "application/json", "{}").await.unwrap()).await;
         assert!(status == 400 && html.contains("请求体须为表单"), "{html}");
+        let (status, html) = page(
+            raw(Method::POST, "/party/dues/cancel", "application/x-www-form-urlencoded", "person_id=abc")
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(status == 400 && html.contains("person_id") && html.contains("“abc”不是整数"), "{html}");
+        // An organization picker's text that names no organization: the form again, the field marked.
         let (status, html) =
             page(raw(Method::POST, "/people", "application/x-www-form-urlencoded", "name=a&org_id=abc").await.unwrap())
                 .await;
-        assert!(status == 400 && html.contains("org_id") && html.contains("“abc”不是整数"), "{html}");
+        assert!(status == 422 && html.contains("field-error"), "{html}");
         let (status, html) =
             page(raw(Method::POST, "/people/import", "multipart/form-data", "--x--").await.unwrap()).await;
         assert!(status == 400 && html.contains("multipart/form-data"), "{html}");

@@ -18,6 +18,7 @@ mod openapi;
 mod orgs;
 mod party;
 mod people;
+mod picker;
 mod shell;
 mod transport;
 mod uploads;

@@ -225,6 +225,9 @@ async fn a_form_error_is_shown_next_to_the_field_and_keeps_the_input() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     b.login(&app, "zzb", PASSWORD).await;
     b.client.goto(&app.url("/orgs/new?parent=6")).await.unwrap();
+    let parent =
+        b.client.find(Locator::Id("parent_id")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+    assert!(parent.ends_with("（#6）"), "the chosen parent is shown in its picker: {parent}");
     b.client.find(Locator::Css("#kind option[value='党小组']")).await.unwrap().click().await.unwrap();
     b.client.find(Locator::Id("name")).await.unwrap().send_keys("治安党小组").await.unwrap();
     b.client.find(Locator::Id("unit_name")).await.unwrap().send_keys("某分局治安大队").await.unwrap();
@@ -237,7 +240,8 @@ async fn a_form_error_is_shown_next_to_the_field_and_keeps_the_input() {
 
     // A destructive action asks first; declining keeps everything as it was.
     b.client.goto(&app.url("/orgs/13")).await.unwrap();
-    b.client.find(Locator::Css("#parent_id option[value='2']")).await.unwrap().click().await.unwrap();
+    // Without choosing a suggestion, the number can be typed.
+    b.client.find(Locator::Id("parent_id")).await.unwrap().send_keys("2").await.unwrap();
     b.client.find(Locator::Css("form[action='/orgs/13/move'] button")).await.unwrap().click().await.unwrap();
     let question = b.client.get_alert_text().await.unwrap();
     assert!(question.contains("确定要把本组织"));
@@ -356,27 +360,43 @@ async fn a_secretary_cancels_a_payment_recorded_by_mistake() {
 }
 
 #[tokio::test]
-async fn typing_part_of_a_name_narrows_a_long_organization_picker() {
+async fn typing_part_of_a_name_suggests_organizations_to_choose_from() {
     let Some(b) = Browser::start().await else { return };
     let app = TestApp::spawn(Backend::Sqlite).await;
     b.login(&app, "zzb", PASSWORD).await;
     b.client.goto(&app.url("/people/new")).await.unwrap();
-    let filter = b.client.find(Locator::Css("input[data-filter-select='org_id']")).await.unwrap();
-    assert!(filter.is_displayed().await.unwrap(), "the filter box shows once the script runs");
-    filter.send_keys("中山路").await.unwrap();
-    let visible = b
-        .client
-        .execute(
-            "return Array.from(document.getElementById('org_id').options).filter(o => !o.hidden && o.value).map(o => o.text.trim());",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let visible: Vec<String> = serde_json::from_value(visible).unwrap();
-    assert!(!visible.is_empty() && visible.iter().all(|t| t.contains("中山路")), "{visible:?}");
-    let chosen = b.client.execute("return document.getElementById('org_id').value;", vec![]).await.unwrap();
-    assert_eq!(chosen, json!("10"), "the first match is chosen");
-    b.snapshot("org-picker-filter").await;
+    let picker = b.client.find(Locator::Css("input#org_id[data-picker]")).await.unwrap();
+    picker.send_keys("中山路").await.unwrap();
+    // The script asks the server as one types and fills the suggestions.
+    let mut suggested: Vec<String> = Vec::new();
+    for _ in 0..100 {
+        let values = b
+            .client
+            .execute("return Array.from(document.getElementById('org_id-list').options).map(o => o.value);", vec![])
+            .await
+            .unwrap();
+        suggested = serde_json::from_value(values).unwrap();
+        if !suggested.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!suggested.is_empty() && suggested.iter().all(|t| t.contains("中山路")), "{suggested:?}");
+    let chosen = suggested.iter().find(|t| t.ends_with("（#10）")).expect("branch 10 is suggested").clone();
+    b.snapshot("org-picker-suggestions").await;
+
+    // Choosing a suggestion puts its text in the box; the form is saved with that organization.
+    picker.clear().await.unwrap();
+    picker.send_keys(&chosen).await.unwrap();
+    b.client.find(Locator::Id("name")).await.unwrap().send_keys("选择测试").await.unwrap();
+    b.client.find(Locator::Css("#kind option[value='辅警']")).await.unwrap().click().await.unwrap();
+    let id_number = support::valid_id("37020219900101005");
+    b.client.find(Locator::Id("id_number")).await.unwrap().send_keys(&id_number).await.unwrap();
+    b.client.find(Locator::Css("#political_status option[value='群众']")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Css("#person-form button.primary")).await.unwrap().click().await.unwrap();
+    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已建立"));
+    let (_, found) = app.login("zzb").await.get_json("/api/v1/persons?q=%E9%80%89%E6%8B%A9%E6%B5%8B%E8%AF%95").await;
+    assert_eq!(found["items"][0]["org_id"], 10, "{found}");
     b.stop().await;
     app.finish().await;
 }
