@@ -80,7 +80,7 @@ pub async fn by_unit(
             (todos.len(), Todo { title, href, due: due.map(|d| format!("最早 {d}")), urgency })
         })
         .collect();
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|(count, _)| std::cmp::Reverse(*count));
     Ok(out.into_iter().map(|(_, t)| t).collect())
 }
 
