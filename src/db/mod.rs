@@ -2,6 +2,8 @@
 //! history and one query path (SeaORM / sea-query); dialect differences stay in this module.
 
 pub mod migration;
+pub mod org_paths;
+pub mod scope;
 
 use std::path::Path;
 use std::time::Duration;

@@ -12,6 +12,7 @@ use super::{OrgKind, store};
 use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
+use crate::db::org_paths::{ChangeKind, OrgChange, OrgRef};
 use crate::error::{AppError, AppResult};
 use crate::home::Todo;
 use crate::party::entity::{committee, member};
@@ -320,6 +321,63 @@ pub async fn release_posts(
     Ok(released)
 }
 
+/// The people holding a committee post whose membership matches `members` (one query, however
+/// many members: committees are small, a moved subtree may hold thousands of members).
+async fn post_holders(txn: &sea_orm::DatabaseTransaction, members: sea_orm::Condition) -> AppResult<Vec<i32>> {
+    use sea_orm::sea_query::Query;
+    let of_members =
+        Query::select().column(member::Column::PersonId).from(member::Entity).cond_where(members).to_owned();
+    let mut ids: Vec<i32> = committee::Entity::find()
+        .filter(committee::Column::PersonId.in_subquery(of_members))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|c| c.person_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// [`release_posts`] for each of `holders` at the branch their membership names now; returns
+/// `{"person_id", "post"}` of each post ended, for the audit entry of the change.
+async fn release_posts_of(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    holders: &[i32],
+    why: &str,
+) -> AppResult<Vec<serde_json::Value>> {
+    let mut released = Vec::new();
+    if holders.is_empty() {
+        return Ok(released);
+    }
+    let members = member::Entity::find()
+        .filter(member::Column::PersonId.is_in(holders.to_vec()))
+        .order_by_asc(member::Column::PersonId)
+        .all(txn)
+        .await?;
+    for m in members {
+        for post in release_posts(txn, state, actor, m.person_id, Some(&m.branch_path), why).await? {
+            released.push(json!({"person_id": m.person_id, "post": post}));
+        }
+    }
+    Ok(released)
+}
+
+/// After the subtree now at `path` moved: ends the posts its members held on committees the new
+/// place is not under (their own organizations' committees moved along and stay).
+pub async fn release_posts_in(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    path: &str,
+    why: &str,
+) -> AppResult<Vec<serde_json::Value>> {
+    let holders = post_holders(txn, store::subtree(member::Column::BranchPath, path)).await?;
+    release_posts_of(txn, state, actor, &holders, why).await
+}
+
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 #[schema(description = "撤销或合并：`reason` 必填，不超过 200 字；给出 `merge_into` 时人员和党员档案并入该党组织，\
@@ -381,57 +439,40 @@ pub async fn dissolve(state: &AppState, actor: &Actor, id: i32, input: &Dissolve
     let people = person::Entity::find()
         .filter(person::Column::OrgId.eq(o.id))
         .filter(person::Column::DeletedAt.is_null())
-        .all(&state.db)
+        .count(&state.db)
         .await?;
-    if target.is_none() && !people.is_empty() {
-        return Err(AppError::validation(
-            "merge_into",
-            format!("本组织还有 {} 人，请选择合并到的党组织", people.len()),
-        ));
+    if target.is_none() && people > 0 {
+        return Err(AppError::validation("merge_into", format!("本组织还有 {people} 人，请选择合并到的党组织")));
     }
     let now = state.clock.now_db();
     let txn = crate::db::begin_write(&state.db).await?;
     let mut released = Vec::new();
+    let this = OrgRef { id: o.id, path: o.path.clone(), name: o.name.clone() };
+    let kind = match &target {
+        Some(t) => {
+            ChangeKind::Merged { from: this, into: OrgRef { id: t.id, path: t.path.clone(), name: t.name.clone() } }
+        }
+        None => ChangeKind::Dissolved { org: this },
+    };
+    // Whoever of the merged branch's members sits on a committee, found before the memberships
+    // move (afterwards they cannot be told from the target's own members).
+    let holders = match &target {
+        Some(_) => post_holders(&txn, sea_orm::Condition::all().add(member::Column::BranchId.eq(o.id))).await?,
+        None => Vec::new(),
+    };
+    // People, memberships and every other record placed in the organization move to the target
+    // (and the people domain writes each person's history); a plain dissolve leaves them.
+    let change = OrgChange {
+        kind,
+        at: now,
+        actor_id: (actor.user_id > 0).then_some(actor.user_id),
+        actor_name: actor.username.clone(),
+    };
+    crate::db::org_paths::apply(&txn, &change).await?;
     if let Some(t) = &target {
-        for p in &people {
-            let mut active: person::ActiveModel = p.clone().into();
-            active.org_id = Set(Some(t.id));
-            active.org_path = Set(Some(t.path.clone()));
-            active.updated_at = Set(now);
-            active.update(&txn).await?;
-            crate::people::entity::history::ActiveModel {
-                person_id: Set(p.id),
-                at: Set(now),
-                actor_id: Set((actor.user_id > 0).then_some(actor.user_id)),
-                actor_name: Set(actor.username.clone()),
-                field: Set("org_id".into()),
-                old_value: Set(Some(o.name.clone())),
-                new_value: Set(Some(t.name.clone())),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-        }
-        let merged: Vec<i32> = member::Entity::find()
-            .filter(member::Column::BranchId.eq(o.id))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|m| m.person_id)
-            .collect();
-        member::Entity::update_many()
-            .col_expr(member::Column::BranchId, sea_orm::sea_query::Expr::value(t.id))
-            .col_expr(member::Column::BranchPath, sea_orm::sea_query::Expr::value(t.path.clone()))
-            .filter(member::Column::BranchId.eq(o.id))
-            .exec(&txn)
-            .await?;
         // Posts on committees the merged branch's members are no longer under end here.
-        for person_id in merged {
-            let why = format!("{}并入{}", o.name, t.name);
-            for post in release_posts(&txn, state, actor, person_id, Some(&t.path), &why).await? {
-                released.push(json!({"person_id": person_id, "post": post}));
-            }
-        }
+        let why = format!("{}并入{}", o.name, t.name);
+        released = release_posts_of(&txn, state, actor, &holders, &why).await?;
     }
     committee::Entity::delete_many().filter(committee::Column::OrgId.eq(o.id)).exec(&txn).await?;
     // Grants over a dissolved organization end with it.
@@ -449,7 +490,7 @@ pub async fn dissolve(state: &AppState, actor: &Actor, id: i32, input: &Dissolve
     let action = if target.is_some() { "org.merge" } else { "org.dissolve" };
     let event = Event::by(actor, action).object("org", o.id).org(o.path.clone()).summary(json!({
         "name": o.name, "reason": reason, "merged_into": target.as_ref().map(|t| t.name.clone()),
-        "people_moved": people.len(), "grants_ended": grants, "released_posts": released,
+        "people_moved": people, "grants_ended": grants, "released_posts": released,
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod entity;
 pub mod governance;
+pub mod module;
 pub mod service;
 pub mod store;
 pub mod web;

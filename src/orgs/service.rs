@@ -10,6 +10,7 @@ use super::{OrgKind, store};
 use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission, Scope};
+use crate::db::org_paths::{ChangeKind, OrgChange, OrgRef};
 use crate::error::{AppError, AppResult};
 use crate::people::entity as person;
 use crate::state::AppState;
@@ -490,73 +491,29 @@ async fn move_in(
         return Err(AppError::conflict("parent_id", "新的上级下已有同名党组织"));
     }
     let now = state.clock.now_db();
-    let rows = store::subtree_rows(txn, &old_path).await?;
-    let moved = rows.len();
-    for row in rows {
-        let path = format!("{new_path}{}", &row.path[old_path.len()..]);
-        let is_root = row.id == o.id;
-        let depth = row.depth + depth_delta;
-        let mut active: org::ActiveModel = row.into();
-        active.path = Set(path);
-        active.depth = Set(depth);
-        if is_root {
-            active.parent_id = Set(Some(parent.id));
-            active.updated_at = Set(now);
-        }
-        active.update(txn).await?;
-    }
-    // People carry their organization's path for scope checks; rewrite the moved prefix.
-    let people = person::Entity::find().filter(store::subtree(person::Column::OrgPath, &old_path)).all(txn).await?;
-    for p in people {
-        let Some(old) = p.org_path.clone() else {
-            continue;
-        };
-        person::Entity::update_many()
-            .col_expr(person::Column::OrgPath, Expr::value(format!("{new_path}{}", &old[old_path.len()..])))
-            .filter(person::Column::Id.eq(p.id))
-            .exec(txn)
-            .await?;
-    }
-    // Memberships and transfers keep their branch's path for scope checks too.
-    let moved_path = |old: &str| format!("{new_path}{}", &old[old_path.len()..]);
-    let members = crate::party::entity::member::Entity::find()
-        .filter(store::subtree(crate::party::entity::member::Column::BranchPath, &old_path))
-        .all(txn)
+    let moved = store::move_subtree(txn, &old_path, &new_path, depth_delta).await?;
+    org::Entity::update_many()
+        .col_expr(Column::ParentId, Expr::value(parent.id))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(o.id))
+        .exec(txn)
         .await?;
-    let mut new_branch_paths = Vec::with_capacity(members.len());
-    for m in members {
-        let path = moved_path(&m.branch_path);
-        new_branch_paths.push((m.person_id, path.clone()));
-        let mut active: crate::party::entity::member::ActiveModel = m.into();
-        active.branch_path = Set(path);
-        active.update(txn).await?;
-    }
+    // Every table that keeps a copy of the path (people, memberships, transfers, ...) follows,
+    // one statement per column, whichever domain it belongs to.
+    let change = OrgChange {
+        kind: ChangeKind::Moved {
+            org: OrgRef { id: o.id, path: old_path.clone(), name: o.name.clone() },
+            new_path: new_path.clone(),
+        },
+        at: now,
+        actor_id: (actor.user_id > 0).then_some(actor.user_id),
+        actor_name: actor.username.clone(),
+    };
+    crate::db::org_paths::apply(txn, &change).await?;
     // Posts on committees above the old place that the new place is not under end now; the
     // moved organizations' own committees moved along and stay.
-    let mut released = Vec::new();
-    for (person_id, path) in &new_branch_paths {
-        let why = format!("{}调整隶属至{}", o.name, parent.name);
-        for post in super::governance::release_posts(txn, state, actor, *person_id, Some(path), &why).await? {
-            released.push(json!({"person_id": person_id, "post": post}));
-        }
-    }
-    use crate::party::entity::transfer;
-    let open = transfer::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(store::subtree(transfer::Column::FromPath, &old_path))
-                .add(store::subtree(transfer::Column::ToPath, &old_path)),
-        )
-        .all(txn)
-        .await?;
-    for t in open {
-        let from = if t.from_path.starts_with(&old_path) { moved_path(&t.from_path) } else { t.from_path.clone() };
-        let to = t.to_path.clone().map(|p| if p.starts_with(&old_path) { moved_path(&p) } else { p });
-        let mut active: transfer::ActiveModel = t.into();
-        active.from_path = Set(from);
-        active.to_path = Set(to);
-        active.update(txn).await?;
-    }
+    let why = format!("{}调整隶属至{}", o.name, parent.name);
+    let released = super::governance::release_posts_in(txn, state, actor, &new_path, &why).await?;
     let event = Event::by(actor, "org.move").object("org", o.id).org(new_path.clone()).summary(json!({
         "from_parent": o.parent_id, "to_parent": parent.id,
         "old_path": old_path, "new_path": new_path, "orgs_moved": moved, "released_posts": released,

@@ -6,10 +6,23 @@ pub mod api;
 pub mod dues;
 pub mod entity;
 pub mod letter;
+pub mod module;
 pub mod service;
 pub mod web;
 
 use chrono::{Months, NaiveDate};
+
+/// Where membership keeps copies of organization paths: `crate::db::org_paths` rewrites them
+/// when the tree changes. A membership follows a merge of its branch; a transfer is a record of
+/// what happened and stays with the organizations it named (a merge refuses pending transfers).
+pub const ORG_PATH_COLUMNS: &[crate::db::org_paths::PathColumn] = {
+    use crate::db::org_paths::PathColumn;
+    &[
+        PathColumn::new("party_members", "branch_path").with_org_id("branch_id"),
+        PathColumn::new("transfers", "from_path").with_org_id("from_org_id").kept_on_merge(),
+        PathColumn::new("transfers", "to_path").with_org_id("to_org_id").kept_on_merge(),
+    ]
+};
 
 pub const CATEGORIES: &[&str] = &["在职党员", "离退休党员", "流动党员"];
 

@@ -7,6 +7,7 @@ pub mod entity;
 pub mod idcard;
 pub mod import;
 pub mod import_web;
+pub mod module;
 pub mod profile;
 pub mod service;
 pub mod web;
@@ -20,6 +21,19 @@ use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::orgs::store;
 use crate::state::AppState;
+
+/// Where the roster keeps a copy of an organization's path: `crate::db::org_paths` rewrites it
+/// when the tree changes (a person follows a merge, with `org_id`).
+pub const ORG_PATH_COLUMNS: &[crate::db::org_paths::PathColumn] =
+    &[crate::db::org_paths::PathColumn::new("persons", "org_path").with_org_id("org_id")];
+
+/// [`service::on_org_change`] in the shape `crate::db::org_paths::hooks` lists.
+pub fn on_org_change<'a>(
+    txn: &'a sea_orm::DatabaseTransaction,
+    change: &'a crate::db::org_paths::OrgChange,
+) -> crate::db::org_paths::HookFuture<'a> {
+    Box::pin(service::on_org_change(txn, change))
+}
 
 pub const KINDS: &[&str] = &["民警", "辅警", "工勤"];
 pub const EMPLOYMENT_STATUSES: &[&str] = &["在职", "调离", "退休", "辞退", "开除", "离职", "去世"];

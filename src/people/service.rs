@@ -842,6 +842,53 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i32, reason: &str) -> A
     Ok(())
 }
 
+/// The roster's reaction to a change of the organization tree (listed in
+/// `crate::db::org_paths::hooks`). On a merge, everyone placed in the dissolved organization gets
+/// a history line "所在党组织: old → new" and a new update time, in two statements however many
+/// people; the hook runs before the path columns are rewritten, so `org_id` still names the
+/// dissolved organization. Moves change no one's organization, only its path: nothing to record.
+pub async fn on_org_change(
+    txn: &sea_orm::DatabaseTransaction,
+    change: &crate::db::org_paths::OrgChange,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::sea_query::{Expr, Query};
+    let crate::db::org_paths::ChangeKind::Merged { from, into } = &change.kind else {
+        return Ok(());
+    };
+    let moved = Query::select()
+        .column(Column::Id)
+        .expr(Expr::val(change.at))
+        .expr(Expr::val(change.actor_id))
+        .expr(Expr::val(change.actor_name.clone()))
+        .expr(Expr::val("org_id"))
+        .expr(Expr::val(from.name.clone()))
+        .expr(Expr::val(into.name.clone()))
+        .from(person::Entity)
+        .and_where(Column::OrgId.eq(from.id))
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(history::Entity)
+        .columns([
+            history::Column::PersonId,
+            history::Column::At,
+            history::Column::ActorId,
+            history::Column::ActorName,
+            history::Column::Field,
+            history::Column::OldValue,
+            history::Column::NewValue,
+        ])
+        .select_from(moved)
+        .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?
+        .to_owned();
+    txn.execute(&insert).await?;
+    person::Entity::update_many()
+        .col_expr(Column::UpdatedAt, Expr::value(change.at))
+        .filter(Column::OrgId.eq(from.id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// The form values of an existing record (to prefill the edit form).
 pub fn input_of(p: &person::Model) -> PersonInput {
     let d = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();

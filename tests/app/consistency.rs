@@ -1,11 +1,13 @@
 //! Records that must stay consistent with each other when a member moves or a mistake is undone:
 //! committee posts, the dues ledger, and where the audit log files each event.
 
+use dangjian::db::org_paths::{self, PathColumn};
 use reqwest::Method;
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde_json::{Value, json};
 
 use crate::party::{new_person, party_rows, secretary_of};
-use crate::support::{Session, on_all_backends};
+use crate::support::{Session, TestApp, on_all_backends};
 
 /// A new full member of branch 10 (shuji's), admitted on `joined_on` and full a year later.
 async fn full_member_of_branch_10(shuji: &Session, name: &str, id17: &str, joined_on: &str) -> i64 {
@@ -348,6 +350,173 @@ async fn moving_a_branch_elsewhere_ends_posts_above_it_and_keeps_its_own_committ
             "the member's history says why: {:?}",
             party_rows(&profile)
         );
+        app
+    })
+    .await;
+}
+
+/// The one number a `SELECT COUNT(*) AS n ...` finds.
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let row = app.state.db.query_one_raw(Statement::from_string(app.db_backend(), sql)).await.unwrap().unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+/// Rows in a registered path column (`table.column`) whose path lies under `root`.
+async fn rows_under(app: &TestApp, c: &PathColumn, root: &str) -> i64 {
+    let upper = dangjian::db::path_upper_bound(root);
+    let (t, col) = (c.table, c.column);
+    count(app, &format!("SELECT COUNT(*) AS n FROM {t} WHERE {col} >= '{root}' AND {col} < '{upper}'")).await
+}
+
+/// Registered path columns whose rows disagree with the path of the organization they name.
+async fn stale_paths(app: &TestApp) -> Vec<String> {
+    let mut stale = Vec::new();
+    for c in org_paths::columns() {
+        let Some(id) = c.org_id else { continue };
+        let (t, col) = (c.table, c.column);
+        let n = count(
+            app,
+            &format!(
+                "SELECT COUNT(*) AS n FROM {t} x WHERE x.{col} IS NOT NULL \
+                 AND NOT EXISTS (SELECT 1 FROM orgs o WHERE o.id = x.{id} AND o.path = x.{col})"
+            ),
+        )
+        .await;
+        if n > 0 {
+            stale.push(format!("{t}.{col}: {n}"));
+        }
+    }
+    stale
+}
+
+#[tokio::test]
+async fn every_registered_path_follows_a_sub_bureau_moved_with_all_its_levels() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let shuji = app.login("shuji").await;
+        // Two members of branch 10 (under sub-bureau 6) ask to go: to station 13 in the same
+        // sub-bureau, and to headquarters branch 3 outside it. Both wait while the tree moves.
+        let inside = full_member_of_branch_10(&shuji, "转接党员甲", "37020219850505007", "2011-05-01").await;
+        let outside = full_member_of_branch_10(&shuji, "转接党员乙", "37020219860606008", "2012-06-01").await;
+        let mut transfers = Vec::new();
+        for (pid, to) in [(inside, 13), (outside, 3)] {
+            let (status, t) = shuji
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/persons/{pid}/transfers"),
+                    json!({"to_org_id": to, "reason": "工作调动"}),
+                )
+                .await;
+            assert_eq!(status, 201, "{t}");
+            transfers.push(t["id"].as_i64().unwrap());
+        }
+        let lingdao = app.login("lingdao").await;
+        let (_, people_before) = lingdao.get_json("/api/v1/persons?page_size=1").await;
+        let mut before = Vec::new();
+        for c in org_paths::columns() {
+            before.push(rows_under(&app, c, "/1/6/").await);
+        }
+        assert!(before.iter().all(|n| *n > 0), "every registered column has rows in the sub-bureau: {before:?}");
+        assert_eq!(stale_paths(&app).await, Vec::<String>::new());
+
+        // Sub-bureau 6 (with its stations, their branches and groups) goes under a new
+        // committee inside the headquarters committee (2): three levels deeper than before.
+        let (status, committee) = zzb
+            .send_json(Method::POST, "/api/v1/orgs", json!({"name": "分局工作委员会", "kind": "党委", "parent_id": 2}))
+            .await;
+        assert_eq!(status, 201, "{committee}");
+        let new_root = format!("/1/2/{}/6/", committee["id"]);
+        let (status, moved) = zzb.send_json(Method::PATCH, "/api/v1/orgs/6", json!({"parent_id": committee["id"]})).await;
+        assert_eq!(status, 200, "{moved}");
+        assert_eq!(moved["org"]["path"], new_root);
+        let (_, group) = zzb.get_json("/api/v1/orgs/11").await;
+        assert_eq!(group["org"]["path"], format!("{new_root}10/11/"));
+        assert_eq!(group["org"]["depth"], 5);
+
+        for (c, n) in org_paths::columns().zip(&before) {
+            assert_eq!(rows_under(&app, c, "/1/6/").await, 0, "{}.{} left behind", c.table, c.column);
+            assert_eq!(rows_under(&app, c, &new_root).await, *n, "{}.{} moved along", c.table, c.column);
+        }
+        assert_eq!(stale_paths(&app).await, Vec::<String>::new());
+
+        // What the paths are for: the scopes still reach the moved records.
+        let (_, people_after) = lingdao.get_json("/api/v1/persons?page_size=1").await;
+        assert_eq!(people_after["total"], people_before["total"]);
+        assert_eq!(lingdao.get_json("/api/v1/orgs?page_size=100").await.1["total"], 16);
+        for (t, to) in transfers.iter().zip([13, 3]) {
+            let secretary = secretary_of(&app, &format!("shuji{to}m"), to).await;
+            let (status, body) =
+                secretary.send_json(Method::POST, &format!("/api/v1/transfers/{t}/accept"), json!({})).await;
+            assert_eq!(status, 204, "{to}: {body}");
+        }
+        let (_, station) = zzb.get_json("/api/v1/orgs/13").await;
+        assert_eq!(station["org"]["path"], format!("{new_root}13/"));
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) AS n FROM party_members WHERE person_id = {inside} AND branch_path = '{new_root}13/'")).await, 1);
+        assert_eq!(stale_paths(&app).await, Vec::<String>::new());
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_table_the_tree_does_not_know_follows_moves_and_merges_once_registered() {
+    use dangjian::db::org_paths::{OrgRef, merge_columns, rewrite_columns};
+    on_all_backends(|app| async move {
+        // A table of some later domain, created here: the organizations module has never heard of it.
+        let collate = match app.db_backend() {
+            DatabaseBackend::Postgres => " COLLATE \"C\"",
+            DatabaseBackend::MySql => " COLLATE utf8mb4_bin",
+            _ => "",
+        };
+        app.sql(&format!(
+            "CREATE TABLE visits (id INTEGER PRIMARY KEY, org_id INTEGER, org_path VARCHAR(255){collate})"
+        ))
+        .await;
+        app.sql("CREATE INDEX idx_visits_org_path ON visits (org_path)").await;
+        app.sql(
+            "INSERT INTO visits (id, org_id, org_path) VALUES (1, 4, '/1/4/'), (2, 9, '/1/4/9/'), \
+             (3, 3, '/1/4/99/3/'), (4, 40, '/1/40/'), (5, 5, '/1/5/'), (6, NULL, NULL)",
+        )
+        .await;
+        let visits = PathColumn::new("visits", "org_path").with_org_id("org_id");
+        let org = |id: i32, path: &str| OrgRef { id, path: path.into(), name: format!("组织{id}") };
+
+        let txn = dangjian::db::begin_write(&app.state.db).await.unwrap();
+        // Organization 4 moves under 7: its subtree, and only its subtree (not 40), follows.
+        assert_eq!(rewrite_columns(&txn, [&visits], "/1/4/", "/1/7/4/").await.unwrap(), 3);
+        // 5 merges into 9: as history, nothing changes; as a placement, the row follows with its id.
+        assert_eq!(
+            merge_columns(&txn, [&visits.kept_on_merge()], &org(5, "/1/5/"), &org(9, "/1/7/4/9/")).await.unwrap(),
+            0
+        );
+        assert_eq!(merge_columns(&txn, [&visits], &org(5, "/1/5/"), &org(9, "/1/7/4/9/")).await.unwrap(), 1);
+        txn.commit().await.unwrap();
+
+        let rows: Vec<(i32, Option<i32>, Option<String>)> = app
+            .state
+            .db
+            .query_all_raw(Statement::from_string(
+                app.db_backend(),
+                "SELECT id, org_id, org_path FROM visits ORDER BY id",
+            ))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| {
+                (r.try_get("", "id").unwrap(), r.try_get("", "org_id").unwrap(), r.try_get("", "org_path").unwrap())
+            })
+            .collect();
+        let want = [
+            (1, Some(4), Some("/1/7/4/")),
+            (2, Some(9), Some("/1/7/4/9/")),
+            (3, Some(3), Some("/1/7/4/99/3/")),
+            (4, Some(40), Some("/1/40/")),
+            (5, Some(9), Some("/1/7/4/9/")),
+            (6, None, None),
+        ];
+        let want: Vec<(i32, Option<i32>, Option<String>)> =
+            want.into_iter().map(|(id, o, p)| (id, o, p.map(str::to_owned))).collect();
+        assert_eq!(rows, want);
         app
     })
     .await;

@@ -178,3 +178,53 @@ async fn a_branch_with_a_pending_transfer_cannot_be_dissolved() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_merge_is_in_each_persons_history_and_past_transfers_keep_the_dissolved_branch() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let name = |org: serde_json::Value| org["org"]["name"].as_str().unwrap().to_owned();
+        let (from, into) =
+            (name(zzb.get_json("/api/v1/orgs/13").await.1), name(zzb.get_json("/api/v1/orgs/16").await.1));
+        // One member of 13 has left the bureau before the merge: the transfer is history.
+        let (_, members) =
+            zzb.get_json("/api/v1/persons?org=13&political_status=%E4%B8%AD%E5%85%B1%E5%85%9A%E5%91%98").await;
+        let leaver = members["items"][0]["id"].as_i64().unwrap();
+        let stayer = members["items"][1]["id"].as_i64().unwrap();
+        let (status, out) = zzb
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/persons/{leaver}/transfers"),
+                json!({"to_external": "中共某县委组织部", "reason": "调出公安机关"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{out}");
+        for group in [14, 15] {
+            zzb.send_json(Method::POST, &format!("/api/v1/orgs/{group}/dissolve"), json!({"reason": "撤并"})).await;
+        }
+        let (status, _) = zzb
+            .send_json(Method::POST, "/api/v1/orgs/13/dissolve", json!({"reason": "派出所撤并", "merge_into": 16}))
+            .await;
+        assert_eq!(status, 204);
+
+        // Each person placed in 13 has one history line saying where they went, and by whom.
+        for pid in [leaver, stayer] {
+            let (status, history) = zzb.get_json(&format!("/api/v1/persons/{pid}/history")).await;
+            assert_eq!(status, 200, "{history}");
+            let moves: Vec<&serde_json::Value> =
+                history["items"].as_array().unwrap().iter().filter(|h| h["old_value"] == from.as_str()).collect();
+            assert_eq!(moves.len(), 1, "{history}");
+            assert_eq!(moves[0]["new_value"], into.as_str());
+            assert_eq!(moves[0]["field"], "所在党组织");
+            assert_eq!(moves[0]["actor"], "zzb");
+        }
+        let (_, stayer_now) = zzb.get_json(&format!("/api/v1/persons/{stayer}")).await;
+        assert!(stayer_now.to_string().contains(&into), "{stayer_now}");
+        // The transfer still says it came from the dissolved branch.
+        let (_, transfers) = zzb.get_json("/api/v1/transfers").await;
+        let row = transfers["outgoing"].as_array().unwrap().iter().find(|t| t["id"] == out["id"]).expect("listed");
+        assert_eq!(row["from_name"], from.as_str());
+        app
+    })
+    .await;
+}

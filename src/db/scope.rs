@@ -1,0 +1,117 @@
+//! Conditions over materialized organization paths and other indexed text, shared by every
+//! domain. A path is the chain of ids from the root, each followed by `/` (`/1/6/10/`); an
+//! organization's subtree is the range `[path, path_upper_bound(path))`, one index range scan on
+//! SQLite, PostgreSQL and MySQL alike (path columns use a binary collation, see the migrations).
+//!
+//! These used to live in `orgs::store`, which still re-exports them; new code uses them from here.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{ColumnTrait, Condition};
+
+use super::path_upper_bound;
+use crate::auth::Scope;
+
+/// Rows whose `column` (a materialized path) lies inside `scope`.
+pub fn in_scope<C: ColumnTrait>(column: C, scope: &Scope) -> Condition {
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Nothing => Condition::all().add(Expr::cust("1 = 0")),
+        Scope::Subtrees(roots) => roots.iter().fold(Condition::any(), |cond, root| cond.add(subtree(column, root))),
+    }
+}
+
+/// Rows whose `column` lies in the subtree rooted at `path` (the root included).
+pub fn subtree<C: ColumnTrait>(column: C, path: &str) -> Condition {
+    Condition::all().add(column.gte(path)).add(column.lt(path_upper_bound(path)))
+}
+
+/// Like [`in_scope`], but written so that no index can serve it: for queries that another,
+/// more selective condition should drive (a name search). Left as a range, the planner (SQLite
+/// above all) may prefer the organization index because it also gives the order, and then read
+/// every person in scope to find a handful.
+pub fn in_scope_filter<C: ColumnTrait>(column: C, scope: &Scope) -> Condition {
+    match scope {
+        Scope::Subtrees(roots) => {
+            roots.iter().fold(Condition::any(), |cond, root| cond.add(subtree_filter(column, root)))
+        }
+        other => in_scope(column, other),
+    }
+}
+
+/// [`subtree`] as a plain filter (see [`in_scope_filter`]). Paths are ASCII, so characters and
+/// bytes count alike on every backend.
+pub fn subtree_filter<C: ColumnTrait>(column: C, path: &str) -> Condition {
+    let head = Func::cust("SUBSTR").arg(Expr::col(column)).arg(1).arg(i32::try_from(path.len()).unwrap_or(i32::MAX));
+    Condition::all().add(Expr::expr(head).eq(path))
+}
+
+/// Rows whose text `column` contains `text` anywhere, ignoring the case of Latin letters on every
+/// backend (PostgreSQL's LIKE alone would not); `%` and `_` in the text match themselves.
+pub fn containing<C: ColumnTrait>(backend: sea_orm::DatabaseBackend, column: C, text: &str) -> Expr {
+    // PostgreSQL's ILIKE takes backslash as its escape (sea-query cannot add ESCAPE to ILIKE);
+    // SQLite and MySQL are told `!`, which no server mode reinterprets (MySQL's
+    // NO_BACKSLASH_ESCAPES would disarm a backslash).
+    let escape = if backend == sea_orm::DatabaseBackend::Postgres { '\\' } else { '!' };
+    let mut escaped = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        if c == '%' || c == '_' || c == escape {
+            escaped.push(escape);
+        }
+        escaped.push(c);
+    }
+    let pattern = LikeExpr::new(format!("%{escaped}%"));
+    let col = Expr::col(column.as_column_ref());
+    if backend == sea_orm::DatabaseBackend::Postgres {
+        use sea_orm::sea_query::extension::postgres::PgExpr;
+        col.ilike(pattern)
+    } else {
+        col.like(pattern.escape(escape))
+    }
+}
+
+/// Rows whose text `column` starts with `prefix`, as an index-friendly range (`LIKE 'x%'` is
+/// case-insensitive on SQLite and so cannot use the index).
+pub fn prefix<C: ColumnTrait>(column: C, prefix: &str) -> Condition {
+    let mut upper: Vec<char> = prefix.chars().collect();
+    match upper.pop().and_then(|last| char::from_u32(last as u32 + 1)) {
+        Some(next) => {
+            upper.push(next);
+            let upper: String = upper.into_iter().collect();
+            Condition::all().add(column.gte(prefix)).add(column.lt(upper))
+        }
+        None => Condition::all(),
+    }
+}
+
+/// The deepest organization path that contains all of `paths` (`/1/6/` for `/1/6/10/` and
+/// `/1/6/13/`): where an event about many records belongs in the audit log.
+pub fn common_path<'a>(paths: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut common: Option<&str> = None;
+    for p in paths {
+        common = Some(match common {
+            None => p,
+            Some(c) => {
+                // The longest shared prefix that ends at a `/`.
+                let shared = c.bytes().zip(p.bytes()).take_while(|(a, b)| a == b).count();
+                &c[..c[..shared].rfind('/').map_or(0, |i| i + 1)]
+            }
+        });
+    }
+    common.filter(|c| !c.is_empty()).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_path_is_the_deepest_shared_ancestor() {
+        assert_eq!(common_path(["/1/6/10/", "/1/6/13/"]).as_deref(), Some("/1/6/"));
+        assert_eq!(common_path(["/1/6/10/"]).as_deref(), Some("/1/6/10/"));
+        // `/1/6/` and `/1/61/` share the text `/1/6` but not the organization 6.
+        assert_eq!(common_path(["/1/6/", "/1/61/"]).as_deref(), Some("/1/"));
+        assert_eq!(common_path(["/1/6/10/", "/1/6/"]).as_deref(), Some("/1/6/"));
+        assert_eq!(common_path(["/1/", "/2/"]).as_deref(), Some("/"));
+        assert_eq!(common_path(std::iter::empty()), None);
+    }
+}
