@@ -14,11 +14,11 @@ use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
 use crate::db::org_paths::{ChangeKind, OrgChange, OrgRef};
 use crate::error::{AppError, AppResult};
-use crate::home::Todo;
 use crate::party::entity::{committee, member};
 use crate::people::entity as person;
 use crate::people::parse_date;
 use crate::state::AppState;
+use crate::ui::blocks::Todo;
 
 pub const POSTS: &[&str] = &["书记", "副书记", "组织委员", "宣传委员", "纪检委员", "委员"];
 
@@ -521,15 +521,17 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
             } else {
                 format!("{} 将于 {due} 届满，请做好换届准备", o.name)
             };
-            out.push(Todo {
+            let todo = Todo {
                 title,
                 href: format!("/orgs/{}", o.id),
                 due: Some(due.to_string()),
                 urgency: if due < today { "high" } else { "normal" },
-            });
+            };
+            out.push(super::summary::Pending { path: o.path, todo });
         }
     }
-    Ok(out)
+    super::summary::by_unit(state, &actor.scope(perm), out, |n| format!("{n} 个党组织 90 天内届满或已届满，须换届"))
+        .await
 }
 
 /// Party members of the organization's tree, as candidates for its committee.

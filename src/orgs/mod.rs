@@ -7,6 +7,7 @@ pub mod governance;
 pub mod module;
 pub mod service;
 pub mod store;
+pub mod summary;
 pub mod web;
 
 use serde::Serialize;

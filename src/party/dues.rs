@@ -17,10 +17,10 @@ use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
-use crate::home::Todo;
 use crate::orgs::store;
 use crate::people::entity as person;
 use crate::state::AppState;
+use crate::ui::blocks::Todo;
 
 pub mod entity {
     pub mod base {
@@ -613,18 +613,37 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
         }));
     }
     let names = crate::people::names(&state.db, &flagged).await?;
-    Ok(flagged
+    let mut paths: HashMap<i32, String> = HashMap::new();
+    for chunk in flagged.chunks(500) {
+        let rows: Vec<(i32, String)> = member::Entity::find()
+            .select_only()
+            .column(member::Column::PersonId)
+            .column(member::Column::BranchPath)
+            .filter(member::Column::PersonId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+        paths.extend(rows);
+    }
+    let pending = flagged
         .into_iter()
-        .map(|id| Todo {
-            title: format!(
-                "{} 已连续 6 个月未交纳党费，请了解情况（系统不会自动处理）",
-                names.get(&id).cloned().unwrap_or_default()
-            ),
-            href: format!("/people/{id}#section-party"),
-            due: None,
-            urgency: "high",
+        .map(|id| crate::orgs::summary::Pending {
+            path: paths.get(&id).cloned().unwrap_or_default(),
+            todo: Todo {
+                title: format!(
+                    "{} 已连续 6 个月未交纳党费，请了解情况（系统不会自动处理）",
+                    names.get(&id).cloned().unwrap_or_default()
+                ),
+                href: format!("/people/{id}#section-party"),
+                due: None,
+                urgency: "high",
+            },
         })
-        .collect())
+        .collect();
+    crate::orgs::summary::by_unit(state, &actor.scope(Permission::PersonWrite), pending, |n| {
+        format!("{n} 名党员已连续 6 个月未交纳党费，请了解情况")
+    })
+    .await
 }
 
 /// The base in force this month, for the profile.

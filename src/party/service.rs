@@ -15,11 +15,11 @@ use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
-use crate::home::Todo;
 use crate::orgs::{OrgKind, entity as org, store};
 use crate::people::entity::{self as person, history};
 use crate::people::parse_date;
 use crate::state::AppState;
+use crate::ui::blocks::Todo;
 
 pub async fn membership_of<C: ConnectionTrait>(db: &C, person_id: i32) -> AppResult<Option<member::Model>> {
     Ok(member::Entity::find().filter(member::Column::PersonId.eq(person_id)).one(db).await?)
@@ -577,12 +577,11 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
         .filter(member::Column::FullOn.is_null())
         .filter(member::Column::JoinedOn.lte(horizon))
         .order_by_asc(member::Column::JoinedOn)
-        .limit(50)
         .all(&state.db)
         .await?;
     let ids: Vec<i32> = due.iter().map(|m| m.person_id).collect();
     let names = crate::people::names(&state.db, &ids).await?;
-    let mut out: Vec<Todo> = due
+    let due: Vec<crate::orgs::summary::Pending> = due
         .into_iter()
         .map(|m| {
             let end = probation_end(m.joined_on);
@@ -592,14 +591,19 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
             } else {
                 format!("{name} 的预备期将于 {end} 届满，请准备讨论转正")
             };
-            Todo {
+            let todo = Todo {
                 title,
                 href: format!("/people/{}#section-party", m.person_id),
                 due: Some(end.to_string()),
                 urgency: if end <= today { "high" } else { "normal" },
-            }
+            };
+            crate::orgs::summary::Pending { path: m.branch_path, todo }
         })
         .collect();
+    let mut out = crate::orgs::summary::by_unit(state, &scope, due, |n| {
+        format!("{n} 名预备党员的预备期在 30 天内届满或已届满，须讨论转正")
+    })
+    .await?;
     let (incoming, _) = list_transfers(state, actor).await?;
     for t in incoming {
         out.push(Todo {
@@ -613,11 +617,8 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
 }
 
 /// The profile's Party section: membership facts and the whole membership history.
-pub async fn profile_section(
-    state: &AppState,
-    p: &person::Model,
-) -> AppResult<Option<crate::people::profile::Section>> {
-    use crate::people::profile::{Row, Section};
+pub async fn profile_section(state: &AppState, p: &person::Model) -> AppResult<Option<crate::ui::blocks::Section>> {
+    use crate::ui::blocks::{Row, Section};
     let Some(m) = membership_of(&state.db, p.id).await? else { return Ok(None) };
     let branch = store::find(&state.db, m.branch_id).await?.map(|o| o.name).unwrap_or_default();
     let mut rows = vec![

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::entity::{self as person, Column, history};
-use super::profile::{self, Section};
+use super::profile;
 use super::{PersonInput, ValidPerson, field_label, initials, mask_id, validate};
 use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::orgs::{entity as org, store};
 use crate::state::AppState;
 use crate::ui::PageParams;
+use crate::ui::blocks::Section;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[serde(default)]
