@@ -39,11 +39,16 @@ pub fn modules() -> Vec<Module> {
     MODULES.iter().map(|m| m()).collect()
 }
 
-/// Navigation entries and audit action names are looked up by every page; they are
-/// installed once from the modules.
-fn install(modules: &[Module]) {
+/// What the modules register with the layers below them — navigation, audit action names,
+/// organization path columns and tree hooks — installed once per process. Called when the
+/// router is built and by every command that opens the database.
+pub fn install_modules(modules: &[Module]) {
     ui::install_nav(modules.iter().flat_map(|m| m.nav.iter()));
     audit::service::install_actions(modules.iter().flat_map(|m| m.actions.iter().copied()));
+    crate::db::org_paths::install(
+        modules.iter().flat_map(|m| m.org_path_columns.iter()),
+        modules.iter().flat_map(|m| m.org_hooks.iter().copied()),
+    );
 }
 
 fn web_routes(modules: &[Module]) -> Router<AppState> {
@@ -104,7 +109,7 @@ fn openapi_route(doc: &utoipa::openapi::OpenApi) -> MethodRouter<AppState> {
 pub fn build_router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.server.request_timeout_secs.max(1));
     let modules = modules();
-    install(&modules);
+    install_modules(&modules);
     let (api, doc) = api();
     Router::new()
         .merge(web_routes(&modules))

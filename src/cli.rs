@@ -186,6 +186,7 @@ fn init_tracing(filter: &str) {
 async fn open(config: Config) -> anyhow::Result<AppState> {
     // Before anything is written: without its key the audit chain cannot be extended.
     crate::audit::keys::ensure(&config)?;
+    crate::app::install_modules(&crate::app::modules());
     tracing::info!(database = %config.database.url, "连接数据库");
     let db = crate::db::connect(&config.database).await?;
     crate::db::migrate(&db).await?;

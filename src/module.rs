@@ -1,7 +1,8 @@
 //! One plug-in shape for every domain. A domain folder exports `pub fn module() -> Module`
 //! with everything the application needs of it — pages, `/api/v1` operations with their
 //! OpenAPI tags, navigation entries, audit action names, the permissions it checks, home-page
-//! to-do and figure providers — and [`crate::app::MODULES`] lists the modules, one line each.
+//! to-do and figure providers, the columns that copy organization paths and the reactions to
+//! changes of the tree — and [`crate::app::MODULES`] lists the modules, one line each.
 //! Nothing else needs editing to add a domain (docs/ARCHITECTURE.md, "新增一个模块").
 
 use std::future::Future;
@@ -11,6 +12,7 @@ use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::auth::{Actor, Permission};
+use crate::db::org_paths::{OrgHook, PathColumn};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::ui::NavEntry;
@@ -40,6 +42,11 @@ pub struct Module {
     pub permissions: &'static [Permission],
     pub todos: &'static [TodoProvider],
     pub figures: &'static [FigureProvider],
+    /// Columns of the module's tables that copy an organization's path: a move or merge of the
+    /// tree rewrites them (see [`crate::db::org_paths`]).
+    pub org_path_columns: &'static [PathColumn],
+    /// The module's reactions to a move or merge, run in the same transaction.
+    pub org_hooks: &'static [OrgHook],
 }
 
 impl Module {
@@ -55,6 +62,8 @@ impl Module {
             permissions: &[],
             todos: &[],
             figures: &[],
+            org_path_columns: &[],
+            org_hooks: &[],
         }
     }
 }

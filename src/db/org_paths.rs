@@ -98,6 +98,10 @@ pub type OrgHook = for<'a> fn(&'a DatabaseTransaction, &'a OrgChange) -> HookFut
 /// Applies a change of the tree to everything outside the `orgs` table: runs every hook, then
 /// rewrites every registered path column. Returns the number of rows rewritten.
 pub async fn apply(txn: &DatabaseTransaction, change: &OrgChange) -> Result<u64, DbErr> {
+    // Never move the tree without the tables that copy its paths: that would leave them behind.
+    if REGISTRY.get().is_none() {
+        return Err(DbErr::Custom("组织路径登记表尚未装入（程序启动时由各模块登记），不能调整党组织".into()));
+    }
     for hook in hooks() {
         hook(txn, change).await?;
     }
@@ -182,13 +186,29 @@ where
 /// Every registered path column (the `orgs` table's own `path` is not one: the tree keeps it).
 /// `audit_log.org_path` is deliberately absent: an audit entry says where an event was filed
 /// when it happened, and its hash covers the path.
+///
+/// The domains register them in their modules (`Module::org_path_columns`, `org_hooks`), and
+/// the application installs them once ([`install`]); this layer names no domain.
 pub fn columns() -> impl Iterator<Item = &'static PathColumn> {
-    [crate::people::ORG_PATH_COLUMNS, crate::party::ORG_PATH_COLUMNS].into_iter().flatten()
+    REGISTRY.get().map_or(&[][..], |r| r.columns.as_slice()).iter().copied()
 }
 
 /// Every domain's reaction to changes of the tree, in order.
 pub fn hooks() -> &'static [OrgHook] {
-    &[crate::people::on_org_change]
+    REGISTRY.get().map_or(&[][..], |r| r.hooks.as_slice())
+}
+
+struct Registry {
+    columns: Vec<&'static PathColumn>,
+    hooks: Vec<OrgHook>,
+}
+
+static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+
+/// Installs the columns and hooks of every module, once per process (tests build many
+/// applications from the same modules; later calls keep the first).
+pub fn install(columns: impl IntoIterator<Item = &'static PathColumn>, hooks: impl IntoIterator<Item = OrgHook>) {
+    let _ = REGISTRY.set(Registry { columns: columns.into_iter().collect(), hooks: hooks.into_iter().collect() });
 }
 
 #[cfg(test)]
@@ -224,6 +244,7 @@ mod tests {
 
     #[test]
     fn every_registered_column_is_named_once() {
+        crate::app::install_modules(&crate::app::modules());
         let mut seen = std::collections::HashSet::new();
         for c in columns() {
             assert!(seen.insert((c.table, c.column)), "{}.{} registered twice", c.table, c.column);

@@ -48,6 +48,7 @@ pub fn module() -> Module {
         ],
         permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::PersonSensitiveRead],
         todos: &[membership_todos, dues_todos],
+        org_path_columns: super::ORG_PATH_COLUMNS,
         ..Module::empty("party")
     }
 }

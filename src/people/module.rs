@@ -39,6 +39,8 @@ pub fn module() -> Module {
         ],
         permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::PersonSensitiveRead],
         figures: &[figures],
+        org_path_columns: super::ORG_PATH_COLUMNS,
+        org_hooks: &[super::on_org_change],
         ..Module::empty("people")
     }
 }
