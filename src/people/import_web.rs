@@ -50,17 +50,21 @@ fn layout(actor: &Actor) -> Layout {
         .crumb("导入", None)
 }
 
-pub async fn page(actor: Actor) -> AppResult<Response> {
-    actor.require(Permission::PersonWrite)?;
-    let view = ImportPage {
-        layout: layout(&actor),
+/// The page with nothing uploaded yet.
+fn empty_page(actor: &Actor) -> ImportPage {
+    ImportPage {
+        layout: layout(actor),
         error: None,
         report: None,
         upload_id: None,
         filename: String::new(),
         hidden_rows: 0,
-    };
-    Ok(render(&view))
+    }
+}
+
+pub async fn page(actor: Actor) -> AppResult<Response> {
+    actor.require(Permission::PersonWrite)?;
+    Ok(render(&empty_page(&actor)))
 }
 
 pub async fn template(actor: Actor) -> AppResult<Response> {
@@ -74,26 +78,12 @@ pub async fn upload(State(state): State<AppState>, actor: Actor, mut multipart: 
     let file = match crate::io::sheet::multipart_file(&mut multipart, "file", &state.config.uploads).await {
         Ok(file) => file,
         Err(err @ (AppError::TooLarge { .. } | AppError::BadRequest { .. })) => {
-            let view = ImportPage {
-                layout: layout(&actor),
-                error: Some(err.to_string()),
-                report: None,
-                upload_id: None,
-                filename: String::new(),
-                hidden_rows: 0,
-            };
+            let view = ImportPage { error: Some(err.to_string()), ..empty_page(&actor) };
             return Ok((err.status(), render(&view)).into_response());
         }
         Err(err) => return Err(err),
     };
-    let mut view = ImportPage {
-        layout: layout(&actor),
-        error: None,
-        report: None,
-        upload_id: None,
-        filename: String::new(),
-        hidden_rows: 0,
-    };
+    let mut view = empty_page(&actor);
     let Some((filename, bytes)) = file else {
         view.error = Some("请选择要导入的 Excel 文件".into());
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response());
