@@ -18,6 +18,7 @@
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 use sea_orm::{DatabaseConnection, DbErr};
@@ -125,28 +126,36 @@ impl Drop for Writer {
     }
 }
 
-/// Writes `batch` in one transaction and confirms each caller. When that fails, each event is
-/// tried again alone, so that one event the database refuses (text it cannot store, say) fails
-/// its own request only and not everyone else's.
+/// How long a failed batch may spend retrying its events one by one.
+const RETRY_BUDGET: Duration = Duration::from_secs(5);
+
+/// Writes `batch` in one transaction and confirms each caller. When the database refused a
+/// statement of the batch, each event is tried again alone, so that one event it cannot store
+/// (text with a NUL character on PostgreSQL, say) fails its own request only and not everyone
+/// else's. Other failures (no connection, no chain head) and whatever is left when the retries
+/// have taken [`RETRY_BUDGET`] fail every caller at once instead of one after the other.
 async fn write(db: &DatabaseConnection, batch: Vec<Job>) {
     let events = batch.iter().map(|j| (j.at, j.event.clone())).collect();
-    match super::record_batch(db, events).await {
+    let failure = match super::record_batch(db, events).await {
         Ok(()) => {
             for job in batch {
                 let _ = job.done.send(Ok(()));
             }
+            return;
         }
-        Err(e) if batch.len() == 1 => {
-            if let Some(job) = batch.into_iter().next() {
-                let _ = job.done.send(Err(e));
-            }
-        }
-        Err(e) => {
-            tracing::warn!("{} 条审计记录合并写入失败，逐条重试：{e}", batch.len());
-            for job in batch {
-                let result = super::record_batch(db, vec![(job.at, job.event)]).await;
-                let _ = job.done.send(result);
-            }
-        }
+        Err(e) => e,
+    };
+    let retry = batch.len() > 1 && matches!(failure, DbErr::Exec(_) | DbErr::Query(_));
+    if retry {
+        tracing::warn!("{} 条审计记录合并写入失败，逐条重试：{failure}", batch.len());
+    }
+    let deadline = Instant::now() + RETRY_BUDGET;
+    for job in batch {
+        let result = if retry && Instant::now() < deadline {
+            super::record_batch(db, vec![(job.at, job.event)]).await
+        } else {
+            Err(failure.clone())
+        };
+        let _ = job.done.send(result);
     }
 }
