@@ -21,7 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::AppError;
 use crate::module::Module;
 use crate::state::AppState;
-use crate::{audit, auth, home, metrics, openapi, orgs, party, people, ui};
+use crate::{audit, auth, home, metrics, openapi, orgs, party, people, profile, ui};
 
 /// Every part of the application, one line each: a domain adds itself here and nowhere else
 /// in this file (see [`Module`] and docs/ARCHITECTURE.md, "新增一个模块").
@@ -30,6 +30,7 @@ pub const MODULES: &[fn() -> Module] = &[
     orgs::module::module,
     people::module::module,
     party::module::module,
+    profile::module,
     auth::module::module,
     audit::module::module,
 ];
@@ -45,6 +46,7 @@ pub fn modules() -> Vec<Module> {
 pub fn install_modules(modules: &[Module]) {
     ui::install_nav(modules.iter().flat_map(|m| m.nav.iter()));
     audit::service::install_actions(modules.iter().flat_map(|m| m.actions.iter().copied()));
+    crate::module::install_profile_page(profile::web::page_with_errors);
     crate::db::org_paths::install(
         modules.iter().flat_map(|m| m.org_path_columns.iter()),
         modules.iter().flat_map(|m| m.org_hooks.iter().copied()),

@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod orgs;
 pub mod party;
 pub mod people;
+pub mod profile;
 pub mod state;
 pub mod text;
 pub mod ui;

@@ -101,14 +101,14 @@ mod tests {
 
         check(&state, &secretary, Permission::PersonRead, Sensitivity::Normal, inside).await.unwrap();
         assert_eq!(last_action(&state).await, None, "normal reads leave no trace");
-        check(&state, &secretary, Permission::PersonSensitiveRead, Sensitivity::Sensitive, inside).await.unwrap();
+        check(&state, &secretary, Permission::IdentityRead, Sensitivity::Sensitive, inside).await.unwrap();
         assert_eq!(last_action(&state).await.as_deref(), Some("sensitive.read"));
-        let refused = check(&state, &secretary, Permission::PersonSensitiveRead, Sensitivity::Sensitive, outside).await;
+        let refused = check(&state, &secretary, Permission::IdentityRead, Sensitivity::Sensitive, outside).await;
         assert!(matches!(refused, Err(AppError::NotFound)));
         assert_eq!(last_action(&state).await.as_deref(), Some("access.denied"));
 
         let leader = actor(Role::Leader, "/1/");
-        let refused = check(&state, &leader, Permission::PersonSensitiveRead, Sensitivity::Sensitive, inside).await;
+        let refused = check(&state, &leader, Permission::IdentityRead, Sensitivity::Sensitive, inside).await;
         assert!(matches!(refused, Err(AppError::Forbidden(_))), "leaders see aggregates, not sensitive details");
         assert!(crate::audit::verify(&state.db).await.unwrap().problems.is_empty());
     }

@@ -38,8 +38,9 @@ pub enum Role {
     Member,
 }
 
-/// What a role may do. Modules declare the permission an operation needs; the sensitivity of
-/// what they return is a permission of its own (`PersonSensitiveRead`), and such reads are audited.
+/// What a role may do. Modules declare the permission an operation needs; sensitive personal
+/// data is read under one of the three class permissions ([`SensitiveClass`]), shown masked by
+/// default and revealed, with an audit entry, only on request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Permission {
     /// Create and maintain accounts and API tokens (sysadmin).
@@ -54,20 +55,95 @@ pub enum Permission {
     OrgWrite,
     PersonRead,
     PersonWrite,
-    /// Health, family, debts, risk and discipline details of people in scope.
-    PersonSensitiveRead,
+    /// Identity and contact: ID number, full birth date, phone, address.
+    IdentityRead,
+    /// Family and care: family members, 五知, health, hardship.
+    FamilyCareRead,
+    /// Discipline and risk: sanctions, risk flags, exit cases.
+    DisciplineRiskRead,
     /// Aggregate figures and dashboards.
     DashboardRead,
 }
 
 impl Permission {
-    /// Permissions that read sensitive personal data (DESIGN.md §5: identity and contact today;
-    /// family and care, discipline and risk when they come). An account holding any of them is
-    /// a "sensitive account" (see [`has_sensitive_access`]).
-    pub const SENSITIVE: [Permission; 1] = [Permission::PersonSensitiveRead];
+    /// Permissions that read sensitive personal data, one per [`SensitiveClass`]. An account
+    /// holding any of them is a "sensitive account" (see [`has_sensitive_access`]).
+    pub const SENSITIVE: [Permission; 3] =
+        [Permission::IdentityRead, Permission::FamilyCareRead, Permission::DisciplineRiskRead];
 
     pub fn is_sensitive(self) -> bool {
         Self::SENSITIVE.contains(&self)
+    }
+
+    /// The Chinese name, as a refusal names what is missing.
+    pub fn label(self) -> &'static str {
+        match self {
+            Permission::UserManage => "账号管理",
+            Permission::GrantManage => "授权管理",
+            Permission::PolicyManage => "安全策略管理",
+            Permission::AuditRead => "审计日志查阅",
+            Permission::OrgRead => "党组织查阅",
+            Permission::OrgWrite => "党组织维护",
+            Permission::PersonRead => "人员档案查阅",
+            Permission::PersonWrite => "人员档案维护",
+            Permission::IdentityRead => "身份与联系方式查阅",
+            Permission::FamilyCareRead => "家庭与关爱信息查阅",
+            Permission::DisciplineRiskRead => "纪律与风险信息查阅",
+            Permission::DashboardRead => "统计与看板查阅",
+        }
+    }
+}
+
+/// The classes of sensitive personal data (DESIGN.md §5). Each is read under its own
+/// permission, so that a role gets exactly the classes its work needs: a discipline inspector
+/// the sanctions, not the family's health; a leader none without an explicit grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(description = "敏感信息类别：identity 身份与联系方式、family_care 家庭与关爱、discipline_risk 纪律与风险")]
+pub enum SensitiveClass {
+    Identity,
+    FamilyCare,
+    DisciplineRisk,
+}
+
+impl SensitiveClass {
+    pub const ALL: [SensitiveClass; 3] =
+        [SensitiveClass::Identity, SensitiveClass::FamilyCare, SensitiveClass::DisciplineRisk];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SensitiveClass::Identity => "identity",
+            SensitiveClass::FamilyCare => "family_care",
+            SensitiveClass::DisciplineRisk => "discipline_risk",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SensitiveClass::Identity => "身份与联系方式",
+            SensitiveClass::FamilyCare => "家庭与关爱",
+            SensitiveClass::DisciplineRisk => "纪律与风险",
+        }
+    }
+
+    /// The permission that reads this class.
+    pub fn permission(self) -> Permission {
+        match self {
+            SensitiveClass::Identity => Permission::IdentityRead,
+            SensitiveClass::FamilyCare => Permission::FamilyCareRead,
+            SensitiveClass::DisciplineRisk => Permission::DisciplineRiskRead,
+        }
+    }
+
+    /// Whether a person may reveal this class of their own record: their identity and their
+    /// family, yes; what discipline and risk screening hold about them, no (DESIGN.md §2: a
+    /// member sees the non-sensitive parts of what is about them).
+    pub fn own_record_readable(self) -> bool {
+        !matches!(self, SensitiveClass::DisciplineRisk)
     }
 }
 
@@ -124,9 +200,22 @@ impl Role {
             Role::Sysadmin => &[UserManage, OrgRead],
             Role::Secadmin => &[GrantManage, PolicyManage, OrgRead],
             Role::Auditor => &[AuditRead],
-            Role::PartyAdmin => &[OrgRead, OrgWrite, PersonRead, PersonWrite, PersonSensitiveRead, DashboardRead],
-            Role::Discipline => &[OrgRead, PersonRead, PersonSensitiveRead, DashboardRead],
-            Role::Secretary => &[OrgRead, PersonRead, PersonWrite, PersonSensitiveRead, DashboardRead],
+            Role::PartyAdmin => &[
+                OrgRead,
+                OrgWrite,
+                PersonRead,
+                PersonWrite,
+                IdentityRead,
+                FamilyCareRead,
+                DisciplineRiskRead,
+                DashboardRead,
+            ],
+            // Sanctions, risk screening and exit cases, and who the person is; family and
+            // health only through a party-admin or secretary grant.
+            Role::Discipline => &[OrgRead, PersonRead, IdentityRead, DisciplineRiskRead, DashboardRead],
+            Role::Secretary => {
+                &[OrgRead, PersonRead, PersonWrite, IdentityRead, FamilyCareRead, DisciplineRiskRead, DashboardRead]
+            }
             Role::Leader => &[OrgRead, PersonRead, DashboardRead],
             Role::Member => &[],
         }
@@ -286,9 +375,13 @@ impl Actor {
         Scope::Subtrees(kept)
     }
 
-    /// Refuses with 403 when no grant carries the permission at all.
+    /// Refuses with 403, naming the permission, when no grant carries it at all.
     pub fn require(&self, perm: Permission) -> AppResult<()> {
-        if self.can(perm) { Ok(()) } else { Err(AppError::forbidden("您没有执行此操作的权限")) }
+        if self.can(perm) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(format!("您没有执行此操作的权限（缺少“{}”权限）", perm.label())))
+        }
     }
 
     /// Checks the permission for a record in organization `path`. Outside the scope the answer
@@ -357,7 +450,7 @@ mod tests {
     fn grants_combine_and_nested_collapse() {
         let a = actor(&[(Role::Secretary, "/1/4/9/"), (Role::Leader, "/1/4/"), (Role::Secretary, "/1/7/")]);
         assert_eq!(a.scope(Permission::OrgRead), Scope::Subtrees(vec!["/1/4/".into(), "/1/7/".into()]));
-        assert_eq!(a.scope(Permission::PersonSensitiveRead), Scope::Subtrees(vec!["/1/4/9/".into(), "/1/7/".into()]));
+        assert_eq!(a.scope(Permission::IdentityRead), Scope::Subtrees(vec!["/1/4/9/".into(), "/1/7/".into()]));
         assert_eq!(a.scope(Permission::AuditRead), Scope::Nothing);
     }
 
@@ -371,7 +464,9 @@ mod tests {
     fn sysadmin_cannot_read_people_or_audit() {
         let a = actor(&[(Role::Sysadmin, "/1/")]);
         assert!(a.require(Permission::PersonRead).is_err());
-        assert!(a.require(Permission::PersonSensitiveRead).is_err());
+        for class in SensitiveClass::ALL {
+            assert!(a.require(class.permission()).is_err());
+        }
         assert!(a.require(Permission::AuditRead).is_err());
         let auditor = actor(&[(Role::Auditor, "/1/")]);
         assert!(auditor.require(Permission::OrgRead).is_err());
@@ -380,7 +475,7 @@ mod tests {
 
     #[test]
     fn sensitive_access_comes_from_grants_or_the_own_record() {
-        assert!(Permission::PersonSensitiveRead.is_sensitive());
+        assert!(SensitiveClass::ALL.iter().all(|c| c.permission().is_sensitive()));
         assert!(!Permission::PersonRead.is_sensitive());
         let sensitive: Vec<Role> = Role::ALL.into_iter().filter(|r| r.reads_sensitive()).collect();
         assert_eq!(sensitive, [Role::PartyAdmin, Role::Discipline, Role::Secretary]);
@@ -389,6 +484,27 @@ mod tests {
         assert!(has_sensitive_access([], true), "the own profile shows the full ID number");
         assert!(actor(&[(Role::Secretary, "/1/4/9/")]).has_sensitive_access());
         assert!(!actor(&[(Role::Secadmin, "/1/")]).has_sensitive_access());
+    }
+
+    /// DESIGN.md §2: a secretary reads all three classes of their own members; a leader none
+    /// without an explicit grant; the system officers none; discipline what its work needs.
+    #[test]
+    fn sensitive_classes_follow_the_roles() {
+        let classes = |role: Role| -> Vec<&str> {
+            SensitiveClass::ALL.into_iter().filter(|c| role.has(c.permission())).map(SensitiveClass::as_str).collect()
+        };
+        assert_eq!(classes(Role::Secretary), ["identity", "family_care", "discipline_risk"]);
+        assert_eq!(classes(Role::PartyAdmin), ["identity", "family_care", "discipline_risk"]);
+        assert_eq!(classes(Role::Discipline), ["identity", "discipline_risk"]);
+        for role in [Role::Leader, Role::Member, Role::Sysadmin, Role::Secadmin, Role::Auditor] {
+            assert!(classes(role).is_empty(), "{role:?}");
+        }
+        assert_eq!(SensitiveClass::parse("family_care"), Some(SensitiveClass::FamilyCare));
+        assert_eq!(SensitiveClass::parse("health"), None);
+        let refused = actor(&[(Role::Leader, "/1/")]).require(Permission::IdentityRead).unwrap_err();
+        assert!(
+            refused.to_string().contains("身份与联系方式查阅") || format!("{refused:?}").contains("身份与联系方式查阅")
+        );
     }
 
     #[test]

@@ -33,11 +33,11 @@ pub async fn letter(state: &AppState, actor: &Actor, transfer_id: i32) -> AppRes
     let t = transfer::Entity::find_by_id(transfer_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let target = Target { kind: "transfer", id: i64::from(t.id), org_path: &t.from_path };
     // Scope first; the read of the ID number is audited only once a letter will be produced.
-    guard::check(state, actor, Permission::PersonSensitiveRead, Sensitivity::Normal, target).await?;
+    guard::check(state, actor, Permission::IdentityRead, Sensitivity::Normal, target).await?;
     let Some(receiver) = t.to_external.clone() else {
         return Err(AppError::validation("transfer", "本局内部转接由接收党支部在系统中接收，无需介绍信"));
     };
-    guard::check(state, actor, Permission::PersonSensitiveRead, Sensitivity::Sensitive, target).await?;
+    guard::check(state, actor, Permission::IdentityRead, Sensitivity::Sensitive, target).await?;
     let p = person::Entity::find_by_id(t.person_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let m = member::Entity::find()
         .filter(member::Column::PersonId.eq(p.id))

@@ -7,6 +7,7 @@ pub mod dues;
 pub mod entity;
 pub mod letter;
 pub mod module;
+pub mod profile;
 pub mod service;
 pub mod web;
 

@@ -46,9 +46,10 @@ pub fn module() -> Module {
             ("dues.export", "导出党费台账"),
             ("dues.cancel", "撤销党费交纳登记"),
         ],
-        permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::PersonSensitiveRead],
+        permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::IdentityRead],
         todos: &[membership_todos, dues_todos],
         org_path_columns: super::ORG_PATH_COLUMNS,
+        profile: Some(super::profile::part()),
         ..Module::empty("party")
     }
 }

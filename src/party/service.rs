@@ -616,32 +616,6 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
     Ok(out)
 }
 
-/// The profile's Party section: membership facts and the whole membership history.
-pub async fn profile_section(state: &AppState, p: &person::Model) -> AppResult<Option<crate::ui::blocks::Section>> {
-    use crate::ui::blocks::{Row, Section};
-    let Some(m) = membership_of(&state.db, p.id).await? else { return Ok(None) };
-    let branch = store::find(&state.db, m.branch_id).await?.map(|o| o.name).unwrap_or_default();
-    let mut rows = vec![
-        Row { label: "所在党支部", value: branch },
-        Row { label: "党员类别", value: m.category.clone() },
-        Row { label: "入党日期", value: m.joined_on.to_string() },
-        Row {
-            label: "转正日期",
-            value: m.full_on.map_or_else(|| format!("预备期至 {}", probation_end(m.joined_on)), |d| d.to_string()),
-        },
-        Row { label: "组织关系", value: m.status.clone() },
-    ];
-    match super::dues::current(state, p.id).await? {
-        Some((base, category, monthly)) => rows
-            .push(Row { label: "党费", value: format!("每月 {monthly} 元（基数 {base} 元，{category}）") }),
-        None => rows.push(Row { label: "党费", value: "未登记党费基数".into() }),
-    }
-    for e in events_of(&state.db, p.id).await? {
-        rows.push(Row { label: "历程", value: format!("{} {}：{}", e.on_date, e.kind, e.detail) });
-    }
-    Ok(Some(Section { id: "party", title: "党员信息", sensitive: false, rows }))
-}
-
 /// Every branch of the bureau (names only), as receivers of a transfer.
 pub async fn branch_options(state: &AppState) -> AppResult<Vec<(i32, String)>> {
     let rows = org::Entity::find()

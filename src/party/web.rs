@@ -9,7 +9,6 @@ use serde::Deserialize;
 use super::service::{self, JoinInput, TransferInput, TransferRow};
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::people::web::profile_page;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
 use crate::ui::form::Form;
@@ -19,8 +18,7 @@ use crate::ui::{Flash, Layout, field_errors, render};
 /// Re-shows the profile with the errors next to the membership form's fields.
 async fn with_errors(state: &AppState, actor: &Actor, id: i32, err: crate::error::AppError) -> AppResult<Response> {
     let errors = field_errors(err)?;
-    let page = profile_page(state, actor, id, None, errors).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    crate::module::profile_page(state, actor, id, errors).await
 }
 
 pub async fn register(

@@ -15,7 +15,6 @@ use crate::error::{AppResult, ErrorBody};
 use crate::openapi::List;
 use crate::state::AppState;
 use crate::ui::PageParams;
-use crate::ui::blocks::Section;
 use crate::ui::json::ApiJson;
 use crate::ui::params::{IdPath, Params};
 
@@ -47,56 +46,6 @@ pub async fn list(
 ) -> AppResult<Json<List<PersonRow>>> {
     let page = service::list(&state, &actor, &q.filter, q.page).await?;
     Ok(Json(List { items: page.rows, total: page.total }))
-}
-
-/// A person's profile as the web page shows it.
-#[derive(Serialize, ToSchema)]
-#[schema(description = "一人一档：调用者能看到的各部分；`can_edit` 表示调用者能否修改")]
-pub struct PersonProfile {
-    id: i32,
-    name: String,
-    kind: String,
-    org_id: Option<i32>,
-    org_name: String,
-    employment_status: String,
-    political_status: String,
-    can_edit: bool,
-    sections: Vec<Section>,
-}
-
-/// A person's profile as sections (the same the web page shows), plus the raw record when the
-/// caller may edit it.
-#[utoipa::path(
-    get, path = "/persons/{id}", tag = "persons", operation_id = "get_person",
-    summary = "一人一档",
-    description = "完整的身份证号和电话只给能查阅敏感信息且人员在其范围内的调用者（每次记审计）和本人；其他调用者只见末四位。\
-        账号关联了本人的人员记录时，无论角色都能读取本人的档案。",
-    params(("id" = i32, Path, description = "人员编号")),
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "档案", body = PersonProfile),
-        (status = 401, description = "未登录", body = ErrorBody),
-        (status = 403, description = "角色不能查看名册，或须先修改初始密码", body = ErrorBody),
-        (status = 404, description = "不存在、已删除或不在范围内", body = ErrorBody),
-    )
-)]
-pub async fn get(
-    State(state): State<AppState>,
-    actor: Actor,
-    IdPath(id): IdPath<i32>,
-) -> AppResult<Json<PersonProfile>> {
-    let p = service::profile(&state, &actor, id).await?;
-    Ok(Json(PersonProfile {
-        id: p.person.id,
-        name: p.person.name,
-        kind: p.person.kind,
-        org_id: p.person.org_id,
-        org_name: p.org_name,
-        employment_status: p.person.employment_status,
-        political_status: p.person.political_status,
-        can_edit: p.can_edit,
-        sections: p.sections,
-    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -222,7 +171,7 @@ pub async fn history(
     actor: Actor,
     IdPath(id): IdPath<i32>,
 ) -> AppResult<Json<List<HistoryRow>>> {
-    let items = service::history(&state, &actor, id).await?;
+    let items = service::history(&state, &actor, id, true).await?;
     let total = items.len() as u64;
     Ok(Json(List { items, total }))
 }

@@ -37,10 +37,11 @@ pub fn module() -> Module {
             ("person.import", "导入民辅警名册"),
             ("person.export", "导出民辅警名册"),
         ],
-        permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::PersonSensitiveRead],
+        permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::IdentityRead],
         figures: &[figures],
         org_path_columns: super::ORG_PATH_COLUMNS,
         org_hooks: &[super::on_org_change],
+        profile: Some(super::profile::part()),
         ..Module::empty("people")
     }
 }
@@ -54,7 +55,7 @@ fn web_routes() -> Router<AppState> {
         .route("/people/import", get(import_web::page).post(import_web::upload))
         .route("/people/import/template.xlsx", get(import_web::template))
         .route("/people/import/{id}/commit", post(import_web::confirm))
-        .route("/people/{id}", get(web::profile).post(web::update))
+        .route("/people/{id}", post(web::update))
         .route("/people/{id}/edit", get(web::edit_form))
         .route("/people/{id}/delete", post(web::delete))
 }
@@ -62,7 +63,7 @@ fn web_routes() -> Router<AppState> {
 fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::list, api::create))
-        .routes(routes!(api::get, api::update, api::delete))
+        .routes(routes!(api::update, api::delete))
         .routes(routes!(api::history))
         .routes(routes!(import_web::api))
 }

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::entity::{self as person, Column, history};
-use super::profile;
 use super::{PersonInput, ValidPerson, field_label, initials, mask_id, validate};
 use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
@@ -18,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::orgs::{entity as org, store};
 use crate::state::AppState;
 use crate::ui::PageParams;
-use crate::ui::blocks::Section;
+use crate::ui::blocks::Subject;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[serde(default)]
@@ -38,9 +37,8 @@ pub struct PersonFilter {
 
 /// A list row: no sensitive field, the ID number masked.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(
-    description = "名册中的一行：身份证号只显示末四位，不含电话；没有身份信息查阅权限时出生日期只显示年份（如 `1985年`）"
-)]
+#[schema(description = "名册中的一行：身份证号只显示末四位，不含电话，出生日期只显示年份（如 `1985年`）；\
+        完整的值须在一人一档中查看（`POST /persons/{id}/reveal`，记审计）")]
 pub struct PersonRow {
     pub id: i32,
     pub name: String,
@@ -57,20 +55,17 @@ pub struct PersonRow {
     pub employment_status: String,
 }
 
-async fn rows(state: &AppState, actor: &Actor, people: Vec<person::Model>) -> AppResult<Vec<PersonRow>> {
+async fn rows(state: &AppState, people: Vec<person::Model>) -> AppResult<Vec<PersonRow>> {
     let ids: Vec<i32> = people.iter().filter_map(|p| p.org_id).collect();
     let names = store::names(&state.db, &ids).await?;
-    let identity = actor.scope(Permission::PersonSensitiveRead);
     Ok(people
         .into_iter()
         .map(|p| PersonRow {
             id: p.id,
             org_name: p.org_id.and_then(|o| names.get(&o).cloned()).unwrap_or_default(),
             id_number_masked: mask_id(&p.id_number),
-            birth_date: super::birth_shown(
-                p.birth_date,
-                actor.person_id == Some(p.id) || p.org_path.as_deref().is_some_and(|path| identity.contains(path)),
-            ),
+            // Masked for every viewer, like the ID number: the full date is revealed per person.
+            birth_date: super::birth_shown(p.birth_date, false),
             name: p.name,
             kind: p.kind,
             police_no: p.police_no,
@@ -340,7 +335,7 @@ async fn filtered(state: &AppState, actor: &Actor, filter: &PersonFilter) -> App
         Some(path) => Scope::Subtrees(vec![path.clone()]),
         None => scope.clone(),
     };
-    let identity = actor.scope(Permission::PersonSensitiveRead);
+    let identity = actor.scope(Permission::IdentityRead);
     let reach = IdentityReach::of(&searched, &identity);
     let audit_path = IdentityReach::audit_path(&searched, &identity);
     let search = search_condition(state.db.get_database_backend(), &filter.q, &reach, audit_path);
@@ -400,7 +395,7 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PersonFilter, page: 
     let key = format!(
         "persons:{:?}:{:?}:{}",
         actor.scope(Permission::PersonRead),
-        actor.scope(Permission::PersonSensitiveRead),
+        actor.scope(Permission::IdentityRead),
         serde_json::to_string(filter).unwrap_or_default()
     );
     let total = state.cached_count(key, q.clone().count(&state.db)).await?;
@@ -408,7 +403,7 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PersonFilter, page: 
     if let Some(identity) = &search.identity {
         identity.audit(state, actor, total, &people).await?;
     }
-    Ok(RosterPage { rows: rows(state, actor, people).await?, total, notice: search.notice })
+    Ok(RosterPage { rows: rows(state, people).await?, total, notice: search.notice })
 }
 
 /// Largest export in one file.
@@ -433,10 +428,10 @@ pub async fn list_all(state: &AppState, actor: &Actor, filter: &PersonFilter) ->
     }
     let event = event.summary(json!({"filter": shown, "rows": people.len()}));
     audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
-    rows(state, actor, people).await
+    rows(state, people).await
 }
 
-async fn find_live(state: &AppState, id: i32) -> AppResult<person::Model> {
+pub(super) async fn find_live(state: &AppState, id: i32) -> AppResult<person::Model> {
     person::Entity::find_by_id(id).one(&state.db).await?.filter(|p| p.deleted_at.is_none()).ok_or(AppError::NotFound)
 }
 
@@ -467,24 +462,57 @@ impl HistoryRow {
     }
 }
 
-pub struct Profile {
-    pub person: person::Model,
+/// What a profile's heading says about a person, with the person as every domain's part of
+/// the profile needs them.
+pub struct Heading {
+    pub subject: Subject,
+    pub kind: String,
     pub org_name: String,
-    pub sections: Vec<Section>,
-    pub can_edit: bool,
+    pub employment_status: String,
+    pub political_status: String,
 }
 
-/// Everything about a person that the viewer may see (一人一档).
-pub async fn profile(state: &AppState, actor: &Actor, id: i32) -> AppResult<Profile> {
+/// Opens a person's profile: read permission in scope, or the person themself. Reads nothing
+/// sensitive and so writes nothing to the log; the sensitive fields are revealed on request.
+pub async fn heading(state: &AppState, actor: &Actor, id: i32) -> AppResult<Heading> {
     let p = find_live(state, id).await?;
     authorize_person(state, actor, Permission::PersonRead, &p).await?;
     let org_name = match p.org_id {
         Some(o) => store::find(&state.db, o).await?.map(|o| o.name).unwrap_or_default(),
         None => String::new(),
     };
-    let sections = profile::sections(state, actor, &p, &org_name).await?;
     let can_edit = p.org_path.as_deref().is_some_and(|path| actor.scope(Permission::PersonWrite).contains(path));
-    Ok(Profile { person: p, org_name, sections, can_edit })
+    Ok(Heading {
+        subject: Subject {
+            id: p.id,
+            name: p.name,
+            org_id: p.org_id,
+            org_path: p.org_path.unwrap_or_else(|| "/".to_owned()),
+            own: actor.person_id == Some(p.id),
+            can_edit,
+        },
+        kind: p.kind,
+        org_name,
+        employment_status: p.employment_status,
+        political_status: p.political_status,
+    })
+}
+
+/// Whether the history page shows old and new ID and phone numbers in full: to the person
+/// themself and to a viewer with the identity permission in scope, and the read is audited.
+async fn history_in_clear(state: &AppState, actor: &Actor, p: &person::Model) -> AppResult<bool> {
+    let path = p.org_path.as_deref().unwrap_or("/");
+    if actor.person_id == Some(p.id) {
+        let event = Event::by(actor, "sensitive.read").object("person", p.id).org(path).summary(json!({"self": true}));
+        audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
+        return Ok(true);
+    }
+    if !actor.scope(Permission::IdentityRead).contains(path) {
+        return Ok(false);
+    }
+    let target = Target { kind: "person", id: i64::from(p.id), org_path: path };
+    guard::check(state, actor, Permission::IdentityRead, Sensitivity::Sensitive, target).await?;
+    Ok(true)
 }
 
 /// The raw record for an edit form: write permission in scope, and the form shows the ID and
@@ -493,13 +521,14 @@ pub async fn for_edit(state: &AppState, actor: &Actor, id: i32) -> AppResult<per
     let p = find_live(state, id).await?;
     authorize_person(state, actor, Permission::PersonWrite, &p).await?;
     let target = Target { kind: "person", id: i64::from(p.id), org_path: p.org_path.as_deref().unwrap_or("/") };
-    guard::check(state, actor, Permission::PersonSensitiveRead, Sensitivity::Sensitive, target).await?;
+    guard::check(state, actor, Permission::IdentityRead, Sensitivity::Sensitive, target).await?;
     Ok(p)
 }
 
-/// The change history of a record. Old and new ID and phone numbers are shown only to a
-/// viewer who may read them, and that read is audited; others see them masked.
-pub async fn history(state: &AppState, actor: &Actor, id: i32) -> AppResult<Vec<HistoryRow>> {
+/// The change history of a record. Old and new ID and phone numbers are masked, unless
+/// `in_clear` asks for them (the history request of the API) and the viewer may read them,
+/// and that read is audited.
+pub async fn history(state: &AppState, actor: &Actor, id: i32, in_clear: bool) -> AppResult<Vec<HistoryRow>> {
     let p = find_live(state, id).await?;
     authorize_person(state, actor, Permission::PersonWrite, &p).await?;
     let rows = history::Entity::find()
@@ -508,7 +537,7 @@ pub async fn history(state: &AppState, actor: &Actor, id: i32) -> AppResult<Vec<
         .all(&state.db)
         .await?;
     let has_sensitive = rows.iter().any(|h| matches!(h.field.as_str(), "id_number" | "phone"));
-    let clear = has_sensitive && profile::may_see_sensitive(state, actor, &p).await?;
+    let clear = in_clear && has_sensitive && history_in_clear(state, actor, &p).await?;
     let shown = |field: &str, value: Option<String>| {
         let value = value.unwrap_or_default();
         match field {
@@ -551,7 +580,7 @@ async fn target_org(state: &AppState, actor: &Actor, org_id: i32) -> AppResult<o
 /// sub-bureau's list but sees identity data only in its own branch learns no more here than
 /// its list shows.)
 pub(super) fn holder(actor: &Actor, other: &person::Model) -> String {
-    let visible = other.org_path.as_deref().is_some_and(|p| actor.scope(Permission::PersonSensitiveRead).contains(p));
+    let visible = other.org_path.as_deref().is_some_and(|p| actor.scope(Permission::IdentityRead).contains(p));
     match (visible, other.deleted_at.is_some()) {
         (true, false) => format!("{} 的档案", other.name),
         (true, true) => format!("{} 已删除的档案", other.name),
@@ -603,7 +632,7 @@ async fn refuse_taken(state: &AppState, actor: &Actor, txn: sea_orm::DatabaseTra
         return err.into();
     }
     let path = taken.holder.org_path.as_deref().unwrap_or("/");
-    if taken.id_number && !actor.scope(Permission::PersonSensitiveRead).contains(path) {
+    if taken.id_number && !actor.scope(Permission::IdentityRead).contains(path) {
         let event = Event::by(actor, "access.denied")
             .object("person", taken.holder.id)
             .org(path)

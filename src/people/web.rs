@@ -6,14 +6,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::service::{self, HistoryRow, PersonFilter, PersonRow};
+use super::service::{self, PersonFilter, PersonRow};
 use super::{EDUCATIONS, EMPLOYMENT_STATUSES, ETHNICITIES, KINDS, POLITICAL_STATUSES, PersonInput};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::io::xlsx;
 use crate::orgs;
 use crate::state::AppState;
-use crate::ui::blocks::Section;
 use crate::ui::flash::TakeFlash;
 use crate::ui::form::Form;
 use crate::ui::params::{IdPath, Params, PickerForm};
@@ -114,68 +113,6 @@ pub async fn export(State(state): State<AppState>, actor: Actor, Params(q): Para
     let title = format!("民辅警名册（共 {} 人）", table.len());
     let bytes = xlsx::table("民辅警", &title, &EXPORT_HEADERS, &table)?;
     Ok(xlsx::download("民辅警名册.xlsx", bytes))
-}
-
-#[derive(Template)]
-#[template(path = "people/profile.html")]
-struct ProfilePage {
-    layout: Layout,
-    id: i32,
-    name: String,
-    subtitle: String,
-    sections: Vec<Section>,
-    can_edit: bool,
-    history: Vec<HistoryRow>,
-    /// Which membership action the page offers: `register`, `full`, `transfer` or none.
-    party_action: &'static str,
-    categories: Vec<Choice>,
-    errors: FieldErrors,
-}
-
-/// The profile page, with `errors` next to the membership forms (after a failed action).
-pub async fn profile_page(
-    state: &AppState,
-    actor: &Actor,
-    id: i32,
-    flash: Option<Flash>,
-    errors: FieldErrors,
-) -> AppResult<Response> {
-    let p = service::profile(state, actor, id).await?;
-    let history = if p.can_edit { service::history(state, actor, id).await? } else { Vec::new() };
-    let membership = crate::party::service::membership_of(&state.db, id).await?;
-    let party_action = match (&membership, p.can_edit) {
-        (_, false) => "",
-        (None, true) => "register",
-        (Some(m), true) if m.status == "正常" && m.full_on.is_none() => "full",
-        (Some(m), true) if m.status == "正常" => "transfer",
-        _ => "",
-    };
-    let mut layout = Layout::new(actor, p.person.name.clone(), "/people", flash);
-    if actor.can(Permission::PersonRead) {
-        layout = layout.crumb("民辅警档案", Some("/people".into()));
-    }
-    let view = ProfilePage {
-        layout: layout.crumb(p.person.name.clone(), None),
-        id,
-        subtitle: format!("{} · {} · {}", p.person.kind, p.org_name, p.person.employment_status),
-        name: p.person.name,
-        sections: p.sections,
-        can_edit: p.can_edit,
-        history,
-        party_action,
-        categories: Choice::texts(crate::party::CATEGORIES, "在职党员"),
-        errors,
-    };
-    Ok(render(&view))
-}
-
-pub async fn profile(
-    State(state): State<AppState>,
-    actor: Actor,
-    TakeFlash(flash): TakeFlash,
-    IdPath(id): IdPath<i32>,
-) -> AppResult<Response> {
-    profile_page(&state, &actor, id, flash, FieldErrors::new()).await
 }
 
 /// `/people/me`: the member's own profile.

@@ -74,14 +74,18 @@ async fn the_account_administrator_links_an_account_to_its_person() {
         assert!(page.contains("解除关联") && page.contains("data-confirm"));
         assert!(!page.contains(&p.id_number), "the administrator never sees the ID number");
 
-        // The account now opens its own profile, sensitive part included.
+        // The account now opens its own profile, masked, and may reveal its own identity.
         let res = lingdao.get("/people/me").await;
         assert_eq!(res.status(), 303);
         assert_eq!(location(&res), format!("/people/{}", p.id));
         let profile = lingdao.get(&format!("/people/{}", p.id)).await;
         assert_eq!(profile.status(), 200);
         let profile = profile.text().await.unwrap();
-        assert!(profile.contains(&p.name) && profile.contains(&p.id_number));
+        assert!(profile.contains(&p.name) && !profile.contains(&p.id_number));
+        assert!(profile.contains(&format!("/people/{}/reveal", p.id)), "the own record offers 查看");
+        let shown = lingdao.post_form(&format!("/people/{}/reveal", p.id), &[("fields", "id_number")]).await;
+        assert_eq!(shown.status(), 200);
+        assert!(shown.text().await.unwrap().contains(&p.id_number));
         assert!(lingdao.get("/").await.text().await.unwrap().contains("我的档案"));
 
         // Refusals keep what was typed and say why next to the field.
@@ -312,10 +316,13 @@ async fn the_api_links_and_unlinks_an_account() {
         assert!(linked.get("id_number").is_none(), "the administrator learns nothing sensitive");
         let (_, now) = admin.get_json(&path).await;
         assert_eq!(now["person"]["person_id"], p.id);
-        // Reading one's own full ID number is audited like anyone else's.
+        // Opening one's own profile writes nothing; revealing one's own ID number is audited
+        // like anyone else's.
         let lingdao = app.login("lingdao").await;
         assert_eq!(lingdao.get_json(&format!("/api/v1/persons/{}", p.id)).await.0, 200);
         let auditor = app.login("auditor").await;
+        assert_eq!(audit(&auditor, "who=lingdao&action=sensitive.read").await["total"], 0);
+        assert_eq!(lingdao.full_id(i64::from(p.id)).await, p.id_number);
         let reads = audit(&auditor, "who=lingdao&action=sensitive.read").await;
         assert_eq!(reads["total"], 1, "{reads}");
         assert!(reads["items"][0]["summary"].as_str().unwrap().contains("\"self\":true"));

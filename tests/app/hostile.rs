@@ -502,10 +502,14 @@ async fn without_the_identity_permission_the_birth_date_shows_only_its_year() {
         let cells: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
         assert!(cells.iter().any(|c| c == "1961年") && !cells.iter().any(|c| c.contains("1961-02-03")), "{cells:?}");
 
-        // The secretary holds the identity permission over branch 10: the full date.
+        // The secretary holds the identity permission over branch 10: the list shows the year
+        // too (masked by default), and the full date is revealed on request.
         let shuji = app.login("shuji").await;
         let list = search(&shuji, "甲测试").await;
-        assert_eq!(list["items"][0]["birth_date"], "1961-02-03");
+        assert_eq!(list["items"][0]["birth_date"], "1961年");
+        let (status, shown) = shuji.reveal(k.a, &["birth_date"]).await;
+        assert_eq!((status, shown["fields"][0]["value"].as_str()), (200, Some("1961-02-03")), "{shown}");
+        assert_eq!(lingdao.reveal(k.a, &["birth_date"]).await.0, 403, "the leader holds no identity permission");
         let _ = k.b;
         app
     })

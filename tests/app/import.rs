@@ -66,9 +66,7 @@ async fn post_file(s: &Session, query: &str, bytes: Vec<u8>) -> (u16, Value) {
 async fn existing_member(app: &TestApp, s: &Session) -> (String, String, String) {
     let (_, list) = s.get_json("/api/v1/persons?org=10&kind=%E6%B0%91%E8%AD%A6").await;
     let p = &list["items"][0];
-    let (_, profile) = s.get_json(&format!("/api/v1/persons/{}", p["id"])).await;
-    let identity = profile["sections"].as_array().unwrap().iter().find(|s| s["id"] == "identity").unwrap().clone();
-    let id = identity["rows"][0]["value"].as_str().unwrap().to_owned();
+    let id = s.full_id(p["id"].as_i64().unwrap()).await;
     let _ = app;
     (p["name"].as_str().unwrap().to_owned(), id, p["police_no"].as_str().unwrap().to_owned())
 }

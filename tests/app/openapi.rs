@@ -46,6 +46,7 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("PUT", "/api/v1/persons/{id}"),
     ("DELETE", "/api/v1/persons/{id}"),
     ("GET", "/api/v1/persons/{id}/history"),
+    ("POST", "/api/v1/persons/{id}/reveal"),
     ("POST", "/api/v1/imports/people"),
     ("POST", "/api/v1/persons/{id}/membership"),
     ("POST", "/api/v1/persons/{id}/membership/full"),

@@ -7,10 +7,6 @@ fn section<'a>(profile: &'a Value, id: &str) -> &'a Value {
     profile["sections"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap()
 }
 
-fn row<'a>(section: &'a Value, label: &str) -> &'a str {
-    section["rows"].as_array().unwrap().iter().find(|r| r["label"] == label).unwrap()["value"].as_str().unwrap()
-}
-
 #[tokio::test]
 async fn search_by_name_initials_police_number_and_id_digits_within_scope() {
     on_all_backends(|app| async move {
@@ -68,8 +64,16 @@ fn urlencode(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
+/// The masked value a profile row shows, and the field code a reveal asks for.
+fn masked<'a>(section: &'a Value, label: &str) -> (&'a str, &'a str) {
+    let r = section["rows"].as_array().unwrap().iter().find(|r| r["label"] == label).unwrap();
+    (r["value"].as_str().unwrap(), r["field"].as_str().unwrap_or_default())
+}
+
+/// Opening a profile shows sensitive fields masked and writes nothing; a reveal checks the
+/// field's class permission and scope and writes one audit row naming the fields.
 #[tokio::test]
-async fn a_profile_shows_what_the_viewer_may_see_and_sensitive_reads_are_audited() {
+async fn a_profile_is_masked_and_a_reveal_is_checked_and_audited() {
     on_all_backends(|app| async move {
         let shuji = app.login("shuji").await;
         let (_, list) = shuji.get_json("/api/v1/persons").await;
@@ -78,39 +82,90 @@ async fn a_profile_shows_what_the_viewer_may_see_and_sensitive_reads_are_audited
         assert_eq!(status, 200);
         let identity = section(&profile, "identity");
         assert_eq!(identity["sensitive"], true);
-        let full = row(identity, "身份证号");
-        assert_eq!(full.len(), 18);
-        assert!(!full.contains('*'));
+        let (shown, field) = masked(identity, "身份证号");
+        assert!(shown.starts_with("**************") && shown.len() == 18, "{shown}");
+        assert_eq!(field, "id_number");
+        let (birth, field) = masked(section(&profile, "basic"), "出生日期");
+        assert!(birth.ends_with('年') && field == "birth_date", "{birth}");
+        let revealable: Vec<&str> =
+            profile["revealable"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+        assert_eq!(revealable, ["id_number", "birth_date", "phone"]);
+        let auditor = app.login("auditor").await;
+        let reads = |who: &'static str| {
+            let auditor = &auditor;
+            async move { auditor.get_json(&format!("/api/v1/audit?who={who}&action=sensitive.read")).await.1 }
+        };
+        assert_eq!(reads("shuji").await["total"], 0, "opening a profile writes nothing");
 
-        // The sub-bureau leader sees the same person without the sensitive part.
+        // The secretary reveals: full values, one audit row naming the fields.
+        let (status, shown) = shuji.reveal(id, &["id_number", "phone", "id_number"]).await;
+        assert_eq!(status, 200, "{shown}");
+        let fields = shown["fields"].as_array().unwrap();
+        assert_eq!(fields.len(), 2, "asked twice, revealed once: {shown}");
+        assert_eq!(fields[0]["class"], "identity");
+        let full = fields[0]["value"].as_str().unwrap();
+        assert_eq!(full.len(), 18);
+        assert!(!full.contains('*') && full.ends_with(&shown_tail(identity)), "{full}");
+        let log = reads("shuji").await;
+        assert_eq!(log["total"], 1);
+        assert_eq!(log["items"][0]["object"], format!("person#{id}"));
+        assert!(log["items"][0]["summary"].as_str().unwrap().contains("[\"id_number\",\"phone\"]"), "{log}");
+
+        // Bad requests: nothing named, an unknown field, not a list.
+        for body in [json!({"fields": []}), json!({"fields": ["salary"]})] {
+            let (status, err) = shuji.send_json(Method::POST, &format!("/api/v1/persons/{id}/reveal"), body).await;
+            assert_eq!((status, err["field"].as_str()), (422, Some("fields")), "{err}");
+        }
+        let (status, _) =
+            shuji.send_json(Method::POST, &format!("/api/v1/persons/{id}/reveal"), json!({"fields": "phone"})).await;
+        assert_eq!(status, 400);
+        assert_eq!(reads("shuji").await["total"], 1, "a refused request reveals and records nothing");
+
+        // The sub-bureau leader sees the same person masked and holds no class permission: 403
+        // naming it, and nothing in the log.
         let lingdao = app.login("lingdao").await;
         let (status, seen) = lingdao.get_json(&format!("/api/v1/persons/{id}")).await;
         assert_eq!(status, 200);
-        assert!(row(section(&seen, "identity"), "身份证号").contains("********"));
+        assert!(masked(section(&seen, "identity"), "身份证号").0.contains("********"));
+        assert_eq!(seen["revealable"], json!([]));
+        let (status, err) = lingdao.reveal(id, &["id_number"]).await;
+        assert_eq!(status, 403);
+        assert!(err["message"].as_str().unwrap().contains("身份与联系方式查阅"), "{err}");
+        assert_eq!(reads("lingdao").await["total"], 0);
 
-        // Another branch's person is out of the secretary's reach; a member sees only themself.
+        // Another branch's person is out of the secretary's reach: 404 and the refusal audited.
         let (_, other) = app.login("zzb").await.get_json("/api/v1/persons?org=13").await;
         let other_id = other["items"][0]["id"].as_i64().unwrap();
         assert_eq!(shuji.get_json(&format!("/api/v1/persons/{other_id}")).await.0, 404);
+        assert_eq!(shuji.reveal(other_id, &["id_number"]).await.0, 404);
+        let (_, denied) = auditor.get_json("/api/v1/audit?who=shuji&action=access.denied").await;
+        assert_eq!(denied["total"], 2);
+        assert_eq!(denied["items"][0]["object"], format!("person#{other_id}"));
+
+        // A member sees only themself, and may reveal their own identity.
         let dangyuan = app.login("dangyuan").await;
         let res = dangyuan.get("/people/me").await;
         let own = res.headers()["location"].to_str().unwrap().to_owned();
-        let (status, mine) = dangyuan.get_json(&own.replace("/people/", "/api/v1/persons/")).await;
+        let own_id: i64 = own.trim_start_matches("/people/").parse().unwrap();
+        let (status, mine) = dangyuan.get_json(&format!("/api/v1/persons/{own_id}")).await;
         assert_eq!(status, 200);
-        assert_eq!(section(&mine, "identity")["sensitive"], true, "one's own data in full");
+        assert!(masked(section(&mine, "identity"), "身份证号").0.contains('*'), "masked until asked");
+        assert_eq!(dangyuan.full_id(own_id).await.len(), 18);
+        let (_, log) = auditor.get_json("/api/v1/audit?who=dangyuan&action=sensitive.read").await;
+        assert!(log["items"][0]["summary"].as_str().unwrap().contains("\"self\":true"), "{log}");
         assert_eq!(dangyuan.get_json(&format!("/api/v1/persons/{id}")).await.0, 403);
+        assert_eq!(dangyuan.reveal(id, &["id_number"]).await.0, 403);
 
-        let auditor = app.login("auditor").await;
-        let (_, reads) = auditor.get_json("/api/v1/audit?who=shuji&action=sensitive.read").await;
-        assert_eq!(reads["total"], 1);
-        assert_eq!(reads["items"][0]["object"], format!("person#{id}"));
-        let (_, denied) = auditor.get_json("/api/v1/audit?who=shuji&action=access.denied").await;
-        assert_eq!(denied["total"], 1);
-        let (_, leader_reads) = auditor.get_json("/api/v1/audit?who=lingdao&action=sensitive.read").await;
-        assert_eq!(leader_reads["total"], 0);
+        // The discipline inspector reads identity bureau-wide.
+        assert_eq!(app.login("jijian").await.full_id(id).await, full);
         app
     })
     .await;
+}
+
+fn shown_tail(identity: &Value) -> String {
+    let (masked, _) = masked(identity, "身份证号");
+    masked[masked.len() - 4..].to_owned()
 }
 
 #[tokio::test]

@@ -231,9 +231,7 @@ async fn ids_outside_the_uploaders_reach_are_refused_and_audited() {
         // Someone outside the secretary's branch, with the full number (zzb holds the permission).
         let (_, list) = zzb.get_json("/api/v1/persons?org=13&page_size=1").await;
         let other = list["items"][0]["id"].as_i64().unwrap();
-        let (_, profile) = zzb.get_json(&format!("/api/v1/persons/{other}")).await;
-        let identity = profile["sections"].as_array().unwrap().iter().find(|s| s["id"] == "identity").unwrap().clone();
-        let id = identity["rows"][0]["value"].as_str().unwrap().to_owned();
+        let id = zzb.full_id(other).await;
         let shuji = app.login("shuji").await;
         let sheet =
             sheet_xml(None, &[header_row(), (2, format!("{}{}", text_cell("A2", "试探"), text_cell("B2", &id)))]);

@@ -285,9 +285,16 @@ async fn the_secretary_finds_a_member_by_initials_and_edits_the_record() {
     assert!(b.text(Locator::Id("people")).await.contains(&name));
     b.client.find(Locator::LinkText(&name)).await.unwrap().click().await.unwrap();
     assert_eq!(b.text(Locator::Id("person-name")).await, name);
+    // Masked on opening; "查看本部分" reveals the section, the page says it was recorded.
     let identity = b.text(Locator::Id("section-identity")).await;
-    assert!(identity.contains("敏感") && !identity.contains("********"), "{identity}");
+    assert!(identity.contains("敏感") && identity.contains("**************"), "{identity}");
     b.snapshot("person-profile").await;
+    b.client.find(Locator::Css("#section-identity form.reveal-all button")).await.unwrap().click().await.unwrap();
+    b.wait_url("/reveal").await;
+    let identity = b.text(Locator::Id("section-identity")).await;
+    assert!(!identity.contains("********") && identity.contains("已查看"), "{identity}");
+    assert!(b.client.find(Locator::Css("#section-identity form.reveal")).await.is_err(), "nothing left to reveal");
+    b.snapshot("person-profile-revealed").await;
 
     b.client.find(Locator::LinkText("修改档案")).await.unwrap().click().await.unwrap();
     let position = b.client.find(Locator::Id("position")).await.unwrap();

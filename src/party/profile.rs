@@ -1,0 +1,83 @@
+//! The Party domain's part of 一人一档: the membership section, and the membership actions
+//! (register, confirm full membership, transfer, dues base) as a panel of the profile page.
+
+use askama::Template;
+
+use super::service::{events_of, membership_of};
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::module::{BoxFuture, PanelContext, ProfilePart};
+use crate::orgs::store;
+use crate::state::AppState;
+use crate::ui::FieldErrors;
+use crate::ui::blocks::{Choice, Row, Section, Subject};
+
+pub fn part() -> ProfilePart {
+    ProfilePart { sections, fields: &[], reveal: crate::module::nothing_to_reveal, panel: Some(panel) }
+}
+
+/// Membership facts and the whole membership history.
+fn sections<'a>(state: &'a AppState, _actor: &'a Actor, s: &'a Subject) -> BoxFuture<'a, AppResult<Vec<Section>>> {
+    Box::pin(async move {
+        let Some(m) = membership_of(&state.db, s.id).await? else { return Ok(Vec::new()) };
+        let branch = store::find(&state.db, m.branch_id).await?.map(|o| o.name).unwrap_or_default();
+        let mut rows = vec![
+            Row::new("所在党支部", branch),
+            Row::new("党员类别", m.category.clone()),
+            Row::new("入党日期", m.joined_on.to_string()),
+            Row::new(
+                "转正日期",
+                m.full_on.map_or_else(|| format!("预备期至 {}", super::probation_end(m.joined_on)), |d| d.to_string()),
+            ),
+            Row::new("组织关系", m.status.clone()),
+        ];
+        match super::dues::current(state, s.id).await? {
+            Some((base, category, monthly)) => {
+                rows.push(Row::new("党费", format!("每月 {monthly} 元（基数 {base} 元，{category}）")))
+            }
+            None => rows.push(Row::new("党费", "未登记党费基数")),
+        }
+        for e in events_of(&state.db, s.id).await? {
+            rows.push(Row::new("历程", format!("{} {}：{}", e.on_date, e.kind, e.detail)));
+        }
+        Ok(vec![Section { id: "party", title: "党员信息", sensitive: false, rows }])
+    })
+}
+
+#[derive(Template)]
+#[template(path = "party/profile_panel.html")]
+struct Panel<'a> {
+    id: i32,
+    csrf: &'a str,
+    errors: &'a FieldErrors,
+    /// Which membership action the page offers: `register`, `full`, `transfer` or none.
+    party_action: &'static str,
+    categories: Vec<Choice>,
+}
+
+fn panel<'a>(
+    state: &'a AppState,
+    _actor: &'a Actor,
+    s: &'a Subject,
+    context: &'a PanelContext,
+) -> BoxFuture<'a, AppResult<Option<String>>> {
+    Box::pin(async move {
+        if !s.can_edit {
+            return Ok(None);
+        }
+        let party_action = match membership_of(&state.db, s.id).await? {
+            None => "register",
+            Some(m) if m.status == "正常" && m.full_on.is_none() => "full",
+            Some(m) if m.status == "正常" => "transfer",
+            Some(_) => return Ok(None),
+        };
+        let panel = Panel {
+            id: s.id,
+            csrf: &context.csrf,
+            errors: &context.errors,
+            party_action,
+            categories: Choice::texts(super::CATEGORIES, "在职党员"),
+        };
+        panel.render().map(Some).map_err(|e| AppError::Internal(anyhow::Error::new(e)))
+    })
+}
