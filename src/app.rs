@@ -87,7 +87,26 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             })
             .collect(),
     );
+    add_schema_rules(&mut doc, modules.iter().flat_map(|m| m.schema_rules.iter()));
     (router, doc)
+}
+
+/// Adds each module's cross-field rules to its request schemas as `allOf` (OpenAPI 3.1 schemas
+/// are JSON Schema 2020-12, where `allOf` may stand beside `properties`).
+fn add_schema_rules<'a>(
+    doc: &mut utoipa::openapi::OpenApi,
+    rules: impl Iterator<Item = &'a crate::module::SchemaRule>,
+) {
+    use utoipa::openapi::{RefOr, Schema};
+    let Some(components) = doc.components.as_mut() else { return };
+    for rule in rules {
+        match components.schemas.get_mut(rule.schema) {
+            Some(RefOr::T(Schema::Object(object))) => {
+                object.extensions.get_or_insert_with(Default::default).insert("allOf".to_owned(), (rule.all_of)());
+            }
+            _ => tracing::error!(schema = rule.schema, "OpenAPI: no such object schema for a cross-field rule"),
+        }
+    }
 }
 
 const API_PREFIX: &str = "/api/v1";

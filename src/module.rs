@@ -84,6 +84,16 @@ pub async fn profile_page(state: &AppState, actor: &Actor, id: i32, errors: Fiel
     }
 }
 
+/// A rule across the fields of a request schema that the derive attributes cannot state ("a
+/// 民警 must have a police number"): JSON Schema subschemas that every valid body must also
+/// match, added to the schema as `allOf` when the document is built.
+pub struct SchemaRule {
+    /// The component schema's name, e.g. `PersonInput`.
+    pub schema: &'static str,
+    /// A JSON array of subschemas.
+    pub all_of: fn() -> serde_json::Value,
+}
+
 pub struct Module {
     /// Short English name, for logs and the docs.
     pub name: &'static str,
@@ -107,6 +117,8 @@ pub struct Module {
     pub org_hooks: &'static [OrgHook],
     /// Its part of a person's profile.
     pub profile: Option<ProfilePart>,
+    /// Cross-field rules of its request schemas.
+    pub schema_rules: &'static [SchemaRule],
 }
 
 impl Module {
@@ -125,6 +137,7 @@ impl Module {
             org_path_columns: &[],
             org_hooks: &[],
             profile: None,
+            schema_rules: &[],
         }
     }
 }

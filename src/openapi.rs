@@ -97,3 +97,69 @@ pub struct Binary(pub Vec<u8>);
 pub struct Created {
     pub id: i32,
 }
+
+/// Request-schema pieces that say exactly what the API's validation accepts, so that a
+/// document-driven client (or tester) is not told a value is fine that the API then refuses.
+pub mod schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    use utoipa::openapi::{Object, RefOr, Schema};
+
+    /// Characters `crate::text::check_line` refuses: C0/C1 controls, DEL and the marks that
+    /// change the direction of text. In an ECMA-262 character class.
+    const FORBIDDEN: &str = r"\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069";
+
+    /// One line of text as `text::check_line` accepts it (may be empty).
+    pub fn line_pattern() -> String {
+        format!("^[^{FORBIDDEN}]*$")
+    }
+
+    /// One line of text with at least one character that is not a space (what a required,
+    /// trimmed field accepts).
+    pub fn filled_line_pattern() -> String {
+        format!(r"^[^{FORBIDDEN}]*[^\s{FORBIDDEN}][^{FORBIDDEN}]*$")
+    }
+
+    /// A text that must be one of `values`; an optional one may also be empty.
+    pub fn one_of(values: &[&str], optional: bool) -> RefOr<Schema> {
+        let all: Vec<&str> =
+            if optional { std::iter::once("").chain(values.iter().copied()).collect() } else { values.to_vec() };
+        Schema::Object(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(all)).build()).into()
+    }
+
+    fn done(o: Object) -> RefOr<Schema> {
+        Schema::Object(o).into()
+    }
+
+    /// A `YYYY-MM-DD` date.
+    pub fn date() -> RefOr<Schema> {
+        done(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                .build(),
+        )
+    }
+
+    /// Text matching `pattern` (an ECMA-262 regular expression).
+    pub fn matching(pattern: &str) -> RefOr<Schema> {
+        done(ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern)).build())
+    }
+
+    /// Text matching `pattern`, at most `max` characters.
+    pub fn matching_max(pattern: &str, max: usize) -> RefOr<Schema> {
+        done(ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern)).max_length(Some(max)).build())
+    }
+
+    /// One line of text, at most `max` characters; `filled` when it must hold something.
+    pub fn line(max: usize, filled: bool) -> RefOr<Schema> {
+        let pattern = if filled { filled_line_pattern() } else { line_pattern() };
+        done(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(filled.then_some(1))
+                .max_length(Some(max))
+                .pattern(Some(pattern))
+                .build(),
+        )
+    }
+}

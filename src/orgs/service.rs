@@ -271,14 +271,27 @@ pub async fn get(state: &AppState, actor: &Actor, id: i32) -> AppResult<OrgDetai
         党支部、联合支部在党委或党总支之下，党小组在党支部或联合支部之下）；所在单位可省略，不超过 100 字"
 )]
 pub struct OrgInput {
-    #[schema(required = true, example = "人民路派出所党总支")]
+    #[schema(required = true, schema_with = name_schema, example = "人民路派出所党总支")]
     pub name: String,
-    #[schema(required = true, example = "党总支")]
+    #[schema(required = true, schema_with = kind_schema, example = "党总支")]
     pub kind: String,
-    #[schema(required = true, example = 6)]
+    #[schema(required = true, value_type = i32, minimum = 1, example = 6)]
     pub parent_id: Option<i32>,
-    #[schema(example = "人民路派出所")]
+    #[schema(schema_with = unit_schema, example = "人民路派出所")]
     pub unit_name: String,
+}
+
+fn name_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::openapi::schema::line(100, true)
+}
+
+fn unit_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::openapi::schema::line(100, false)
+}
+
+fn kind_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    let kinds: Vec<&str> = crate::orgs::OrgKind::ALL.iter().map(|k| k.as_str()).collect();
+    crate::openapi::schema::one_of(&kinds, false)
 }
 
 fn clean_name(name: &str) -> AppResult<String> {
@@ -385,8 +398,11 @@ pub async fn move_to(state: &AppState, actor: &Actor, id: i32, new_parent_id: i3
 #[serde(deny_unknown_fields)]
 #[schema(description = "更名、调整隶属：字段都可省略，只改给出的；`unit_name` 给空字符串表示清空；不认识的字段 400")]
 pub struct OrgPatch {
+    #[schema(schema_with = name_schema)]
     pub name: Option<String>,
+    #[schema(schema_with = unit_schema)]
     pub unit_name: Option<String>,
+    #[schema(minimum = 1)]
     pub parent_id: Option<i32>,
 }
 

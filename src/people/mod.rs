@@ -141,33 +141,93 @@ pub fn birth_shown(date: NaiveDate, full: bool) -> String {
         发展对象、入党积极分子、共青团员、群众、民主党派；在职状态为在职、调离、退休、辞退、开除、离职、去世，不是在职时须填状态变动日期；\
         日期为 `YYYY-MM-DD`，不晚于今天。")]
 pub struct PersonInput {
-    #[schema(required = true, example = "张三")]
+    #[schema(required = true, schema_with = schema::name, example = "张三")]
     pub name: String,
-    #[schema(required = true, example = "民警")]
+    #[schema(required = true, schema_with = schema::kind, example = "民警")]
     pub kind: String,
-    #[schema(example = "200001")]
+    #[schema(schema_with = schema::police_no, example = "200001")]
     pub police_no: String,
-    #[schema(required = true, example = "370202199001011237")]
+    #[schema(required = true, schema_with = schema::id_number, example = "370202199001011237")]
     pub id_number: String,
     /// Optional: checked against the ID number when given.
+    #[schema(schema_with = schema::gender)]
     pub gender: String,
     /// Optional: checked against the ID number when given.
+    #[schema(schema_with = crate::openapi::schema::date)]
     pub birth_date: String,
+    #[schema(schema_with = schema::ethnicity)]
     pub ethnicity: String,
+    #[schema(schema_with = schema::education)]
     pub education: String,
+    #[schema(schema_with = schema::phone)]
     pub phone: String,
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
-    #[schema(required = true, value_type = Option<i32>, example = 10)]
+    #[schema(required = true, value_type = i32, minimum = 1, example = 10)]
     pub org_id: Option<i32>,
+    #[schema(schema_with = schema::unit)]
     pub unit: String,
+    #[schema(schema_with = schema::position)]
     pub position: String,
+    #[schema(schema_with = schema::rank)]
     pub rank: String,
-    #[schema(required = true, example = "群众")]
+    #[schema(required = true, schema_with = schema::political_status, example = "群众")]
     pub political_status: String,
-    #[schema(required = true, example = "在职")]
+    #[schema(required = true, schema_with = schema::employment_status, example = "在职")]
     pub employment_status: String,
+    #[schema(schema_with = crate::openapi::schema::date)]
     pub status_since: String,
+    #[schema(schema_with = crate::openapi::schema::date)]
     pub joined_police_on: String,
+}
+
+/// What [`validate`] accepts, field by field, for the OpenAPI document.
+mod schema {
+    use utoipa::openapi::{RefOr, Schema};
+
+    use crate::openapi::schema::{line, matching, matching_max, one_of};
+
+    pub fn name() -> RefOr<Schema> {
+        // No digits, at most 50 characters, one line with something in it.
+        let forbidden = r"0-9\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069";
+        matching_max(&format!(r"^[^{forbidden}]*[^\s{forbidden}][^{forbidden}]*$"), 50)
+    }
+    pub fn kind() -> RefOr<Schema> {
+        one_of(super::KINDS, false)
+    }
+    pub fn police_no() -> RefOr<Schema> {
+        matching("^([0-9]{4,12})?$")
+    }
+    pub fn id_number() -> RefOr<Schema> {
+        // The check digit (GB 11643) and the birth date inside are checked too.
+        matching("^[0-9]{17}[0-9Xx]$")
+    }
+    pub fn gender() -> RefOr<Schema> {
+        one_of(&["男", "女"], true)
+    }
+    pub fn ethnicity() -> RefOr<Schema> {
+        one_of(super::ETHNICITIES, true)
+    }
+    pub fn education() -> RefOr<Schema> {
+        one_of(super::EDUCATIONS, true)
+    }
+    pub fn phone() -> RefOr<Schema> {
+        matching("^([0-9-]{7,20})?$")
+    }
+    pub fn unit() -> RefOr<Schema> {
+        line(100, false)
+    }
+    pub fn position() -> RefOr<Schema> {
+        line(50, false)
+    }
+    pub fn rank() -> RefOr<Schema> {
+        line(30, false)
+    }
+    pub fn political_status() -> RefOr<Schema> {
+        one_of(super::POLITICAL_STATUSES, false)
+    }
+    pub fn employment_status() -> RefOr<Schema> {
+        one_of(super::EMPLOYMENT_STATUSES, false)
+    }
 }
 
 /// A validated person, ready to store.

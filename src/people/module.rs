@@ -8,7 +8,7 @@ use utoipa_axum::routes;
 use super::{api, import_web, web};
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
-use crate::module::{BoxFuture, Module};
+use crate::module::{BoxFuture, Module, SchemaRule};
 use crate::state::AppState;
 use crate::ui::NavEntry;
 use crate::ui::blocks::Figure;
@@ -42,6 +42,7 @@ pub fn module() -> Module {
         org_path_columns: super::ORG_PATH_COLUMNS,
         org_hooks: &[super::on_org_change],
         profile: Some(super::profile::part()),
+        schema_rules: &[SchemaRule { schema: "PersonInput", all_of: person_rules }],
         ..Module::empty("people")
     }
 }
@@ -66,6 +67,21 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::update, api::delete))
         .routes(routes!(api::history))
         .routes(routes!(import_web::api))
+}
+
+/// What `people::validate` requires across fields: a 民警 has a police number; a person not
+/// in service (在职) has the date the status changed.
+fn person_rules() -> serde_json::Value {
+    serde_json::json!([
+        {"anyOf": [
+            {"properties": {"kind": {"enum": ["辅警", "工勤"]}}},
+            {"required": ["police_no"], "properties": {"police_no": {"pattern": "^[0-9]{4,12}$"}}}
+        ]},
+        {"anyOf": [
+            {"properties": {"employment_status": {"const": "在职"}}},
+            {"required": ["status_since"], "properties": {"status_since": {"format": "date", "minLength": 10}}}
+        ]}
+    ])
 }
 
 fn figures<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Figure>>> {

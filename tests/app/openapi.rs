@@ -293,3 +293,110 @@ async fn schemas_match_what_the_api_requires_and_returns() {
     assert_eq!(keys(&person["sections"][0]), props("Section"));
     app.finish().await;
 }
+
+/// Posts `body` as a new person; the fields the API refused (none when it passed validation:
+/// 201, or 409 for a number taken, which is checked after validation).
+async fn refused_fields(s: &crate::support::Session, body: &Value) -> Vec<String> {
+    let (status, answer) = s.send_json(reqwest::Method::POST, "/api/v1/persons", body.clone()).await;
+    match status {
+        201 | 409 => Vec::new(),
+        422 => answer["errors"]
+            .as_array()
+            .map(|e| e.iter().map(|e| e["field"].as_str().unwrap_or_default().to_owned()).collect())
+            .unwrap_or_else(|| vec![answer["field"].as_str().unwrap_or_default().to_owned()]),
+        other => panic!("{other}: {answer}"),
+    }
+}
+
+/// What a schema-driven tester does: values the document allows for a field pass the API's
+/// validation of that field, and values outside it are refused naming the field.
+#[tokio::test]
+async fn the_person_schema_allows_exactly_what_the_api_accepts() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::{Config, TestRng, TestRunner};
+
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let doc = fetch_document(&app).await;
+    let props = schema(&doc, "PersonInput")["properties"].clone();
+    let zzb = app.login("zzb").await;
+    let base = json!({
+        "name": "测试", "kind": "民警", "police_no": "200001", "id_number": crate::support::valid_id("37020219900101001"),
+        "org_id": 10, "political_status": "群众", "employment_status": "在职", "status_since": "2020-01-01"
+    });
+    let with = |field: &str, value: &str| {
+        let mut body = base.clone();
+        body[field] = json!(value);
+        if field == "police_no" {
+            // Optional for 辅警 (the cross-field rule below).
+            body["kind"] = json!("辅警");
+        }
+        body
+    };
+
+    // Enumerations: every listed value passes, a value not listed is refused.
+    for field in ["kind", "political_status", "employment_status", "ethnicity", "education"] {
+        let listed = props[field]["enum"].as_array().unwrap_or_else(|| panic!("{field} lists no values"));
+        for v in listed {
+            let refused = refused_fields(&zzb, &with(field, v.as_str().unwrap())).await;
+            assert!(!refused.iter().any(|f| f == field), "{field}={v}: {refused:?}");
+        }
+        assert!(refused_fields(&zzb, &with(field, "其他")).await.contains(&field.to_owned()), "{field}");
+    }
+    assert!(refused_fields(&zzb, &with("gender", "未知")).await.contains(&"gender".to_owned()));
+
+    // Patterns: strings generated from the documented pattern (and length) pass; a few that
+    // break it are refused.
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::deterministic_rng(Default::default()));
+    for field in ["name", "police_no", "phone", "unit", "position", "rank"] {
+        let pattern = props[field]["pattern"].as_str().unwrap_or_else(|| panic!("{field}: no pattern"));
+        let max = props[field]["maxLength"].as_u64().map_or(usize::MAX, |m| m as usize);
+        // Every pattern is anchored at both ends; the generator wants it bare.
+        let bare = pattern.strip_prefix('^').and_then(|p| p.strip_suffix('$')).unwrap();
+        let strategy = proptest::string::string_regex(bare).unwrap();
+        for _ in 0..30 {
+            let value = strategy.new_tree(&mut runner).unwrap().current();
+            if value.chars().count() > max {
+                continue;
+            }
+            let refused = refused_fields(&zzb, &with(field, &value)).await;
+            assert!(!refused.iter().any(|f| f == field), "{field}={value:?} fits {pattern} but: {refused:?}");
+        }
+    }
+    for (field, bad) in [
+        ("name", "张3"),
+        ("name", "   "),
+        ("name", "张\u{202e}三"),
+        ("police_no", "123"),
+        ("phone", "12345"),
+        ("unit", "单位\u{0007}"),
+        ("id_number", "37020219900101001"),
+    ] {
+        let pattern = regex_lite(props[field]["pattern"].as_str().unwrap());
+        assert!(!pattern.is_match(bad), "{field}: the document must refuse {bad:?}");
+        assert!(refused_fields(&zzb, &with(field, bad)).await.contains(&field.to_owned()), "{field}={bad:?}");
+    }
+    let long = "长".repeat(51);
+    assert_eq!(props["name"]["maxLength"], 50);
+    assert!(refused_fields(&zzb, &with("name", &long)).await.contains(&"name".to_owned()));
+    for field in ["birth_date", "status_since", "joined_police_on"] {
+        assert_eq!(props[field]["format"], "date", "{field}");
+    }
+    assert_eq!(props["org_id"]["minimum"], 1);
+
+    // The cross-field rules are stated too: a 民警 without a police number, or someone not in
+    // service without the date, breaks the document and is refused by the API.
+    let rules = schema(&doc, "PersonInput")["allOf"].to_string();
+    assert!(rules.contains("police_no") && rules.contains("status_since"), "{rules}");
+    let mut officer = with("kind", "民警");
+    officer["police_no"] = json!("");
+    assert!(refused_fields(&zzb, &officer).await.contains(&"police_no".to_owned()));
+    let mut retired = with("employment_status", "退休");
+    retired["status_since"] = json!("");
+    assert!(refused_fields(&zzb, &retired).await.contains(&"status_since".to_owned()));
+    app.finish().await;
+}
+
+/// The documented pattern, compiled the way proptest reads it.
+fn regex_lite(pattern: &str) -> regex::Regex {
+    regex::Regex::new(pattern).unwrap()
+}
