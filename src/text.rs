@@ -7,7 +7,23 @@
 //! "张三" + U+202E + "4321" shows as "张三1234", another name or number than the one stored.
 //! Line breaks and tabs are allowed only in multi-line free text (reasons, notes).
 
+use pinyin::ToPinyin;
+
 use crate::error::AppError;
+
+/// Pinyin initials of a name, lower case ("张三" → "zs"); other characters are kept if ASCII
+/// letters and dropped otherwise. How people type a name they do not want to switch input
+/// methods for: the roster search and the pickers match them.
+pub fn initials(name: &str) -> String {
+    name.chars()
+        .filter_map(|c| match c.to_pinyin() {
+            Some(p) => p.plain().chars().next(),
+            None if c.is_ascii_alphabetic() => Some(c.to_ascii_lowercase()),
+            None => None,
+        })
+        .take(20)
+        .collect()
+}
 
 /// Marks that reorder the display of the text around them: the embeddings and overrides
 /// (U+202A–U+202E), the isolates (U+2066–U+2069), the left-to-right and right-to-left marks

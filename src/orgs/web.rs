@@ -412,11 +412,16 @@ pub async fn options(
     let all = candidates(&state, &actor, &query).await?;
     let q = query.q.trim().to_lowercase();
     let by_id = picked_id(&q);
+    // Latin letters also match the pinyin initials anywhere in the name ("zsl" finds 中山路派出所).
+    let by_initials = !q.is_empty() && q.chars().all(|c| c.is_ascii_alphabetic());
     let chosen: Vec<i32> = all
         .into_iter()
         .filter(|(id, label)| match by_id {
             Some(wanted) => *id == wanted,
-            None => label.trim_start_matches('　').to_lowercase().contains(&q),
+            None => {
+                let label = label.trim_start_matches('　').to_lowercase();
+                label.contains(&q) || (by_initials && crate::text::initials(&label).contains(&q))
+            }
         })
         .take(PICK_LIMIT)
         .map(|(id, _)| id)

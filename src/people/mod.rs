@@ -13,7 +13,6 @@ pub mod service;
 pub mod web;
 
 use chrono::{Datelike, NaiveDate};
-use pinyin::ToPinyin;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Deserialize;
 
@@ -99,18 +98,7 @@ pub const ETHNICITIES: &[&str] = &[
     "基诺族",
 ];
 
-/// Pinyin initials of a name, lower case ("张三" → "zs"); other characters are kept if ASCII
-/// letters and dropped otherwise.
-pub fn initials(name: &str) -> String {
-    name.chars()
-        .filter_map(|c| match c.to_pinyin() {
-            Some(p) => p.plain().chars().next(),
-            None if c.is_ascii_alphabetic() => Some(c.to_ascii_lowercase()),
-            None => None,
-        })
-        .take(20)
-        .collect()
-}
+pub use crate::text::initials;
 
 /// `**************123X`: enough to tell people apart in a list. Region and birth date stay
 /// hidden, because lists also show the birth date and the two together would give the number.

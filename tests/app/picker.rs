@@ -38,6 +38,9 @@ async fn a_picker_suggests_only_the_callers_candidates_matching_the_typed_text()
         assert!(!zhongshan.is_empty() && zhongshan.len() < all.len(), "{zhongshan:?}");
         assert!(zhongshan.iter().all(|i| i["value"].as_str().unwrap().contains("中山路")), "{zhongshan:?}");
         assert!(ids(&zhongshan).contains(&10));
+        // Pinyin initials, anywhere in the name, in either case: "zsl" is 中山路.
+        let (_, by_initials) = suggest(&zzb, "purpose=member_org&q=ZSL").await;
+        assert_eq!(ids(&by_initials), ids(&zhongshan), "{by_initials:?}");
         let (_, by_number) = suggest(&zzb, "purpose=member_org&q=13").await;
         assert_eq!(ids(&by_number), vec![13]);
         let (_, none) = suggest(&zzb, &format!("purpose=member_org&q={}", urlencode("没有这个组织"))).await;
