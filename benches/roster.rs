@@ -1,5 +1,5 @@
-//! Load benchmark of the roster at `city` scale on SQLite (DESIGN.md §7): search, list and
-//! profile (each one an audited read of full ID numbers) under 16 concurrent clients, the Excel
+//! Load benchmark of the roster at `city` scale on SQLite (DESIGN.md §7): search, list, profile
+//! and the reveal of full ID numbers (each an audited read) under 16 concurrent clients, the Excel
 //! export, and a 30,000-row import dry run; then the audit chain is verified.
 //! Run: `cargo bench --bench roster` (release build; takes a few minutes). Prints a Markdown
 //! table for docs/benchmarks.md.
@@ -39,19 +39,27 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// `CLIENTS` clients each send `REQUESTS_PER_CLIENT` requests built by `path(i)`.
+type Request = Arc<dyn Fn(&Client, usize) -> reqwest::RequestBuilder + Send + Sync>;
+
+/// `CLIENTS` clients each send `REQUESTS_PER_CLIENT` GET requests of `path(i)`.
 async fn load(name: &str, clients: &[Arc<Client>], path: Arc<dyn Fn(usize) -> String + Send + Sync>) {
+    let request: Request = Arc::new(move |c: &Client, i| c.http.get(format!("{}{}", c.base, path(i))));
+    load_requests(name, clients, request).await;
+}
+
+/// `CLIENTS` clients each send `REQUESTS_PER_CLIENT` requests built by `request(client, i)`.
+async fn load_requests(name: &str, clients: &[Arc<Client>], request: Request) {
     let start = Instant::now();
     let mut tasks = Vec::new();
     for (c, client) in clients.iter().enumerate() {
         let client = client.clone();
-        let path = path.clone();
+        let request = request.clone();
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::with_capacity(REQUESTS_PER_CLIENT);
             for i in 0..REQUESTS_PER_CLIENT {
-                let url = format!("{}{}", client.base, path(c * REQUESTS_PER_CLIENT + i));
+                let req = request(&client, c * REQUESTS_PER_CLIENT + i);
                 let t = Instant::now();
-                let res = client.http.get(url).send().await.unwrap();
+                let res = req.send().await.unwrap();
                 assert!(res.status().is_success(), "{}", res.status());
                 let _ = res.bytes().await.unwrap();
                 times.push(t.elapsed());
@@ -132,12 +140,22 @@ fn main() {
         )
         .await;
         load("roster page `/people?page=..`", &clients, Arc::new(|i| format!("/people?page={}", i % 50 + 1))).await;
-        // zzb may read full ID numbers everywhere: each profile writes a `sensitive.read` row.
+        // Opening a profile reads nothing sensitive and writes nothing.
         let audited = audit_rows(&state, "sensitive.read").await;
-        load(
-            "profile with audited read `/api/v1/persons/{id}`",
+        load("profile `/api/v1/persons/{id}`", &clients, Arc::new(|i| format!("/api/v1/persons/{}", i % 28_000 + 1)))
+            .await;
+        load("profile page `/people/{id}`", &clients, Arc::new(|i| format!("/people/{}", i % 28_000 + 1))).await;
+        assert_eq!(audit_rows(&state, "sensitive.read").await, audited, "opening a profile writes nothing");
+        // zzb may reveal full ID numbers everywhere: each reveal writes a `sensitive.read` row.
+        load_requests(
+            "reveal ID number (audited) `POST /api/v1/persons/{id}/reveal`",
             &clients,
-            Arc::new(|i| format!("/api/v1/persons/{}", i % 28_000 + 1)),
+            Arc::new(|c: &Client, i| {
+                c.http
+                    .post(format!("{}/api/v1/persons/{}/reveal", c.base, i % 28_000 + 1))
+                    .header("x-csrf-token", &c.csrf)
+                    .json(&serde_json::json!({"fields": ["id_number"]}))
+            }),
         )
         .await;
         let audited = audit_rows(&state, "sensitive.read").await - audited;
@@ -167,7 +185,7 @@ fn main() {
         println!("server process RSS after the run: {:.0} MB", rss_mb());
         let report = dangjian::audit::verify(&state.db).await.unwrap();
         println!(
-            "audit chain after the run: {} rows checked, {} problems; {audited} `sensitive.read` rows for {} profile reads",
+            "audit chain after the run: {} rows checked, {} problems; {audited} `sensitive.read` rows for {} reveals",
             report.checked,
             report.problems.len(),
             CLIENTS * REQUESTS_PER_CLIENT

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod family;
 pub mod home;
 pub mod io;
 pub mod metrics;

@@ -333,6 +333,86 @@ impl Gen<'_> {
         Ok(())
     }
 
+    /// Families for about four people in five: a spouse for most over 26, children for those
+    /// over 28, parents for those under 50 — what the profile's 家庭成员 and later the home
+    /// visits' 五知 start from. Its own random stream, so the rest of the demo stays as it was.
+    async fn families(&mut self, seed: u64) -> anyhow::Result<()> {
+        use crate::family::entity as family;
+        use sea_orm::QueryOrder;
+        const WORK: &[(&str, &str)] = &[
+            ("市第一人民医院", "护士"),
+            ("区实验小学", "教师"),
+            ("海滨市供电公司", "职员"),
+            ("个体经营", ""),
+            ("海滨港务集团", "工程师"),
+            ("区税务局", "科员"),
+            ("", "退休"),
+            ("海滨大学", "学生"),
+        ];
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let people = person::Entity::find().order_by_asc(person::Column::Id).all(self.txn).await?;
+        let mut batch: Vec<family::ActiveModel> = Vec::new();
+        let phone = |rng: &mut ChaCha8Rng| format!("13{}{:08}", rng.gen_range(0..10), rng.gen_range(0..100_000_000));
+        for p in people.iter().filter(|p| p.id % 5 != 0) {
+            let age = self.today.year() - p.birth_date.year();
+            let born = p.birth_date.year();
+            let male = p.gender == "男";
+            let mut add = |relation: &str, name: String, year: i32, work: (&str, &str), phone: Option<String>| {
+                batch.push(family::ActiveModel {
+                    person_id: Set(p.id),
+                    relation: Set(relation.to_owned()),
+                    name: Set(name),
+                    birth_year: Set(i16::try_from(year).ok()),
+                    work_unit: Set(Some(work.0).filter(|w| !w.is_empty()).map(str::to_owned)),
+                    post: Set(Some(work.1).filter(|w| !w.is_empty()).map(str::to_owned)),
+                    political_status: Set(Some("群众".to_owned())),
+                    phone: Set(phone),
+                    created_at: Set(self.now),
+                    updated_at: Set(self.now),
+                    ..Default::default()
+                });
+            };
+            if age >= 26 && rng.gen_bool(0.75) {
+                let work = WORK[rng.gen_range(0..WORK.len() - 2)];
+                let name = names::person_name(&mut rng, !male);
+                let year = born + rng.gen_range(-3..=3);
+                let ph = phone(&mut rng);
+                add("配偶", name, year, work, Some(ph));
+            }
+            if age >= 28 {
+                for _ in 0..rng.gen_range(0..=2) {
+                    let son = rng.gen_bool(0.5);
+                    let year = (born + rng.gen_range(25..=35)).min(self.today.year());
+                    let name = names::person_name(&mut rng, son);
+                    let work = if self.today.year() - year >= 22 { WORK[rng.gen_range(0..6)] } else { ("", "学生") };
+                    add(if son { "儿子" } else { "女儿" }, name, year, work, None);
+                }
+            }
+            if age <= 50 {
+                for (relation, is_male) in [("父亲", true), ("母亲", false)] {
+                    if rng.gen_bool(0.6) {
+                        let mut name = names::person_name(&mut rng, is_male);
+                        if is_male {
+                            // The father shares the family name.
+                            let family_name: String = p.name.chars().take(1).collect();
+                            name = format!("{family_name}{}", name.chars().skip(1).collect::<String>());
+                        }
+                        let year = born - rng.gen_range(24..=32);
+                        let ph = phone(&mut rng);
+                        add(relation, name, year, ("", "退休"), Some(ph));
+                    }
+                }
+            }
+            if batch.len() >= 500 {
+                family::Entity::insert_many(std::mem::take(&mut batch)).exec_without_returning(self.txn).await?;
+            }
+        }
+        if !batch.is_empty() {
+            family::Entity::insert_many(batch).exec_without_returning(self.txn).await?;
+        }
+        Ok(())
+    }
+
     fn branch_size(&mut self) -> usize {
         self.rng.gen_range(12..=48)
     }
@@ -423,6 +503,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     g.flush().await?;
     g.memberships(scale.with_dues_history().then_some(seed ^ 0xD0E5)).await?;
     g.terms(shuji_branch.as_ref().map(|b| b.id)).await?;
+    g.families(seed ^ 0xFA11).await?;
     let summary_orgs = g.orgs;
     let summary_people = g.people_total;
 

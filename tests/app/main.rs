@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod consistency;
 mod dues;
+mod family;
 mod governance;
 mod home;
 mod hostile;

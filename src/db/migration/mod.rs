@@ -9,6 +9,7 @@ mod m20261128_000005_account_person;
 mod m20261130_000006_account_security;
 mod m20261130_000007_audit_keyed;
 mod m20261130_000008_phone_search;
+mod m20261201_000009_family;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_account_security::Migration),
             Box::new(m20261130_000007_audit_keyed::Migration),
             Box::new(m20261130_000008_phone_search::Migration),
+            Box::new(m20261201_000009_family::Migration),
         ]
     }
 }
