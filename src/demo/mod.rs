@@ -383,7 +383,12 @@ impl Gen<'_> {
                 for _ in 0..rng.gen_range(0..=2) {
                     let son = rng.gen_bool(0.5);
                     let year = (born + rng.gen_range(25..=35)).min(self.today.year());
-                    let name = names::person_name(&mut rng, son);
+                    let mut name = names::person_name(&mut rng, son);
+                    if male {
+                        // Children take the father's family name.
+                        let family_name: String = p.name.chars().take(1).collect();
+                        name = format!("{family_name}{}", name.chars().skip(1).collect::<String>());
+                    }
                     let work = if self.today.year() - year >= 22 { WORK[rng.gen_range(0..6)] } else { ("", "学生") };
                     add(if son { "儿子" } else { "女儿" }, name, year, work, None);
                 }

@@ -407,3 +407,37 @@ async fn typing_part_of_a_name_suggests_organizations_to_choose_from() {
     b.stop().await;
     app.finish().await;
 }
+
+/// The secretary registers a member's family from the profile, then sees it masked on the
+/// profile until "查看" shows one line per person.
+#[tokio::test]
+async fn the_secretary_registers_a_family_member_and_reveals_the_family_on_the_profile() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let shuji = app.login("shuji").await;
+    let (_, list) = shuji.get_json("/api/v1/persons?page_size=1").await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    b.login(&app, "shuji", PASSWORD).await;
+    b.client.goto(&app.url(&format!("/people/{id}"))).await.unwrap();
+    b.client.find(Locator::LinkText("维护家庭成员")).await.unwrap().click().await.unwrap();
+    b.wait_url("/family").await;
+    let before = b.client.find_all(Locator::Css("#family tbody tr")).await.unwrap().len();
+    b.client.find(Locator::Css("#new-relation option[value='女儿']")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Id("new-name")).await.unwrap().send_keys("测小雨").await.unwrap();
+    b.client.find(Locator::Id("new-birth_year")).await.unwrap().send_keys("2016").await.unwrap();
+    b.client.find(Locator::Css("#family-new button.primary")).await.unwrap().click().await.unwrap();
+    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已登记女儿：测小雨"));
+    assert_eq!(b.client.find_all(Locator::Css("#family tbody tr")).await.unwrap().len(), before + 1);
+    b.snapshot("family-page").await;
+
+    b.client.goto(&app.url(&format!("/people/{id}"))).await.unwrap();
+    let family = b.text(Locator::Id("section-family")).await;
+    assert!(family.contains(&format!("已登记 {} 人", before + 1)) && !family.contains("测小雨"), "{family}");
+    b.client.find(Locator::Css("#section-family form.reveal button")).await.unwrap().click().await.unwrap();
+    b.wait_url("/reveal").await;
+    let family = b.text(Locator::Id("section-family")).await;
+    assert!(family.contains("女儿：测小雨，2016年生") && family.contains("已查看"), "{family}");
+    b.snapshot("family-revealed").await;
+    b.stop().await;
+    app.finish().await;
+}
