@@ -48,6 +48,7 @@ pub fn install_modules(modules: &[Module]) {
     ui::install_nav(modules.iter().flat_map(|m| m.nav.iter()));
     audit::service::install_actions(modules.iter().flat_map(|m| m.actions.iter().copied()));
     crate::module::install_profile_page(profile::web::page_with_errors);
+    auth::lookup::install_org_join(orgs::store::join_grant_orgs);
     crate::db::org_paths::install(
         modules.iter().flat_map(|m| m.org_path_columns.iter()),
         modules.iter().flat_map(|m| m.org_hooks.iter().copied()),
