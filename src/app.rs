@@ -21,7 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::AppError;
 use crate::module::Module;
 use crate::state::AppState;
-use crate::{audit, auth, family, home, metrics, openapi, orgs, party, people, profile, ui};
+use crate::{accounts, audit, auth, family, home, metrics, openapi, orgs, party, people, profile, ui};
 
 /// Every part of the application, one line each: a domain adds itself here and nowhere else
 /// in this file (see [`Module`] and docs/ARCHITECTURE.md, "新增一个模块").
@@ -33,6 +33,7 @@ pub const MODULES: &[fn() -> Module] = &[
     family::module::module,
     profile::module,
     auth::module::module,
+    accounts::module::module,
     audit::module::module,
 ];
 

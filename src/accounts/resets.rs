@@ -1,7 +1,7 @@
 //! Password resets of accounts that can read sensitive personal data (三员分立 that holds).
 //!
 //! The system administrator creates accounts and resets ordinary ones, so they know those
-//! passwords. An account with sensitive access (see [`super::has_sensitive_access`]) must never
+//! passwords. An account with sensitive access (see [`crate::auth::has_sensitive_access`]) must never
 //! open with a password anyone but its owner set, so:
 //!
 //! - the system administrator may only **request** a reset of such an account ([`request`]);
@@ -15,114 +15,25 @@
 //!
 //! Every step is audited: `user.reset_request`, `user.reset_approve`, `user.reset_reject`,
 //! `user.reset_code`.
+//!
+//! An account without sensitive access is reset by the system administrator directly
+//! ([`reset_password`]), with a temporary password.
 
 use chrono::{Duration, NaiveDateTime};
-use rand::Rng;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
-use super::entity::{password_reset, user};
-use super::service::{refuse_officer_target, require_account_admin};
-use super::{Actor, Permission, has_sensitive_access, lookup, password, session};
+use super::users::generate_password;
+use super::{refuse_officer_target, require_account_admin, who};
 use crate::audit::{self, Event};
+use crate::auth::codes::{
+    self, CODE_VALID_HOURS, ISSUED, PENDING, REJECTED, SUPERSEDED, USED, code_hash, generate_code,
+};
+use crate::auth::entity::{password_reset, user};
+use crate::auth::{Actor, Permission, password, session};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-
-/// How long a one-time code stays good.
-pub const CODE_VALID_HOURS: i64 = 24;
-
-pub const PENDING: &str = "pending";
-pub const ISSUED: &str = "issued";
-pub const USED: &str = "used";
-pub const REJECTED: &str = "rejected";
-pub const SUPERSEDED: &str = "superseded";
-
-/// Whether `u` can read sensitive personal data, through its grants or its own profile.
-pub async fn is_sensitive<C: ConnectionTrait>(db: &C, u: &user::Model) -> Result<bool, sea_orm::DbErr> {
-    let grants = lookup::grants(db, u.id).await?;
-    Ok(has_sensitive_access(grants.iter().map(|g| g.role), u.person_id.is_some()))
-}
-
-/// A code to type into the login form's password field: 20 characters from an alphabet
-/// without look-alikes (about 100 bits), in groups of four.
-pub fn generate_code() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rngs::OsRng;
-    let chars: Vec<char> = (0..20).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
-}
-
-/// The code as typed, with case, dashes and spaces forgiven.
-pub fn normalize_code(typed: &str) -> String {
-    typed.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
-}
-
-/// What is stored of a code: it is random and long, so a plain SHA-256 is enough (like tokens).
-pub fn code_hash(typed: &str) -> String {
-    hex::encode(Sha256::digest(normalize_code(typed).as_bytes()))
-}
-
-/// The issued, unexpired code of account `user_id` that `typed` is, if any. Runs the same query
-/// for a name that has no account (`user_id` 0), so the two take the same time.
-pub async fn find_code<C: ConnectionTrait>(
-    db: &C,
-    user_id: i32,
-    typed: &str,
-    now: NaiveDateTime,
-) -> Result<Option<password_reset::Model>, sea_orm::DbErr> {
-    // Codes are 20 characters; anything much longer is not worth hashing.
-    if typed.len() > 64 {
-        return Ok(None);
-    }
-    password_reset::Entity::find()
-        .filter(password_reset::Column::UserId.eq(user_id))
-        .filter(password_reset::Column::Status.eq(ISSUED))
-        .filter(password_reset::Column::CodeHash.eq(code_hash(typed)))
-        .filter(password_reset::Column::ExpiresAt.gt(now))
-        .one(db)
-        .await
-}
-
-/// Marks a code used; false when another login used it first.
-pub async fn consume(txn: &DatabaseTransaction, id: i32, now: NaiveDateTime) -> Result<bool, sea_orm::DbErr> {
-    let done = password_reset::Entity::update_many()
-        .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(USED))
-        .col_expr(password_reset::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(password_reset::Column::Id.eq(id))
-        .filter(password_reset::Column::Status.eq(ISSUED))
-        .exec(txn)
-        .await?;
-    Ok(done.rows_affected == 1)
-}
-
-/// Whether `typed` is the code that opened the account's current reset session (the owner
-/// must not keep a password the security administrator has seen).
-pub async fn is_last_used_code<C: ConnectionTrait>(db: &C, user_id: i32, typed: &str) -> Result<bool, sea_orm::DbErr> {
-    let last = password_reset::Entity::find()
-        .filter(password_reset::Column::UserId.eq(user_id))
-        .filter(password_reset::Column::Status.eq(USED))
-        .order_by_desc(password_reset::Column::UsedAt)
-        .one(db)
-        .await?;
-    Ok(last.and_then(|r| r.code_hash).is_some_and(|h| h == code_hash(typed)))
-}
-
-/// How an actor is named in the notice the owner sees.
-pub fn who(actor: &Actor) -> String {
-    if actor.user_id == 0 {
-        return "运维人员（命令行）".into();
-    }
-    match actor.roles().into_iter().find(|r| r.is_system_officer()) {
-        Some(role) => format!("{} {}", role.label(), actor.username),
-        None => actor.username.clone(),
-    }
-}
-
-// ---------------------------------------------------------------- requests and codes
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(
@@ -447,20 +358,43 @@ async fn issue_in(
     Ok(IssuedCode { request_id: row.id, user_id, username, one_time_code: code, expires_at })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_are_long_typeable_and_forgiving() {
-        let code = generate_code();
-        assert_eq!(code.len(), 24);
-        assert_eq!(code.matches('-').count(), 4);
-        assert!(code.chars().all(|c| c == '-' || c.is_ascii_uppercase() || c.is_ascii_digit()));
-        assert!(!code.contains('0') && !code.contains('O') && !code.contains('1') && !code.contains('I'));
-        assert_ne!(generate_code(), code);
-        let typed = format!(" {} ", code.to_lowercase().replace('-', " "));
-        assert_eq!(code_hash(&typed), code_hash(&code));
-        assert_ne!(code_hash("ABCD"), code_hash("ABCE"));
+/// Sets a new random (or given) password that must be changed at next login, and ends the
+/// user's sessions. Only for accounts without sensitive access: whoever resets knows the new
+/// password, so an account that can read sensitive data is reset through the security
+/// administrator with a one-time code instead (see [`issue`] and [`approve`]); the system administrator can
+/// only request that. The owner sees at the next login when and by whom it was done.
+pub async fn reset_password(state: &AppState, actor: &Actor, user_id: i32, given: Option<String>) -> AppResult<String> {
+    actor.require(Permission::UserManage)?;
+    let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    if user_id == actor.user_id {
+        return Err(AppError::forbidden("不能重置自己的密码；请在“修改密码”中修改"));
     }
+    refuse_officer_target(state, actor, user_id).await?;
+    if codes::is_sensitive(&state.db, &u).await? {
+        return Err(AppError::forbidden(
+            "该账号可以查阅敏感信息，系统管理员不能直接重置其密码：请提交重置申请，由安全保密管理员批准并把一次性设置码交给本人",
+        ));
+    }
+    let new = match given {
+        Some(p) => {
+            let policy = state.policy().await?;
+            password::check_policy(&p, policy.password_min_length as usize, &u.username)?;
+            p
+        }
+        None => generate_password(),
+    };
+    let now = state.clock.now_db();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut active: user::ActiveModel = u.into();
+    active.password_hash = Set(password::hash(&new)?);
+    active.must_change_password = Set(true);
+    active.password_by_owner = Set(false);
+    active.password_reset_at = Set(Some(now));
+    active.password_reset_by = Set(Some(who(actor)));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    session::delete_all_for_user(&txn, user_id, None).await?;
+    audit::record(&txn, state.clock.as_ref(), Event::by(actor, "user.password_reset").object("user", user_id)).await?;
+    txn.commit().await?;
+    Ok(new)
 }
