@@ -105,7 +105,11 @@ fn todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<V
     Box::pin(async move {
         let mut out = Vec::new();
         if actor.can(Permission::GrantManage) {
-            for r in resets::open_requests(state, actor).await?.into_iter().filter(|r| r.status == "pending") {
+            for r in resets::open_requests(state, actor)
+                .await?
+                .into_iter()
+                .filter(|r| r.status == resets::ResetState::Pending)
+            {
                 out.push(Todo {
                     title: format!(
                         "{} 申请重置账号 {}（{}）的密码，待审批",

@@ -27,13 +27,81 @@ use serde_json::json;
 use super::users::generate_password;
 use super::{refuse_officer_target, require_account_admin, who};
 use crate::audit::{self, Event};
-use crate::auth::codes::{
-    self, CODE_VALID_HOURS, ISSUED, PENDING, REJECTED, SUPERSEDED, USED, code_hash, generate_code,
-};
+use crate::auth::codes::{self, CODE_VALID_HOURS, ResetStatus, code_hash, generate_code};
 use crate::auth::entity::{password_reset, user};
 use crate::auth::{Actor, Permission, password, session};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+
+/// How a reset is shown: its stored status, with an issued code past its time as `Expired`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(
+    description = "密码重置的状态：pending 待批准、issued 已签发一次性设置码、expired 设置码已过期、used 已使用、rejected 已驳回、\
+    superseded 已被新的申请或设置码取代"
+)]
+pub enum ResetState {
+    Pending,
+    Issued,
+    Expired,
+    Used,
+    Rejected,
+    Superseded,
+}
+
+impl ResetState {
+    pub const ALL: [ResetState; 6] = [
+        ResetState::Pending,
+        ResetState::Issued,
+        ResetState::Expired,
+        ResetState::Used,
+        ResetState::Rejected,
+        ResetState::Superseded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResetState::Pending => "pending",
+            ResetState::Issued => "issued",
+            ResetState::Expired => "expired",
+            ResetState::Used => "used",
+            ResetState::Rejected => "rejected",
+            ResetState::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ResetState::Expired => "设置码已过期",
+            ResetState::Pending => ResetStatus::Pending.label(),
+            ResetState::Issued => ResetStatus::Issued.label(),
+            ResetState::Used => ResetStatus::Used.label(),
+            ResetState::Rejected => ResetStatus::Rejected.label(),
+            ResetState::Superseded => ResetStatus::Superseded.label(),
+        }
+    }
+
+    /// The state of a stored row at `now`.
+    pub fn of(r: &password_reset::Model, now: NaiveDateTime) -> Self {
+        match ResetStatus::of(r) {
+            ResetStatus::Pending => ResetState::Pending,
+            ResetStatus::Issued if r.expires_at.is_some_and(|t| t > now) => ResetState::Issued,
+            ResetStatus::Issued => ResetState::Expired,
+            ResetStatus::Used => ResetState::Used,
+            ResetStatus::Rejected => ResetState::Rejected,
+            ResetStatus::Superseded => ResetState::Superseded,
+        }
+    }
+
+    /// Still open: waiting for a decision, or a code that can still be used.
+    pub fn is_open(self) -> bool {
+        matches!(self, ResetState::Pending | ResetState::Issued)
+    }
+}
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(
@@ -45,8 +113,7 @@ pub struct ResetView {
     pub user_id: i32,
     pub username: String,
     pub display_name: String,
-    #[schema(example = "pending")]
-    pub status: &'static str,
+    pub status: ResetState,
     #[schema(example = "待批准")]
     pub status_label: &'static str,
     pub reason: Option<String>,
@@ -64,26 +131,15 @@ pub struct ResetView {
     pub expires_at: Option<NaiveDateTime>,
 }
 
-fn status_of(r: &password_reset::Model, now: NaiveDateTime) -> (&'static str, &'static str) {
-    match r.status.as_str() {
-        PENDING => (PENDING, "待批准"),
-        ISSUED if r.expires_at.is_some_and(|t| t > now) => (ISSUED, "已签发设置码，待本人使用"),
-        ISSUED => ("expired", "设置码已过期"),
-        USED => (USED, "本人已使用"),
-        REJECTED => (REJECTED, "已驳回"),
-        _ => (SUPERSEDED, "已被取代"),
-    }
-}
-
 fn view(r: password_reset::Model, u: &user::Model, now: NaiveDateTime) -> ResetView {
-    let (status, status_label) = status_of(&r, now);
+    let status = ResetState::of(&r, now);
     ResetView {
         id: r.id,
         user_id: r.user_id,
         username: u.username.clone(),
         display_name: u.display_name.clone(),
         status,
-        status_label,
+        status_label: status.label(),
         reason: r.reason,
         requested_by: r.requested_by_name,
         requested_at: r.requested_at,
@@ -136,11 +192,11 @@ async fn open_of<C: ConnectionTrait>(
 ) -> Result<Option<password_reset::Model>, sea_orm::DbErr> {
     let rows = password_reset::Entity::find()
         .filter(password_reset::Column::UserId.eq(user_id))
-        .filter(password_reset::Column::Status.is_in([PENDING, ISSUED]))
+        .filter(password_reset::Column::Status.is_in([ResetStatus::Pending.as_str(), ResetStatus::Issued.as_str()]))
         .order_by_desc(password_reset::Column::Id)
         .all(db)
         .await?;
-    Ok(rows.into_iter().find(|r| r.status == PENDING || r.expires_at.is_some_and(|t| t > now)))
+    Ok(rows.into_iter().find(|r| ResetState::of(r, now).is_open()))
 }
 
 /// The system administrator asks for a reset that the security administrator will carry out.
@@ -154,7 +210,7 @@ pub async fn request(state: &AppState, actor: &Actor, user_id: i32, reason: &str
     crate::db::serialize_writes(&txn).await?;
     if password_reset::Entity::find()
         .filter(password_reset::Column::UserId.eq(user_id))
-        .filter(password_reset::Column::Status.eq(PENDING))
+        .filter(password_reset::Column::Status.eq(ResetStatus::Pending.as_str()))
         .one(&txn)
         .await?
         .is_some()
@@ -165,7 +221,7 @@ pub async fn request(state: &AppState, actor: &Actor, user_id: i32, reason: &str
     }
     let row = password_reset::ActiveModel {
         user_id: Set(user_id),
-        status: Set(PENDING.into()),
+        status: Set(ResetStatus::Pending.as_str().into()),
         reason: Set(reason.clone()),
         requested_by: Set((actor.user_id > 0).then_some(actor.user_id)),
         requested_by_name: Set(actor.username.chars().take(50).collect()),
@@ -187,12 +243,11 @@ pub async fn open_requests(state: &AppState, actor: &Actor) -> AppResult<Vec<Res
     require_account_admin(actor)?;
     let now = state.clock.now_db();
     let rows = password_reset::Entity::find()
-        .filter(password_reset::Column::Status.is_in([PENDING, ISSUED]))
+        .filter(password_reset::Column::Status.is_in([ResetStatus::Pending.as_str(), ResetStatus::Issued.as_str()]))
         .order_by_asc(password_reset::Column::Id)
         .all(&state.db)
         .await?;
-    let rows: Vec<_> =
-        rows.into_iter().filter(|r| r.status == PENDING || r.expires_at.is_some_and(|t| t > now)).collect();
+    let rows: Vec<_> = rows.into_iter().filter(|r| ResetState::of(r, now).is_open()).collect();
     let ids: Vec<i32> = rows.iter().map(|r| r.user_id).collect();
     let users: std::collections::HashMap<i32, user::Model> = user::Entity::find()
         .filter(user::Column::Id.is_in(ids))
@@ -216,7 +271,7 @@ async fn pending(state: &AppState, actor: &Actor, request_id: i32) -> AppResult<
     actor.require(Permission::GrantManage)?;
     let r = password_reset::Entity::find_by_id(request_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let u = target(state, actor, r.user_id).await?;
-    if r.status != PENDING {
+    if ResetStatus::of(&r) != ResetStatus::Pending {
         return Err(AppError::Conflict { message: "该申请已处理过".into(), field: None });
     }
     // Two people: whoever asked cannot also approve (the command line excepted).
@@ -239,7 +294,7 @@ pub async fn reject(state: &AppState, actor: &Actor, request_id: i32) -> AppResu
     let now = state.clock.now_db();
     let txn = crate::db::begin_write(&state.db).await?;
     let done = password_reset::Entity::update_many()
-        .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(REJECTED))
+        .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(ResetStatus::Rejected.as_str()))
         .col_expr(
             password_reset::Column::DecidedBy,
             sea_orm::sea_query::Expr::value((actor.user_id > 0).then_some(actor.user_id)),
@@ -250,7 +305,7 @@ pub async fn reject(state: &AppState, actor: &Actor, request_id: i32) -> AppResu
         )
         .col_expr(password_reset::Column::DecidedAt, sea_orm::sea_query::Expr::value(now))
         .filter(password_reset::Column::Id.eq(r.id))
-        .filter(password_reset::Column::Status.eq(PENDING))
+        .filter(password_reset::Column::Status.eq(ResetStatus::Pending.as_str()))
         .exec(&txn)
         .await?;
     if done.rows_affected != 1 {
@@ -294,14 +349,14 @@ async fn issue_in(
     let row = match request {
         Some(r) => {
             let done = password_reset::Entity::update_many()
-                .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(ISSUED))
+                .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(ResetStatus::Issued.as_str()))
                 .col_expr(password_reset::Column::DecidedBy, sea_orm::sea_query::Expr::value(decided_by))
                 .col_expr(password_reset::Column::DecidedByName, sea_orm::sea_query::Expr::value(decided_name.clone()))
                 .col_expr(password_reset::Column::DecidedAt, sea_orm::sea_query::Expr::value(now))
                 .col_expr(password_reset::Column::CodeHash, sea_orm::sea_query::Expr::value(code_hash(&code)))
                 .col_expr(password_reset::Column::ExpiresAt, sea_orm::sea_query::Expr::value(expires_at))
                 .filter(password_reset::Column::Id.eq(r.id))
-                .filter(password_reset::Column::Status.eq(PENDING))
+                .filter(password_reset::Column::Status.eq(ResetStatus::Pending.as_str()))
                 .exec(&txn)
                 .await?;
             if done.rows_affected != 1 {
@@ -312,7 +367,7 @@ async fn issue_in(
         None => {
             password_reset::ActiveModel {
                 user_id: Set(u.id),
-                status: Set(ISSUED.into()),
+                status: Set(ResetStatus::Issued.as_str().into()),
                 reason: Set(reason),
                 requested_by: Set(decided_by),
                 requested_by_name: Set(decided_name.clone()),
@@ -330,10 +385,10 @@ async fn issue_in(
     };
     // One open reset per account: older requests and codes are void.
     password_reset::Entity::update_many()
-        .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(SUPERSEDED))
+        .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(ResetStatus::Superseded.as_str()))
         .filter(password_reset::Column::UserId.eq(u.id))
         .filter(password_reset::Column::Id.ne(row.id))
-        .filter(password_reset::Column::Status.is_in([PENDING, ISSUED]))
+        .filter(password_reset::Column::Status.is_in([ResetStatus::Pending.as_str(), ResetStatus::Issued.as_str()]))
         .exec(&txn)
         .await?;
     let username = u.username.clone();

@@ -13,15 +13,53 @@ use super::{has_sensitive_access, lookup};
 /// How long a one-time code stays good.
 pub const CODE_VALID_HOURS: i64 = 24;
 
-pub const PENDING: &str = "pending";
+/// Where a password reset stands (`password_resets.status`, stored as [`ResetStatus::as_str`]).
+/// A code is only ever looked up while `Issued`; the other states end it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResetStatus {
+    /// Requested by the system administrator, waiting for the security administrator.
+    Pending,
+    /// A one-time code was issued and not used yet (it may have expired).
+    Issued,
+    Used,
+    Rejected,
+    /// Voided by a later request or code for the same account.
+    Superseded,
+}
 
-pub const ISSUED: &str = "issued";
+impl ResetStatus {
+    pub const ALL: [ResetStatus; 5] =
+        [ResetStatus::Pending, ResetStatus::Issued, ResetStatus::Used, ResetStatus::Rejected, ResetStatus::Superseded];
 
-pub const USED: &str = "used";
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResetStatus::Pending => "pending",
+            ResetStatus::Issued => "issued",
+            ResetStatus::Used => "used",
+            ResetStatus::Rejected => "rejected",
+            ResetStatus::Superseded => "superseded",
+        }
+    }
 
-pub const REJECTED: &str = "rejected";
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
 
-pub const SUPERSEDED: &str = "superseded";
+    pub fn label(self) -> &'static str {
+        match self {
+            ResetStatus::Pending => "待批准",
+            ResetStatus::Issued => "已签发设置码，待本人使用",
+            ResetStatus::Used => "本人已使用",
+            ResetStatus::Rejected => "已驳回",
+            ResetStatus::Superseded => "已被取代",
+        }
+    }
+
+    /// The status of a stored row; an unknown text counts as superseded (it opens nothing).
+    pub fn of(row: &password_reset::Model) -> Self {
+        Self::parse(&row.status).unwrap_or(ResetStatus::Superseded)
+    }
+}
 
 /// Whether `u` can read sensitive personal data, through its grants or its own profile.
 pub async fn is_sensitive<C: ConnectionTrait>(db: &C, u: &user::Model) -> Result<bool, sea_orm::DbErr> {
@@ -62,7 +100,7 @@ pub async fn find_code<C: ConnectionTrait>(
     }
     password_reset::Entity::find()
         .filter(password_reset::Column::UserId.eq(user_id))
-        .filter(password_reset::Column::Status.eq(ISSUED))
+        .filter(password_reset::Column::Status.eq(ResetStatus::Issued.as_str()))
         .filter(password_reset::Column::CodeHash.eq(code_hash(typed)))
         .filter(password_reset::Column::ExpiresAt.gt(now))
         .one(db)
@@ -72,10 +110,10 @@ pub async fn find_code<C: ConnectionTrait>(
 /// Marks a code used; false when another login used it first.
 pub async fn consume(txn: &DatabaseTransaction, id: i32, now: NaiveDateTime) -> Result<bool, sea_orm::DbErr> {
     let done = password_reset::Entity::update_many()
-        .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(USED))
+        .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(ResetStatus::Used.as_str()))
         .col_expr(password_reset::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
         .filter(password_reset::Column::Id.eq(id))
-        .filter(password_reset::Column::Status.eq(ISSUED))
+        .filter(password_reset::Column::Status.eq(ResetStatus::Issued.as_str()))
         .exec(txn)
         .await?;
     Ok(done.rows_affected == 1)
@@ -86,7 +124,7 @@ pub async fn consume(txn: &DatabaseTransaction, id: i32, now: NaiveDateTime) -> 
 pub async fn is_last_used_code<C: ConnectionTrait>(db: &C, user_id: i32, typed: &str) -> Result<bool, sea_orm::DbErr> {
     let last = password_reset::Entity::find()
         .filter(password_reset::Column::UserId.eq(user_id))
-        .filter(password_reset::Column::Status.eq(USED))
+        .filter(password_reset::Column::Status.eq(ResetStatus::Used.as_str()))
         .order_by_desc(password_reset::Column::UsedAt)
         .one(db)
         .await?;
@@ -96,6 +134,15 @@ pub async fn is_last_used_code<C: ConnectionTrait>(db: &C, user_id: i32, typed: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reset_statuses_read_back_what_they_store() {
+        for status in ResetStatus::ALL {
+            assert_eq!(ResetStatus::parse(status.as_str()), Some(status));
+            assert!(!status.label().is_empty());
+        }
+        assert_eq!(ResetStatus::parse("expired"), None, "expiry is derived, never stored");
+    }
 
     #[test]
     fn codes_are_long_typeable_and_forgiving() {

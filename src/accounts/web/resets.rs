@@ -34,7 +34,7 @@ impl From<resets::ResetView> for ResetRow {
     fn from(r: resets::ResetView) -> Self {
         Self {
             id: r.id,
-            pending: r.status == crate::auth::codes::PENDING,
+            pending: r.status == resets::ResetState::Pending,
             requested_by: r.requested_by,
             requested_at: display_local(r.requested_at),
             reason: r.reason.unwrap_or_default(),
