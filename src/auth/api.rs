@@ -16,11 +16,12 @@ use crate::state::AppState;
 use crate::ui::json::ApiJson;
 
 #[derive(Deserialize, ToSchema)]
-#[schema(description = "登录：用户名和密码")]
+#[schema(description = "登录：用户名和密码。用户名去掉首尾空白后不超过 50 个字，密码不超过 1024 字节；\
+    超出或为空的登录与其他被拒绝的登录一样得到 401")]
 pub struct LoginRequest {
-    #[schema(example = "shuji")]
+    #[schema(example = "shuji", min_length = 1, max_length = 50)]
     username: String,
-    #[schema(example = "Demo@2024")]
+    #[schema(example = "Demo@2024", min_length = 1, max_length = 1024)]
     password: String,
 }
 
@@ -177,11 +178,13 @@ pub async fn me(State(state): State<AppState>, PendingActor(actor): PendingActor
 }
 
 #[derive(Deserialize, ToSchema)]
-#[schema(description = "修改本人密码。用一次性设置码打开的会话（`reset_session`）不需要 `current_password`")]
+#[schema(description = "修改本人密码。用一次性设置码打开的会话（`reset_session`）不需要 `current_password`。\
+    新密码的最短长度由安全策略规定（至少 8 位），须包含大写字母、小写字母、数字、符号中的至少三类，不能包含用户名")]
 pub struct PasswordRequest {
     #[serde(default)]
     current_password: String,
-    #[schema(example = "Renmin#Road2026")]
+    // At least the policy's minimum length (8 or more, set by the security administrator).
+    #[schema(example = "Renmin#Road2026", min_length = 8)]
     new_password: String,
 }
 

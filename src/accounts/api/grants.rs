@@ -21,7 +21,8 @@ use crate::openapi::Created;
 #[derive(Deserialize, ToSchema)]
 #[schema(description = "授权：角色代码和党组织编号。三员角色只能授予在最高一级党组织上")]
 pub struct GrantRequest {
-    #[schema(example = "secretary")]
+    // Parsed by the handler, so an unknown role stays a 422 naming the field.
+    #[schema(value_type = Role, example = "secretary")]
     role: String,
     org_id: i32,
 }

@@ -19,7 +19,8 @@ use crate::accounts::links::{self, LinkedPerson, PersonRef};
     description = "关联人员档案：`person_ref` 为此人的警号或 18 位身份证号（安全保密管理员不浏览名册，只按号码查找）"
 )]
 pub struct LinkRequest {
-    #[schema(example = "100123")]
+    // Full-width digits and spaces are forgiven, and a lower-case x: the pattern is the clean form.
+    #[schema(example = "100123", min_length = 4, max_length = 18, pattern = "^([0-9]{4,12}|[0-9]{17}[0-9Xx])$")]
     person_ref: String,
 }
 

@@ -48,10 +48,10 @@ pub async fn reset_password(
 }
 
 #[derive(Deserialize, Default, ToSchema)]
-#[schema(description = "说明（可选，不超过 200 字）")]
+#[schema(description = "说明（可选，不超过 200 字，不能含控制字符，包括换行）")]
 pub struct ReasonRequest {
     #[serde(default)]
-    #[schema(example = "本人来电称忘记密码")]
+    #[schema(example = "本人来电称忘记密码", max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     reason: String,
 }
 

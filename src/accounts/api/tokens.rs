@@ -16,9 +16,14 @@ use crate::ui::params::IdPath;
 use crate::accounts::tokens;
 
 #[derive(Deserialize, ToSchema)]
-#[schema(description = "接口令牌的名称，1–100 字")]
+#[schema(description = "接口令牌的名称：去掉首尾空白后 1–100 字，不能含控制字符或改变文字方向的控制符")]
 pub struct TokenRequest {
-    #[schema(example = "组织部对接系统")]
+    #[schema(
+        example = "组织部对接系统",
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     name: String,
 }
 

@@ -73,11 +73,17 @@ pub async fn get_user(
 }
 
 #[derive(Deserialize, ToSchema)]
-#[schema(description = "新建账号：用户名转为小写，须为 3–50 位小写字母、数字或 `_ . -`；姓名 1–50 字")]
+#[schema(description = "新建账号：用户名去掉首尾空白并转为小写后，须为 3–50 位小写字母、数字或 `_ . -`；\
+    姓名去掉首尾空白后 1–50 字，不能含控制字符或改变文字方向的控制符")]
 pub struct CreateUserRequest {
-    #[schema(example = "zhangsan")]
+    #[schema(example = "zhangsan", min_length = 3, max_length = 50, pattern = "^[A-Za-z0-9_.-]+$")]
     username: String,
-    #[schema(example = "张三")]
+    #[schema(
+        example = "张三",
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     display_name: String,
 }
 
