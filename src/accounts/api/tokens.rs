@@ -18,12 +18,7 @@ use crate::accounts::tokens;
 #[derive(Deserialize, ToSchema)]
 #[schema(description = "接口令牌的名称：去掉首尾空白后 1–100 字，不能含控制字符或改变文字方向的控制符")]
 pub struct TokenRequest {
-    #[schema(
-        example = "组织部对接系统",
-        min_length = 1,
-        max_length = 100,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
+    #[schema(schema_with = name_schema)]
     name: String,
 }
 
@@ -83,4 +78,8 @@ pub async fn revoke_token(
 ) -> AppResult<StatusCode> {
     tokens::revoke_token(&state, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+fn name_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::openapi::schema::line(100, true)
 }

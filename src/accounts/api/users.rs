@@ -78,12 +78,7 @@ pub async fn get_user(
 pub struct CreateUserRequest {
     #[schema(example = "zhangsan", min_length = 3, max_length = 50, pattern = "^[A-Za-z0-9_.-]+$")]
     username: String,
-    #[schema(
-        example = "张三",
-        min_length = 1,
-        max_length = 50,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
+    #[schema(schema_with = display_name_schema)]
     display_name: String,
 }
 
@@ -142,4 +137,8 @@ pub async fn unlock_user(
 ) -> AppResult<StatusCode> {
     users::unlock(&state, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+fn display_name_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::openapi::schema::line(50, true)
 }
