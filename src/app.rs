@@ -21,7 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::AppError;
 use crate::module::Module;
 use crate::state::AppState;
-use crate::{audit, auth, family, home, metrics, openapi, orgs, party, people, profile, ui};
+use crate::{accounts, audit, auth, family, home, metrics, openapi, orgs, party, people, profile, ui};
 
 /// Every part of the application, one line each: a domain adds itself here and nowhere else
 /// in this file (see [`Module`] and docs/ARCHITECTURE.md, "新增一个模块").
@@ -33,6 +33,7 @@ pub const MODULES: &[fn() -> Module] = &[
     family::module::module,
     profile::module,
     auth::module::module,
+    accounts::module::module,
     audit::module::module,
 ];
 
@@ -48,6 +49,7 @@ pub fn install_modules(modules: &[Module]) {
     ui::install_nav(modules.iter().flat_map(|m| m.nav.iter()));
     audit::service::install_actions(modules.iter().flat_map(|m| m.actions.iter().copied()));
     crate::module::install_profile_page(profile::web::page_with_errors);
+    auth::lookup::install_org_join(orgs::store::join_grant_orgs);
     crate::db::org_paths::install(
         modules.iter().flat_map(|m| m.org_path_columns.iter()),
         modules.iter().flat_map(|m| m.org_hooks.iter().copied()),

@@ -8,8 +8,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
+use crate::accounts::links::PersonRef;
+use crate::accounts::users::NewUser;
+use crate::accounts::{grants, links, resets, tokens, users};
 use crate::auth::entity::user;
-use crate::auth::service::{self as accounts, NewUser, PersonRef};
+use crate::auth::sessions;
 use crate::auth::{Role, entity::grant};
 use crate::clock::SystemClock;
 use crate::config::{Config, DatabaseUrl};
@@ -194,7 +197,7 @@ async fn open(config: Config) -> anyhow::Result<AppState> {
 }
 
 async fn find_user(state: &AppState, username: &str) -> anyhow::Result<user::Model> {
-    let name = accounts::normalize_username(username);
+    let name = sessions::normalize_username(username);
     user::Entity::find()
         .filter(user::Column::Username.eq(&name))
         .one(&state.db)
@@ -207,7 +210,7 @@ fn app_err(e: crate::error::AppError) -> anyhow::Error {
 }
 
 async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
-    let cli_actor = accounts::cli_actor();
+    let cli_actor = sessions::cli_actor();
     match command {
         Command::Serve { demo, addr } => {
             let addr = addr.unwrap_or_else(|| config.server.addr.clone());
@@ -298,7 +301,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
                 .map_err(app_err)?;
             let bytes =
                 axum::body::Bytes::from(std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?);
-            let actor = accounts::cli_root_actor();
+            let actor = sessions::cli_root_actor();
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let report = if dry_run {
                 crate::people::import::preview(&state, &actor, bytes).await
@@ -375,7 +378,7 @@ async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCom
             let person = person_ref(person.police_no.as_deref(), person.id_number.as_deref())?;
             let new = NewUser { username, display_name: name, password: password.clone(), demo: false };
             let (u, initial, linked) =
-                accounts::create_user_with_person(state, actor, new, person.as_ref()).await.map_err(app_err)?;
+                users::create_user_with_person(state, actor, new, person.as_ref()).await.map_err(app_err)?;
             println!("已创建账号 {}", u.username);
             if let Some(p) = linked {
                 println!("已关联人员档案：{}（{}）", p.name, p.org_name);
@@ -388,14 +391,14 @@ async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCom
             let u = find_user(state, &username).await?;
             // The break-glass path, audited as `cli`. A password the operator knows must not
             // open an account with sensitive access either: such an account gets a one-time
-            // code for its owner (see `auth::reset`).
-            if crate::auth::reset::is_sensitive(&state.db, &u).await? {
+            // code for its owner (see `accounts::resets`).
+            if crate::auth::codes::is_sensitive(&state.db, &u).await? {
                 anyhow::ensure!(
                     password.is_none(),
                     "{} 能查阅敏感信息，不能指定密码；不带 --password 运行以签发一次性设置码，由本人设置密码",
                     u.username
                 );
-                let issued = crate::auth::reset::issue(state, actor, u.id, "命令行重置").await.map_err(app_err)?;
+                let issued = resets::issue(state, actor, u.id, "命令行重置").await.map_err(app_err)?;
                 println!("{} 能查阅敏感信息：原密码已失效，会话已全部结束。", u.username);
                 println!(
                     "一次性设置码（只显示这一次，请交给本人；{} 前有效，只能用来设置新密码）：{}",
@@ -405,7 +408,7 @@ async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCom
                 return Ok(());
             }
             let given = password.is_some();
-            let new = accounts::reset_password(state, actor, u.id, password).await.map_err(app_err)?;
+            let new = resets::reset_password(state, actor, u.id, password).await.map_err(app_err)?;
             println!("已重置 {} 的密码，下次登录须修改", u.username);
             if !given {
                 println!("临时密码（只显示这一次）：{new}");
@@ -414,7 +417,7 @@ async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCom
         UserCommand::Grant { username, role, org_id } => {
             let u = find_user(state, &username).await?;
             let role = Role::parse(&role).with_context(|| format!("未知角色 {role}；可用：{}", role_names()))?;
-            accounts::add_grant(state, actor, u.id, role, org_id).await.map_err(app_err)?;
+            grants::add_grant(state, actor, u.id, role, org_id).await.map_err(app_err)?;
             println!("已授予 {} {}", u.username, role.label());
             owner_password_hint(state, actor, u.id).await?;
         }
@@ -427,12 +430,12 @@ async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCom
                 .one(&state.db)
                 .await?
                 .context("没有这项授权")?;
-            accounts::revoke_grant(state, actor, found.id).await.map_err(app_err)?;
+            grants::revoke_grant(state, actor, found.id).await.map_err(app_err)?;
             println!("已撤销");
         }
         UserCommand::List => {
             let now = state.clock.now_db();
-            for u in accounts::list_users(state, actor, "", None).await.map_err(app_err)?.0 {
+            for u in users::list_users(state, actor, "", None).await.map_err(app_err)?.0 {
                 let grants: Vec<String> =
                     u.grants.iter().map(|g| format!("{}@{}({})", g.role.as_str(), g.org_name, g.org_id)).collect();
                 let status = if u.disabled {
@@ -447,36 +450,36 @@ async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCom
         }
         UserCommand::Unlock { username } => {
             let u = find_user(state, &username).await?;
-            accounts::unlock(state, actor, u.id).await.map_err(app_err)?;
+            users::unlock(state, actor, u.id).await.map_err(app_err)?;
             println!("已解锁 {}", u.username);
         }
         UserCommand::Token { username, name } => {
             let u = find_user(state, &username).await?;
-            let (_, token) = accounts::create_token(state, actor, u.id, &name).await.map_err(app_err)?;
+            let (_, token) = tokens::create_token(state, actor, u.id, &name).await.map_err(app_err)?;
             println!("接口令牌（只显示这一次）：{token}");
         }
         // The break-glass path: the web refuses to disable system officers' accounts.
         UserCommand::Disable { username } => {
             let u = find_user(state, &username).await?;
-            accounts::set_disabled(state, actor, u.id, true).await.map_err(app_err)?;
+            users::set_disabled(state, actor, u.id, true).await.map_err(app_err)?;
             println!("已停用 {}：其全部会话已结束，接口令牌在重新启用前不可用", u.username);
         }
         UserCommand::Enable { username } => {
             let u = find_user(state, &username).await?;
-            accounts::set_disabled(state, actor, u.id, false).await.map_err(app_err)?;
+            users::set_disabled(state, actor, u.id, false).await.map_err(app_err)?;
             println!("已启用 {}", u.username);
         }
         UserCommand::Link { username, person } => {
             let u = find_user(state, &username).await?;
             let r = person_ref(person.police_no.as_deref(), person.id_number.as_deref())?
                 .context("请用 --police-no 或 --id-number 指定人员")?;
-            let p = accounts::link_person(state, actor, u.id, &r).await.map_err(app_err)?;
+            let p = links::link_person(state, actor, u.id, &r).await.map_err(app_err)?;
             println!("已将 {} 关联到人员档案：{}（{}）", u.username, p.name, p.org_name);
             owner_password_hint(state, actor, u.id).await?;
         }
         UserCommand::Unlink { username } => {
             let u = find_user(state, &username).await?;
-            accounts::unlink_person(state, actor, u.id).await.map_err(app_err)?;
+            links::unlink_person(state, actor, u.id).await.map_err(app_err)?;
             println!("已解除 {} 与人员档案的关联", u.username);
         }
     }
@@ -486,7 +489,7 @@ async fn user_command(state: &AppState, actor: &crate::auth::Actor, cmd: UserCom
 /// After a grant or a link: an account that can now read sensitive data but whose password
 /// its owner did not set cannot log in until the owner sets one with a one-time code.
 async fn owner_password_hint(state: &AppState, actor: &crate::auth::Actor, user_id: i32) -> anyhow::Result<()> {
-    let u = accounts::get_user(state, actor, user_id).await.map_err(app_err)?;
+    let u = users::get_user(state, actor, user_id).await.map_err(app_err)?;
     if u.needs_owner_password() {
         println!(
             "注意：{} 现在能查阅敏感信息，而它的密码不是本人设置的，在本人设置密码之前不能登录。\
@@ -508,7 +511,7 @@ pub async fn bootstrap(state: &AppState) -> anyhow::Result<Vec<(String, String)>
     if user::Entity::find().count(&state.db).await? > 0 {
         return Ok(Vec::new());
     }
-    let actor = accounts::cli_actor();
+    let actor = sessions::cli_actor();
     let root = match org::Entity::find().filter(org::Column::ParentId.is_null()).one(&state.db).await? {
         Some(root) => root,
         None => {
@@ -518,9 +521,8 @@ pub async fn bootstrap(state: &AppState) -> anyhow::Result<Vec<(String, String)>
                 parent_id: None,
                 unit_name: "市公安局".into(),
             };
-            let view = crate::orgs::service::create(state, &crate::auth::service::cli_root_actor(), input)
-                .await
-                .map_err(app_err)?;
+            let view =
+                crate::orgs::service::create(state, &sessions::cli_root_actor(), input).await.map_err(app_err)?;
             org::Entity::find_by_id(view.id).one(&state.db).await?.context("根党组织创建失败")?
         }
     };
@@ -531,8 +533,8 @@ pub async fn bootstrap(state: &AppState) -> anyhow::Result<Vec<(String, String)>
         ("auditor", "安全审计员", Role::Auditor),
     ] {
         let new = NewUser { username: username.into(), display_name: name.into(), password: None, demo: false };
-        let (u, initial) = accounts::create_user(state, &actor, new).await.map_err(app_err)?;
-        accounts::add_grant(state, &actor, u.id, role, root.id).await.map_err(app_err)?;
+        let (u, initial) = users::create_user(state, &actor, new).await.map_err(app_err)?;
+        grants::add_grant(state, &actor, u.id, role, root.id).await.map_err(app_err)?;
         created.push((format!("{username}（{name}）"), initial));
     }
     Ok(created)

@@ -3,6 +3,7 @@
 //! Requests flow one way: router → handler (`web.rs` / `api.rs`) → service → store → database.
 //! `main.rs` only parses the command line and calls [`cli::run`].
 
+pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -41,8 +41,10 @@ pub struct AuditFilter {
     /// Action code, e.g. `login.success`.
     pub action: String,
     /// First day, `YYYY-MM-DD` (Beijing time).
+    #[param(format = Date, example = "2026-11-01")]
     pub from: String,
     /// Last day, inclusive.
+    #[param(format = Date, example = "2026-11-30")]
     pub to: String,
     /// Only events about this organization's subtree.
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]

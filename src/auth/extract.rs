@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 
-use super::{Actor, AuthMethod, csrf, service, session};
+use super::{Actor, AuthMethod, csrf, session, sessions};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -51,8 +51,8 @@ pub async fn resolve(State(state): State<AppState>, jar: CookieJar, mut req: Req
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_owned());
     let resolved = match (&bearer, jar.get(session::COOKIE_NAME)) {
-        (Some(token), _) => service::actor_from_token(&state, token, &ip).await,
-        (None, Some(cookie)) => service::actor_from_session(&state, cookie.value(), &ip).await,
+        (Some(token), _) => sessions::actor_from_token(&state, token, &ip).await,
+        (None, Some(cookie)) => sessions::actor_from_session(&state, cookie.value(), &ip).await,
         (None, None) => Ok(None),
     };
     let actor = match resolved {

@@ -1,6 +1,6 @@
 //! Queries over the organization tree. A subtree is the range `[path, upper_bound(path))`.
 
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Alias, ColumnRef, Expr, ExprTrait, JoinType, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::{self as org, Column};
@@ -20,6 +20,15 @@ pub async fn names<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<std::colle
         }
     }
     Ok(out)
+}
+
+/// The join that scopes grants (see `auth::lookup::GrantOrgJoin`): from the organization id in
+/// `org_id` to the organization, selecting its `org_path` and `org_name`. Installed at start-up,
+/// so the per-request account query stays one statement without `auth` reading this table.
+pub fn join_grant_orgs(q: &mut SelectStatement, join: JoinType, org_id: ColumnRef) {
+    q.join(join, org::Entity, Expr::col((org::Entity, Column::Id)).equals(org_id))
+        .expr_as(Expr::col((org::Entity, Column::Path)), Alias::new("org_path"))
+        .expr_as(Expr::col((org::Entity, Column::Name)), Alias::new("org_name"));
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<org::Model>, DbErr> {

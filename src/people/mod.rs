@@ -10,6 +10,7 @@ pub mod import_web;
 pub mod module;
 pub mod profile;
 pub mod service;
+pub mod store;
 pub mod web;
 
 use chrono::{Datelike, NaiveDate};
@@ -18,7 +19,6 @@ use serde::Deserialize;
 
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
-use crate::orgs::store;
 use crate::state::AppState;
 
 /// Where the roster keeps a copy of an organization's path: `crate::db::org_paths` rewrites it
@@ -458,7 +458,7 @@ pub async fn names<C: sea_orm::ConnectionTrait>(
 pub async fn count_in_scope(state: &AppState, actor: &Actor) -> AppResult<u64> {
     let scope = actor.scope(Permission::PersonRead);
     Ok(entity::Entity::find()
-        .filter(store::in_scope(entity::Column::OrgPath, &scope))
+        .filter(crate::db::scope::in_scope(entity::Column::OrgPath, &scope))
         .filter(entity::Column::DeletedAt.is_null())
         .count(&state.db)
         .await?)

@@ -404,3 +404,61 @@ async fn the_person_schema_allows_exactly_what_the_api_accepts() {
 fn regex_lite(pattern: &str) -> regex::Regex {
     regex::Regex::new(pattern).unwrap()
 }
+
+/// The request schemas of accounts and sessions declare the limits their handlers enforce, and
+/// one past each declared limit is refused with a 422 naming the field.
+#[tokio::test]
+async fn account_request_schemas_declare_what_the_api_refuses() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let doc = fetch_document(&app).await;
+    let prop = |name: &str, field: &str| schema(&doc, name)["properties"][field].clone();
+
+    let username = prop("CreateUserRequest", "username");
+    assert_eq!((username["minLength"].as_u64(), username["maxLength"].as_u64()), (Some(3), Some(50)));
+    assert_eq!(username["pattern"], "^[A-Za-z0-9_.-]+$");
+    let display_name = prop("CreateUserRequest", "display_name");
+    assert_eq!((display_name["minLength"].as_u64(), display_name["maxLength"].as_u64()), (Some(1), Some(50)));
+    assert!(display_name["pattern"].as_str().unwrap().contains("\\u202A-\\u202E"), "{display_name}");
+    assert_eq!(prop("TokenRequest", "name")["maxLength"], 100);
+    assert_eq!(prop("ReasonRequest", "reason")["maxLength"], 200);
+    assert_eq!(prop("LoginRequest", "username")["maxLength"], 50);
+    assert_eq!(prop("PasswordRequest", "new_password")["minLength"], 8);
+    assert_eq!(prop("LinkRequest", "person_ref")["pattern"], "^([0-9]{4,12}|[0-9]{17}[0-9Xx])$");
+    // Roles and reset states are enums, not free text.
+    assert_eq!(prop("GrantRequest", "role")["$ref"], "#/components/schemas/Role");
+    assert_eq!(names(&schema(&doc, "Role")["enum"]).len(), 8);
+    assert_eq!(prop("ResetView", "status")["$ref"], "#/components/schemas/ResetState");
+    let states = names(&schema(&doc, "ResetState")["enum"]);
+    assert_eq!(states, ["expired", "issued", "pending", "rejected", "superseded", "used"].map(str::to_owned).into());
+    // The audit log's day filters are dates.
+    let audit = doc["paths"]["/api/v1/audit"]["get"]["parameters"].as_array().unwrap();
+    for day in ["from", "to"] {
+        let p = audit.iter().find(|p| p["name"] == day).unwrap();
+        assert_eq!(p["schema"]["format"], "date", "{p}");
+    }
+
+    // One past each limit is what the API refuses.
+    let admin = app.login("admin").await;
+    let create = |username: String, display_name: String| json!({"username": username, "display_name": display_name});
+    for (body, field) in [
+        (create("a".repeat(51), "张三".into()), "username"),
+        (create("ab".into(), "张三".into()), "username"),
+        (create("zhang san".into(), "张三".into()), "username"),
+        (create("zhangsan".into(), "张".repeat(51)), "display_name"),
+        (create("zhangsan".into(), "张\u{202E}三".into()), "display_name"),
+    ] {
+        let (status, answer) = admin.send_json(reqwest::Method::POST, "/api/v1/users", body.clone()).await;
+        assert_eq!((status, answer["field"].as_str()), (422, Some(field)), "{body}: {answer}");
+    }
+    let (status, created) =
+        admin.send_json(reqwest::Method::POST, "/api/v1/users", create("a".repeat(50), "张".repeat(50))).await;
+    assert_eq!(status, 201, "the limits themselves are allowed: {created}");
+    let id = created["id"].as_i64().unwrap();
+    let tokens = format!("/api/v1/users/{id}/tokens");
+    let (status, answer) = admin.send_json(reqwest::Method::POST, &tokens, json!({"name": "令".repeat(101)})).await;
+    assert_eq!((status, answer["field"].as_str()), (422, Some("name")), "{answer}");
+    let resets = format!("/api/v1/users/{id}/reset-requests");
+    let (status, answer) = admin.send_json(reqwest::Method::POST, &resets, json!({"reason": "说".repeat(201)})).await;
+    assert_eq!((status, answer["field"].as_str()), (422, Some("reason")), "{answer}");
+    app.finish().await;
+}

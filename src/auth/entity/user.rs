@@ -16,7 +16,7 @@ pub struct Model {
     pub password_changed_at: Option<DateTime>,
     pub last_login_at: Option<DateTime>,
     /// The current password was set by the owner on a path no administrator was on; accounts
-    /// with sensitive access work with no other (see `auth::service::login`).
+    /// with sensitive access work with no other (see `auth::sessions::login`).
     pub password_by_owner: bool,
     /// The last reset by someone else, and by whom, shown to the owner.
     pub password_reset_at: Option<DateTime>,

@@ -1,7 +1,7 @@
 //! Password resets of accounts that can read sensitive personal data (三员分立 that holds).
 //!
 //! The system administrator creates accounts and resets ordinary ones, so they know those
-//! passwords. An account with sensitive access (see [`super::has_sensitive_access`]) must never
+//! passwords. An account with sensitive access (see [`crate::auth::has_sensitive_access`]) must never
 //! open with a password anyone but its owner set, so:
 //!
 //! - the system administrator may only **request** a reset of such an account ([`request`]);
@@ -15,114 +15,93 @@
 //!
 //! Every step is audited: `user.reset_request`, `user.reset_approve`, `user.reset_reject`,
 //! `user.reset_code`.
+//!
+//! An account without sensitive access is reset by the system administrator directly
+//! ([`reset_password`]), with a temporary password.
 
 use chrono::{Duration, NaiveDateTime};
-use rand::Rng;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
-use super::entity::{password_reset, user};
-use super::service::{refuse_officer_target, require_account_admin};
-use super::{Actor, Permission, has_sensitive_access, lookup, password, session};
+use super::users::generate_password;
+use super::{refuse_officer_target, require_account_admin, who};
 use crate::audit::{self, Event};
+use crate::auth::codes::{self, CODE_VALID_HOURS, ResetStatus, code_hash, generate_code};
+use crate::auth::entity::{password_reset, user};
+use crate::auth::{Actor, Permission, password, session};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-/// How long a one-time code stays good.
-pub const CODE_VALID_HOURS: i64 = 24;
-
-pub const PENDING: &str = "pending";
-pub const ISSUED: &str = "issued";
-pub const USED: &str = "used";
-pub const REJECTED: &str = "rejected";
-pub const SUPERSEDED: &str = "superseded";
-
-/// Whether `u` can read sensitive personal data, through its grants or its own profile.
-pub async fn is_sensitive<C: ConnectionTrait>(db: &C, u: &user::Model) -> Result<bool, sea_orm::DbErr> {
-    let grants = lookup::grants(db, u.id).await?;
-    Ok(has_sensitive_access(grants.iter().map(|g| g.role), u.person_id.is_some()))
+/// How a reset is shown: its stored status, with an issued code past its time as `Expired`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(
+    description = "密码重置的状态：pending 待批准、issued 已签发一次性设置码、expired 设置码已过期、used 已使用、rejected 已驳回、\
+    superseded 已被新的申请或设置码取代"
+)]
+pub enum ResetState {
+    Pending,
+    Issued,
+    Expired,
+    Used,
+    Rejected,
+    Superseded,
 }
 
-/// A code to type into the login form's password field: 20 characters from an alphabet
-/// without look-alikes (about 100 bits), in groups of four.
-pub fn generate_code() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rngs::OsRng;
-    let chars: Vec<char> = (0..20).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
-}
+impl ResetState {
+    pub const ALL: [ResetState; 6] = [
+        ResetState::Pending,
+        ResetState::Issued,
+        ResetState::Expired,
+        ResetState::Used,
+        ResetState::Rejected,
+        ResetState::Superseded,
+    ];
 
-/// The code as typed, with case, dashes and spaces forgiven.
-pub fn normalize_code(typed: &str) -> String {
-    typed.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
-}
-
-/// What is stored of a code: it is random and long, so a plain SHA-256 is enough (like tokens).
-pub fn code_hash(typed: &str) -> String {
-    hex::encode(Sha256::digest(normalize_code(typed).as_bytes()))
-}
-
-/// The issued, unexpired code of account `user_id` that `typed` is, if any. Runs the same query
-/// for a name that has no account (`user_id` 0), so the two take the same time.
-pub async fn find_code<C: ConnectionTrait>(
-    db: &C,
-    user_id: i32,
-    typed: &str,
-    now: NaiveDateTime,
-) -> Result<Option<password_reset::Model>, sea_orm::DbErr> {
-    // Codes are 20 characters; anything much longer is not worth hashing.
-    if typed.len() > 64 {
-        return Ok(None);
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResetState::Pending => "pending",
+            ResetState::Issued => "issued",
+            ResetState::Expired => "expired",
+            ResetState::Used => "used",
+            ResetState::Rejected => "rejected",
+            ResetState::Superseded => "superseded",
+        }
     }
-    password_reset::Entity::find()
-        .filter(password_reset::Column::UserId.eq(user_id))
-        .filter(password_reset::Column::Status.eq(ISSUED))
-        .filter(password_reset::Column::CodeHash.eq(code_hash(typed)))
-        .filter(password_reset::Column::ExpiresAt.gt(now))
-        .one(db)
-        .await
-}
 
-/// Marks a code used; false when another login used it first.
-pub async fn consume(txn: &DatabaseTransaction, id: i32, now: NaiveDateTime) -> Result<bool, sea_orm::DbErr> {
-    let done = password_reset::Entity::update_many()
-        .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(USED))
-        .col_expr(password_reset::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(password_reset::Column::Id.eq(id))
-        .filter(password_reset::Column::Status.eq(ISSUED))
-        .exec(txn)
-        .await?;
-    Ok(done.rows_affected == 1)
-}
-
-/// Whether `typed` is the code that opened the account's current reset session (the owner
-/// must not keep a password the security administrator has seen).
-pub async fn is_last_used_code<C: ConnectionTrait>(db: &C, user_id: i32, typed: &str) -> Result<bool, sea_orm::DbErr> {
-    let last = password_reset::Entity::find()
-        .filter(password_reset::Column::UserId.eq(user_id))
-        .filter(password_reset::Column::Status.eq(USED))
-        .order_by_desc(password_reset::Column::UsedAt)
-        .one(db)
-        .await?;
-    Ok(last.and_then(|r| r.code_hash).is_some_and(|h| h == code_hash(typed)))
-}
-
-/// How an actor is named in the notice the owner sees.
-pub fn who(actor: &Actor) -> String {
-    if actor.user_id == 0 {
-        return "运维人员（命令行）".into();
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
-    match actor.roles().into_iter().find(|r| r.is_system_officer()) {
-        Some(role) => format!("{} {}", role.label(), actor.username),
-        None => actor.username.clone(),
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ResetState::Expired => "设置码已过期",
+            ResetState::Pending => ResetStatus::Pending.label(),
+            ResetState::Issued => ResetStatus::Issued.label(),
+            ResetState::Used => ResetStatus::Used.label(),
+            ResetState::Rejected => ResetStatus::Rejected.label(),
+            ResetState::Superseded => ResetStatus::Superseded.label(),
+        }
+    }
+
+    /// The state of a stored row at `now`.
+    pub fn of(r: &password_reset::Model, now: NaiveDateTime) -> Self {
+        match ResetStatus::of(r) {
+            ResetStatus::Pending => ResetState::Pending,
+            ResetStatus::Issued if r.expires_at.is_some_and(|t| t > now) => ResetState::Issued,
+            ResetStatus::Issued => ResetState::Expired,
+            ResetStatus::Used => ResetState::Used,
+            ResetStatus::Rejected => ResetState::Rejected,
+            ResetStatus::Superseded => ResetState::Superseded,
+        }
+    }
+
+    /// Still open: waiting for a decision, or a code that can still be used.
+    pub fn is_open(self) -> bool {
+        matches!(self, ResetState::Pending | ResetState::Issued)
     }
 }
-
-// ---------------------------------------------------------------- requests and codes
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(
@@ -134,8 +113,7 @@ pub struct ResetView {
     pub user_id: i32,
     pub username: String,
     pub display_name: String,
-    #[schema(example = "pending")]
-    pub status: &'static str,
+    pub status: ResetState,
     #[schema(example = "待批准")]
     pub status_label: &'static str,
     pub reason: Option<String>,
@@ -153,26 +131,15 @@ pub struct ResetView {
     pub expires_at: Option<NaiveDateTime>,
 }
 
-fn status_of(r: &password_reset::Model, now: NaiveDateTime) -> (&'static str, &'static str) {
-    match r.status.as_str() {
-        PENDING => (PENDING, "待批准"),
-        ISSUED if r.expires_at.is_some_and(|t| t > now) => (ISSUED, "已签发设置码，待本人使用"),
-        ISSUED => ("expired", "设置码已过期"),
-        USED => (USED, "本人已使用"),
-        REJECTED => (REJECTED, "已驳回"),
-        _ => (SUPERSEDED, "已被取代"),
-    }
-}
-
 fn view(r: password_reset::Model, u: &user::Model, now: NaiveDateTime) -> ResetView {
-    let (status, status_label) = status_of(&r, now);
+    let status = ResetState::of(&r, now);
     ResetView {
         id: r.id,
         user_id: r.user_id,
         username: u.username.clone(),
         display_name: u.display_name.clone(),
         status,
-        status_label,
+        status_label: status.label(),
         reason: r.reason,
         requested_by: r.requested_by_name,
         requested_at: r.requested_at,
@@ -225,11 +192,11 @@ async fn open_of<C: ConnectionTrait>(
 ) -> Result<Option<password_reset::Model>, sea_orm::DbErr> {
     let rows = password_reset::Entity::find()
         .filter(password_reset::Column::UserId.eq(user_id))
-        .filter(password_reset::Column::Status.is_in([PENDING, ISSUED]))
+        .filter(password_reset::Column::Status.is_in([ResetStatus::Pending.as_str(), ResetStatus::Issued.as_str()]))
         .order_by_desc(password_reset::Column::Id)
         .all(db)
         .await?;
-    Ok(rows.into_iter().find(|r| r.status == PENDING || r.expires_at.is_some_and(|t| t > now)))
+    Ok(rows.into_iter().find(|r| ResetState::of(r, now).is_open()))
 }
 
 /// The system administrator asks for a reset that the security administrator will carry out.
@@ -243,7 +210,7 @@ pub async fn request(state: &AppState, actor: &Actor, user_id: i32, reason: &str
     crate::db::serialize_writes(&txn).await?;
     if password_reset::Entity::find()
         .filter(password_reset::Column::UserId.eq(user_id))
-        .filter(password_reset::Column::Status.eq(PENDING))
+        .filter(password_reset::Column::Status.eq(ResetStatus::Pending.as_str()))
         .one(&txn)
         .await?
         .is_some()
@@ -254,7 +221,7 @@ pub async fn request(state: &AppState, actor: &Actor, user_id: i32, reason: &str
     }
     let row = password_reset::ActiveModel {
         user_id: Set(user_id),
-        status: Set(PENDING.into()),
+        status: Set(ResetStatus::Pending.as_str().into()),
         reason: Set(reason.clone()),
         requested_by: Set((actor.user_id > 0).then_some(actor.user_id)),
         requested_by_name: Set(actor.username.chars().take(50).collect()),
@@ -276,12 +243,11 @@ pub async fn open_requests(state: &AppState, actor: &Actor) -> AppResult<Vec<Res
     require_account_admin(actor)?;
     let now = state.clock.now_db();
     let rows = password_reset::Entity::find()
-        .filter(password_reset::Column::Status.is_in([PENDING, ISSUED]))
+        .filter(password_reset::Column::Status.is_in([ResetStatus::Pending.as_str(), ResetStatus::Issued.as_str()]))
         .order_by_asc(password_reset::Column::Id)
         .all(&state.db)
         .await?;
-    let rows: Vec<_> =
-        rows.into_iter().filter(|r| r.status == PENDING || r.expires_at.is_some_and(|t| t > now)).collect();
+    let rows: Vec<_> = rows.into_iter().filter(|r| ResetState::of(r, now).is_open()).collect();
     let ids: Vec<i32> = rows.iter().map(|r| r.user_id).collect();
     let users: std::collections::HashMap<i32, user::Model> = user::Entity::find()
         .filter(user::Column::Id.is_in(ids))
@@ -305,7 +271,7 @@ async fn pending(state: &AppState, actor: &Actor, request_id: i32) -> AppResult<
     actor.require(Permission::GrantManage)?;
     let r = password_reset::Entity::find_by_id(request_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let u = target(state, actor, r.user_id).await?;
-    if r.status != PENDING {
+    if ResetStatus::of(&r) != ResetStatus::Pending {
         return Err(AppError::Conflict { message: "该申请已处理过".into(), field: None });
     }
     // Two people: whoever asked cannot also approve (the command line excepted).
@@ -328,7 +294,7 @@ pub async fn reject(state: &AppState, actor: &Actor, request_id: i32) -> AppResu
     let now = state.clock.now_db();
     let txn = crate::db::begin_write(&state.db).await?;
     let done = password_reset::Entity::update_many()
-        .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(REJECTED))
+        .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(ResetStatus::Rejected.as_str()))
         .col_expr(
             password_reset::Column::DecidedBy,
             sea_orm::sea_query::Expr::value((actor.user_id > 0).then_some(actor.user_id)),
@@ -339,7 +305,7 @@ pub async fn reject(state: &AppState, actor: &Actor, request_id: i32) -> AppResu
         )
         .col_expr(password_reset::Column::DecidedAt, sea_orm::sea_query::Expr::value(now))
         .filter(password_reset::Column::Id.eq(r.id))
-        .filter(password_reset::Column::Status.eq(PENDING))
+        .filter(password_reset::Column::Status.eq(ResetStatus::Pending.as_str()))
         .exec(&txn)
         .await?;
     if done.rows_affected != 1 {
@@ -383,14 +349,14 @@ async fn issue_in(
     let row = match request {
         Some(r) => {
             let done = password_reset::Entity::update_many()
-                .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(ISSUED))
+                .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(ResetStatus::Issued.as_str()))
                 .col_expr(password_reset::Column::DecidedBy, sea_orm::sea_query::Expr::value(decided_by))
                 .col_expr(password_reset::Column::DecidedByName, sea_orm::sea_query::Expr::value(decided_name.clone()))
                 .col_expr(password_reset::Column::DecidedAt, sea_orm::sea_query::Expr::value(now))
                 .col_expr(password_reset::Column::CodeHash, sea_orm::sea_query::Expr::value(code_hash(&code)))
                 .col_expr(password_reset::Column::ExpiresAt, sea_orm::sea_query::Expr::value(expires_at))
                 .filter(password_reset::Column::Id.eq(r.id))
-                .filter(password_reset::Column::Status.eq(PENDING))
+                .filter(password_reset::Column::Status.eq(ResetStatus::Pending.as_str()))
                 .exec(&txn)
                 .await?;
             if done.rows_affected != 1 {
@@ -401,7 +367,7 @@ async fn issue_in(
         None => {
             password_reset::ActiveModel {
                 user_id: Set(u.id),
-                status: Set(ISSUED.into()),
+                status: Set(ResetStatus::Issued.as_str().into()),
                 reason: Set(reason),
                 requested_by: Set(decided_by),
                 requested_by_name: Set(decided_name.clone()),
@@ -419,10 +385,10 @@ async fn issue_in(
     };
     // One open reset per account: older requests and codes are void.
     password_reset::Entity::update_many()
-        .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(SUPERSEDED))
+        .col_expr(password_reset::Column::Status, sea_orm::sea_query::Expr::value(ResetStatus::Superseded.as_str()))
         .filter(password_reset::Column::UserId.eq(u.id))
         .filter(password_reset::Column::Id.ne(row.id))
-        .filter(password_reset::Column::Status.is_in([PENDING, ISSUED]))
+        .filter(password_reset::Column::Status.is_in([ResetStatus::Pending.as_str(), ResetStatus::Issued.as_str()]))
         .exec(&txn)
         .await?;
     let username = u.username.clone();
@@ -447,20 +413,43 @@ async fn issue_in(
     Ok(IssuedCode { request_id: row.id, user_id, username, one_time_code: code, expires_at })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_are_long_typeable_and_forgiving() {
-        let code = generate_code();
-        assert_eq!(code.len(), 24);
-        assert_eq!(code.matches('-').count(), 4);
-        assert!(code.chars().all(|c| c == '-' || c.is_ascii_uppercase() || c.is_ascii_digit()));
-        assert!(!code.contains('0') && !code.contains('O') && !code.contains('1') && !code.contains('I'));
-        assert_ne!(generate_code(), code);
-        let typed = format!(" {} ", code.to_lowercase().replace('-', " "));
-        assert_eq!(code_hash(&typed), code_hash(&code));
-        assert_ne!(code_hash("ABCD"), code_hash("ABCE"));
+/// Sets a new random (or given) password that must be changed at next login, and ends the
+/// user's sessions. Only for accounts without sensitive access: whoever resets knows the new
+/// password, so an account that can read sensitive data is reset through the security
+/// administrator with a one-time code instead (see [`issue`] and [`approve`]); the system administrator can
+/// only request that. The owner sees at the next login when and by whom it was done.
+pub async fn reset_password(state: &AppState, actor: &Actor, user_id: i32, given: Option<String>) -> AppResult<String> {
+    actor.require(Permission::UserManage)?;
+    let u = user::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    if user_id == actor.user_id {
+        return Err(AppError::forbidden("不能重置自己的密码；请在“修改密码”中修改"));
     }
+    refuse_officer_target(state, actor, user_id).await?;
+    if codes::is_sensitive(&state.db, &u).await? {
+        return Err(AppError::forbidden(
+            "该账号可以查阅敏感信息，系统管理员不能直接重置其密码：请提交重置申请，由安全保密管理员批准并把一次性设置码交给本人",
+        ));
+    }
+    let new = match given {
+        Some(p) => {
+            let policy = state.policy().await?;
+            password::check_policy(&p, policy.password_min_length as usize, &u.username)?;
+            p
+        }
+        None => generate_password(),
+    };
+    let now = state.clock.now_db();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut active: user::ActiveModel = u.into();
+    active.password_hash = Set(password::hash(&new)?);
+    active.must_change_password = Set(true);
+    active.password_by_owner = Set(false);
+    active.password_reset_at = Set(Some(now));
+    active.password_reset_by = Set(Some(who(actor)));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    session::delete_all_for_user(&txn, user_id, None).await?;
+    audit::record(&txn, state.clock.as_ref(), Event::by(actor, "user.password_reset").object("user", user_id)).await?;
+    txn.commit().await?;
+    Ok(new)
 }
