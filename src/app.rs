@@ -21,7 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::AppError;
 use crate::module::Module;
 use crate::state::AppState;
-use crate::{accounts, audit, auth, family, home, metrics, openapi, orgs, party, people, profile, ui};
+use crate::{accounts, auditlog, auth, family, home, metrics, openapi, orgs, party, people, profile, ui};
 
 /// Every part of the application, one line each: a domain adds itself here and nowhere else
 /// in this file (see [`Module`] and docs/ARCHITECTURE.md, "新增一个模块").
@@ -34,7 +34,7 @@ pub const MODULES: &[fn() -> Module] = &[
     profile::module,
     auth::module::module,
     accounts::module::module,
-    audit::module::module,
+    auditlog::module::module,
 ];
 
 /// The modules, built.
@@ -47,7 +47,7 @@ pub fn modules() -> Vec<Module> {
 /// router is built and by every command that opens the database.
 pub fn install_modules(modules: &[Module]) {
     ui::install_nav(modules.iter().flat_map(|m| m.nav.iter()));
-    audit::service::install_actions(modules.iter().flat_map(|m| m.actions.iter().copied()));
+    auditlog::service::install_actions(modules.iter().flat_map(|m| m.actions.iter().copied()));
     crate::module::install_profile_page(profile::web::page_with_errors);
     auth::lookup::install_org_join(orgs::store::join_grant_orgs);
     crate::db::org_paths::install(

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod app;
 pub mod audit;
+pub mod auditlog;
 pub mod auth;
 pub mod cli;
 pub mod clock;

@@ -6,15 +6,11 @@
 //! checks it against the key and the checkpoints and names each row that was edited, inserted or
 //! deleted.
 
-pub mod api;
 mod appender;
 pub mod checkpoint;
 pub mod entity;
 pub mod keys;
-pub mod module;
-pub mod service;
 mod verifier;
-pub mod web;
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, Statement};
 use serde_json::Value;

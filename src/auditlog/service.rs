@@ -5,8 +5,8 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::entity::log::{self, Column};
-use super::{CheckpointSource, Event, VerifyReport};
+use crate::audit::entity::log::{self, Column};
+use crate::audit::{CheckpointSource, Event, VerifyReport};
 use crate::auth::{Actor, Permission};
 use crate::clock::display_local;
 use crate::error::{AppError, AppResult};
@@ -136,7 +136,7 @@ async fn build(state: &AppState, filter: &AuditFilter) -> AppResult<sea_orm::Sel
 
 async fn note(state: &AppState, actor: &Actor, action: &'static str, filter: &AuditFilter) -> AppResult<()> {
     let event = Event::by(actor, action).summary(json!(filter));
-    super::record_alone(&state.db, state.clock.as_ref(), event).await?;
+    crate::audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
     Ok(())
 }
 
@@ -169,16 +169,16 @@ pub async fn export(state: &AppState, actor: &Actor, filter: &AuditFilter) -> Ap
 /// Verifies the chain against the key and the configured checkpoint file.
 pub async fn verify(state: &AppState, actor: &Actor) -> AppResult<VerifyReport> {
     actor.require(Permission::AuditRead)?;
-    let sources: Vec<CheckpointSource> = super::checkpoint::configured_path(&state.config)
+    let sources: Vec<CheckpointSource> = crate::audit::checkpoint::configured_path(&state.config)
         .map(|path| CheckpointSource { path, required: false })
         .into_iter()
         .collect();
-    let report = super::verify_with(&state.db, &sources).await?;
+    let report = crate::audit::verify_with(&state.db, &sources).await?;
     let event = Event::by(actor, "audit.verify").summary(json!({
         "checked": report.checked,
         "problems": report.problems.len(),
         "checkpoints": report.checkpoints,
     }));
-    super::record_alone(&state.db, state.clock.as_ref(), event).await?;
+    crate::audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
     Ok(report)
 }

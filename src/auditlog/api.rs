@@ -5,7 +5,7 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::ChainProblem;
+use crate::audit::ChainProblem;
 use super::service::{self, AuditFilter, AuditRow};
 use crate::auth::Actor;
 use crate::error::{AppResult, ErrorBody};
