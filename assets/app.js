@@ -23,23 +23,8 @@
       window.print();
     }
   });
-  // Long pickers: <input data-filter-select="ID"> narrows the options of select #ID to those
-  // containing the typed text. The box is shown only when this script runs (class "js").
+  // The class "js" shows what only works with this script (class "js-only").
   document.documentElement.classList.add("js");
-  document.addEventListener("input", function (event) {
-    var id = event.target.getAttribute && event.target.getAttribute("data-filter-select");
-    var select = id && document.getElementById(id);
-    if (!select) { return; }
-    var text = event.target.value.trim();
-    var first = null;
-    Array.prototype.forEach.call(select.options, function (option) {
-      var show = option.value === "" || text === "" || option.text.indexOf(text) >= 0;
-      option.hidden = !show;
-      if (show && option.value !== "" && first === null) { first = option; }
-    });
-    var current = select.options[select.selectedIndex];
-    if (first && (!current || current.hidden || current.value === "")) { first.selected = true; }
-  });
   // Pickers that search as one types: <input data-picker="URL" list="ID"> fills datalist #ID
   // with the suggestions GET URL&q=TEXT answers ([{value, label}]); data-picker-with="NAME"
   // also sends the form's field NAME. Without the script one types the number instead.

@@ -79,9 +79,3 @@ pub async fn revoke_grant(state: &AppState, actor: &Actor, grant_id: i32) -> App
     txn.commit().await?;
     Ok(())
 }
-
-/// The organizations a grant may be scoped to, for the account page's form.
-pub async fn org_options(state: &AppState, actor: &Actor) -> AppResult<Vec<(i32, String)>> {
-    actor.require(Permission::GrantManage)?;
-    orgs::service::all_for_select(state, actor).await
-}

@@ -5,8 +5,8 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::audit::ChainProblem;
 use super::service::{self, AuditFilter, AuditRow};
+use crate::audit::ChainProblem;
 use crate::auth::Actor;
 use crate::error::{AppResult, ErrorBody};
 use crate::openapi::List;

@@ -378,6 +378,11 @@ async fn candidates(state: &AppState, actor: &Actor, query: &OptionsQuery) -> Ap
             let all = service::options_for(state, actor, Permission::OrgWrite).await?;
             all.into_iter().filter(|(id, _)| *id != d.org.id).collect()
         }
+        "grant" => {
+            // A grant may be scoped to any organization of the bureau.
+            actor.require(Permission::GrantManage)?;
+            service::all_for_select(state, actor).await?
+        }
         "member_org" => {
             actor.require(Permission::PersonWrite)?;
             service::options_for(state, actor, Permission::PersonWrite).await?
@@ -396,7 +401,7 @@ async fn candidates(state: &AppState, actor: &Actor, query: &OptionsQuery) -> Ap
         _ => {
             return Err(AppError::bad_request(
                 Some("purpose"),
-                "purpose 须为 parent、merge、member_org、transfer 或 committee",
+                "purpose 须为 parent、merge、member_org、grant、transfer 或 committee",
             ));
         }
     })

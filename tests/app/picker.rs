@@ -155,6 +155,25 @@ async fn forms_take_a_picked_number_or_the_suggestion_text() {
         let res = zzb.post_form(&format!("/orgs/{moved}/move"), &[("parent_id", &target_text)]).await;
         assert_eq!(res.status(), 303);
         assert_eq!(zzb.get_json(&format!("/api/v1/orgs/{moved}")).await.1["org"]["parent_id"], 2);
+
+        // A grant's scope: the security administrator picks among every organization; nobody
+        // else gets the list; the form takes the suggestion's text.
+        let secadmin = app.login("secadmin").await;
+        let (status, found) = suggest(&secadmin, "purpose=grant&q=zsl").await;
+        assert_eq!(status, 200);
+        assert!(ids(&found).contains(&10), "{found:?}");
+        assert_eq!(suggest(&zzb, "purpose=grant").await.0, 403);
+        let admin = app.login("admin").await;
+        let (_, created) = admin
+            .send_json(Method::POST, "/api/v1/users", json!({"username": "pick1", "display_name": "选范围"}))
+            .await;
+        let user = created["id"].as_i64().unwrap();
+        let res = secadmin
+            .post_form(&format!("/admin/users/{user}/grants"), &[("role", "leader"), ("org_id", &branch_text)])
+            .await;
+        assert_eq!(res.status(), 303, "{}", res.text().await.unwrap_or_default());
+        let (_, account) = secadmin.get_json(&format!("/api/v1/users/{user}")).await;
+        assert_eq!(account["grants"][0]["org_id"], 13, "{account}");
         app
     })
     .await;
@@ -164,8 +183,18 @@ async fn forms_take_a_picked_number_or_the_suggestion_text() {
 async fn the_large_forms_ship_no_long_lists() {
     on_all_backends(|app| async move {
         let zzb = app.login("zzb").await;
-        for path in ["/orgs/1", "/orgs/6", "/orgs/new", "/people/new"] {
-            let res = zzb.get(path).await;
+        let secadmin = app.login("secadmin").await;
+        let lingdao = secadmin.get("/admin/users").await.text().await.unwrap();
+        let account = lingdao.split("/admin/users/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        for (who, path) in [
+            (&zzb, "/orgs/1".to_owned()),
+            (&zzb, "/orgs/6".to_owned()),
+            (&zzb, "/orgs/new".to_owned()),
+            (&zzb, "/people/new".to_owned()),
+            (&secadmin, format!("/admin/users/{account}")),
+        ] {
+            let path = path.as_str();
+            let res = who.get(path).await;
             assert_eq!(res.status(), 200, "{path}");
             let html = res.text().await.unwrap();
             assert!(

@@ -30,7 +30,8 @@ pub async fn add_grant(
 ) -> AppResult<Response> {
     let result = async {
         let role = Role::parse(&form.role).ok_or_else(|| AppError::validation("role", "请选择角色"))?;
-        let org_id: i32 = form.org_id.parse().map_err(|_| AppError::validation("org_id", "请选择授权范围"))?;
+        let org_id = crate::ui::params::picked_id(&form.org_id)
+            .ok_or_else(|| AppError::validation("org_id", "请选择授权范围（输入名称中的字后点选，或填党组织编号）"))?;
         grants::add_grant(&state, &actor, id, role, org_id).await
     }
     .await;

@@ -12,7 +12,7 @@ use super::resets::ResetRow;
 use super::tokens::TokenRow;
 use crate::accounts::links::{self, LinkedPerson, PersonRef};
 use crate::accounts::users::{self, NewUser, UserSummary};
-use crate::accounts::{grants, resets, tokens};
+use crate::accounts::{resets, tokens};
 use crate::auth::web::WebForm;
 use crate::auth::{Actor, Permission, Role};
 use crate::clock::display_local;
@@ -174,11 +174,6 @@ pub struct GrantRow {
     pub org_name: String,
 }
 
-pub struct OrgOption {
-    pub id: i32,
-    pub label: String,
-}
-
 pub struct RoleOption {
     pub value: &'static str,
     pub label: &'static str,
@@ -201,7 +196,6 @@ pub(super) struct UserPage {
     can_unlock: bool,
     is_self: bool,
     roles: Vec<RoleOption>,
-    orgs: Vec<OrgOption>,
     tokens: Vec<TokenRow>,
     /// The person record the account is linked to ("我的档案").
     person: Option<LinkedPerson>,
@@ -241,11 +235,6 @@ pub(super) async fn user_page(state: &AppState, actor: &Actor, id: i32, flash: O
     let now = state.clock.now_db();
     let can_grant = actor.can(Permission::GrantManage);
     let can_manage_users = actor.can(Permission::UserManage);
-    let orgs = if can_grant {
-        grants::org_options(state, actor).await?.into_iter().map(|(id, label)| OrgOption { id, label }).collect()
-    } else {
-        Vec::new()
-    };
     let tokens = if can_manage_users {
         tokens::list_tokens(state, actor, id).await?.into_iter().map(TokenRow::from).collect()
     } else {
@@ -295,7 +284,6 @@ pub(super) async fn user_page(state: &AppState, actor: &Actor, id: i32, flash: O
         can_unlock: can_manage_users || actor.can(Permission::PolicyManage),
         is_self,
         roles: Role::ALL.iter().map(|r| RoleOption { value: r.as_str(), label: r.label() }).collect(),
-        orgs,
         tokens,
         person,
         can_link: actor.can(Permission::GrantManage) && maintainable,
