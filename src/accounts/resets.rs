@@ -341,7 +341,7 @@ async fn issue_in(
     let code = generate_code();
     let expires_at = now + Duration::hours(CODE_VALID_HOURS);
     // The old password stops working: nobody who knew it keeps the account.
-    let void = password::hash(&session::random_token())?;
+    let void = password::hash_off(&session::random_token()).await?;
     let decided_by = (actor.user_id > 0).then_some(actor.user_id);
     let decided_name: String = actor.username.chars().take(50).collect();
     let txn = crate::db::begin_write(&state.db).await?;
@@ -441,7 +441,7 @@ pub async fn reset_password(state: &AppState, actor: &Actor, user_id: i32, given
     let now = state.clock.now_db();
     let txn = crate::db::begin_write(&state.db).await?;
     let mut active: user::ActiveModel = u.into();
-    active.password_hash = Set(password::hash(&new)?);
+    active.password_hash = Set(password::hash_off(&new).await?);
     active.must_change_password = Set(true);
     active.password_by_owner = Set(false);
     active.password_reset_at = Set(Some(now));

@@ -190,7 +190,7 @@ pub async fn create_user_with_person(
     let created = user::ActiveModel {
         username: Set(username.clone()),
         display_name: Set(display_name.clone()),
-        password_hash: Set(password::hash(&initial)?),
+        password_hash: Set(password::hash_off(&initial).await?),
         must_change_password: Set(!new.demo),
         // Whoever created it knows the initial password (demo passwords are public anyway).
         password_by_owner: Set(new.demo),

@@ -20,6 +20,33 @@ pub fn verify(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Hashing and checking run on the blocking pool, at most one per core at once: argon2 takes
+/// tens of milliseconds and 19 MiB each, and a burst of logins must neither hold the threads
+/// that answer everyone else's pages nor take all the memory.
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
+    });
+    &PERMITS
+}
+
+async fn off_the_request_threads<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let _permit = hashing().acquire().await.map_err(|e| AppError::Internal(anyhow::anyhow!("hashing: {e}")))?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(anyhow::anyhow!("hashing: {e}")))
+}
+
+/// [`hash`], off the request threads.
+pub async fn hash_off(password: &str) -> AppResult<String> {
+    let password = password.to_owned();
+    off_the_request_threads(move || hash(&password)).await?
+}
+
+/// [`verify`], off the request threads.
+pub async fn verify_off(password: &str, stored: &str) -> AppResult<bool> {
+    let (password, stored) = (password.to_owned(), stored.to_owned());
+    off_the_request_threads(move || verify(&password, &stored)).await
+}
+
 /// A hash that no password matches, checked against when the user does not exist so that a
 /// wrong username takes as long as a wrong password.
 pub fn dummy_hash() -> &'static str {

@@ -86,7 +86,7 @@ pub async fn login(
 
     let found = user::Entity::find().filter(user::Column::Username.eq(&username)).one(&state.db).await?;
     let hash = found.as_ref().map(|u| u.password_hash.as_str()).unwrap_or(password::dummy_hash());
-    let password_ok = password::verify(password_text, hash);
+    let password_ok = password::verify_off(password_text, hash).await?;
     let code = if password_ok {
         None
     } else {
@@ -265,7 +265,7 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
             return Err(AppError::validation("new_password", "新密码不能与一次性设置码相同"));
         }
     } else {
-        if !password::verify(current, &u.password_hash) {
+        if !password::verify_off(current, &u.password_hash).await? {
             return Err(AppError::validation("current_password", "当前密码不正确"));
         }
         if current == new {
@@ -278,7 +278,7 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
     let by_owner = u.password_by_owner || via_code;
     let txn = crate::db::begin_write(&state.db).await?;
     let mut active: user::ActiveModel = u.into();
-    active.password_hash = Set(password::hash(new)?);
+    active.password_hash = Set(password::hash_off(new).await?);
     active.must_change_password = Set(false);
     active.password_by_owner = Set(by_owner);
     active.password_changed_at = Set(Some(now));
