@@ -43,13 +43,14 @@ pub fn modules() -> Vec<Module> {
 }
 
 /// What the modules register with the layers below them — navigation, audit action names,
-/// organization path columns and tree hooks — installed once per process. Called when the
+/// organization path columns and tree hooks, the roster rules — installed once per process. Called when the
 /// router is built and by every command that opens the database.
 pub fn install_modules(modules: &[Module]) {
     ui::install_nav(modules.iter().flat_map(|m| m.nav.iter()));
     auditlog::service::install_actions(modules.iter().flat_map(|m| m.actions.iter().copied()));
     crate::module::install_profile_page(profile::web::page_with_errors);
     auth::lookup::install_org_join(orgs::store::join_grant_orgs);
+    crate::module::install_roster_rules(modules.iter().filter_map(|m| m.roster));
     crate::db::org_paths::install(
         modules.iter().flat_map(|m| m.org_path_columns.iter()),
         modules.iter().flat_map(|m| m.org_hooks.iter().copied()),

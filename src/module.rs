@@ -2,7 +2,7 @@
 //! with everything the application needs of it — pages, `/api/v1` operations with their
 //! OpenAPI tags, navigation entries, audit action names, the permissions it checks, home-page
 //! to-do and figure providers, its part of a person's profile, the columns that copy organization paths and the reactions to
-//! changes of the tree — and [`crate::app::MODULES`] lists the modules, one line each.
+//! changes of the tree, the rules the roster must follow for Party members — and [`crate::app::MODULES`] lists the modules, one line each.
 //! Nothing else needs editing to add a domain (docs/ARCHITECTURE.md, "新增一个模块").
 
 use std::future::Future;
@@ -11,10 +11,12 @@ use std::sync::OnceLock;
 
 use axum::Router;
 use axum::response::Response;
+use chrono::NaiveDate;
+use sea_orm::DatabaseTransaction;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::auth::{Actor, Permission};
-use crate::db::org_paths::{OrgHook, PathColumn};
+use crate::db::org_paths::{OrgHook, OrgRef, PathColumn};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::ui::blocks::{Figure, Section, SensitiveField, Subject, Todo};
@@ -119,6 +121,9 @@ pub struct Module {
     pub profile: Option<ProfilePart>,
     /// Cross-field rules of its request schemas.
     pub schema_rules: &'static [SchemaRule],
+    /// What the roster (`people`) must respect and do for the module's records of a person
+    /// (Party membership); installed by `app::install_modules`, see [`roster_rules`].
+    pub roster: Option<RosterRules>,
 }
 
 impl Module {
@@ -138,6 +143,82 @@ impl Module {
             org_hooks: &[],
             profile: None,
             schema_rules: &[],
+            roster: None,
         }
     }
+}
+
+// ---- The roster and the rules of a higher domain ----------------------------------------
+// `people` keeps the roster, but whether a member's political status or organization may
+// change, and what the Party columns of a roster import mean, is Party's knowledge. Party
+// contributes it here (`Module::roster`) so that `people` calls it without importing `party`.
+
+/// An import row's Party columns (cleaned text, empty when not given) and the political
+/// status the row names.
+#[derive(Debug, Clone, Copy)]
+pub struct PartyCells<'a> {
+    pub joined: &'a str,
+    pub full: &'a str,
+    pub political_status: &'a str,
+}
+
+/// What the rules say of an import row's Party columns before the row is validated.
+#[derive(Debug, Clone, Default)]
+pub struct PartyColumns {
+    /// Problems, by the import's column label.
+    pub errors: Vec<(&'static str, String)>,
+    /// The row creates a membership: the political status the roster takes from it.
+    pub joining: Option<&'static str>,
+}
+
+/// Admission and (for members whose probation already ended) full membership.
+pub type MembershipDates = (NaiveDate, Option<NaiveDate>);
+
+/// Problems `(field, message)` with a roster edit of person `id` that sets this political status
+/// and organization id.
+pub type ChangeCheck =
+    for<'a> fn(&'a AppState, i32, &'a str, i32) -> BoxFuture<'a, AppResult<Vec<(&'static str, String)>>>;
+
+/// The Party columns of an import row of an existing person (`Some(id)`) or a new one.
+pub type ImportColumnsCheck =
+    for<'a> fn(&'a AppState, Option<i32>, PartyCells<'a>) -> BoxFuture<'a, AppResult<PartyColumns>>;
+
+/// The dates of a row that creates a membership, once the row is valid: its birth date, the kind
+/// of its organization and today. Problems by column label, and the dates to write.
+pub type ImportDatesCheck =
+    fn(NaiveDate, &str, PartyCells<'_>, NaiveDate) -> (Vec<(&'static str, String)>, Option<MembershipDates>);
+
+/// Writes the membership of an imported person in the import's transaction.
+pub type MembershipWriter = for<'a> fn(
+    &'a DatabaseTransaction,
+    &'a AppState,
+    &'a Actor,
+    i32,
+    &'a OrgRef,
+    MembershipDates,
+) -> BoxFuture<'a, AppResult<()>>;
+
+/// A domain's rules for the roster (one module, `party`, has them).
+#[derive(Clone, Copy)]
+pub struct RosterRules {
+    pub check_change: ChangeCheck,
+    pub import_columns: ImportColumnsCheck,
+    pub import_dates: ImportDatesCheck,
+    pub write_membership: MembershipWriter,
+}
+
+static ROSTER_RULES: OnceLock<Option<RosterRules>> = OnceLock::new();
+
+/// Installs the roster rules of the modules, once per process (later calls keep the first).
+pub fn install_roster_rules(mut rules: impl Iterator<Item = RosterRules>) {
+    let _ = ROSTER_RULES.set(rules.next());
+}
+
+/// The installed roster rules: `None` when no module has any. Never edit the roster before they
+/// are installed: members' records would change without their rules.
+pub fn roster_rules() -> AppResult<Option<RosterRules>> {
+    ROSTER_RULES
+        .get()
+        .copied()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("名册规则尚未装入（程序启动时由各模块登记），不能修改名册")))
 }

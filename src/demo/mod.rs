@@ -225,15 +225,15 @@ impl Gen<'_> {
                 branch_path: Set(path),
                 joined_on: Set(joined),
                 full_on: Set(full),
-                category: Set("在职党员".into()),
-                status: Set("正常".into()),
+                category: Set(crate::party::MemberCategory::Serving),
+                status: Set(crate::party::MemberStatus::Active),
                 created_at: Set(self.now),
                 updated_at: Set(self.now),
                 ..Default::default()
             });
-            let event = |kind: &str, on: NaiveDate, detail: &str| crate::party::entity::event::ActiveModel {
+            let event = |kind, on: NaiveDate, detail: &str| crate::party::entity::event::ActiveModel {
                 person_id: Set(p.id),
-                kind: Set(kind.to_owned()),
+                kind: Set(kind),
                 on_date: Set(on),
                 detail: Set(detail.to_owned()),
                 actor_name: Set("demo".into()),
@@ -241,9 +241,9 @@ impl Gen<'_> {
                 ..Default::default()
             };
             dues_of.push((p.id, p.kind == "民警", joined));
-            events.push(event("入党", joined, "经支部大会接收为预备党员"));
+            events.push(event(crate::party::EventKind::Joined, joined, "经支部大会接收为预备党员"));
             if let Some(f) = full {
-                events.push(event("转正", f, "预备期满，转为正式党员"));
+                events.push(event(crate::party::EventKind::Confirmed, f, "预备期满，转为正式党员"));
             }
         }
         for chunk in rows.chunks(400) {
@@ -262,7 +262,7 @@ impl Gen<'_> {
     /// few now and then miss one, and a handful stopped paying long enough to raise the reminder.
     /// Its own random stream, so the people generated before stay the same.
     async fn dues(&mut self, members: &[(i32, bool, NaiveDate)], seed: u64) -> anyhow::Result<()> {
-        use crate::party::dues::{entity::base, entity::payment, first_of_month, monthly_fen};
+        use crate::party::dues::{DuesCategory, entity::base, entity::payment, first_of_month, monthly_fen};
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let this_month = first_of_month(self.today);
         let two_years_ago = this_month.checked_sub_months(chrono::Months::new(24)).unwrap_or(this_month);
@@ -276,7 +276,7 @@ impl Gen<'_> {
                 person_id: Set(person_id),
                 effective_month: Set(from),
                 base_fen: Set(base_fen),
-                category: Set("normal".into()),
+                category: Set(DuesCategory::Normal),
                 note: Set(String::new()),
                 recorded_by: Set("demo".into()),
                 recorded_at: Set(self.now),
@@ -293,7 +293,7 @@ impl Gen<'_> {
                 payments.push(payment::ActiveModel {
                     person_id: Set(person_id),
                     month: Set(month),
-                    amount_fen: Set(monthly_fen(base_fen, "normal")),
+                    amount_fen: Set(monthly_fen(base_fen, DuesCategory::Normal)),
                     paid_on: Set(paid_on),
                     recorded_by: Set("demo".into()),
                     recorded_at: Set(self.now),

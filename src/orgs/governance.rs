@@ -316,7 +316,8 @@ pub async fn release_posts(
     }
     if !released.is_empty() {
         let detail = format!("{why}，不再担任{}", released.join("、"));
-        crate::party::service::add_event(txn, state, actor, person_id, "免去委员", state.clock.today(), detail).await?;
+        crate::party::membership::add_event(txn, state, actor, person_id, "免去委员", state.clock.today(), detail)
+            .await?;
     }
     Ok(released)
 }

@@ -389,8 +389,8 @@ async fn candidates(state: &AppState, actor: &Actor, query: &OptionsQuery) -> Ap
         }
         "transfer" => {
             let person = query.for_id.ok_or(AppError::NotFound)?;
-            let (_, m) = crate::party::service::transferable(state, actor, person).await?;
-            let all = crate::party::service::branch_options(state).await?;
+            let (_, m) = crate::party::transfers::transferable(state, actor, person).await?;
+            let all = crate::party::transfers::branch_options(state).await?;
             all.into_iter().filter(|(id, _)| *id != m.branch_id).collect()
         }
         "committee" => {

@@ -1,6 +1,8 @@
 pub mod member {
     use sea_orm::entity::prelude::*;
 
+    use crate::party::{MemberCategory, MemberStatus};
+
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "party_members")]
     pub struct Model {
@@ -11,8 +13,8 @@ pub mod member {
         pub branch_path: String,
         pub joined_on: Date,
         pub full_on: Option<Date>,
-        pub category: String,
-        pub status: String,
+        pub category: MemberCategory,
+        pub status: MemberStatus,
         pub status_on: Option<Date>,
         /// The latest month with a dues payment (kept by `party::dues`), so the six-months
         /// reminder does not look up every member's payments.
@@ -30,13 +32,15 @@ pub mod member {
 pub mod event {
     use sea_orm::entity::prelude::*;
 
+    use crate::party::EventKind;
+
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "membership_events")]
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
         pub person_id: i32,
-        pub kind: String,
+        pub kind: EventKind,
         pub on_date: Date,
         pub detail: String,
         pub actor_name: String,
@@ -52,6 +56,8 @@ pub mod event {
 pub mod transfer {
     use sea_orm::entity::prelude::*;
 
+    use crate::party::TransferStatus;
+
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "transfers")]
     pub struct Model {
@@ -64,7 +70,7 @@ pub mod transfer {
         pub to_path: Option<String>,
         pub to_external: Option<String>,
         pub reason: String,
-        pub status: String,
+        pub status: TransferStatus,
         pub requested_by: Option<i32>,
         pub requested_at: DateTime,
         pub decided_by: Option<i32>,

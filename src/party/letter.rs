@@ -8,11 +8,11 @@ use docx_rs::{AlignmentType, Docx, Paragraph, Run, RunFonts, SpecialIndentType};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::dues::entity::payment;
-use super::entity::{member, transfer};
+use super::entity::transfer;
 use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
-use crate::orgs::store;
+use crate::orgs::{OrgKind, store};
 use crate::people::entity as person;
 use crate::state::AppState;
 
@@ -28,7 +28,8 @@ fn body(text: &str) -> Paragraph {
     Paragraph::new().indent(None, Some(SpecialIndentType::FirstLine(640)), None, None).add_run(run(text, 32))
 }
 
-/// The letter for an out-of-bureau transfer (`已转出` with an external receiver).
+/// The letter for an out-of-bureau transfer ([`TransferStatus::Out`](super::TransferStatus::Out),
+/// with an external receiver).
 pub async fn letter(state: &AppState, actor: &Actor, transfer_id: i32) -> AppResult<(String, Vec<u8>)> {
     let t = transfer::Entity::find_by_id(transfer_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let target = Target { kind: "transfer", id: i64::from(t.id), org_path: &t.from_path };
@@ -39,14 +40,14 @@ pub async fn letter(state: &AppState, actor: &Actor, transfer_id: i32) -> AppRes
     };
     guard::check(state, actor, Permission::IdentityRead, Sensitivity::Sensitive, target).await?;
     let p = person::Entity::find_by_id(t.person_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    let m = member::Entity::find()
-        .filter(member::Column::PersonId.eq(p.id))
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let m = super::store::membership_of(&state.db, p.id).await?.ok_or(AppError::NotFound)?;
     let from = store::find(&state.db, t.from_org_id).await?.map(|o| o.name).unwrap_or_default();
     let ancestors = store::ancestors(&state.db, &t.from_path).await?;
-    let issuer = ancestors.iter().rev().find(|o| o.kind == "党委").map_or_else(|| from.clone(), |o| o.name.clone());
+    let issuer = ancestors
+        .iter()
+        .rev()
+        .find(|o| OrgKind::parse(&o.kind) == Some(OrgKind::Committee))
+        .map_or_else(|| from.clone(), |o| o.name.clone());
     let paid_to = payment::Entity::find()
         .filter(payment::Column::PersonId.eq(p.id))
         .order_by_desc(payment::Column::Month)

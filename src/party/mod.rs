@@ -1,14 +1,69 @@
 //! Party membership (党员档案): admission as probationary member, full membership after the
-//! one-year probation, and transfers of the organizational relationship. A member's political
-//! status on the roster is derived from here, never typed twice.
+//! one-year probation, transfers of the organizational relationship, dues and the letter for a
+//! transfer out of the bureau. A member's political status on the roster is derived from here,
+//! never typed twice.
+//!
+//! One file per use case: `membership` (register, confirm full membership, the history, what the
+//! roster may not change, the probation reminders), `transfers`, `dues/`, `letter`; `store` holds
+//! the queries other use cases and domains need; `roster` is what the roster (`people`) gets of
+//! Party rules, through [`crate::module::RosterRules`]. Handlers mirror it in `web/` and `api/`.
+
+/// A value a party table stores as text, typed: the stored text (also its JSON form, so no
+/// migration and no change to the API), `ALL`, `as_str`, `parse` and a Chinese `label`. A
+/// misspelt status no longer compiles, and an unknown stored value fails the read loudly.
+macro_rules! stored_text {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt => $label:tt,)+ }) => {
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            sea_orm::EnumIter, sea_orm::DeriveActiveEnum, serde::Serialize, utoipa::ToSchema,
+        )]
+        $(#[$meta])*
+        #[sea_orm(rs_type = "String", db_type = "Text")]
+        pub enum $name {
+            $($(#[$vmeta])* #[sea_orm(string_value = $text)] #[serde(rename = $text)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The text stored in the table and sent in JSON.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+
+            /// The value whose stored text is exactly `text`.
+            pub fn parse(text: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == text)
+            }
+
+            /// What the pages show.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $($name::$variant => $label,)+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+    };
+}
 
 pub mod api;
 pub mod dues;
 pub mod entity;
 pub mod letter;
+pub mod membership;
 pub mod module;
 pub mod profile;
-pub mod service;
+pub mod roster;
+pub mod store;
+pub mod transfers;
 pub mod web;
 
 use chrono::{Months, NaiveDate};
@@ -25,7 +80,68 @@ pub const ORG_PATH_COLUMNS: &[crate::db::org_paths::PathColumn] = {
     ]
 };
 
-pub const CATEGORIES: &[&str] = &["在职党员", "离退休党员", "流动党员"];
+stored_text! {
+    /// Where a member's organizational relationship is (`party_members.status`).
+    #[schema(description = "组织关系：正常（在本局）、转出（已转出本局）")]
+    MemberStatus {
+        /// In a branch of the bureau: the membership decides the roster's political status and branch.
+        Active = "正常" => "正常",
+        /// Transferred out of the bureau: the membership no longer binds the roster.
+        TransferredOut = "转出" => "转出",
+    }
+}
+
+stored_text! {
+    /// 党员类别 (`party_members.category`).
+    #[schema(description = "党员类别：在职党员、离退休党员、流动党员")]
+    MemberCategory {
+        Serving = "在职党员" => "在职党员",
+        Retired = "离退休党员" => "离退休党员",
+        Mobile = "流动党员" => "流动党员",
+    }
+}
+
+impl MemberCategory {
+    /// What a form or request that names no category means.
+    pub const DEFAULT: MemberCategory = MemberCategory::Serving;
+}
+
+stored_text! {
+    /// A step of a member's history (`membership_events.kind`).
+    #[schema(description = "党员历程的一步")]
+    EventKind {
+        Joined = "入党" => "入党",
+        Confirmed = "转正" => "转正",
+        TransferRequested = "申请转接" => "申请转接",
+        TransferredIn = "转入" => "转入",
+        TransferReturned = "转接退回" => "转接退回",
+        TransferredOut = "转出" => "转出",
+        /// A committee post ended because the member left its organization.
+        PostReleased = "免去委员" => "免去委员",
+    }
+}
+
+/// For callers that still name a kind by its text (`orgs::governance`): refused when unknown.
+impl TryFrom<&str> for EventKind {
+    type Error = String;
+
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        EventKind::parse(text).ok_or_else(|| format!("unknown membership event kind {text:?}"))
+    }
+}
+
+stored_text! {
+    /// Where a transfer stands (`transfers.status`).
+    #[schema(description = "转接状态：待接收、已接收、已退回（局内转接），已转出（局外转接，立即生效）")]
+    TransferStatus {
+        /// Inside the bureau, waiting for the receiving branch.
+        Pending = "待接收" => "待接收",
+        Accepted = "已接收" => "已接收",
+        Returned = "已退回" => "已退回",
+        /// Out of the bureau: done when requested, and the only kind with a letter.
+        Out = "已转出" => "已转出",
+    }
+}
 
 /// Probation ends one year after admission (《中国共产党章程》第七条).
 pub fn probation_end(joined: NaiveDate) -> NaiveDate {
@@ -39,7 +155,18 @@ pub fn probation_latest(joined: NaiveDate) -> NaiveDate {
 
 /// The roster's political status that a membership implies.
 pub fn political_status(m: &entity::member::Model) -> &'static str {
-    if m.full_on.is_some() { "中共党员" } else { "中共预备党员" }
+    status_for(m.full_on.is_some())
+}
+
+/// The roster's political status of a full member (`true`) or a probationary one.
+pub fn status_for(full: bool) -> &'static str {
+    if full { "中共党员" } else { "中共预备党员" }
+}
+
+/// Members are placed in branches (党支部 or 联合支部), never in committees or groups.
+pub fn is_branch_kind(kind: &str) -> bool {
+    use crate::orgs::OrgKind;
+    matches!(OrgKind::parse(kind), Some(OrgKind::Branch | OrgKind::JointBranch))
 }
 
 #[cfg(test)]
@@ -51,5 +178,18 @@ mod tests {
         let joined = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
         assert_eq!(probation_end(joined), NaiveDate::from_ymd_opt(2025, 2, 28).unwrap());
         assert_eq!(probation_latest(joined), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
+    }
+
+    #[test]
+    fn stored_texts_round_trip() {
+        for s in MemberStatus::ALL {
+            assert_eq!(MemberStatus::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(MemberCategory::parse("离退休党员"), Some(MemberCategory::Retired));
+        assert_eq!(MemberCategory::parse("离退休"), None);
+        assert_eq!(TransferStatus::Pending.as_str(), "待接收");
+        assert_eq!(EventKind::try_from("免去委员"), Ok(EventKind::PostReleased));
+        assert!(EventKind::try_from("免去").is_err());
+        assert_eq!(serde_json::to_value(TransferStatus::Out).unwrap(), serde_json::json!("已转出"));
     }
 }

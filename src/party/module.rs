@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{api, dues, service, web};
+use super::{api, dues, membership, transfers, web};
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::module::{BoxFuture, Module};
@@ -47,46 +47,51 @@ pub fn module() -> Module {
             ("dues.cancel", "撤销党费交纳登记"),
         ],
         permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::IdentityRead],
-        todos: &[membership_todos, dues_todos],
+        todos: &[membership_todos, transfer_todos, dues_todos],
         org_path_columns: super::ORG_PATH_COLUMNS,
         profile: Some(super::profile::part()),
+        roster: Some(super::roster::rules()),
         ..Module::empty("party")
     }
 }
 
 fn web_routes() -> Router<AppState> {
     Router::new()
-        .route("/people/{id}/party/register", post(web::register))
-        .route("/people/{id}/party/full", post(web::full))
-        .route("/people/{id}/party/transfer", get(web::transfer_form).post(web::transfer))
-        .route("/people/{id}/party/dues-base", post(web::dues_base))
-        .route("/party/dues", get(web::dues))
-        .route("/party/dues/export.xlsx", get(web::dues_export))
-        .route("/party/dues/pay", post(web::dues_pay))
-        .route("/party/dues/cancel", get(web::cancel_payment_form).post(web::cancel_payment))
-        .route("/party/transfers", get(web::transfers))
-        .route("/party/transfers/{id}/accept", post(web::accept))
-        .route("/party/transfers/{id}/letter.docx", get(web::letter))
-        .route("/party/transfers/{id}/reject", post(web::reject))
+        .route("/people/{id}/party/register", post(web::membership::register))
+        .route("/people/{id}/party/full", post(web::membership::full))
+        .route("/people/{id}/party/transfer", get(web::transfers::transfer_form).post(web::transfers::transfer))
+        .route("/people/{id}/party/dues-base", post(web::dues::dues_base))
+        .route("/party/dues", get(web::dues::dues))
+        .route("/party/dues/export.xlsx", get(web::dues::dues_export))
+        .route("/party/dues/pay", post(web::dues::dues_pay))
+        .route("/party/dues/cancel", get(web::dues::cancel_payment_form).post(web::dues::cancel_payment))
+        .route("/party/transfers", get(web::transfers::transfers))
+        .route("/party/transfers/{id}/accept", post(web::transfers::accept))
+        .route("/party/transfers/{id}/letter.docx", get(web::letter::letter))
+        .route("/party/transfers/{id}/reject", post(web::transfers::reject))
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(api::register))
-        .routes(routes!(api::full))
-        .routes(routes!(api::request_transfer))
-        .routes(routes!(api::dues_base))
-        .routes(routes!(api::dues_ledger))
-        .routes(routes!(api::dues_pay))
-        .routes(routes!(api::dues_cancel))
-        .routes(routes!(api::list))
-        .routes(routes!(api::accept))
-        .routes(routes!(api::letter))
-        .routes(routes!(api::reject))
+        .routes(routes!(api::membership::register))
+        .routes(routes!(api::membership::full))
+        .routes(routes!(api::transfers::request_transfer))
+        .routes(routes!(api::dues::dues_base))
+        .routes(routes!(api::dues::dues_ledger))
+        .routes(routes!(api::dues::dues_pay))
+        .routes(routes!(api::dues::dues_cancel))
+        .routes(routes!(api::transfers::list))
+        .routes(routes!(api::transfers::accept))
+        .routes(routes!(api::letter::letter))
+        .routes(routes!(api::transfers::reject))
 }
 
 fn membership_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {
-    Box::pin(service::todos(state, actor))
+    Box::pin(membership::todos(state, actor))
+}
+
+fn transfer_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {
+    Box::pin(transfers::todos(state, actor))
 }
 
 fn dues_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {

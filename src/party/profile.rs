@@ -3,7 +3,9 @@
 
 use askama::Template;
 
-use super::service::{events_of, membership_of};
+use super::dues::DuesCategory;
+use super::store::{events_of, membership_of};
+use super::{MemberCategory, MemberStatus};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::module::{BoxFuture, PanelContext, ProfilePart};
@@ -23,13 +25,13 @@ fn sections<'a>(state: &'a AppState, _actor: &'a Actor, s: &'a Subject) -> BoxFu
         let branch = store::find(&state.db, m.branch_id).await?.map(|o| o.name).unwrap_or_default();
         let mut rows = vec![
             Row::new("所在党支部", branch),
-            Row::new("党员类别", m.category.clone()),
+            Row::new("党员类别", m.category.label()),
             Row::new("入党日期", m.joined_on.to_string()),
             Row::new(
                 "转正日期",
                 m.full_on.map_or_else(|| format!("预备期至 {}", super::probation_end(m.joined_on)), |d| d.to_string()),
             ),
-            Row::new("组织关系", m.status.clone()),
+            Row::new("组织关系", m.status.label()),
         ];
         match super::dues::current(state, s.id).await? {
             Some((base, category, monthly)) => {
@@ -38,7 +40,7 @@ fn sections<'a>(state: &'a AppState, _actor: &'a Actor, s: &'a Subject) -> BoxFu
             None => rows.push(Row::new("党费", "未登记党费基数")),
         }
         for e in events_of(&state.db, s.id).await? {
-            rows.push(Row::new("历程", format!("{} {}：{}", e.on_date, e.kind, e.detail)));
+            rows.push(Row::new("历程", format!("{} {}：{}", e.on_date, e.kind.label(), e.detail)));
         }
         Ok(vec![Section { id: "party", title: "党员信息", sensitive: false, rows }])
     })
@@ -53,6 +55,8 @@ struct Panel<'a> {
     /// Which membership action the page offers: `register`, `full`, `transfer` or none.
     party_action: &'static str,
     categories: Vec<Choice>,
+    /// The dues base form's categories: code and label.
+    dues_categories: Vec<Choice>,
 }
 
 fn panel<'a>(
@@ -67,8 +71,8 @@ fn panel<'a>(
         }
         let party_action = match membership_of(&state.db, s.id).await? {
             None => "register",
-            Some(m) if m.status == "正常" && m.full_on.is_none() => "full",
-            Some(m) if m.status == "正常" => "transfer",
+            Some(m) if m.status == MemberStatus::Active && m.full_on.is_none() => "full",
+            Some(m) if m.status == MemberStatus::Active => "transfer",
             Some(_) => return Ok(None),
         };
         let panel = Panel {
@@ -76,7 +80,18 @@ fn panel<'a>(
             csrf: &context.csrf,
             errors: &context.errors,
             party_action,
-            categories: Choice::texts(super::CATEGORIES, "在职党员"),
+            categories: MemberCategory::ALL
+                .iter()
+                .map(|c| Choice {
+                    value: c.as_str().into(),
+                    label: c.label().into(),
+                    selected: *c == MemberCategory::DEFAULT,
+                })
+                .collect(),
+            dues_categories: DuesCategory::ALL
+                .iter()
+                .map(|c| Choice { value: c.as_str().into(), label: c.label().into(), selected: false })
+                .collect(),
         };
         panel.render().map(Some).map_err(|e| AppError::Internal(anyhow::Error::new(e)))
     })

@@ -16,9 +16,11 @@ use super::service::{changed_fields, insert_many_in, update_in};
 use super::{PersonInput, field_label, mask_id, validate};
 use crate::audit::{self, Event};
 use crate::auth::{Actor, Permission};
+use crate::db::org_paths::OrgRef;
 use crate::error::{AppError, AppResult};
 use crate::io::cells::{self, LostPrecision};
-use crate::orgs::{OrgKind, entity as org, store};
+use crate::module::{PartyCells, PartyColumns};
+use crate::orgs::{entity as org, store};
 use crate::state::AppState;
 
 /// Import columns: field, the template's header, and other headers people use for it.
@@ -421,6 +423,7 @@ async fn plan_chunk(
         }
     }
     let write_scope = actor.scope(Permission::PersonWrite);
+    let rules = crate::module::roster_rules()?;
 
     for (row_no, values, mut errors) in rows {
         let get = |f: &str| values.get(f).cloned().unwrap_or_default();
@@ -492,35 +495,20 @@ async fn plan_chunk(
             // Flagged above already; keep validation from reporting it twice.
             None => Some(0),
         };
-        // Party membership columns: a new membership sets the political status it implies.
-        let joined_party = get("joined_party_on");
-        let full_party = get("full_party_on");
-        let existing_membership = match &before {
-            Some(b) => crate::party::service::membership_of(&state.db, b.id).await?,
-            None => None,
+        // The Party columns are judged by the Party rules (`Module::roster`): a row that creates
+        // a membership takes the political status it implies.
+        let (joined_party, full_party, given_political) =
+            (get("joined_party_on"), get("full_party_on"), get("political_status"));
+        let cells = PartyCells { joined: &joined_party, full: &full_party, political_status: &given_political };
+        let party = match &rules {
+            Some(r) => (r.import_columns)(state, before.as_ref().map(|b| b.id), cells).await?,
+            None => PartyColumns::default(),
         };
-        let mut new_membership = false;
-        if !full_party.is_empty() && joined_party.is_empty() {
-            push("入党日期", "填写转正日期时须填写入党日期".into());
-        } else if !joined_party.is_empty() {
-            match &existing_membership {
-                Some(m) => {
-                    let same = m.joined_on.to_string() == joined_party
-                        && (full_party.is_empty() || m.full_on.map(|d| d.to_string()) == Some(full_party.clone()));
-                    if !same {
-                        push("入党日期", format!("已有党员档案（入党 {}），入党、转正请在党员信息中办理", m.joined_on));
-                    }
-                }
-                None => {
-                    new_membership = true;
-                    let derived = if full_party.is_empty() { "中共预备党员" } else { "中共党员" };
-                    let given = get("political_status");
-                    if !given.is_empty() && given != derived {
-                        push("政治面貌", format!("与入党、转正日期不符（应为{derived}）"));
-                    }
-                    input.political_status = derived.to_owned();
-                }
-            }
+        for (column, reason) in party.errors {
+            push(column, reason);
+        }
+        if let Some(status) = party.joining {
+            input.political_status = status.to_owned();
         }
         let already_flagged: HashSet<String> = errors.iter().map(|e| e.column.clone()).collect();
         let valid = match validate(&input, today) {
@@ -572,27 +560,20 @@ async fn plan_chunk(
             changes: Vec::new(),
             errors: Vec::new(),
         };
-        if let (Some(v), Some(b)) = (&valid, &before) {
-            for (field, reason) in
-                crate::party::service::check_roster_change(&state.db, b.id, &v.political_status, v.org_id).await?
-            {
+        if let (Some(v), Some(b), Some(r)) = (&valid, &before, &rules) {
+            for (field, reason) in (r.check_change)(state, b.id, &v.political_status, v.org_id).await? {
                 errors.push(CellError { column: column_label(field).to_owned(), reason });
             }
         }
         let mut membership: Membership = None;
-        if new_membership && let (Some(v), Some(o)) = (&valid, org) {
-            if !matches!(OrgKind::parse(&o.kind), Some(OrgKind::Branch | OrgKind::JointBranch)) {
-                errors.push(CellError {
-                    column: "所在党组织".into(), reason: "党员须编入党支部或联合支部".into()
-                });
+        if party.joining.is_some()
+            && let (Some(v), Some(o), Some(r)) = (&valid, org, &rules)
+        {
+            let (problems, dates) = (r.import_dates)(v.birth_date, &o.kind, cells, today);
+            for (column, reason) in problems {
+                errors.push(CellError { column: column.into(), reason });
             }
-            if let (Ok(Some(j)), Ok(f)) = (cells::date(&joined_party), cells::date(&full_party)) {
-                for (field, reason) in crate::party::service::check_dates(v.birth_date, j, f, today) {
-                    let column = if field == "full_on" { "转正日期" } else { "入党日期" };
-                    errors.push(CellError { column: column.into(), reason });
-                }
-                membership = Some((j, f));
-            }
+            membership = dates;
         }
         match (valid, org) {
             (Some(v), Some(o)) if errors.is_empty() => {
@@ -651,6 +632,9 @@ pub async fn commit(
     if report.rejected > 0 {
         return Ok(report);
     }
+    // A row plans a membership only under the Party rules, which write it.
+    let write_membership = crate::module::roster_rules()?.map(|r| r.write_membership);
+    let branch = |o: &org::Model| OrgRef { id: o.id, path: o.path.clone(), name: o.name.clone() };
     let txn = crate::db::begin_write(&state.db).await?;
     if let Some(id) = upload {
         crate::io::uploads::mark_committed(&txn, id, state.clock.now_db()).await?;
@@ -676,9 +660,8 @@ pub async fn commit(
             .map(|p| (p.id_number, p.id))
             .collect();
         for (_, v, o, membership) in chunk {
-            if let (Some(dates), Some(id)) = (membership, ids.get(&v.id_number)) {
-                crate::party::service::insert_membership(&txn, state, actor, *id, &orgs[*o], *dates, "在职党员")
-                    .await?;
+            if let (Some(dates), Some(id), Some(write)) = (membership, ids.get(&v.id_number), write_membership) {
+                write(&txn, state, actor, *id, &branch(&orgs[*o]), *dates).await?;
                 members += 1;
             }
         }
@@ -687,8 +670,8 @@ pub async fn commit(
         let o = &orgs[*o];
         let Some(b) = before else { continue };
         let person_id = update_in(&txn, state, actor, b, v, o).await?.0.id;
-        if let Some(dates) = membership {
-            crate::party::service::insert_membership(&txn, state, actor, person_id, o, *dates, "在职党员").await?;
+        if let (Some(dates), Some(write)) = (membership, write_membership) {
+            write(&txn, state, actor, person_id, &branch(o), *dates).await?;
             members += 1;
         }
     }

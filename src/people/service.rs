@@ -757,8 +757,11 @@ pub async fn update(state: &AppState, actor: &Actor, id: i32, input: &PersonInpu
     let before = find_live(state, id).await?;
     authorize_person(state, actor, Permission::PersonWrite, &before).await?;
     let v = validate(input, state.clock.today()).map_err(invalid)?;
-    let member_errors =
-        crate::party::service::check_roster_change(&state.db, id, &v.political_status, v.org_id).await?;
+    // What a member's record may not change is the Party rules' to say (`Module::roster`).
+    let member_errors = match crate::module::roster_rules()? {
+        Some(rules) => (rules.check_change)(state, id, &v.political_status, v.org_id).await?,
+        None => Vec::new(),
+    };
     if !member_errors.is_empty() {
         return Err(invalid(member_errors));
     }

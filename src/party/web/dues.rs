@@ -1,4 +1,5 @@
-//! Pages of membership actions (from a person's profile) and of transfers.
+//! Pages of dues: the profile's base form, the ledger and its export, recording and cancelling
+//! payments.
 
 use askama::Template;
 use axum::extract::State;
@@ -6,170 +7,23 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::service::{self, JoinInput, TransferInput, TransferRow};
+use super::with_errors;
 use crate::auth::Actor;
 use crate::error::AppResult;
+use crate::party::dues;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
 use crate::ui::form::Form;
 use crate::ui::params::IdPath;
 use crate::ui::{Flash, Layout, field_errors, render};
 
-/// Re-shows the profile with the errors next to the membership form's fields.
-async fn with_errors(state: &AppState, actor: &Actor, id: i32, err: crate::error::AppError) -> AppResult<Response> {
-    let errors = field_errors(err)?;
-    crate::module::profile_page(state, actor, id, errors).await
-}
-
-pub async fn register(
-    State(state): State<AppState>,
-    actor: Actor,
-    IdPath(id): IdPath<i32>,
-    Form(input): Form<JoinInput>,
-) -> AppResult<Response> {
-    match service::register(&state, &actor, id, &input).await {
-        Ok(_) => Ok(Flash::ok("已登记入党").redirect(&format!("/people/{id}#section-party"))),
-        Err(err) => with_errors(&state, &actor, id, err).await,
-    }
-}
-
-#[derive(Deserialize)]
-pub struct FullForm {
-    #[serde(default)]
-    full_on: String,
-}
-
-pub async fn full(
-    State(state): State<AppState>,
-    actor: Actor,
-    IdPath(id): IdPath<i32>,
-    Form(form): Form<FullForm>,
-) -> AppResult<Response> {
-    match service::confirm_full(&state, &actor, id, &form.full_on).await {
-        Ok(_) => Ok(Flash::ok("已办理转正").redirect(&format!("/people/{id}#section-party"))),
-        Err(err) => with_errors(&state, &actor, id, err).await,
-    }
-}
-
-#[derive(Template)]
-#[template(path = "party/transfer.html")]
-struct TransferPage {
-    layout: Layout,
-    id: i32,
-    name: String,
-    /// The branch picker's text: the chosen branch only.
-    branch: String,
-    input: TransferInput,
-    errors: crate::ui::FieldErrors,
-}
-
-/// The transfer form has a page of its own: it lists every branch of the bureau, which the
-/// profile page, opened far more often, should not have to carry.
-async fn transfer_page(
-    state: &AppState,
-    actor: &Actor,
-    id: i32,
-    input: TransferInput,
-    errors: crate::ui::FieldErrors,
-) -> AppResult<Response> {
-    let (name, _) = service::transferable(state, actor, id).await?;
-    let branch = crate::orgs::web::picked_text(state, actor, None, input.to_org_id).await?;
-    let page = TransferPage {
-        layout: Layout::new(actor, "转接组织关系", "/people", None)
-            .crumb("民辅警档案", Some("/people".into()))
-            .crumb(name.clone(), Some(format!("/people/{id}")))
-            .crumb("转接组织关系", None),
-        id,
-        name,
-        branch,
-        input,
-        errors,
-    };
-    let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, render(&page)).into_response())
-}
-
-pub async fn transfer_form(
-    State(state): State<AppState>,
-    actor: Actor,
-    IdPath(id): IdPath<i32>,
-) -> AppResult<Response> {
-    transfer_page(&state, &actor, id, TransferInput::default(), crate::ui::FieldErrors::new()).await
-}
-
-pub async fn transfer(
-    State(state): State<AppState>,
-    actor: Actor,
-    IdPath(id): IdPath<i32>,
-    crate::ui::params::PickerForm(input): crate::ui::params::PickerForm<TransferInput>,
-) -> AppResult<Response> {
-    match service::request_transfer(&state, &actor, id, &input).await {
-        Ok(t) if t.status == "已转出" => Ok(Flash::ok("组织关系已转出本局").redirect(&format!("/people/{id}"))),
-        Ok(_) => Ok(Flash::ok("已提交转接申请，等待接收党支部处理").redirect(&format!("/people/{id}"))),
-        Err(err) => {
-            let errors = field_errors(err)?;
-            transfer_page(&state, &actor, id, input, errors).await
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "party/transfers.html")]
-struct TransfersPage {
-    layout: Layout,
-    incoming: Vec<TransferRow>,
-    outgoing: Vec<TransferRow>,
-}
-
-pub async fn transfers(
-    State(state): State<AppState>,
-    actor: Actor,
-    TakeFlash(flash): TakeFlash,
-) -> AppResult<Response> {
-    let (incoming, outgoing) = service::list_transfers(&state, &actor).await?;
-    let page = TransfersPage {
-        layout: Layout::new(&actor, "组织关系转接", "/party/transfers", flash).crumb("组织关系转接", None),
-        incoming,
-        outgoing,
-    };
-    Ok(render(&page))
-}
-
-pub async fn accept(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
-    service::decide_transfer(&state, &actor, id, true, "").await?;
-    Ok(Flash::ok("已接收").redirect("/party/transfers"))
-}
-
-#[derive(Deserialize)]
-pub struct RejectForm {
-    #[serde(default)]
-    reason: String,
-}
-
-pub async fn reject(
-    State(state): State<AppState>,
-    actor: Actor,
-    IdPath(id): IdPath<i32>,
-    Form(form): Form<RejectForm>,
-) -> AppResult<Response> {
-    match service::decide_transfer(&state, &actor, id, false, &form.reason).await {
-        Ok(()) => Ok(Flash::ok("已退回").redirect("/party/transfers")),
-        Err(crate::error::AppError::Validation { message, .. }) => {
-            Ok(Flash::error(message).redirect("/party/transfers"))
-        }
-        Err(err) => Err(err),
-    }
-}
-
-// ---------------------------------------------------------------- dues
-
 pub async fn dues_base(
     State(state): State<AppState>,
     actor: Actor,
     IdPath(id): IdPath<i32>,
-    Form(input): Form<super::dues::BaseInput>,
+    Form(input): Form<dues::BaseInput>,
 ) -> AppResult<Response> {
-    match super::dues::set_base(&state, &actor, id, &input).await {
+    match dues::set_base(&state, &actor, id, &input).await {
         Ok(_) => Ok(Flash::ok("已登记党费基数").redirect(&format!("/people/{id}#section-party"))),
         Err(err) => with_errors(&state, &actor, id, err).await,
     }
@@ -191,7 +45,7 @@ struct DuesPage {
     org_id: i32,
     month: String,
     today: String,
-    ledger: super::dues::Ledger,
+    ledger: dues::Ledger,
     can_write: bool,
     export_href: String,
 }
@@ -200,12 +54,12 @@ async fn ledger_for(
     state: &AppState,
     actor: &Actor,
     q: &LedgerQuery,
-) -> AppResult<(crate::orgs::entity::Model, chrono::NaiveDate, Vec<(i32, String)>, super::dues::Ledger)> {
+) -> AppResult<(crate::orgs::entity::Model, chrono::NaiveDate, Vec<(i32, String)>, dues::Ledger)> {
     use crate::auth::Permission;
     let options = crate::orgs::service::drill_options(state, actor, Permission::PersonRead, q.org).await?;
     let org_id = q.org.or_else(|| options.first().map(|(id, _)| *id)).ok_or(crate::error::AppError::NotFound)?;
-    let month = super::dues::parse_month(&q.month).unwrap_or_else(|| super::dues::first_of_month(state.clock.today()));
-    let (org, ledger) = super::dues::ledger_of(state, actor, org_id, month).await?;
+    let month = dues::parse_month(&q.month).unwrap_or_else(|| dues::first_of_month(state.clock.today()));
+    let (org, ledger) = dues::ledger_of(state, actor, org_id, month).await?;
     Ok((org, month, options, ledger))
 }
 
@@ -268,7 +122,7 @@ pub async fn dues_export(
         &["姓名", "基数（元）", "类别", "应交（元）", "已交（元）", "交纳日期"],
         &rows,
     )?;
-    super::dues::audit_export(&state, &actor, &org, month, ledger.rows.len()).await?;
+    dues::audit_export(&state, &actor, &org, month, ledger.rows.len()).await?;
     Ok(crate::io::xlsx::download("党费交纳情况.xlsx", bytes))
 }
 
@@ -288,14 +142,14 @@ pub async fn dues_pay(State(state): State<AppState>, actor: Actor, body: axum::b
         }
     }
     let back = format!("/party/dues?org={org}&month={month}");
-    let Some(m) = super::dues::parse_month(&month) else {
+    let Some(m) = dues::parse_month(&month) else {
         return Ok(Flash::error("月份无效").redirect(&back));
     };
     let paid = match crate::people::parse_date(&paid_on) {
         Ok(Some(d)) => d,
         _ => return Ok(Flash::error("请填写交纳日期").redirect(&back)),
     };
-    match super::dues::record_payments(&state, &actor, m, &ids, paid).await {
+    match dues::record_payments(&state, &actor, m, &ids, paid).await {
         Ok(n) => Ok(Flash::ok(format!("已登记 {n} 人交纳 {month} 党费")).redirect(&back)),
         Err(crate::error::AppError::Validation { message, .. }) => Ok(Flash::error(message).redirect(&back)),
         Err(err) => Err(err),
@@ -317,7 +171,7 @@ pub struct PaymentQuery {
 #[template(path = "party/cancel_payment.html")]
 struct CancelPaymentPage {
     layout: Layout,
-    payment: super::dues::PaymentView,
+    payment: dues::PaymentView,
     org: String,
     back: String,
     reason: String,
@@ -330,10 +184,10 @@ async fn cancel_page(
     q: &PaymentQuery,
     errors: crate::ui::FieldErrors,
 ) -> AppResult<Response> {
-    let (Some(person_id), Some(month)) = (q.person_id, super::dues::parse_month(&q.month)) else {
+    let (Some(person_id), Some(month)) = (q.person_id, dues::parse_month(&q.month)) else {
         return Err(crate::error::AppError::NotFound);
     };
-    let payment = super::dues::payment(state, actor, person_id, month).await?;
+    let payment = dues::payment(state, actor, person_id, month).await?;
     let org = q.org.map(|o| o.to_string()).unwrap_or_default();
     let back = format!("/party/dues?org={org}&month={}", month.format("%Y-%m"));
     let page = CancelPaymentPage {
@@ -364,9 +218,9 @@ pub async fn cancel_payment(
     actor: Actor,
     Form(q): Form<PaymentQuery>,
 ) -> AppResult<Response> {
-    let month = super::dues::parse_month(&q.month).ok_or(crate::error::AppError::NotFound)?;
+    let month = dues::parse_month(&q.month).ok_or(crate::error::AppError::NotFound)?;
     let person_id = q.person_id.ok_or(crate::error::AppError::NotFound)?;
-    match super::dues::cancel_payment(&state, &actor, person_id, month, &q.reason).await {
+    match dues::cancel_payment(&state, &actor, person_id, month, &q.reason).await {
         Ok(()) => {
             let org = q.org.map(|o| o.to_string()).unwrap_or_default();
             Ok(Flash::ok(format!("已撤销 {} 的交纳登记", month.format("%Y-%m")))
@@ -374,9 +228,4 @@ pub async fn cancel_payment(
         }
         Err(err) => cancel_page(&state, &actor, &q, field_errors(err)?).await,
     }
-}
-
-pub async fn letter(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
-    let (name, bytes) = super::letter::letter(&state, &actor, id).await?;
-    Ok(super::letter::download(&name, bytes))
 }

@@ -1,0 +1,7 @@
+//! JSON API of the Party domain, one file per use case as in the domain: `membership`,
+//! `transfers`, `dues`, `letter`.
+
+pub mod dues;
+pub mod letter;
+pub mod membership;
+pub mod transfers;

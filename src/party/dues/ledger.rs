@@ -1,0 +1,151 @@
+//! A branch's dues ledger for a month (党费台账): who owes what and who paid, and its export.
+
+use std::collections::HashMap;
+
+use chrono::{Months, NaiveDate};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Serialize;
+use serde_json::json;
+
+use super::entity::{base, payment};
+use super::{base_for, monthly_fen, yuan};
+use crate::audit::{self, Event};
+use crate::auth::guard::{self, Sensitivity, Target};
+use crate::auth::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use crate::orgs::store;
+use crate::party::MemberStatus;
+use crate::party::entity::member;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "台账的一行：`base`、`category`（中文名）、`due` 为该月适用的基数和应交额，未登记基数时为 null（`category` 为空串）；\
+        `paid`、`paid_on` 为该月的交纳记录。金额为两位小数的字符串"
+)]
+pub struct LedgerRow {
+    pub person_id: i32,
+    pub name: String,
+    pub base: Option<String>,
+    pub category: String,
+    pub due: Option<String>,
+    pub paid: Option<String>,
+    pub paid_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "党费台账：未交的在前，再按姓名；`without_base` 为未登记基数的人数。金额为两位小数的字符串")]
+pub struct Ledger {
+    pub month: String,
+    pub rows: Vec<LedgerRow>,
+    pub members: usize,
+    pub paid_count: usize,
+    pub due_total: String,
+    pub paid_total: String,
+    pub without_base: usize,
+}
+
+/// The month's ledger of one organization's subtree: every member in good standing who had
+/// joined by then (and those who transferred out of the bureau that month or later), the dues
+/// due, and what was paid.
+pub async fn ledger(state: &AppState, actor: &Actor, org_id: i32, month: NaiveDate) -> AppResult<Ledger> {
+    Ok(ledger_of(state, actor, org_id, month).await?.1)
+}
+
+/// [`ledger`] with the organization it was checked against, for pages that go on to decide
+/// what the viewer may do there.
+pub async fn ledger_of(
+    state: &AppState,
+    actor: &Actor,
+    org_id: i32,
+    month: NaiveDate,
+) -> AppResult<(crate::orgs::entity::Model, Ledger)> {
+    actor.require(Permission::PersonRead)?;
+    let o = store::find(&state.db, org_id).await?.ok_or(AppError::NotFound)?;
+    let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
+    guard::check(state, actor, Permission::PersonRead, Sensitivity::Normal, target).await?;
+    let month_end = month.checked_add_months(Months::new(1)).unwrap_or(month);
+    // Who transferred out of the bureau still owes the months up to the transfer: the letter
+    // states the last month paid, so those months stay on the ledger.
+    let in_good_standing = sea_orm::Condition::any().add(member::Column::Status.eq(MemberStatus::Active)).add(
+        sea_orm::Condition::all()
+            .add(member::Column::Status.eq(MemberStatus::TransferredOut))
+            .add(member::Column::StatusOn.gte(month)),
+    );
+    let members = member::Entity::find()
+        .filter(store::subtree(member::Column::BranchPath, &o.path))
+        .filter(in_good_standing)
+        .filter(member::Column::JoinedOn.lt(month_end))
+        .all(&state.db)
+        .await?;
+    let ids: Vec<i32> = members.iter().map(|m| m.person_id).collect();
+    let names = crate::people::names(&state.db, &ids).await?;
+    let mut bases: HashMap<i32, Vec<base::Model>> = HashMap::new();
+    let mut payments: HashMap<i32, payment::Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for b in base::Entity::find().filter(base::Column::PersonId.is_in(chunk.to_vec())).all(&state.db).await? {
+            bases.entry(b.person_id).or_default().push(b);
+        }
+        let paid = payment::Entity::find()
+            .filter(payment::Column::PersonId.is_in(chunk.to_vec()))
+            .filter(payment::Column::Month.eq(month))
+            .all(&state.db)
+            .await?;
+        for p in paid {
+            payments.insert(p.person_id, p);
+        }
+    }
+    let (mut due_total, mut paid_total, mut paid_count, mut without_base) = (0i64, 0i64, 0usize, 0usize);
+    let mut rows: Vec<LedgerRow> = members
+        .iter()
+        .map(|m| {
+            let b = bases.get(&m.person_id).and_then(|list| base_for(list, month));
+            let due = b.map(|b| monthly_fen(b.base_fen, b.category));
+            let paid = payments.get(&m.person_id);
+            due_total += due.unwrap_or(0);
+            if let Some(p) = paid {
+                paid_total += p.amount_fen;
+                paid_count += 1;
+            }
+            if b.is_none() {
+                without_base += 1;
+            }
+            LedgerRow {
+                person_id: m.person_id,
+                name: names.get(&m.person_id).cloned().unwrap_or_default(),
+                base: b.map(|b| yuan(b.base_fen)),
+                category: b.map(|b| b.category.label().to_owned()).unwrap_or_default(),
+                due: due.map(yuan),
+                paid: paid.map(|p| yuan(p.amount_fen)),
+                paid_on: paid.map(|p| p.paid_on),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| (a.paid.is_some(), &a.name).cmp(&(b.paid.is_some(), &b.name)));
+    let ledger = Ledger {
+        month: month.format("%Y-%m").to_string(),
+        members: rows.len(),
+        rows,
+        paid_count,
+        due_total: yuan(due_total),
+        paid_total: yuan(paid_total),
+        without_base,
+    };
+    Ok((o, ledger))
+}
+
+/// A branch ledger leaves the system as a file: who paid what is recorded like a roster export.
+pub async fn audit_export(
+    state: &AppState,
+    actor: &Actor,
+    o: &crate::orgs::entity::Model,
+    month: NaiveDate,
+    rows: usize,
+) -> AppResult<()> {
+    let event = Event::by(actor, "dues.export")
+        .object("org", o.id)
+        .org(o.path.clone())
+        .summary(json!({"month": month.format("%Y-%m").to_string(), "rows": rows}));
+    audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
+    Ok(())
+}

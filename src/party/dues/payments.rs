@@ -1,0 +1,205 @@
+//! Dues payments (党费交纳): recording a month's payments of several members, and cancelling
+//! one recorded by mistake.
+
+use chrono::NaiveDate;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde_json::json;
+
+use super::entity::{base, payment};
+use super::{base_for, monthly_fen, yuan};
+use crate::audit::{self, Event};
+use crate::auth::guard::{self, Sensitivity, Target};
+use crate::auth::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use crate::orgs::store;
+use crate::party::entity::member;
+use crate::people::entity as person;
+use crate::state::AppState;
+
+/// A recorded payment, for the page that confirms its cancellation.
+pub struct PaymentView {
+    pub person_id: i32,
+    pub name: String,
+    pub month: NaiveDate,
+    pub amount: String,
+    pub paid_on: NaiveDate,
+    pub recorded_by: String,
+}
+
+/// The member's membership and payment of `month`, both checked against the actor's scope.
+async fn payment_in_scope(
+    state: &AppState,
+    actor: &Actor,
+    person_id: i32,
+    month: NaiveDate,
+) -> AppResult<(member::Model, payment::Model)> {
+    actor.require(Permission::PersonWrite)?;
+    let m = member::Entity::find()
+        .filter(member::Column::PersonId.eq(person_id))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let target = Target { kind: "person", id: i64::from(person_id), org_path: &m.branch_path };
+    guard::check(state, actor, Permission::PersonWrite, Sensitivity::Normal, target).await?;
+    let paid = payment::Entity::find()
+        .filter(payment::Column::PersonId.eq(person_id))
+        .filter(payment::Column::Month.eq(month))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::validation("month", format!("{} 没有登记交纳记录", month.format("%Y-%m"))))?;
+    Ok((m, paid))
+}
+
+pub async fn payment(state: &AppState, actor: &Actor, person_id: i32, month: NaiveDate) -> AppResult<PaymentView> {
+    let (_, p) = payment_in_scope(state, actor, person_id, month).await?;
+    let name = crate::people::names(&state.db, &[person_id]).await?.remove(&person_id).unwrap_or_default();
+    Ok(PaymentView {
+        person_id,
+        name,
+        month: p.month,
+        amount: yuan(p.amount_fen),
+        paid_on: p.paid_on,
+        recorded_by: p.recorded_by,
+    })
+}
+
+/// Undoes a payment recorded by mistake (wrong member or month). The reason is required and
+/// the audit entry keeps what was removed, so the ledger's history stays explainable.
+pub async fn cancel_payment(
+    state: &AppState,
+    actor: &Actor,
+    person_id: i32,
+    month: NaiveDate,
+    reason: &str,
+) -> AppResult<()> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::validation("reason", "请填写撤销原因"));
+    }
+    crate::text::multiline("reason", "撤销原因", reason)?;
+    if reason.chars().count() > 200 {
+        return Err(AppError::validation("reason", "撤销原因不能超过 200 字"));
+    }
+    let (m, paid) = payment_in_scope(state, actor, person_id, month).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    // Someone else may have cancelled it since it was read.
+    if payment::Entity::delete_by_id(paid.id).exec(&txn).await?.rows_affected != 1 {
+        return Err(AppError::conflict("month", "这条交纳登记刚刚已被撤销，请刷新台账"));
+    }
+    let latest = payment::Entity::find()
+        .filter(payment::Column::PersonId.eq(person_id))
+        .order_by_desc(payment::Column::Month)
+        .one(&txn)
+        .await?
+        .map(|p| p.month);
+    let mut active: member::ActiveModel = m.clone().into();
+    active.dues_paid_to = Set(latest);
+    active.update(&txn).await?;
+    let event = Event::by(actor, "dues.cancel").object("person", person_id).org(m.branch_path.clone()).summary(json!({
+        "month": month.format("%Y-%m").to_string(), "amount": yuan(paid.amount_fen), "paid_on": paid.paid_on,
+        "recorded_by": paid.recorded_by, "reason": reason,
+    }));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Most people one payment registration may name: a branch ledger is far smaller, and a list
+/// beyond it would otherwise reach the database as one oversized `IN (…)`.
+pub const MAX_PAYMENT_IDS: usize = 1_000;
+
+fn check_id_count(field: &str, what: &str, ids: &[i32]) -> AppResult<()> {
+    if ids.len() > MAX_PAYMENT_IDS {
+        return Err(AppError::validation(
+            field,
+            format!("一次最多登记 {MAX_PAYMENT_IDS} 名{what}的交纳（本次 {} 名），请分批登记", ids.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// Records that members paid the month's dues (the amount due from their base), all in one
+/// transaction. Already recorded payments stay as they are.
+pub async fn record_payments(
+    state: &AppState,
+    actor: &Actor,
+    month: NaiveDate,
+    person_ids: &[i32],
+    paid_on: NaiveDate,
+) -> AppResult<usize> {
+    actor.require(Permission::PersonWrite)?;
+    if person_ids.is_empty() {
+        return Err(AppError::validation("person_ids", "请勾选已交纳党费的党员"));
+    }
+    check_id_count("person_ids", "党员", person_ids)?;
+    if paid_on > state.clock.today() {
+        return Err(AppError::validation("paid_on", "交纳日期不能晚于今天"));
+    }
+    let scope = actor.scope(Permission::PersonWrite);
+    let members =
+        member::Entity::find().filter(member::Column::PersonId.is_in(person_ids.to_vec())).all(&state.db).await?;
+    // Every member in reach before the transaction starts: a refusal writes its own audit entry,
+    // which on SQLite could not wait behind an open write transaction of the same request.
+    for id in person_ids {
+        let Some(m) = members.iter().find(|m| m.person_id == *id) else { return Err(AppError::NotFound) };
+        if !scope.contains(&m.branch_path) {
+            let target = Target { kind: "person", id: i64::from(*id), org_path: &m.branch_path };
+            guard::check(state, actor, Permission::PersonWrite, Sensitivity::Normal, target).await?;
+        }
+    }
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut recorded = 0usize;
+    let mut total = 0i64;
+    for id in person_ids {
+        let Some(m) = members.iter().find(|m| m.person_id == *id) else { return Err(AppError::NotFound) };
+        let already = payment::Entity::find()
+            .filter(payment::Column::PersonId.eq(*id))
+            .filter(payment::Column::Month.eq(month))
+            .one(&txn)
+            .await?;
+        if already.is_some() {
+            continue;
+        }
+        let bases = base::Entity::find()
+            .filter(base::Column::PersonId.eq(*id))
+            .order_by_asc(base::Column::EffectiveMonth)
+            .all(&txn)
+            .await?;
+        let Some(b) = base_for(&bases, month) else {
+            let name = person::Entity::find_by_id(*id).one(&txn).await?.map(|p| p.name).unwrap_or_default();
+            return Err(AppError::validation(
+                "person_id",
+                format!("{name} 尚未登记 {} 适用的党费基数", month.format("%Y-%m")),
+            ));
+        };
+        let amount = monthly_fen(b.base_fen, b.category);
+        payment::ActiveModel {
+            person_id: Set(*id),
+            month: Set(month),
+            amount_fen: Set(amount),
+            paid_on: Set(paid_on),
+            recorded_by: Set(actor.username.clone()),
+            recorded_at: Set(state.clock.now_db()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        if m.dues_paid_to.is_none_or(|to| to < month) {
+            let mut active: member::ActiveModel = m.clone().into();
+            active.dues_paid_to = Set(Some(month));
+            active.update(&txn).await?;
+        }
+        recorded += 1;
+        total += amount;
+    }
+    let mut event = Event::by(actor, "dues.pay");
+    if let Some(path) = store::common_path(members.iter().map(|m| m.branch_path.as_str())) {
+        event = event.org(path);
+    }
+    let event = event.summary(json!({
+        "month": month.format("%Y-%m").to_string(), "members": recorded, "total": yuan(total),
+    }));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(recorded)
+}

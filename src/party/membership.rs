@@ -1,0 +1,335 @@
+//! Membership: admission (登记入党), full membership (转正), the member's history, what the
+//! roster may not change on its own, and the reminders of ending probations. Each write is
+//! checked against the actor's scope, recorded as a membership event, reflected on the roster
+//! (with history) and audited, in one transaction.
+
+use chrono::{Datelike, NaiveDate};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::entity::{event, member};
+use super::roster::set_roster;
+use super::store::membership_of;
+use super::{EventKind, MemberCategory, MemberStatus, political_status, probation_end, probation_latest};
+use crate::audit::{self, Event};
+use crate::auth::guard::{self, Sensitivity, Target};
+use crate::auth::{Actor, Permission};
+use crate::db::org_paths::OrgRef;
+use crate::error::{AppError, AppResult};
+use crate::orgs::store;
+use crate::people::entity as person;
+use crate::people::parse_date;
+use crate::state::AppState;
+use crate::ui::blocks::Todo;
+
+/// The person, unless deleted.
+pub(super) async fn live_person(state: &AppState, id: i32) -> AppResult<person::Model> {
+    person::Entity::find_by_id(id).one(&state.db).await?.filter(|p| p.deleted_at.is_none()).ok_or(AppError::NotFound)
+}
+
+/// `PersonWrite` on the record at `path` (404 and audited outside the scope).
+pub(super) async fn authorize_write(
+    state: &AppState,
+    actor: &Actor,
+    kind: &'static str,
+    id: i32,
+    path: &str,
+) -> AppResult<()> {
+    actor.require(Permission::PersonWrite)?;
+    let target = Target { kind, id: i64::from(id), org_path: path };
+    guard::check(state, actor, Permission::PersonWrite, Sensitivity::Normal, target).await
+}
+
+/// Adds a step to a person's history. `kind` is an [`EventKind`], or its text for callers that
+/// still name it so (refused when unknown).
+pub async fn add_event<K: TryInto<EventKind>>(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    person_id: i32,
+    kind: K,
+    on: NaiveDate,
+    detail: String,
+) -> AppResult<()> {
+    let kind = kind
+        .try_into()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("unknown membership event kind for person {person_id}")))?;
+    event::ActiveModel {
+        person_id: Set(person_id),
+        kind: Set(kind),
+        on_date: Set(on),
+        detail: Set(detail.chars().take(255).collect()),
+        actor_name: Set(actor.username.clone()),
+        at: Set(state.clock.now_db()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// What the roster may not change on its own for a member: the political status follows the
+/// membership, and the branch changes only by a transfer.
+pub async fn check_roster_change<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    new_political: &str,
+    new_org_id: i32,
+) -> AppResult<Vec<(&'static str, String)>> {
+    let Some(m) = membership_of(db, person_id).await?.filter(|m| m.status == MemberStatus::Active) else {
+        return Ok(Vec::new());
+    };
+    let mut errors = Vec::new();
+    let derived = political_status(&m);
+    if new_political != derived {
+        errors.push((
+            "political_status",
+            format!("党员的政治面貌由党员档案决定（现为{derived}），请在党员信息中办理入党、转正"),
+        ));
+    }
+    if new_org_id != m.branch_id {
+        errors.push(("org_id", "党员的所在党组织须通过组织关系转接变更".to_owned()));
+    }
+    Ok(errors)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+#[schema(
+    description = "登记入党：`joined_on` 入党日期（支部大会接收为预备党员之日），必填，不晚于今天，当时须年满 18 周岁；\
+    `full_on` 转正日期，可省略，用于登记早已转正的老党员，须在入党满一年之后、满两年之内；`category` 为在职党员（默认）、\
+    离退休党员、流动党员",
+    example = json!({"joined_on": "2025-12-01", "category": "在职党员"})
+)]
+pub struct JoinInput {
+    /// Admission as probationary member (支部大会通过之日), `YYYY-MM-DD`.
+    #[schema(required = true, format = Date, example = "2025-12-01")]
+    pub joined_on: String,
+    /// Full membership, for members whose probation already ended; empty or absent otherwise.
+    #[schema(format = Date)]
+    pub full_on: String,
+    /// Empty or absent for 在职党员.
+    #[schema(value_type = MemberCategory, default = "在职党员")]
+    pub category: String,
+}
+
+fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
+    day.year() - birth.year() - i32::from((day.month(), day.day()) < (birth.month(), birth.day()))
+}
+
+/// A category as a form or request gives it: empty means the default; `None` when unknown.
+pub fn parse_category(text: &str) -> Option<MemberCategory> {
+    match text.trim() {
+        "" => Some(MemberCategory::DEFAULT),
+        t => MemberCategory::parse(t),
+    }
+}
+
+/// Records a person's admission to the Party (and, for existing members, full membership).
+pub async fn register(state: &AppState, actor: &Actor, person_id: i32, input: &JoinInput) -> AppResult<member::Model> {
+    let p = live_person(state, person_id).await?;
+    let path = p.org_path.clone().unwrap_or_else(|| "/".into());
+    authorize_write(state, actor, "person", p.id, &path).await?;
+    if membership_of(&state.db, p.id).await?.is_some() {
+        return Err(AppError::conflict("joined_on", "此人已有党员档案"));
+    }
+    let branch = match p.org_id {
+        Some(id) => store::find(&state.db, id).await?.filter(|o| o.dissolved_at.is_none()),
+        None => None,
+    }
+    .filter(|o| super::is_branch_kind(&o.kind))
+    .ok_or_else(|| AppError::validation("branch", "党员须编入党支部：请先把此人的所在党组织改为一个党支部"))?;
+    let today = state.clock.today();
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let joined = match parse_date(&input.joined_on) {
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            errors.push(("joined_on".into(), "请填写入党日期（支部大会接收为预备党员之日）".into()));
+            None
+        }
+        Err(e) => {
+            errors.push(("joined_on".into(), e));
+            None
+        }
+    };
+    let full = parse_date(&input.full_on).unwrap_or_else(|e| {
+        errors.push(("full_on".into(), e));
+        None
+    });
+    if let Some(j) = joined {
+        errors.extend(check_dates(p.birth_date, j, full, today).into_iter().map(|(f, m)| (f.to_owned(), m)));
+    }
+    let category = parse_category(&input.category);
+    if category.is_none() {
+        let all: Vec<&str> = MemberCategory::ALL.iter().map(|c| c.as_str()).collect();
+        errors.push(("category".into(), format!("党员类别应为：{}", all.join("、"))));
+    }
+    let (Some(joined), Some(category)) = (joined.filter(|_| errors.is_empty()), category) else {
+        return Err(AppError::Fields(errors));
+    };
+    let branch = OrgRef { id: branch.id, path: branch.path, name: branch.name };
+    let txn = crate::db::begin_write(&state.db).await?;
+    let m = insert_membership(&txn, state, actor, p.id, &branch, (joined, full), category).await?;
+    let derived = political_status(&m).to_owned();
+    set_roster(&txn, state, actor, &p, ("political_status", p.political_status.clone(), derived.clone()), |a| {
+        a.political_status = Set(derived.clone())
+    })
+    .await?;
+    let event = Event::by(actor, "party.register").object("person", p.id).org(branch.path.clone()).summary(json!({
+        "joined_on": joined.to_string(), "full_on": full.map(|d| d.to_string()), "category": category,
+    }));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// The dates' rules: admitted at 18 or older, not in the future; full membership after a
+/// probation of one year, extended once by at most another year.
+pub fn check_dates(
+    birth: NaiveDate,
+    joined: NaiveDate,
+    full: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Vec<(&'static str, String)> {
+    let mut errors = Vec::new();
+    if joined > today {
+        errors.push(("joined_on", "入党日期不能晚于今天".to_owned()));
+    }
+    let age = age_on(birth, joined);
+    if age < 18 {
+        errors.push(("joined_on", format!("入党时仅 {age} 周岁，未满 18 周岁不能入党")));
+    }
+    if let Some(f) = full {
+        if f < probation_end(joined) {
+            errors.push(("full_on", format!("预备期一年，最早于 {} 转正", probation_end(joined))));
+        } else if f > probation_latest(joined) {
+            errors.push(("full_on", format!("预备期最长延长一年，转正不能晚于 {}", probation_latest(joined))));
+        } else if f > today {
+            errors.push(("full_on", "转正日期不能晚于今天".to_owned()));
+        }
+    }
+    errors
+}
+
+/// Writes a membership and its admission (and full-membership) events; the caller keeps the
+/// roster's political status in step.
+pub async fn insert_membership(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    person_id: i32,
+    branch: &OrgRef,
+    (joined, full): (NaiveDate, Option<NaiveDate>),
+    category: MemberCategory,
+) -> AppResult<member::Model> {
+    let now = state.clock.now_db();
+    let m = member::ActiveModel {
+        person_id: Set(person_id),
+        branch_id: Set(branch.id),
+        branch_path: Set(branch.path.clone()),
+        joined_on: Set(joined),
+        full_on: Set(full),
+        category: Set(category),
+        status: Set(MemberStatus::Active),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let detail = format!("经{}支部大会接收为预备党员", branch.name);
+    add_event(txn, state, actor, person_id, EventKind::Joined, joined, detail).await?;
+    if let Some(f) = full {
+        add_event(txn, state, actor, person_id, EventKind::Confirmed, f, "预备期满，转为正式党员".into()).await?;
+    }
+    Ok(m)
+}
+
+/// 转正: a probationary member becomes a full member.
+pub async fn confirm_full(state: &AppState, actor: &Actor, person_id: i32, full_on: &str) -> AppResult<member::Model> {
+    let p = live_person(state, person_id).await?;
+    let m = membership_of(&state.db, p.id).await?.ok_or(AppError::NotFound)?;
+    authorize_write(state, actor, "person", p.id, &m.branch_path).await?;
+    if m.full_on.is_some() || m.status != MemberStatus::Active {
+        return Err(AppError::conflict("full_on", "此人不是预备党员"));
+    }
+    let full = parse_date(full_on)
+        .map_err(|e| AppError::validation("full_on", e))?
+        .ok_or_else(|| AppError::validation("full_on", "请填写转正日期（支部大会讨论通过之日）"))?;
+    if full < probation_end(m.joined_on) {
+        return Err(AppError::validation("full_on", format!("预备期一年，最早于 {} 转正", probation_end(m.joined_on))));
+    }
+    if full > probation_latest(m.joined_on) {
+        return Err(AppError::validation(
+            "full_on",
+            format!("预备期最长延长一年，转正不能晚于 {}", probation_latest(m.joined_on)),
+        ));
+    }
+    if full > state.clock.today() {
+        return Err(AppError::validation("full_on", "转正日期不能晚于今天"));
+    }
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut active: member::ActiveModel = m.clone().into();
+    active.full_on = Set(Some(full));
+    active.updated_at = Set(state.clock.now_db());
+    let updated = active.update(&txn).await?;
+    let detail = "预备期满，经支部大会讨论转为正式党员".to_owned();
+    add_event(&txn, state, actor, p.id, EventKind::Confirmed, full, detail).await?;
+    let derived = political_status(&updated);
+    set_roster(&txn, state, actor, &p, ("political_status", p.political_status.clone(), derived.into()), |a| {
+        a.political_status = Set(derived.into())
+    })
+    .await?;
+    let event = Event::by(actor, "party.full")
+        .object("person", p.id)
+        .org(m.branch_path.clone())
+        .summary(json!({"full_on": full.to_string()}));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Reminders for secretaries: probations ending within 30 days (or overdue). Reminders only:
+/// nothing changes by itself.
+pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
+    if !actor.can(Permission::PersonWrite) {
+        return Ok(Vec::new());
+    }
+    let scope = actor.scope(Permission::PersonWrite);
+    let today = state.clock.today();
+    let horizon = today - chrono::Months::new(12) + chrono::Duration::days(30);
+    let due = member::Entity::find()
+        .filter(store::in_scope(member::Column::BranchPath, &scope))
+        .filter(member::Column::Status.eq(MemberStatus::Active))
+        .filter(member::Column::FullOn.is_null())
+        .filter(member::Column::JoinedOn.lte(horizon))
+        .order_by_asc(member::Column::JoinedOn)
+        .all(&state.db)
+        .await?;
+    let ids: Vec<i32> = due.iter().map(|m| m.person_id).collect();
+    let names = crate::people::names(&state.db, &ids).await?;
+    let due: Vec<crate::orgs::summary::Pending> = due
+        .into_iter()
+        .map(|m| {
+            let end = probation_end(m.joined_on);
+            let name = names.get(&m.person_id).cloned().unwrap_or_default();
+            let title = if end <= today {
+                format!("{name} 的预备期已于 {end} 届满，请及时讨论转正")
+            } else {
+                format!("{name} 的预备期将于 {end} 届满，请准备讨论转正")
+            };
+            let todo = Todo {
+                title,
+                href: format!("/people/{}#section-party", m.person_id),
+                due: Some(end.to_string()),
+                urgency: if end <= today { "high" } else { "normal" },
+            };
+            crate::orgs::summary::Pending { path: m.branch_path, todo }
+        })
+        .collect();
+    crate::orgs::summary::by_unit(state, &scope, due, |n| {
+        format!("{n} 名预备党员的预备期在 30 天内届满或已届满，须讨论转正")
+    })
+    .await
+}

@@ -1,0 +1,141 @@
+//! The roster (`people`) and Party membership. Party contributes, through
+//! [`crate::module::RosterRules`], what the roster must respect for members (their political
+//! status and branch follow the membership) and what the Party columns of a roster import mean;
+//! `people` calls them without importing this domain. Party's own changes to the roster (a
+//! new political status, a branch after a transfer) go through [`set_roster`].
+
+use chrono::NaiveDate;
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
+
+use super::membership::{check_dates, check_roster_change, insert_membership};
+use super::store::membership_of;
+use super::{MemberCategory, is_branch_kind, status_for};
+use crate::auth::Actor;
+use crate::db::org_paths::OrgRef;
+use crate::error::AppResult;
+use crate::io::cells;
+use crate::module::{BoxFuture, MembershipDates, PartyCells, PartyColumns, RosterRules};
+use crate::people::entity::{self as person, history};
+use crate::state::AppState;
+
+/// What this domain gives the roster (see [`crate::module::Module::roster`]).
+pub fn rules() -> RosterRules {
+    RosterRules { check_change, import_columns, import_dates, write_membership }
+}
+
+fn check_change<'a>(
+    state: &'a AppState,
+    person_id: i32,
+    political: &'a str,
+    org_id: i32,
+) -> BoxFuture<'a, AppResult<Vec<(&'static str, String)>>> {
+    Box::pin(check_roster_change(&state.db, person_id, political, org_id))
+}
+
+/// The import's columns "入党日期" and "转正日期": only with an admission date; for a person
+/// with a membership they must agree with it (admission and full membership are done in the
+/// profile); otherwise the row creates a membership and its political status follows the dates.
+fn import_columns<'a>(
+    state: &'a AppState,
+    existing: Option<i32>,
+    cells: PartyCells<'a>,
+) -> BoxFuture<'a, AppResult<PartyColumns>> {
+    Box::pin(async move {
+        let membership = match existing {
+            Some(id) => membership_of(&state.db, id).await?,
+            None => None,
+        };
+        let mut out = PartyColumns::default();
+        if !cells.full.is_empty() && cells.joined.is_empty() {
+            out.errors.push(("入党日期", "填写转正日期时须填写入党日期".into()));
+        } else if !cells.joined.is_empty() {
+            match &membership {
+                Some(m) => {
+                    let same = m.joined_on.to_string() == cells.joined
+                        && (cells.full.is_empty() || m.full_on.map(|d| d.to_string()).as_deref() == Some(cells.full));
+                    if !same {
+                        let reason = format!("已有党员档案（入党 {}），入党、转正请在党员信息中办理", m.joined_on);
+                        out.errors.push(("入党日期", reason));
+                    }
+                }
+                None => {
+                    let derived = status_for(!cells.full.is_empty());
+                    if !cells.political_status.is_empty() && cells.political_status != derived {
+                        out.errors.push(("政治面貌", format!("与入党、转正日期不符（应为{derived}）")));
+                    }
+                    out.joining = Some(derived);
+                }
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// The rules of admission for a row that creates a membership: a branch, and the dates of
+/// [`check_dates`].
+fn import_dates(
+    birth: NaiveDate,
+    org_kind: &str,
+    cells: PartyCells<'_>,
+    today: NaiveDate,
+) -> (Vec<(&'static str, String)>, Option<MembershipDates>) {
+    let mut errors = Vec::new();
+    if !is_branch_kind(org_kind) {
+        errors.push(("所在党组织", "党员须编入党支部或联合支部".to_owned()));
+    }
+    let mut dates = None;
+    if let (Ok(Some(j)), Ok(f)) = (cells::date(cells.joined), cells::date(cells.full)) {
+        for (field, reason) in check_dates(birth, j, f, today) {
+            errors.push((if field == "full_on" { "转正日期" } else { "入党日期" }, reason));
+        }
+        dates = Some((j, f));
+    }
+    (errors, dates)
+}
+
+/// An imported member is a serving member (在职党员); the import sets the political status.
+fn write_membership<'a>(
+    txn: &'a DatabaseTransaction,
+    state: &'a AppState,
+    actor: &'a Actor,
+    person_id: i32,
+    branch: &'a OrgRef,
+    dates: MembershipDates,
+) -> BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        insert_membership(txn, state, actor, person_id, branch, dates, MemberCategory::Serving).await?;
+        Ok(())
+    })
+}
+
+/// Changes a roster field that follows from membership, keeping the person's history.
+pub(super) async fn set_roster(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    p: &person::Model,
+    (field, old, new): (&'static str, String, String),
+    apply: impl FnOnce(&mut person::ActiveModel),
+) -> AppResult<()> {
+    if old == new {
+        return Ok(());
+    }
+    let now = state.clock.now_db();
+    let mut active: person::ActiveModel = p.clone().into();
+    apply(&mut active);
+    active.updated_at = Set(now);
+    active.update(txn).await?;
+    history::ActiveModel {
+        person_id: Set(p.id),
+        at: Set(now),
+        actor_id: Set((actor.user_id > 0).then_some(actor.user_id)),
+        actor_name: Set(actor.username.clone()),
+        field: Set(field.to_owned()),
+        old_value: Set(Some(old)),
+        new_value: Set(Some(new)),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
