@@ -13,7 +13,6 @@ use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::orgs::{OrgKind, store};
-use crate::people::entity as person;
 use crate::state::AppState;
 
 fn run(text: &str, size: usize) -> Run {
@@ -39,7 +38,7 @@ pub async fn letter(state: &AppState, actor: &Actor, transfer_id: i32) -> AppRes
         return Err(AppError::validation("transfer", "本局内部转接由接收党支部在系统中接收，无需介绍信"));
     };
     guard::check(state, actor, Permission::IdentityRead, Sensitivity::Sensitive, target).await?;
-    let p = person::Entity::find_by_id(t.person_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let p = crate::people::store::find(&state.db, t.person_id).await?.ok_or(AppError::NotFound)?;
     let m = super::store::membership_of(&state.db, p.id).await?.ok_or(AppError::NotFound)?;
     let from = store::find(&state.db, t.from_org_id).await?.map(|o| o.name).unwrap_or_default();
     let ancestors = store::ancestors(&state.db, &t.from_path).await?;

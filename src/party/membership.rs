@@ -9,7 +9,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::entity::{event, member};
-use super::roster::set_roster;
 use super::store::membership_of;
 use super::{EventKind, MemberCategory, MemberStatus, political_status, probation_end, probation_latest};
 use crate::audit::{self, Event};
@@ -18,14 +17,13 @@ use crate::auth::{Actor, Permission};
 use crate::db::org_paths::OrgRef;
 use crate::error::{AppError, AppResult};
 use crate::orgs::store;
-use crate::people::entity as person;
-use crate::people::parse_date;
+use crate::people::{self, parse_date};
 use crate::state::AppState;
 use crate::ui::blocks::Todo;
 
 /// The person, unless deleted.
-pub(super) async fn live_person(state: &AppState, id: i32) -> AppResult<person::Model> {
-    person::Entity::find_by_id(id).one(&state.db).await?.filter(|p| p.deleted_at.is_none()).ok_or(AppError::NotFound)
+pub(super) async fn live_person(state: &AppState, id: i32) -> AppResult<crate::people::entity::Model> {
+    people::store::find_live(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
 /// `PersonWrite` on the record at `path` (404 and audited outside the scope).
@@ -171,11 +169,7 @@ pub async fn register(state: &AppState, actor: &Actor, person_id: i32, input: &J
     let branch = OrgRef { id: branch.id, path: branch.path, name: branch.name };
     let txn = crate::db::begin_write(&state.db).await?;
     let m = insert_membership(&txn, state, actor, p.id, &branch, (joined, full), category).await?;
-    let derived = political_status(&m).to_owned();
-    set_roster(&txn, state, actor, &p, ("political_status", p.political_status.clone(), derived.clone()), |a| {
-        a.political_status = Set(derived.clone())
-    })
-    .await?;
+    people::store::set_political_status(&txn, state, actor, &p, political_status(&m)).await?;
     let event = Event::by(actor, "party.register").object("person", p.id).org(branch.path.clone()).summary(json!({
         "joined_on": joined.to_string(), "full_on": full.map(|d| d.to_string()), "category": category,
     }));
@@ -276,11 +270,7 @@ pub async fn confirm_full(state: &AppState, actor: &Actor, person_id: i32, full_
     let updated = active.update(&txn).await?;
     let detail = "预备期满，经支部大会讨论转为正式党员".to_owned();
     add_event(&txn, state, actor, p.id, EventKind::Confirmed, full, detail).await?;
-    let derived = political_status(&updated);
-    set_roster(&txn, state, actor, &p, ("political_status", p.political_status.clone(), derived.into()), |a| {
-        a.political_status = Set(derived.into())
-    })
-    .await?;
+    people::store::set_political_status(&txn, state, actor, &p, political_status(&updated)).await?;
     let event = Event::by(actor, "party.full")
         .object("person", p.id)
         .org(m.branch_path.clone())

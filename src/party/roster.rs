@@ -2,10 +2,10 @@
 //! [`crate::module::RosterRules`], what the roster must respect for members (their political
 //! status and branch follow the membership) and what the Party columns of a roster import mean;
 //! `people` calls them without importing this domain. Party's own changes to the roster (a
-//! new political status, a branch after a transfer) go through [`set_roster`].
+//! new political status, a branch after a transfer) go through `people::store`.
 
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
+use sea_orm::DatabaseTransaction;
 
 use super::membership::{check_dates, check_roster_change, insert_membership};
 use super::store::membership_of;
@@ -15,7 +15,6 @@ use crate::db::org_paths::OrgRef;
 use crate::error::AppResult;
 use crate::io::cells;
 use crate::module::{BoxFuture, MembershipDates, PartyCells, PartyColumns, RosterRules};
-use crate::people::entity::{self as person, history};
 use crate::state::AppState;
 
 /// What this domain gives the roster (see [`crate::module::Module::roster`]).
@@ -106,36 +105,4 @@ fn write_membership<'a>(
         insert_membership(txn, state, actor, person_id, branch, dates, MemberCategory::Serving).await?;
         Ok(())
     })
-}
-
-/// Changes a roster field that follows from membership, keeping the person's history.
-pub(super) async fn set_roster(
-    txn: &DatabaseTransaction,
-    state: &AppState,
-    actor: &Actor,
-    p: &person::Model,
-    (field, old, new): (&'static str, String, String),
-    apply: impl FnOnce(&mut person::ActiveModel),
-) -> AppResult<()> {
-    if old == new {
-        return Ok(());
-    }
-    let now = state.clock.now_db();
-    let mut active: person::ActiveModel = p.clone().into();
-    apply(&mut active);
-    active.updated_at = Set(now);
-    active.update(txn).await?;
-    history::ActiveModel {
-        person_id: Set(p.id),
-        at: Set(now),
-        actor_id: Set((actor.user_id > 0).then_some(actor.user_id)),
-        actor_name: Set(actor.username.clone()),
-        field: Set(field.to_owned()),
-        old_value: Set(Some(old)),
-        new_value: Set(Some(new)),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
 }

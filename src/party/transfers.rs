@@ -8,11 +8,11 @@ use serde_json::json;
 
 use super::entity::{member, transfer};
 use super::membership::{add_event, authorize_write, live_person};
-use super::roster::set_roster;
 use super::store::membership_of;
 use super::{EventKind, MemberStatus, TransferStatus};
 use crate::audit::{self, Event};
 use crate::auth::{Actor, Permission};
+use crate::db::org_paths::OrgRef;
 use crate::error::{AppError, AppResult};
 use crate::orgs::{OrgKind, entity as org, store};
 use crate::state::AppState;
@@ -185,13 +185,8 @@ pub async fn decide_transfer(
         mem.branch_path = Set(to.path.clone());
         mem.updated_at = Set(now);
         mem.update(&txn).await?;
-        let old_name = from.name.clone();
-        let (to_id, to_path2) = (to.id, to.path.clone());
-        set_roster(&txn, state, actor, &p, ("org_id", old_name, to.name.clone()), |a| {
-            a.org_id = Set(Some(to_id));
-            a.org_path = Set(Some(to_path2));
-        })
-        .await?;
+        let branch = OrgRef { id: to.id, path: to.path.clone(), name: to.name.clone() };
+        crate::people::store::move_to_org(&txn, state, actor, &p, &from.name, &branch).await?;
         let detail = format!("由{}转入{}", from.name, to.name);
         add_event(&txn, state, actor, p.id, EventKind::TransferredIn, today, detail).await?;
         let why = format!("组织关系转入{}", to.name);

@@ -1,12 +1,25 @@
-//! Queries over `persons` that other domains need (they read the table only through these).
+//! Queries over `persons` that other domains need (they read the table only through these),
+//! and the roster changes another domain decides (they write it only through these).
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    Set,
+};
 
-use super::entity::{self as person, Column};
+use super::entity::{self as person, Column, history};
+use crate::auth::Actor;
+use crate::db::org_paths::OrgRef;
+use crate::error::AppResult;
+use crate::state::AppState;
 
 /// The person with this id, deleted or not.
 pub async fn find<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<person::Model>, DbErr> {
     person::Entity::find_by_id(id).one(db).await
+}
+
+/// The person with this id, unless deleted.
+pub async fn find_live<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<person::Model>, DbErr> {
+    Ok(find(db, id).await?.filter(|p| p.deleted_at.is_none()))
 }
 
 /// Up to `limit` live (not deleted) persons with this police number (警号).
@@ -29,4 +42,65 @@ pub async fn live_with_id_number<C: ConnectionTrait>(
 
 fn live() -> sea_orm::Select<person::Entity> {
     person::Entity::find().filter(Column::DeletedAt.is_null())
+}
+
+/// Sets the political status another domain decides (a membership's), with its history row.
+pub async fn set_political_status(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    p: &person::Model,
+    status: &str,
+) -> AppResult<()> {
+    let change = ("political_status", p.political_status.clone(), status.to_owned());
+    set_with_history(txn, state, actor, p, change, |a| a.political_status = Set(status.to_owned())).await
+}
+
+/// Moves a person to the organization another domain decides (a transfer's receiving branch);
+/// the history names the organizations.
+pub async fn move_to_org(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    p: &person::Model,
+    from_name: &str,
+    to: &OrgRef,
+) -> AppResult<()> {
+    set_with_history(txn, state, actor, p, ("org_id", from_name.to_owned(), to.name.clone()), |a| {
+        a.org_id = Set(Some(to.id));
+        a.org_path = Set(Some(to.path.clone()));
+    })
+    .await
+}
+
+/// Changes one field, keeping the person's history; nothing when the shown value stays.
+async fn set_with_history(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    p: &person::Model,
+    (field, old, new): (&'static str, String, String),
+    apply: impl FnOnce(&mut person::ActiveModel),
+) -> AppResult<()> {
+    if old == new {
+        return Ok(());
+    }
+    let now = state.clock.now_db();
+    let mut active: person::ActiveModel = p.clone().into();
+    apply(&mut active);
+    active.updated_at = Set(now);
+    active.update(txn).await?;
+    history::ActiveModel {
+        person_id: Set(p.id),
+        at: Set(now),
+        actor_id: Set((actor.user_id > 0).then_some(actor.user_id)),
+        actor_name: Set(actor.username.clone()),
+        field: Set(field.to_owned()),
+        old_value: Set(Some(old)),
+        new_value: Set(Some(new)),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
 }

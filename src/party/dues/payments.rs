@@ -13,7 +13,6 @@ use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::orgs::store;
 use crate::party::entity::member;
-use crate::people::entity as person;
 use crate::state::AppState;
 
 /// A recorded payment, for the page that confirms its cancellation.
@@ -166,7 +165,7 @@ pub async fn record_payments(
             .all(&txn)
             .await?;
         let Some(b) = base_for(&bases, month) else {
-            let name = person::Entity::find_by_id(*id).one(&txn).await?.map(|p| p.name).unwrap_or_default();
+            let name = crate::people::store::find(&txn, *id).await?.map(|p| p.name).unwrap_or_default();
             return Err(AppError::validation(
                 "person_id",
                 format!("{name} 尚未登记 {} 适用的党费基数", month.format("%Y-%m")),
