@@ -129,3 +129,65 @@ async fn dues_follow_the_base_from_its_month_and_payments_fill_the_ledger() {
     })
     .await;
 }
+
+/// Above branch level the ledger is a roll-up, one row per unit below with drill-down, whose
+/// sums are the ledger's totals; a branch lists its members; the export keeps every member.
+#[tokio::test]
+async fn a_ledger_above_branch_level_rolls_up_by_unit_and_drills_down() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let shuji = app.login("shuji").await;
+        let (_, list) = shuji.get_json("/api/v1/persons?political_status=%E4%B8%AD%E5%85%B1%E5%85%9A%E5%91%98").await;
+        let member = list["items"][0]["id"].as_i64().unwrap();
+        let (status, _) = shuji
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/persons/{member}/dues-base"),
+                json!({"effective_month": "2026-01", "base": "5400"}),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (status, _) = shuji
+            .send_json(
+                Method::POST,
+                "/api/v1/dues/payments",
+                json!({"month": "2026-11", "paid_on": "2026-11-20", "person_ids": [member]}),
+            )
+            .await;
+        assert_eq!(status, 200);
+
+        let (status, bureau) = zzb.get_json("/api/v1/dues?org=1&month=2026-11").await;
+        assert_eq!(status, 200);
+        let units = bureau["units"].as_array().unwrap();
+        assert!(units.len() >= 2, "{units:?}");
+        let sum = |key: &str| units.iter().map(|u| u[key].as_u64().unwrap()).sum::<u64>();
+        assert_eq!(sum("members"), bureau["members"].as_u64().unwrap());
+        assert_eq!(sum("paid_count"), 1);
+        assert_eq!(sum("members") - sum("paid_count"), sum("unpaid"));
+        assert_eq!(bureau["rows"].as_array().unwrap().len() as u64, sum("members"), "the API keeps the detail");
+        let paid: Vec<&Value> = units.iter().filter(|u| u["paid_count"] == 1).collect();
+        assert_eq!(paid.len(), 1);
+        assert_eq!(paid[0]["paid_total"], "81.00");
+
+        // The page shows the units, no member rows and no pay form, and links one level down.
+        let page = zzb.get("/party/dues?org=1&month=2026-11").await.text().await.unwrap();
+        assert!(page.contains("id=\"dues-units\"") && !page.contains("id=\"dues\"") && !page.contains("dues-pay"));
+        let child = paid[0]["org_id"].as_i64().unwrap();
+        assert!(page.contains(&format!("/party/dues?org={child}&amp;month=2026-11")), "drill-down link");
+        assert!(page.matches("<tr>").count() <= units.len() + 1, "one row per unit");
+
+        // At the secretary's branch: one row per member, as before.
+        let (_, branch) = shuji.get_json("/api/v1/dues?org=10&month=2026-11").await;
+        assert_eq!(branch["units"], json!([]));
+        let page = shuji.get("/party/dues?org=10&month=2026-11").await.text().await.unwrap();
+        assert!(page.contains("id=\"dues\"") && page.contains("dues-pay") && !page.contains("dues-units"));
+
+        // The bureau's export: every member, one row each (the title and header rows first).
+        let xlsx = zzb.get("/party/dues/export.xlsx?org=1&month=2026-11").await.bytes().await.unwrap();
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.to_vec())).unwrap();
+        let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
+        assert_eq!(sheet.rows().count() as u64, sum("members") + 2);
+        app
+    })
+    .await;
+}

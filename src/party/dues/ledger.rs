@@ -34,7 +34,8 @@ pub struct LedgerRow {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(description = "党费台账：未交的在前，再按姓名；`without_base` 为未登记基数的人数。金额为两位小数的字符串")]
+#[schema(description = "党费台账：未交的在前，再按姓名；`without_base` 为未登记基数的人数。金额为两位小数的字符串。\
+    `units` 按直接下级党组织汇总（党支部的台账为空数组），网页上级党组织的台账只显示汇总、逐级下钻")]
 pub struct Ledger {
     pub month: String,
     pub rows: Vec<LedgerRow>,
@@ -43,6 +44,33 @@ pub struct Ledger {
     pub due_total: String,
     pub paid_total: String,
     pub without_base: usize,
+    pub units: Vec<LedgerUnit>,
+}
+
+/// One direct child organization's part of a ledger above branch level.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "下级党组织的汇总：党员人数、已交和未交人数、未登记基数的人数、应交和已交金额（两位小数的字符串）"
+)]
+pub struct LedgerUnit {
+    pub org_id: i32,
+    pub name: String,
+    pub members: usize,
+    pub paid_count: usize,
+    pub unpaid: usize,
+    pub without_base: usize,
+    pub due_total: String,
+    pub paid_total: String,
+}
+
+/// Running totals of one unit.
+#[derive(Default)]
+struct Tally {
+    members: usize,
+    paid_count: usize,
+    without_base: usize,
+    due_fen: i64,
+    paid_fen: i64,
 }
 
 /// The month's ledger of one organization's subtree: every member in good standing who had
@@ -96,6 +124,9 @@ pub async fn ledger_of(
         }
     }
     let (mut due_total, mut paid_total, mut paid_count, mut without_base) = (0i64, 0i64, 0usize, 0usize);
+    // Above branch level, each member also counts for the direct child their branch lies in.
+    let children = store::children(&state.db, o.id).await?;
+    let mut tallies: Vec<Tally> = children.iter().map(|_| Tally::default()).collect();
     let mut rows: Vec<LedgerRow> = members
         .iter()
         .map(|m| {
@@ -110,6 +141,17 @@ pub async fn ledger_of(
             if b.is_none() {
                 without_base += 1;
             }
+            if let Some(t) = children.iter().position(|c| m.branch_path.starts_with(&c.path)).map(|i| &mut tallies[i]) {
+                t.members += 1;
+                t.due_fen += due.unwrap_or(0);
+                if let Some(p) = paid {
+                    t.paid_count += 1;
+                    t.paid_fen += p.amount_fen;
+                }
+                if b.is_none() {
+                    t.without_base += 1;
+                }
+            }
             LedgerRow {
                 person_id: m.person_id,
                 name: names.get(&m.person_id).cloned().unwrap_or_default(),
@@ -122,7 +164,23 @@ pub async fn ledger_of(
         })
         .collect();
     rows.sort_by(|a, b| (a.paid.is_some(), &a.name).cmp(&(b.paid.is_some(), &b.name)));
+    let units = children
+        .iter()
+        .zip(tallies)
+        .filter(|(_, t)| t.members > 0)
+        .map(|(c, t)| LedgerUnit {
+            org_id: c.id,
+            name: c.name.clone(),
+            members: t.members,
+            paid_count: t.paid_count,
+            unpaid: t.members - t.paid_count,
+            without_base: t.without_base,
+            due_total: yuan(t.due_fen),
+            paid_total: yuan(t.paid_fen),
+        })
+        .collect();
     let ledger = Ledger {
+        units,
         month: month.format("%Y-%m").to_string(),
         members: rows.len(),
         rows,

@@ -35,7 +35,12 @@ pub struct LedgerQuery {
     org: Option<i32>,
     #[serde(default)]
     month: String,
+    #[serde(flatten)]
+    page: crate::ui::PageParams,
 }
+
+/// Members per page of a branch ledger: a large branch stays one screen at a time.
+const LEDGER_PAGE: u64 = 100;
 
 #[derive(Template)]
 #[template(path = "party/dues.html")]
@@ -46,6 +51,10 @@ struct DuesPage {
     month: String,
     today: String,
     ledger: dues::Ledger,
+    /// The members of this page (a branch's ledger); empty above branch level, where the
+    /// page shows `ledger.units` to drill into instead.
+    rows: Vec<dues::LedgerRow>,
+    pager: crate::ui::Pager,
     can_write: bool,
     export_href: String,
 }
@@ -74,8 +83,22 @@ pub async fn dues(
     let month_text = month.format("%Y-%m").to_string();
     // Reading a wider tree than one may write in: the ledger is shown without pay or cancel.
     let can_write = actor.scope(crate::auth::Permission::PersonWrite).contains(&org.path);
+    let params = crate::ui::PageParams { page: q.page.page, page_size: LEDGER_PAGE };
+    let pager = crate::ui::Pager::new(
+        params,
+        if ledger.units.is_empty() { ledger.rows.len() as u64 } else { 0 },
+        crate::ui::query_string(&[("org", &org_id.to_string()), ("month", &month_text)]),
+    );
+    let rows: Vec<dues::LedgerRow> = if ledger.units.is_empty() {
+        let from = ((pager.page - 1) * LEDGER_PAGE) as usize;
+        ledger.rows.iter().skip(from).take(LEDGER_PAGE as usize).cloned().collect()
+    } else {
+        Vec::new()
+    };
     let page = DuesPage {
         layout: Layout::new(&actor, "党费", "/party/dues", flash).crumb("党费", None),
+        rows,
+        pager,
         orgs: options
             .into_iter()
             .map(|(id, label)| crate::ui::blocks::Choice { value: id.to_string(), label, selected: id == org_id })
