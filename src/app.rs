@@ -21,7 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::AppError;
 use crate::module::Module;
 use crate::state::AppState;
-use crate::{accounts, auditlog, auth, family, home, metrics, openapi, orgs, party, people, profile, ui};
+use crate::{accounts, auditlog, auth, family, home, metrics, openapi, orgpage, orgs, party, people, profile, ui};
 
 /// Every part of the application, one line each: a domain adds itself here and nowhere else
 /// in this file (see [`Module`] and docs/ARCHITECTURE.md, "新增一个模块").
@@ -32,6 +32,7 @@ pub const MODULES: &[fn() -> Module] = &[
     party::module::module,
     family::module::module,
     profile::module,
+    orgpage::module,
     auth::module::module,
     accounts::module::module,
     auditlog::module::module,
@@ -43,14 +44,17 @@ pub fn modules() -> Vec<Module> {
 }
 
 /// What the modules register with the layers below them — navigation, audit action names,
-/// organization path columns and tree hooks, the roster rules — installed once per process. Called when the
+/// organization path columns and tree hooks, the roster and tree rules, the profile and
+/// organization pages — installed once per process. Called when the
 /// router is built and by every command that opens the database.
 pub fn install_modules(modules: &[Module]) {
     ui::install_nav(modules.iter().flat_map(|m| m.nav.iter()));
     auditlog::service::install_actions(modules.iter().flat_map(|m| m.actions.iter().copied()));
     crate::module::install_profile_page(profile::web::page_with_errors);
     auth::lookup::install_org_join(orgs::store::join_grant_orgs);
+    crate::module::install_org_page(orgpage::web::page_with_errors);
     crate::module::install_roster_rules(modules.iter().filter_map(|m| m.roster));
+    crate::module::install_tree_rules(modules.iter().filter_map(|m| m.tree));
     crate::db::org_paths::install(
         modules.iter().flat_map(|m| m.org_path_columns.iter()),
         modules.iter().flat_map(|m| m.org_hooks.iter().copied()),

@@ -20,6 +20,7 @@ pub mod io;
 pub mod metrics;
 pub mod module;
 pub mod openapi;
+pub mod orgpage;
 pub mod orgs;
 pub mod party;
 pub mod people;

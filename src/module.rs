@@ -16,7 +16,7 @@ use sea_orm::DatabaseTransaction;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::auth::{Actor, Permission};
-use crate::db::org_paths::{OrgHook, OrgRef, PathColumn};
+use crate::db::org_paths::{ChangeKind, OrgHook, OrgRef, PathColumn};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::ui::blocks::{Figure, Section, SensitiveField, Subject, Todo};
@@ -86,6 +86,38 @@ pub async fn profile_page(state: &AppState, actor: &Actor, id: i32, errors: Fiel
     }
 }
 
+/// Re-renders an organization's page with a form's errors (status 422) and the text the form
+/// sent back in the fields that show it (`name`, `unit_name`): the organization page assembler
+/// installs it, so a domain whose form sits on that page (committees) need not import it.
+pub type OrgPage = for<'a> fn(
+    &'a AppState,
+    &'a Actor,
+    i32,
+    FieldErrors,
+    Vec<(&'static str, String)>,
+) -> BoxFuture<'a, AppResult<Response>>;
+
+static ORG_PAGE: OnceLock<OrgPage> = OnceLock::new();
+
+pub fn install_org_page(page: OrgPage) {
+    let _ = ORG_PAGE.set(page);
+}
+
+/// The page of organization `id` with `errors` beside the forms that caused them and `typed`
+/// back in its fields.
+pub async fn org_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    errors: FieldErrors,
+    typed: Vec<(&'static str, String)>,
+) -> AppResult<Response> {
+    match ORG_PAGE.get() {
+        Some(page) => page(state, actor, id, errors, typed).await,
+        None => Err(AppError::Internal(anyhow::anyhow!("the organization page is not installed"))),
+    }
+}
+
 /// A rule across the fields of a request schema that the derive attributes cannot state ("a
 /// 民警 must have a police number"): JSON Schema subschemas that every valid body must also
 /// match, added to the schema as `allOf` when the document is built.
@@ -124,6 +156,9 @@ pub struct Module {
     /// What the roster (`people`) must respect and do for the module's records of a person
     /// (Party membership); installed by `app::install_modules`, see [`roster_rules`].
     pub roster: Option<RosterRules>,
+    /// What the module must check and do when an organization is dissolved, merged or moved,
+    /// beyond the path columns; installed by `app::install_modules`, see [`tree_rules`].
+    pub tree: Option<TreeRules>,
 }
 
 impl Module {
@@ -144,6 +179,7 @@ impl Module {
             profile: None,
             schema_rules: &[],
             roster: None,
+            tree: None,
         }
     }
 }
@@ -198,6 +234,12 @@ pub type MembershipWriter = for<'a> fn(
     MembershipDates,
 ) -> BoxFuture<'a, AppResult<()>>;
 
+/// A person leaves the roster (their record is deleted), in the deleting transaction: the domain
+/// ends what they held there (committee posts), writing its own history with the reason, and
+/// returns what ended, for the audit entry of the deletion.
+pub type LeaveHandler =
+    for<'a> fn(&'a DatabaseTransaction, &'a AppState, &'a Actor, i32, &'a str) -> BoxFuture<'a, AppResult<Vec<String>>>;
+
 /// A domain's rules for the roster (one module, `party`, has them).
 #[derive(Clone, Copy)]
 pub struct RosterRules {
@@ -205,6 +247,7 @@ pub struct RosterRules {
     pub import_columns: ImportColumnsCheck,
     pub import_dates: ImportDatesCheck,
     pub write_membership: MembershipWriter,
+    pub person_left: LeaveHandler,
 }
 
 static ROSTER_RULES: OnceLock<Option<RosterRules>> = OnceLock::new();
@@ -221,4 +264,48 @@ pub fn roster_rules() -> AppResult<Option<RosterRules>> {
         .get()
         .copied()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("名册规则尚未装入（程序启动时由各模块登记），不能修改名册")))
+}
+
+// ---- Changes of the tree that a higher domain weighs in on ----------------------------------
+// `orgs` dissolves, merges and moves organizations, but whether pending transfers forbid it, how
+// many people a merge carries and which committee posts end with it are the higher domains'
+// knowledge. They contribute it here (`Module::tree`) so that `orgs` calls it without importing
+// them. (The path columns and their history follow through `crate::db::org_paths`.)
+
+/// Facts a domain adds to the audit entry of a change of the tree, by key (`people_moved`,
+/// `released_posts`).
+pub type TreeFacts = Vec<(&'static str, serde_json::Value)>;
+
+/// Before an organization is dissolved or merged, outside the transaction: `Err` refuses the
+/// change with the domain's own (Chinese, field-bound) message; `Ok` gives facts for its audit entry.
+pub type TreeCheck = for<'a> fn(&'a AppState, &'a ChangeKind) -> BoxFuture<'a, AppResult<TreeFacts>>;
+
+/// In the transaction of a dissolve, merge or move, after the `orgs` rows changed and before
+/// the path columns are rewritten (`ChangeKind` still tells old from new): the domain's own
+/// reaction (ending committee posts), with facts for the change's audit entry.
+pub type TreeReaction =
+    for<'a> fn(&'a DatabaseTransaction, &'a AppState, &'a Actor, &'a ChangeKind) -> BoxFuture<'a, AppResult<TreeFacts>>;
+
+/// A domain's part in changes of the tree.
+#[derive(Clone, Copy)]
+pub struct TreeRules {
+    pub check: Option<TreeCheck>,
+    pub react: Option<TreeReaction>,
+}
+
+static TREE_RULES: OnceLock<Vec<TreeRules>> = OnceLock::new();
+
+/// Installs the modules' tree rules, in module order, once per process (later calls keep the first).
+pub fn install_tree_rules(rules: impl Iterator<Item = TreeRules>) {
+    let _ = TREE_RULES.set(rules.collect());
+}
+
+/// The installed tree rules. Never change the tree before they are installed: posts and
+/// transfers would be left behind.
+pub fn tree_rules() -> AppResult<&'static [TreeRules]> {
+    TREE_RULES.get().map(Vec::as_slice).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "党组织变动规则尚未装入（程序启动时由各模块登记），不能撤销、合并或调整党组织"
+        ))
+    })
 }

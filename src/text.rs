@@ -74,6 +74,17 @@ pub fn multiline(field: &str, label: &str, text: &str) -> Result<(), AppError> {
     check_multiline(label, text).map_err(|m| AppError::validation(field, m))
 }
 
+/// Parses `YYYY-MM-DD` (forms and API; the import normalizes other spellings first).
+pub fn parse_date(text: &str) -> Result<Option<chrono::NaiveDate>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| format!("日期“{t}”无效，应为 YYYY-MM-DD，如 2019-05-01"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -317,7 +317,7 @@ impl Gen<'_> {
         use sea_orm::{ColumnTrait, QueryFilter};
         let orgs = org::Entity::find().filter(org::Column::Kind.ne(OrgKind::Group.as_str())).all(self.txn).await?;
         for o in orgs {
-            let term = crate::orgs::governance::default_term(OrgKind::parse(&o.kind));
+            let term = crate::orgs::terms::default_term(OrgKind::parse(&o.kind));
             let founded = self.today - chrono::Duration::days(self.rng.gen_range(2000..9000));
             let elected = if Some(o.id) == due_soon {
                 self.today - chrono::Duration::days(365 * i64::from(term) - 50)

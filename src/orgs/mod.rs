@@ -1,13 +1,19 @@
 //! Party organizations (党组织): the tree of 党委 / 党总支 / 党支部 / 联合支部 / 党小组 that
-//! every scope check and every statistic hangs on.
+//! every scope check and every statistic hangs on, with the terms of office (`terms`) and
+//! dissolving or merging (`dissolve`). The lowest domain: it imports no other. What the higher
+//! ones hold in an organization (people, memberships, committees, transfers) they look after
+//! through [`crate::module::TreeRules`] and [`crate::db::org_paths`]; the organization page
+//! that shows it all is assembled in `orgpage`.
 
 pub mod api;
+pub mod dissolve;
 pub mod entity;
-pub mod governance;
 pub mod module;
+pub mod picker;
 pub mod service;
 pub mod store;
 pub mod summary;
+pub mod terms;
 pub mod web;
 
 use serde::Serialize;

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{api, entity as org, governance, store, web};
+use super::{api, entity as org, store, terms, web};
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::module::{BoxFuture, Module};
@@ -27,8 +27,6 @@ pub fn module() -> Module {
             ("org.rename", "党组织更名"),
             ("org.move", "调整党组织隶属"),
             ("org.term", "登记届期与换届"),
-            ("org.committee_add", "增补委员"),
-            ("org.committee_remove", "免去委员"),
             ("org.dissolve", "撤销党组织"),
             ("org.merge", "合并党组织"),
         ],
@@ -45,27 +43,18 @@ fn web_routes() -> Router<AppState> {
         .route("/orgs/new", get(web::new_form))
         .route("/orgs/options", get(web::options))
         .route("/orgs/export.xlsx", get(web::export))
-        .route("/orgs/{id}", get(web::view))
         .route("/orgs/{id}/rename", post(web::rename))
         .route("/orgs/{id}/move", post(web::move_to))
         .route("/orgs/{id}/term", post(web::term))
-        .route("/orgs/{id}/committee", post(web::committee_add))
-        .route("/orgs/{id}/committee/{member_id}/remove", post(web::committee_remove))
         .route("/orgs/{id}/dissolve", post(web::dissolve))
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(api::list, api::create))
-        .routes(routes!(api::get, api::patch))
-        .routes(routes!(api::term))
-        .routes(routes!(api::committee_add))
-        .routes(routes!(api::committee_remove))
-        .routes(routes!(api::dissolve))
+    OpenApiRouter::new().routes(routes!(api::list, api::create)).routes(routes!(api::dissolve))
 }
 
 fn todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {
-    Box::pin(governance::todos(state, actor))
+    Box::pin(terms::todos(state, actor))
 }
 
 fn figures<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Figure>>> {

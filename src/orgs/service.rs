@@ -12,7 +12,6 @@ use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission, Scope};
 use crate::db::org_paths::{ChangeKind, OrgChange, OrgRef};
 use crate::error::{AppError, AppResult};
-use crate::people::entity as person;
 use crate::state::AppState;
 use crate::ui::PageParams;
 
@@ -214,37 +213,26 @@ pub async fn parent_options(
         .collect())
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(
-    description = "党组织详情：`ancestors` 从最高一级排起，不在可读范围内的上级 `id` 为 0；`children` 为直接下级；\
-        `people_in_subtree` 为该党组织及其下级的民辅警人数；`can_write` 表示调用者能否修改它"
-)]
-pub struct OrgDetail {
+/// What the tree knows of an organization the actor may read: itself, its ancestors (those
+/// outside the read scope with id 0), its live children and whether the actor may change it.
+/// The organization page (`orgpage`) adds what the other domains know.
+pub struct Overview {
+    pub model: org::Model,
     pub org: OrgView,
     pub ancestors: Vec<OrgView>,
     pub children: Vec<OrgView>,
-    /// People whose organization is in this subtree (derived, never typed).
-    pub people_in_subtree: u64,
     pub can_write: bool,
-    pub governance: super::governance::Governance,
 }
 
-pub async fn get(state: &AppState, actor: &Actor, id: i32) -> AppResult<OrgDetail> {
+pub async fn overview(state: &AppState, actor: &Actor, id: i32) -> AppResult<Overview> {
     actor.require(Permission::OrgRead)?;
     let o = find_live(state, id).await?;
     authorize_org(state, actor, Permission::OrgRead, &o).await?;
     let ancestors = store::ancestors(&state.db, &o.path).await?;
     let read_scope = actor.scope(Permission::OrgRead);
     let children = store::children(&state.db, o.id).await?;
-    let people_in_subtree = person::Entity::find()
-        .filter(store::subtree(person::Column::OrgPath, &o.path))
-        .filter(person::Column::DeletedAt.is_null())
-        .count(&state.db)
-        .await?;
     let can_write = actor.scope(Permission::OrgWrite).contains(&o.path);
-    let governance = super::governance::governance(state, &o).await?;
-    Ok(OrgDetail {
-        governance,
+    Ok(Overview {
         // Ancestors outside the scope are shown by name only in the breadcrumb: still no ids.
         ancestors: ancestors
             .into_iter()
@@ -258,10 +246,20 @@ pub async fn get(state: &AppState, actor: &Actor, id: i32) -> AppResult<OrgDetai
             })
             .collect(),
         children: children.into_iter().map(OrgView::from).collect(),
-        org: OrgView::from(o),
-        people_in_subtree,
+        org: OrgView::from(o.clone()),
+        model: o,
         can_write,
     })
+}
+
+/// A live organization the actor may change (`OrgWrite` in scope): 403 without the permission,
+/// 404 (audited) outside the scope. Other domains' changes on an organization (its committee)
+/// check with it too.
+pub async fn writable(state: &AppState, actor: &Actor, id: i32) -> AppResult<org::Model> {
+    actor.require(Permission::OrgWrite)?;
+    let o = find_live(state, id).await?;
+    authorize_org(state, actor, Permission::OrgWrite, &o).await?;
+    Ok(o)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -525,15 +523,19 @@ async fn move_in(
         actor_id: (actor.user_id > 0).then_some(actor.user_id),
         actor_name: actor.username.clone(),
     };
+    // Posts on committees above the old place that the new place is not under end now (the
+    // moved organizations' own committees move along and stay): the domains that hold such
+    // records react before their path columns are rewritten.
+    let facts = super::dissolve::react(txn, state, actor, &change.kind).await?;
     crate::db::org_paths::apply(txn, &change).await?;
-    // Posts on committees above the old place that the new place is not under end now; the
-    // moved organizations' own committees moved along and stay.
-    let why = format!("{}调整隶属至{}", o.name, parent.name);
-    let released = super::governance::release_posts_in(txn, state, actor, &new_path, &why).await?;
-    let event = Event::by(actor, "org.move").object("org", o.id).org(new_path.clone()).summary(json!({
+    let mut summary = json!({
         "from_parent": o.parent_id, "to_parent": parent.id,
-        "old_path": old_path, "new_path": new_path, "orgs_moved": moved, "released_posts": released,
-    }));
+        "old_path": old_path, "new_path": new_path, "orgs_moved": moved,
+    });
+    for (key, value) in facts {
+        summary[key] = value;
+    }
+    let event = Event::by(actor, "org.move").object("org", o.id).org(new_path.clone()).summary(summary);
     audit::record(txn, state.clock.as_ref(), event).await?;
     Ok(())
 }

@@ -35,6 +35,23 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<org::Mod
     org::Entity::find_by_id(id).one(db).await
 }
 
+/// The given organizations (dissolved or not), in no particular order.
+pub async fn find_many<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<Vec<org::Model>, DbErr> {
+    org::Entity::find().filter(Column::Id.is_in(ids.to_vec())).all(db).await
+}
+
+/// `(id, name)` of every live branch (党支部, 联合支部) of the bureau, in tree order.
+pub async fn branches<C: ConnectionTrait>(db: &C) -> Result<Vec<(i32, String)>, DbErr> {
+    let kinds = [super::OrgKind::Branch.as_str(), super::OrgKind::JointBranch.as_str()];
+    let rows = org::Entity::find()
+        .filter(Column::DissolvedAt.is_null())
+        .filter(Column::Kind.is_in(kinds))
+        .order_by_asc(Column::Path)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|o| (o.id, o.name)).collect())
+}
+
 /// Moves the subtree at `old_path` (dissolved organizations included) to `new_path` in one
 /// statement: paths get the new prefix, depths shift by `depth_delta`. Returns how many
 /// organizations moved. The root's `parent_id` is the caller's to set.

@@ -4,7 +4,9 @@
 //! never typed twice.
 //!
 //! One file per use case: `membership` (register, confirm full membership, the history, what the
-//! roster may not change, the probation reminders), `transfers`, `dues/`, `letter`; `store` holds
+//! roster may not change, the probation reminders), `transfers`, `committees` (posts, member
+//! counts and size warnings of an organization; posts end when members leave or the tree
+//! changes, through [`crate::module::TreeRules`]), `options` (the pickers), `dues/`, `letter`; `store` holds
 //! the queries other use cases and domains need; `roster` is what the roster (`people`) gets of
 //! Party rules, through [`crate::module::RosterRules`]. Handlers mirror it in `web/` and `api/`.
 
@@ -55,11 +57,13 @@ macro_rules! stored_text {
 }
 
 pub mod api;
+pub mod committees;
 pub mod dues;
 pub mod entity;
 pub mod letter;
 pub mod membership;
 pub mod module;
+pub mod options;
 pub mod profile;
 pub mod roster;
 pub mod store;
@@ -121,7 +125,7 @@ stored_text! {
     }
 }
 
-/// For callers that still name a kind by its text (`orgs::governance`): refused when unknown.
+/// For callers that name a kind by its text: refused when unknown.
 impl TryFrom<&str> for EventKind {
     type Error = String;
 

@@ -5,10 +5,10 @@ use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{api, dues, membership, transfers, web};
+use super::{api, committees, dues, membership, transfers, web};
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
-use crate::module::{BoxFuture, Module};
+use crate::module::{BoxFuture, Module, TreeRules};
 use crate::state::AppState;
 use crate::ui::NavEntry;
 use crate::ui::blocks::Todo;
@@ -45,12 +45,15 @@ pub fn module() -> Module {
             ("dues.pay", "登记党费交纳"),
             ("dues.export", "导出党费台账"),
             ("dues.cancel", "撤销党费交纳登记"),
+            ("org.committee_add", "增补委员"),
+            ("org.committee_remove", "免去委员"),
         ],
-        permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::IdentityRead],
+        permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::IdentityRead, Permission::OrgWrite],
         todos: &[membership_todos, transfer_todos, dues_todos],
         org_path_columns: super::ORG_PATH_COLUMNS,
         profile: Some(super::profile::part()),
         roster: Some(super::roster::rules()),
+        tree: Some(TreeRules { check: Some(transfers::tree_check), react: Some(committees::on_tree_change) }),
         ..Module::empty("party")
     }
 }
@@ -69,6 +72,9 @@ fn web_routes() -> Router<AppState> {
         .route("/party/transfers/{id}/accept", post(web::transfers::accept))
         .route("/party/transfers/{id}/letter.docx", get(web::letter::letter))
         .route("/party/transfers/{id}/reject", post(web::transfers::reject))
+        .route("/party/options", get(web::committees::options))
+        .route("/orgs/{id}/committee", post(web::committees::committee_add))
+        .route("/orgs/{id}/committee/{member_id}/remove", post(web::committees::committee_remove))
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
@@ -84,6 +90,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::transfers::accept))
         .routes(routes!(api::letter::letter))
         .routes(routes!(api::transfers::reject))
+        .routes(routes!(api::committees::committee_add))
+        .routes(routes!(api::committees::committee_remove))
 }
 
 fn membership_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {

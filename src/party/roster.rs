@@ -19,7 +19,18 @@ use crate::state::AppState;
 
 /// What this domain gives the roster (see [`crate::module::Module::roster`]).
 pub fn rules() -> RosterRules {
-    RosterRules { check_change, import_columns, import_dates, write_membership }
+    RosterRules { check_change, import_columns, import_dates, write_membership, person_left }
+}
+
+/// A deleted person holds no committee post.
+fn person_left<'a>(
+    txn: &'a DatabaseTransaction,
+    state: &'a AppState,
+    actor: &'a Actor,
+    person_id: i32,
+    why: &'a str,
+) -> BoxFuture<'a, AppResult<Vec<String>>> {
+    Box::pin(super::committees::release_posts(txn, state, actor, person_id, None, why))
 }
 
 fn check_change<'a>(

@@ -2,7 +2,7 @@
 //! waits for the receiving branch; out of the bureau it is done at once), accept or return it,
 //! list them, and remind the receiving branches.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -14,7 +14,7 @@ use crate::audit::{self, Event};
 use crate::auth::{Actor, Permission};
 use crate::db::org_paths::OrgRef;
 use crate::error::{AppError, AppResult};
-use crate::orgs::{OrgKind, entity as org, store};
+use crate::orgs::store;
 use crate::state::AppState;
 use crate::ui::blocks::Todo;
 
@@ -129,8 +129,7 @@ pub async fn request_transfer(
             active.status_on = Set(Some(today));
             active.updated_at = Set(now);
             active.update(&txn).await?;
-            released =
-                crate::orgs::governance::release_posts(&txn, state, actor, p.id, None, "组织关系转出本局").await?;
+            released = super::committees::release_posts(&txn, state, actor, p.id, None, "组织关系转出本局").await?;
         }
     }
     let event = Event::by(actor, "transfer.request").object("transfer", t.id).org(from.path.clone()).summary(json!({
@@ -190,7 +189,7 @@ pub async fn decide_transfer(
         let detail = format!("由{}转入{}", from.name, to.name);
         add_event(&txn, state, actor, p.id, EventKind::TransferredIn, today, detail).await?;
         let why = format!("组织关系转入{}", to.name);
-        released = crate::orgs::governance::release_posts(&txn, state, actor, p.id, Some(&to.path), &why).await?;
+        released = super::committees::release_posts(&txn, state, actor, p.id, Some(&to.path), &why).await?;
     } else {
         let detail = format!("{}退回转接申请：{reason}", to.name);
         add_event(&txn, state, actor, p.id, EventKind::TransferReturned, today, detail).await?;
@@ -290,11 +289,38 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
 
 /// Every branch of the bureau (names only), as receivers of a transfer.
 pub async fn branch_options(state: &AppState) -> AppResult<Vec<(i32, String)>> {
-    let rows = org::Entity::find()
-        .filter(org::Column::DissolvedAt.is_null())
-        .filter(org::Column::Kind.is_in([OrgKind::Branch.as_str(), OrgKind::JointBranch.as_str()]))
-        .order_by_asc(org::Column::Path)
-        .all(&state.db)
-        .await?;
-    Ok(rows.into_iter().map(|o| (o.id, o.name)).collect())
+    Ok(store::branches(&state.db).await?)
+}
+
+/// Before an organization is dissolved or merged: refused while a transfer from or to it waits
+/// (a transfer names the organizations it was between, and a merge would leave it pointing at
+/// a dissolved one).
+pub fn tree_check<'a>(
+    state: &'a AppState,
+    kind: &'a crate::db::org_paths::ChangeKind,
+) -> crate::module::BoxFuture<'a, AppResult<crate::module::TreeFacts>> {
+    use crate::db::org_paths::ChangeKind;
+    Box::pin(async move {
+        let org = match kind {
+            ChangeKind::Merged { from, .. } => from,
+            ChangeKind::Dissolved { org } => org,
+            ChangeKind::Moved { .. } => return Ok(Vec::new()),
+        };
+        let pending = transfer::Entity::find()
+            .filter(transfer::Column::Status.eq(TransferStatus::Pending))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(transfer::Column::FromOrgId.eq(org.id))
+                    .add(transfer::Column::ToOrgId.eq(org.id)),
+            )
+            .count(&state.db)
+            .await?;
+        if pending > 0 {
+            return Err(AppError::validation(
+                "reason",
+                format!("本组织还有 {pending} 项待处理的组织关系转接，请先处理"),
+            ));
+        }
+        Ok(Vec::new())
+    })
 }

@@ -270,16 +270,8 @@ fn opt(text: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
-/// Parses `YYYY-MM-DD` (forms and API; the import normalizes other spellings first).
-pub fn parse_date(text: &str) -> Result<Option<NaiveDate>, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| format!("日期“{t}”无效，应为 YYYY-MM-DD，如 2019-05-01"))
-}
+// Dates typed into forms follow one rule for every domain (`orgs` reads terms with it too).
+pub use crate::text::parse_date;
 
 fn one_of(
     field: &'static str,

@@ -7,8 +7,9 @@ use utoipa_axum::routes;
 
 use super::{api, import_web, web};
 use crate::auth::{Actor, Permission};
+use crate::db::org_paths::ChangeKind;
 use crate::error::AppResult;
-use crate::module::{BoxFuture, Module, SchemaRule};
+use crate::module::{BoxFuture, Module, SchemaRule, TreeFacts, TreeRules};
 use crate::state::AppState;
 use crate::ui::NavEntry;
 use crate::ui::blocks::Figure;
@@ -42,6 +43,7 @@ pub fn module() -> Module {
         org_path_columns: super::ORG_PATH_COLUMNS,
         org_hooks: &[super::on_org_change],
         profile: Some(super::profile::part()),
+        tree: Some(TreeRules { check: Some(tree_check), react: None }),
         schema_rules: &[SchemaRule { schema: "PersonInput", all_of: person_rules }],
         ..Module::empty("people")
     }
@@ -91,5 +93,25 @@ fn figures<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult
         }
         let people = super::count_in_scope(state, actor).await?;
         Ok(vec![Figure { label: "民辅警", value: people.to_string(), href: "/people".into() }])
+    })
+}
+
+/// Before an organization is dissolved or merged: the people placed in it move with a merge
+/// (`people_moved` for the audit entry); a plain dissolve is refused while it has any.
+fn tree_check<'a>(state: &'a AppState, kind: &'a ChangeKind) -> BoxFuture<'a, AppResult<TreeFacts>> {
+    Box::pin(async move {
+        let (org, merged) = match kind {
+            ChangeKind::Merged { from, .. } => (from, true),
+            ChangeKind::Dissolved { org } => (org, false),
+            ChangeKind::Moved { .. } => return Ok(Vec::new()),
+        };
+        let people = super::store::count_in_org(&state.db, org.id).await?;
+        if !merged && people > 0 {
+            return Err(crate::error::AppError::validation(
+                "merge_into",
+                format!("本组织还有 {people} 人，请选择合并到的党组织"),
+            ));
+        }
+        Ok(vec![("people_moved", serde_json::json!(people))])
     })
 }

@@ -864,8 +864,11 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i32, reason: &str) -> A
     active.deleted_at = Set(Some(now));
     active.updated_at = Set(now);
     active.update(&txn).await?;
-    // A deleted record holds no committee post.
-    let released = crate::orgs::governance::release_posts(&txn, state, actor, id, None, "档案删除").await?;
+    // A deleted record holds no committee post (Party's rule, through the roster rules).
+    let released = match crate::module::roster_rules()? {
+        Some(rules) => (rules.person_left)(&txn, state, actor, id, "档案删除").await?,
+        None => Vec::new(),
+    };
     let event = Event::by(actor, "person.delete")
         .object("person", id)
         .org(path)

@@ -2,8 +2,8 @@
 //! and the roster changes another domain decides (they write it only through these).
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::entity::{self as person, Column, history};
@@ -38,6 +38,30 @@ pub async fn live_with_id_number<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<person::Model>, DbErr> {
     live().filter(Column::IdNumber.eq(id)).limit(limit).all(db).await
+}
+
+/// Names of the given persons by id (see [`super::names`]).
+pub use super::names;
+
+/// The given persons (deleted or not), each batch of 500 ids by name: as pickers list them.
+pub async fn many_by_name<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<Vec<person::Model>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            person::Entity::find().filter(Column::Id.is_in(chunk.to_vec())).order_by_asc(Column::Name).all(db).await?,
+        );
+    }
+    Ok(out)
+}
+
+/// How many people (not deleted) the organization at `path` and its subtree hold.
+pub async fn count_in_subtree<C: ConnectionTrait>(db: &C, path: &str) -> Result<u64, DbErr> {
+    live().filter(crate::db::scope::subtree(Column::OrgPath, path)).count(db).await
+}
+
+/// How many people (not deleted) are placed in the organization itself.
+pub async fn count_in_org<C: ConnectionTrait>(db: &C, org_id: i32) -> Result<u64, DbErr> {
+    live().filter(Column::OrgId.eq(org_id)).count(db).await
 }
 
 fn live() -> sea_orm::Select<person::Entity> {

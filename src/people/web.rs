@@ -149,7 +149,7 @@ async fn form_page(
     errors: FieldErrors,
 ) -> AppResult<FormPage> {
     actor.require(Permission::PersonWrite)?;
-    let org = orgs::web::picked_text(state, actor, Some(Permission::PersonWrite), form.org_id).await?;
+    let org = orgs::picker::picked_text(state, actor, Some(Permission::PersonWrite), form.org_id).await?;
     let (action, heading, cancel) = match id {
         Some(id) => (format!("/people/{id}"), format!("修改档案：{}", form.name), format!("/people/{id}")),
         None => ("/people".to_owned(), "新建人员档案".to_owned(), "/people".to_owned()),

@@ -298,7 +298,7 @@ async fn the_transfer_form_has_its_own_page_and_keeps_what_was_typed() {
         assert_eq!(form.status(), 200);
         let html = form.text().await.unwrap();
         assert!(
-            html.contains(&format!("data-picker=\"/orgs/options?purpose=transfer&amp;for={pid}\""))
+            html.contains(&format!("data-picker=\"/party/options?purpose=transfer&amp;for={pid}\""))
                 && !html.contains("<option value=\"13\">"),
             "a picker of the other branches (see tests/app/picker.rs), not a list of them"
         );

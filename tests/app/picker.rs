@@ -8,7 +8,13 @@ use crate::party::new_person;
 use crate::support::{Session, on_all_backends};
 
 async fn suggest(s: &Session, query: &str) -> (u16, Vec<Value>) {
-    let (status, body) = s.get_json(&format!("/orgs/options?{query}")).await;
+    // The transfer and committee pickers are Party's.
+    let base = if query.starts_with("purpose=transfer") || query.starts_with("purpose=committee") {
+        "/party/options"
+    } else {
+        "/orgs/options"
+    };
+    let (status, body) = s.get_json(&format!("{base}?{query}")).await;
     (status, body.as_array().cloned().unwrap_or_default())
 }
 

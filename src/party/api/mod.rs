@@ -1,6 +1,7 @@
 //! JSON API of the Party domain, one file per use case as in the domain: `membership`,
-//! `transfers`, `dues`, `letter`.
+//! `transfers`, `dues`, `letter`, `committees`.
 
+pub mod committees;
 pub mod dues;
 pub mod letter;
 pub mod membership;

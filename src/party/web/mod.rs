@@ -1,6 +1,8 @@
 //! Pages of the Party domain, one file per use case as in the domain: `membership` (the
-//! profile's register and full-membership forms), `transfers`, `dues`, `letter`.
+//! profile's register and full-membership forms), `transfers`, `dues`, `letter`, `committees`
+//! (the committee forms of an organization's page, and Party's pickers).
 
+pub mod committees;
 pub mod dues;
 pub mod letter;
 pub mod membership;

@@ -38,7 +38,7 @@ async fn transfer_page(
     errors: crate::ui::FieldErrors,
 ) -> AppResult<Response> {
     let (name, _) = transfers::transferable(state, actor, id).await?;
-    let branch = crate::orgs::web::picked_text(state, actor, None, input.to_org_id).await?;
+    let branch = crate::orgs::picker::picked_text(state, actor, None, input.to_org_id).await?;
     let page = TransferPage {
         layout: Layout::new(actor, "转接组织关系", "/people", None)
             .crumb("民辅警档案", Some("/people".into()))
