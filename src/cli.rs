@@ -193,6 +193,11 @@ async fn open(config: Config) -> anyhow::Result<AppState> {
     tracing::info!(database = %config.database.url, "连接数据库");
     let db = crate::db::connect(&config.database).await?;
     crate::db::migrate(&db).await?;
+    // Rows written before the pinyin spellings were kept (once, after the upgrade).
+    let spelt = crate::people::store::fill_missing_initials(&db).await?;
+    if spelt > 0 {
+        tracing::info!(persons = spelt, "补全姓名的拼音首字母");
+    }
     Ok(AppState::new(db, config, Arc::new(SystemClock)))
 }
 

@@ -7,22 +7,113 @@
 //! "张三" + U+202E + "4321" shows as "张三1234", another name or number than the one stored.
 //! Line breaks and tabs are allowed only in multi-line free text (reasons, notes).
 
-use pinyin::ToPinyin;
-
 use crate::error::AppError;
 
-/// Pinyin initials of a name, lower case ("张三" → "zs"); other characters are kept if ASCII
-/// letters and dropped otherwise. How people type a name they do not want to switch input
+/// Family names read otherwise than their common reading, as surnames are read (曾 zēng,
+/// 单 shàn, 解 xiè, 仇 qiú, 查 zhā, 区 ōu, 朴 piáo, 盖 gě, 覃 qín …), compound ones first. Their
+/// initials come first when a name starts with one.
+const SURNAMES: &[(&str, &str)] = &[
+    ("尉迟", "yc"),
+    ("万俟", "mq"),
+    ("单于", "cy"),
+    ("长孙", "zs"),
+    ("欧阳", "oy"),
+    ("曾", "z"),
+    ("单", "s"),
+    ("解", "x"),
+    ("仇", "q"),
+    ("查", "z"),
+    ("区", "o"),
+    ("朴", "p"),
+    ("盖", "g"),
+    ("覃", "q"),
+    ("翟", "z"),
+    ("缪", "m"),
+    ("乐", "y"),
+    ("召", "s"),
+    ("秘", "b"),
+    ("种", "c"),
+    ("折", "s"),
+    ("繁", "p"),
+    ("员", "y"),
+    ("阚", "k"),
+    ("冼", "x"),
+    ("蕃", "p"),
+    ("隗", "w"),
+    ("眭", "s"),
+    ("逄", "p"),
+    ("厍", "s"),
+    ("褚", "c"),
+    ("尉", "y"),
+];
+
+/// Most spellings kept for one name: a name of polyphonic characters could have dozens.
+const MAX_VARIANTS: usize = 8;
+
+/// The initials a character may be typed with: every reading's first letter, the common one first.
+fn letters(c: char) -> Vec<char> {
+    use pinyin::ToPinyinMulti;
+    match c.to_pinyin_multi() {
+        Some(readings) => {
+            let mut out: Vec<char> = Vec::new();
+            for p in readings {
+                if let Some(l) = p.plain().chars().next()
+                    && !out.contains(&l)
+                {
+                    out.push(l);
+                }
+            }
+            out
+        }
+        None if c.is_ascii_alphabetic() => vec![c.to_ascii_lowercase()],
+        None => Vec::new(),
+    }
+}
+
+/// Every way a name's pinyin initials may be typed, the most likely first: a family name as
+/// surnames are read ("曾伟" → "zw"), then every reading of the other polyphonic characters
+/// ("长" chang/zhang), at most [`MAX_VARIANTS`]. ASCII letters are kept, other characters dropped.
+pub fn initials_variants(name: &str) -> Vec<String> {
+    let name: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    let (head, rest): (Vec<String>, &str) = match SURNAMES.iter().find(|(s, _)| name.starts_with(s)) {
+        Some((surname, letters)) => (vec![(*letters).to_owned()], &name[surname.len()..]),
+        None => (vec![String::new()], name.as_str()),
+    };
+    let mut variants = head;
+    for c in rest.chars().take(20) {
+        let options = letters(c);
+        if options.is_empty() {
+            continue;
+        }
+        let mut next = Vec::new();
+        for v in &variants {
+            for l in &options {
+                if next.len() < MAX_VARIANTS {
+                    next.push(format!("{v}{l}"));
+                }
+            }
+        }
+        variants = next;
+    }
+    // A surname's common reading is still how some will type it ("cw" for 曾伟).
+    if let Some((surname, _)) = SURNAMES.iter().find(|(s, _)| name.starts_with(s)) {
+        let common: String = surname.chars().filter_map(|c| letters(c).first().copied()).collect();
+        let tail: String = variants[0].chars().skip(surname.chars().count()).collect();
+        let plain = format!("{common}{tail}");
+        if variants.len() < MAX_VARIANTS && !variants.contains(&plain) {
+            variants.push(plain);
+        }
+    }
+    variants.retain(|v| !v.is_empty());
+    variants.dedup();
+    variants
+}
+
+/// Pinyin initials of a name, lower case ("张三" → "zs", "曾伟" → "zw"): its most likely
+/// spelling of [`initials_variants`]. How people type a name they do not want to switch input
 /// methods for: the roster search and the pickers match them.
 pub fn initials(name: &str) -> String {
-    name.chars()
-        .filter_map(|c| match c.to_pinyin() {
-            Some(p) => p.plain().chars().next(),
-            None if c.is_ascii_alphabetic() => Some(c.to_ascii_lowercase()),
-            None => None,
-        })
-        .take(20)
-        .collect()
+    initials_variants(name).into_iter().next().unwrap_or_default()
 }
 
 /// Marks that reorder the display of the text around them: the embeddings and overrides
@@ -136,5 +227,29 @@ mod tests {
         assert_eq!(err.field(), Some("name"));
         assert_eq!(err.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
         assert!(multiline("reason", "原因", "ok\nok").is_ok());
+    }
+
+    #[test]
+    fn family_names_take_their_surname_reading_and_others_every_reading() {
+        assert_eq!(initials("张三"), "zs");
+        assert_eq!(initials("欧阳明月"), "oymy");
+        assert_eq!(initials("李A"), "la");
+        for (name, surname_reading, common) in [
+            ("曾伟", "zw", "cw"),
+            ("单丽", "sl", "dl"),
+            ("解明", "xm", "jm"),
+            ("仇强", "qq", "cq"),
+            ("查文", "zw", "cw"),
+        ] {
+            let all = initials_variants(name);
+            assert_eq!(all[0], surname_reading, "{name}: {all:?}");
+            assert!(all.contains(&common.to_owned()), "{name} is still found as typed before: {all:?}");
+        }
+        assert_eq!(initials("尉迟恭"), "ycg");
+        // Other polyphonic characters match any reading: 长 chang / zhang.
+        let all = initials_variants("王长");
+        assert!(all.contains(&"wc".to_owned()) && all.contains(&"wz".to_owned()), "{all:?}");
+        // However many polyphonic characters, a bounded number of spellings.
+        assert!(initials_variants("长行重乐单调").len() <= MAX_VARIANTS);
     }
 }

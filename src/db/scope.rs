@@ -70,17 +70,35 @@ pub fn containing<C: ColumnTrait>(backend: sea_orm::DatabaseBackend, column: C, 
 }
 
 /// Rows whose text `column` starts with `prefix`, as an index-friendly range (`LIKE 'x%'` is
-/// case-insensitive on SQLite and so cannot use the index).
+/// case-insensitive on SQLite and so cannot use the index). The upper end is the next string
+/// with carry ("100139" → "10014", "wz" → "x"), never a punctuation mark: a linguistic
+/// collation (MySQL's utf8mb4_unicode_ci) sorts ':' and '{' before digits and letters, so
+/// "100139" < "10013:" would be false there and a search ending in 9 or z would find nothing.
 pub fn prefix<C: ColumnTrait>(column: C, prefix: &str) -> Condition {
-    let mut upper: Vec<char> = prefix.chars().collect();
-    match upper.pop().and_then(|last| char::from_u32(last as u32 + 1)) {
-        Some(next) => {
-            upper.push(next);
-            let upper: String = upper.into_iter().collect();
-            Condition::all().add(column.gte(prefix)).add(column.lt(upper))
-        }
+    match successor(prefix) {
+        Some(upper) => Condition::all().add(column.gte(prefix)).add(column.lt(upper)),
+        // Only 9s and zs: every longer string from here on, so the prefix is tested too.
+        None if !prefix.is_empty() => Condition::all().add(column.gte(prefix)).add(column.starts_with(prefix)),
         None => Condition::all(),
     }
+}
+
+/// The smallest string after every string that starts with `prefix`, with digits and letters
+/// carried in their own order; `None` when there is none (all 9s, zs or marks).
+fn successor(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = match last {
+            '9' | 'z' | 'Z' => None,
+            c if c.is_ascii_punctuation() || c.is_whitespace() => None,
+            c => char::from_u32(u32::from(c) + 1),
+        };
+        if let Some(n) = next {
+            chars.push(n);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
 }
 
 /// The deepest organization path that contains all of `paths` (`/1/6/` for `/1/6/10/` and
@@ -113,5 +131,16 @@ mod tests {
         assert_eq!(common_path(["/1/6/10/", "/1/6/"]).as_deref(), Some("/1/6/"));
         assert_eq!(common_path(["/1/", "/2/"]).as_deref(), Some("/"));
         assert_eq!(common_path(std::iter::empty()), None);
+    }
+
+    #[test]
+    fn a_prefix_range_ends_at_the_next_string_with_carry() {
+        assert_eq!(successor("100139").as_deref(), Some("10014"));
+        assert_eq!(successor("wz").as_deref(), Some("x"));
+        assert_eq!(successor("zs").as_deref(), Some("zt"));
+        assert_eq!(successor("321X").as_deref(), Some("321Y"));
+        assert_eq!(successor("999"), None);
+        assert_eq!(successor("zz"), None);
+        assert_eq!(successor("138-"), Some("139".to_owned()));
     }
 }

@@ -506,6 +506,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
         }
     }
     g.flush().await?;
+    crate::people::store::fill_missing_initials(&txn).await?;
     g.memberships(scale.with_dues_history().then_some(seed ^ 0xD0E5)).await?;
     g.terms(shuji_branch.as_ref().map(|b| b.id)).await?;
     g.families(seed ^ 0xFA11).await?;

@@ -75,3 +75,22 @@ pub mod history {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// The ways a person's name may be typed in pinyin initials (see `text::initials_variants`).
+pub mod initials {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "person_initials")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub person_id: i32,
+        pub initials: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -233,10 +233,7 @@ fn search_condition(
         return Search::default();
     }
     if q.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Search {
-            condition: Some(store::prefix(Column::NameInitials, &q.to_ascii_lowercase())),
-            ..Default::default()
-        };
+        return Search { condition: Some(by_initials(&q.to_ascii_lowercase())), ..Default::default() };
     }
     let upper = q.to_ascii_uppercase();
     let digits = upper.strip_suffix('X').unwrap_or(&upper);
@@ -307,6 +304,20 @@ fn search_condition(
     }
     search.condition = Some(cond);
     search
+}
+
+/// Persons one of whose pinyin spellings starts with `q` (see `text::initials_variants`), found
+/// through the spellings' index.
+fn by_initials(q: &str) -> Condition {
+    use sea_orm::sea_query::Query;
+
+    use super::entity::initials;
+    let spelt = Query::select()
+        .column(initials::Column::PersonId)
+        .from(initials::Entity)
+        .cond_where(store::prefix(initials::Column::Initials, q))
+        .to_owned();
+    Condition::all().add(Column::Id.in_subquery(spelt))
 }
 
 /// Above this many people in reach, a search lets its own index find the rows and only filters
@@ -726,7 +737,9 @@ pub(super) async fn insert_in<C: ConnectionTrait>(
     let now = state.clock.now_db();
     let mut active = person::ActiveModel { created_at: Set(now), updated_at: Set(now), ..Default::default() };
     apply(&mut active, v, o);
-    Ok(active.insert(db).await?)
+    let created = active.insert(db).await?;
+    super::store::set_initials(db, &[(created.id, created.name.clone())]).await?;
+    Ok(created)
 }
 
 /// Inserts many validated people in one statement (an import's new records): far less time
@@ -748,6 +761,7 @@ pub(super) async fn insert_many_in<C: ConnectionTrait>(
         active
     });
     person::Entity::insert_many(models).exec(db).await?;
+    super::store::fill_missing_initials(db).await?;
     Ok(())
 }
 
@@ -816,6 +830,9 @@ pub(super) async fn update_in<C: ConnectionTrait>(
     apply(&mut active, v, o);
     active.updated_at = Set(now);
     let after = active.update(db).await?;
+    if after.name != before.name {
+        super::store::set_initials(db, &[(after.id, after.name.clone())]).await?;
+    }
     let mut changes = Map::new();
     for ((field, old), (_, new)) in field_values(before).into_iter().zip(field_values(&after)) {
         if old == new {

@@ -128,3 +128,59 @@ async fn set_with_history(
     .await?;
     Ok(())
 }
+
+/// Replaces the pinyin spellings of these persons' names (id, name) with those of
+/// `text::initials_variants`, in a few statements however many persons.
+pub async fn set_initials<C: ConnectionTrait>(db: &C, people: &[(i32, String)]) -> Result<(), DbErr> {
+    use super::entity::initials;
+    for chunk in people.chunks(500) {
+        let ids: Vec<i32> = chunk.iter().map(|(id, _)| *id).collect();
+        initials::Entity::delete_many().filter(initials::Column::PersonId.is_in(ids)).exec(db).await?;
+        let rows: Vec<initials::ActiveModel> = chunk
+            .iter()
+            .flat_map(|(id, name)| {
+                // A name without any letter still gets its (empty) row, so it counts as spelt.
+                let mut spellings = crate::text::initials_variants(name);
+                if spellings.is_empty() {
+                    spellings.push(String::new());
+                }
+                spellings.into_iter().map(move |v| initials::ActiveModel {
+                    person_id: Set(*id),
+                    initials: Set(v),
+                    ..Default::default()
+                })
+            })
+            .collect();
+        for rows in rows.chunks(500) {
+            initials::Entity::insert_many(rows.to_vec()).exec_without_returning(db).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Spells the names of every person who has no spelling yet: after a bulk insert, and at
+/// start-up for persons written before spellings were kept. Returns how many were spelt.
+pub async fn fill_missing_initials<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
+    use sea_orm::sea_query::Query;
+
+    use super::entity::initials;
+    let mut done = 0;
+    loop {
+        let spelt = Query::select().column(initials::Column::PersonId).from(initials::Entity).to_owned();
+        let batch: Vec<(i32, String)> = person::Entity::find()
+            .select_only()
+            .column(Column::Id)
+            .column(Column::Name)
+            .filter(Column::Id.not_in_subquery(spelt))
+            .order_by_asc(Column::Id)
+            .limit(5_000)
+            .into_tuple()
+            .all(db)
+            .await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        done += batch.len();
+        set_initials(db, &batch).await?;
+    }
+}

@@ -21,6 +21,21 @@ pub fn path_col(backend: DatabaseBackend, name: &'static str, nullable: bool) ->
     col
 }
 
+/// A short text column compared byte-wise, for prefix ranges (see `db::scope::prefix`).
+pub fn binary_text(backend: DatabaseBackend, name: &'static str, len: u32) -> ColumnDef {
+    let mut col = string_len(name, len);
+    match backend {
+        DatabaseBackend::Postgres => {
+            col.extra("COLLATE \"C\"");
+        }
+        DatabaseBackend::MySql => {
+            col.extra("COLLATE utf8mb4_bin");
+        }
+        _ => {}
+    }
+    col
+}
+
 /// A foreign key `table.col → to.id`, deleting along when `cascade`.
 pub fn fk(table: &'static str, col: &'static str, to: &'static str, cascade: bool) -> ForeignKeyCreateStatement {
     let mut key = ForeignKey::create();
