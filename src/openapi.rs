@@ -113,6 +113,25 @@ pub mod schema {
         format!("^[^{FORBIDDEN}]*$")
     }
 
+    /// Free text as `text::check_multiline` accepts it: line breaks and tabs allowed.
+    pub fn multiline_pattern(filled: bool) -> String {
+        let forbidden =
+            r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069";
+        if filled { format!(r"^[^{forbidden}]*[^\s{forbidden}][^{forbidden}]*$") } else { format!("^[^{forbidden}]*$") }
+    }
+
+    /// Free text of several lines, at most `max` characters; `filled` when it must hold something.
+    pub fn multiline(max: usize, filled: bool) -> RefOr<Schema> {
+        done(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(filled.then_some(1))
+                .max_length(Some(max))
+                .pattern(Some(multiline_pattern(filled)))
+                .build(),
+        )
+    }
+
     /// One line of text with at least one character that is not a space (what a required,
     /// trimmed field accepts).
     pub fn filled_line_pattern() -> String {

@@ -182,9 +182,10 @@ pub async fn me(State(state): State<AppState>, PendingActor(actor): PendingActor
     新密码的最短长度由安全策略规定（至少 8 位），须包含大写字母、小写字母、数字、符号中的至少三类，不能包含用户名")]
 pub struct PasswordRequest {
     #[serde(default)]
+    #[schema(max_length = 1024)]
     current_password: String,
     // At least the policy's minimum length (8 or more, set by the security administrator).
-    #[schema(example = "Renmin#Road2026", min_length = 8)]
+    #[schema(example = "Renmin#Road2026", min_length = 8, max_length = 128)]
     new_password: String,
 }
 

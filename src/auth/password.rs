@@ -6,6 +6,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 
 use crate::error::{AppError, AppResult};
 
+/// Longest password one may set: longer adds nothing but hashing time.
+pub const MAX_LEN: usize = 128;
+
 pub fn hash(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()

@@ -265,7 +265,7 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
             return Err(AppError::validation("new_password", "新密码不能与一次性设置码相同"));
         }
     } else {
-        if !password::verify_off(current, &u.password_hash).await? {
+        if current.len() > 1024 || !password::verify_off(current, &u.password_hash).await? {
             return Err(AppError::validation("current_password", "当前密码不正确"));
         }
         if current == new {
@@ -274,6 +274,9 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
     }
     let policy = state.policy().await?;
     password::check_policy(new, policy.password_min_length as usize, &u.username)?;
+    if new.chars().count() > password::MAX_LEN {
+        return Err(AppError::validation("new_password", format!("新密码不能超过 {} 个字符", password::MAX_LEN)));
+    }
     let now = state.clock.now_db();
     let by_owner = u.password_by_owner || via_code;
     let txn = crate::db::begin_write(&state.db).await?;

@@ -21,12 +21,16 @@ use crate::state::AppState;
 #[schema(description = "撤销或合并：`reason` 必填，不超过 200 字；给出 `merge_into` 时人员和党员档案并入该党组织，\
     省略时直接撤销（本组织须没有人员）")]
 pub struct DissolveInput {
-    #[schema(required = true, example = "派出所撤并")]
+    #[schema(required = true, schema_with = reason_schema, example = "派出所撤并")]
     pub reason: String,
     /// Merge: people and memberships move to this organization first.
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
-    #[schema(value_type = Option<i32>, example = 16)]
+    #[schema(value_type = Option<i32>, minimum = 1, example = 16)]
     pub merge_into: Option<i32>,
+}
+
+fn reason_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::openapi::schema::multiline(200, true)
 }
 
 /// Runs every domain's reaction to a change of the tree in its transaction, before the path

@@ -65,9 +65,16 @@ pub fn warnings(o: &org::Model, today: NaiveDate) -> Vec<String> {
     example = json!({"founded_on": "2010-03-01", "term_years": "3", "elected_on": "2026-06-30"})
 )]
 pub struct TermInput {
+    #[schema(schema_with = crate::openapi::schema::date)]
     pub founded_on: String,
+    #[schema(schema_with = term_years_schema)]
     pub term_years: String,
+    #[schema(schema_with = crate::openapi::schema::date)]
     pub elected_on: String,
+}
+
+fn term_years_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::openapi::schema::one_of(&["3", "5"], true)
 }
 
 /// Records founding date, term and the last election (the next one follows from them).

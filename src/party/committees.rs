@@ -115,12 +115,16 @@ pub async fn committee_of(state: &AppState, o: &org::Model) -> AppResult<Committ
 )]
 pub struct CommitteeInput {
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
-    #[schema(required = true, value_type = Option<i32>, example = 231)]
+    #[schema(required = true, value_type = i32, minimum = 1, example = 231)]
     pub person_id: Option<i32>,
-    #[schema(required = true, example = "组织委员")]
+    #[schema(required = true, schema_with = post_schema, example = "组织委员")]
     pub post: String,
-    #[schema(example = "2026-06-30")]
+    #[schema(schema_with = crate::openapi::schema::date, example = "2026-06-30")]
     pub since: String,
+}
+
+fn post_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::openapi::schema::one_of(POSTS, false)
 }
 
 /// Puts a member of the organization's tree on its committee.

@@ -160,6 +160,9 @@ pub async fn decide_transfer(
     if !accept && reason.is_empty() {
         return Err(AppError::validation("reason", "退回时请写明原因"));
     }
+    if reason.chars().count() > MAX_TEXT {
+        return Err(AppError::validation("reason", "退回原因不能超过 200 字"));
+    }
     crate::text::multiline("reason", "退回原因", reason)?;
     let p = live_person(state, t.person_id).await?;
     let m = membership_of(&state.db, p.id).await?.ok_or(AppError::NotFound)?;

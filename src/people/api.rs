@@ -120,10 +120,14 @@ pub async fn update(
 }
 
 #[derive(Deserialize, ToSchema)]
-#[schema(description = "删除档案的原因，不能为空")]
+#[schema(description = "删除档案的原因，不能为空，不超过 200 字")]
 pub struct DeleteRequest {
-    #[schema(example = "重复建档")]
+    #[schema(schema_with = reason_schema, example = "重复建档")]
     reason: String,
+}
+
+fn reason_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::openapi::schema::multiline(200, true)
 }
 
 #[utoipa::path(

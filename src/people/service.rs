@@ -872,6 +872,9 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i32, reason: &str) -> A
     if reason.is_empty() {
         return Err(AppError::validation("reason", "请填写删除原因"));
     }
+    if reason.chars().count() > 200 {
+        return Err(AppError::validation("reason", "删除原因不能超过 200 字"));
+    }
     crate::text::multiline("reason", "删除原因", reason)?;
     let now = state.clock.now_db();
     let txn = crate::db::begin_write(&state.db).await?;

@@ -462,3 +462,69 @@ async fn account_request_schemas_declare_what_the_api_refuses() {
     assert_eq!((status, answer["field"].as_str()), (422, Some("reason")), "{answer}");
     app.finish().await;
 }
+
+/// Every text field a JSON request body takes says what the API accepts of it — a list of
+/// values, a format, a pattern or a length — so that no document leaves a field open that the
+/// API then refuses. (Free search and filter parameters are not request bodies.)
+#[tokio::test]
+async fn every_text_field_of_a_request_body_declares_its_limits() {
+    let app = TestApp::spawn_empty(Backend::Sqlite).await;
+    let doc = fetch_document(&app).await;
+    let mut bodies = BTreeSet::new();
+    for (method, path, op) in operations(&doc) {
+        if let Some(r) = op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str() {
+            bodies.insert((r.trim_start_matches("#/components/schemas/").to_owned(), format!("{method} {path}")));
+        }
+    }
+    assert!(bodies.len() >= 20, "{bodies:?}");
+    let mut open = Vec::new();
+    for (name, used_by) in &bodies {
+        let s = schema(&doc, name);
+        for (field, prop) in s["properties"].as_object().into_iter().flatten() {
+            let prop = match prop["$ref"].as_str() {
+                Some(r) => schema(&doc, r.trim_start_matches("#/components/schemas/")),
+                None => prop,
+            };
+            let types = prop["type"].to_string();
+            let is_text = types.contains("string");
+            let said = ["enum", "format", "pattern", "maxLength", "const"].iter().any(|k| !prop[*k].is_null())
+                || prop["oneOf"].is_array();
+            if is_text && !said {
+                open.push(format!("{name}.{field} ({used_by})"));
+            }
+            if prop["type"] == "array" && prop["maxItems"].is_null() {
+                open.push(format!("{name}.{field}: a list without maxItems ({used_by})"));
+            }
+        }
+    }
+    assert!(open.is_empty(), "request fields that declare no limit: {open:#?}");
+    app.finish().await;
+}
+
+/// The limits the document states for reasons and passwords are the API's: one past them is a
+/// 422 on the field, and nothing changes.
+#[tokio::test]
+async fn stated_limits_on_reasons_and_passwords_are_enforced() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let doc = fetch_document(&app).await;
+    assert_eq!(schema(&doc, "DeleteRequest")["properties"]["reason"]["maxLength"], 200);
+    assert_eq!(schema(&doc, "PasswordRequest")["properties"]["new_password"]["maxLength"], 128);
+    let zzb = app.login("zzb").await;
+    let (_, list) = zzb.get_json("/api/v1/persons?page_size=1").await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let long = "删".repeat(201);
+    let (status, err) =
+        zzb.send_json(reqwest::Method::DELETE, &format!("/api/v1/persons/{id}"), json!({"reason": long})).await;
+    assert_eq!((status, err["field"].as_str()), (422, Some("reason")), "{err}");
+    assert_eq!(zzb.get_json(&format!("/api/v1/persons/{id}")).await.0, 200, "not deleted");
+    let new = format!("Aa1!{}", "x".repeat(125));
+    let (status, err) = zzb
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/me/password",
+            json!({"current_password": crate::support::PASSWORD, "new_password": new}),
+        )
+        .await;
+    assert_eq!((status, err["field"].as_str()), (422, Some("new_password")), "{err}");
+    app.finish().await;
+}

@@ -96,9 +96,9 @@ pub async fn accept(State(state): State<AppState>, actor: Actor, IdPath(id): IdP
 }
 
 #[derive(Deserialize, ToSchema)]
-#[schema(description = "退回原因，不能为空")]
+#[schema(description = "退回原因，不能为空，不超过 200 字")]
 pub struct RejectRequest {
-    #[schema(min_length = 1, example = "请补充介绍信")]
+    #[schema(schema_with = reason_schema, example = "请补充介绍信")]
     reason: String,
 }
 
@@ -127,4 +127,8 @@ pub async fn reject(
 ) -> AppResult<StatusCode> {
     transfers::decide_transfer(&state, &actor, id, false, &req.reason).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+fn reason_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::openapi::schema::multiline(200, true)
 }
