@@ -9,6 +9,8 @@ pub mod import;
 pub mod import_web;
 pub mod module;
 pub mod profile;
+pub mod records;
+pub mod search;
 pub mod service;
 pub mod store;
 pub mod web;
