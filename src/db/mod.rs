@@ -4,6 +4,9 @@
 pub mod migration;
 pub mod org_paths;
 pub mod scope;
+mod stored;
+
+pub(crate) use stored::stored_text;
 
 use std::path::Path;
 use std::time::Duration;

@@ -19,7 +19,7 @@ use crate::auth::entity::{grant, user};
 use crate::auth::{Role, password};
 use crate::orgs::OrgKind;
 use crate::orgs::entity as org;
-use crate::people::{entity as person, idcard};
+use crate::people::{EmploymentStatus, PersonKind, PoliticalStatus, entity as person, idcard};
 use crate::state::AppState;
 
 pub const DEMO_PASSWORD: &str = "Demo@2024";
@@ -152,7 +152,7 @@ impl Gen<'_> {
                 unit: Set(branch.unit_name.clone()),
                 position: Set(Some(position.to_owned())),
                 rank: Set(rank.map(str::to_owned)),
-                kind: Set(if regular { "民警" } else { "辅警" }.to_owned()),
+                kind: Set(if regular { PersonKind::Police } else { PersonKind::Auxiliary }.as_str().to_owned()),
                 police_no: Set(police_no),
                 // insert_many skips `before_save`, which keeps this column elsewhere.
                 id_number_rev: Set(person::reversed_id(&id_number)),
@@ -167,7 +167,7 @@ impl Gen<'_> {
                 org_id: Set(Some(branch.id)),
                 org_path: Set(Some(branch.path.clone())),
                 political_status: Set(political.to_owned()),
-                employment_status: Set("在职".to_owned()),
+                employment_status: Set(EmploymentStatus::Serving.as_str().to_owned()),
                 joined_police_on: Set(joined_police),
                 created_at: Set(self.now),
                 updated_at: Set(self.now),
@@ -195,7 +195,10 @@ impl Gen<'_> {
     async fn memberships(&mut self, dues_seed: Option<u64>) -> anyhow::Result<()> {
         use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
         let members = person::Entity::find()
-            .filter(person::Column::PoliticalStatus.is_in(["中共党员", "中共预备党员"]))
+            .filter(
+                person::Column::PoliticalStatus
+                    .is_in([PoliticalStatus::Member.as_str(), PoliticalStatus::Probationary.as_str()]),
+            )
             .order_by_asc(person::Column::Id)
             .all(self.txn)
             .await?;
@@ -205,7 +208,7 @@ impl Gen<'_> {
         for p in members {
             let (Some(org_id), Some(path)) = (p.org_id, p.org_path.clone()) else { continue };
             let age = self.today.year() - p.birth_date.year();
-            let (joined, full) = if p.political_status == "中共预备党员" {
+            let (joined, full) = if p.political_status == PoliticalStatus::Probationary.as_str() {
                 let joined = self.today - chrono::Duration::days(self.rng.gen_range(20..360));
                 (joined, None)
             } else {
@@ -240,7 +243,7 @@ impl Gen<'_> {
                 at: Set(self.now),
                 ..Default::default()
             };
-            dues_of.push((p.id, p.kind == "民警", joined));
+            dues_of.push((p.id, p.kind == PersonKind::Police.as_str(), joined));
             events.push(event(crate::party::EventKind::Joined, joined, "经支部大会接收为预备党员"));
             if let Some(f) = full {
                 events.push(event(crate::party::EventKind::Confirmed, f, "预备期满，转为正式党员"));
@@ -520,7 +523,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
         use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
         person::Entity::find()
             .filter(person::Column::OrgId.eq(shuji_branch.id))
-            .filter(person::Column::PoliticalStatus.eq("中共党员"))
+            .filter(person::Column::PoliticalStatus.eq(PoliticalStatus::Member.as_str()))
             .order_by_asc(person::Column::Id)
             .all(&txn)
             .await?

@@ -10,51 +10,7 @@
 //! the queries other use cases and domains need; `roster` is what the roster (`people`) gets of
 //! Party rules, through [`crate::module::RosterRules`]. Handlers mirror it in `web/` and `api/`.
 
-/// A value a party table stores as text, typed: the stored text (also its JSON form, so no
-/// migration and no change to the API), `ALL`, `as_str`, `parse` and a Chinese `label`. A
-/// misspelt status no longer compiles, and an unknown stored value fails the read loudly.
-macro_rules! stored_text {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt => $label:tt,)+ }) => {
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash,
-            sea_orm::EnumIter, sea_orm::DeriveActiveEnum, serde::Serialize, utoipa::ToSchema,
-        )]
-        $(#[$meta])*
-        #[sea_orm(rs_type = "String", db_type = "Text")]
-        pub enum $name {
-            $($(#[$vmeta])* #[sea_orm(string_value = $text)] #[serde(rename = $text)] $variant,)+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The text stored in the table and sent in JSON.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)+
-                }
-            }
-
-            /// The value whose stored text is exactly `text`.
-            pub fn parse(text: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == text)
-            }
-
-            /// What the pages show.
-            pub fn label(self) -> &'static str {
-                match self {
-                    $($name::$variant => $label,)+
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.label())
-            }
-        }
-    };
-}
+use crate::db::stored_text;
 
 pub mod api;
 pub mod committees;
@@ -164,7 +120,8 @@ pub fn political_status(m: &entity::member::Model) -> &'static str {
 
 /// The roster's political status of a full member (`true`) or a probationary one.
 pub fn status_for(full: bool) -> &'static str {
-    if full { "中共党员" } else { "中共预备党员" }
+    use crate::people::PoliticalStatus;
+    if full { PoliticalStatus::Member.as_str() } else { PoliticalStatus::Probationary.as_str() }
 }
 
 /// Members are placed in branches (党支部 or 联合支部), never in committees or groups.

@@ -36,6 +36,45 @@ pub fn on_org_change<'a>(
     Box::pin(service::on_org_change(txn, change))
 }
 
+use crate::db::stored_text;
+
+stored_text! {
+    /// 人员类别.
+    PersonKind {
+        Police = "民警" => "民警",
+        Auxiliary = "辅警" => "辅警",
+        Worker = "工勤" => "工勤",
+    }
+}
+
+stored_text! {
+    /// 在职状态.
+    EmploymentStatus {
+        Serving = "在职" => "在职",
+        TransferredAway = "调离" => "调离",
+        Retired = "退休" => "退休",
+        Dismissed = "辞退" => "辞退",
+        Expelled = "开除" => "开除",
+        Resigned = "离职" => "离职",
+        Deceased = "去世" => "去世",
+    }
+}
+
+stored_text! {
+    /// 政治面貌.
+    PoliticalStatus {
+        Member = "中共党员" => "中共党员",
+        Probationary = "中共预备党员" => "中共预备党员",
+        Candidate = "发展对象" => "发展对象",
+        Activist = "入党积极分子" => "入党积极分子",
+        League = "共青团员" => "共青团员",
+        Masses = "群众" => "群众",
+        Democratic = "民主党派" => "民主党派",
+    }
+}
+
+/// The texts of [`PersonKind`], [`EmploymentStatus`] and [`PoliticalStatus`], for option
+/// lists and messages (a unit test keeps them equal to the enums).
 pub const KINDS: &[&str] = &["民警", "辅警", "工勤"];
 pub const EMPLOYMENT_STATUSES: &[&str] = &["在职", "调离", "退休", "辞退", "开除", "离职", "去世"];
 pub const POLITICAL_STATUSES: &[&str] =
@@ -329,7 +368,7 @@ pub fn validate(input: &PersonInput, today: NaiveDate) -> Result<ValidPerson, Ve
     {
         errors.push(("police_no", format!("警号“{no}”应为 4–12 位数字")));
     }
-    if kind.as_deref() == Some("民警") && police_no.is_none() {
+    if kind.as_deref().and_then(PersonKind::parse) == Some(PersonKind::Police) && police_no.is_none() {
         errors.push(("police_no", "民警须填写警号".into()));
     }
     let id_number = input.id_number.trim().to_ascii_uppercase();
@@ -386,7 +425,9 @@ pub fn validate(input: &PersonInput, today: NaiveDate) -> Result<ValidPerson, Ve
     if status_since.is_some_and(|d| d > today) {
         errors.push(("status_since", "状态变动日期不能晚于今天".into()));
     }
-    if employment_status.as_deref().is_some_and(|s| s != "在职") && status_since.is_none() {
+    if employment_status.as_deref().and_then(EmploymentStatus::parse).is_some_and(|s| s != EmploymentStatus::Serving)
+        && status_since.is_none()
+    {
         errors.push(("status_since", "离开在职状态时须填写变动日期".into()));
     }
     let joined_police_on = parse_date(&input.joined_police_on).unwrap_or_else(|e| {
@@ -461,6 +502,14 @@ pub async fn count_in_scope(state: &AppState, actor: &Actor) -> AppResult<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_option_lists_are_the_enums() {
+        let texts = |all: Vec<&'static str>| all;
+        assert_eq!(texts(PersonKind::ALL.iter().map(|k| k.as_str()).collect()), KINDS);
+        assert_eq!(texts(EmploymentStatus::ALL.iter().map(|k| k.as_str()).collect()), EMPLOYMENT_STATUSES);
+        assert_eq!(texts(PoliticalStatus::ALL.iter().map(|k| k.as_str()).collect()), POLITICAL_STATUSES);
+    }
 
     fn good() -> PersonInput {
         PersonInput {

@@ -76,11 +76,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
 fn person_rules() -> serde_json::Value {
     serde_json::json!([
         {"anyOf": [
-            {"properties": {"kind": {"enum": ["辅警", "工勤"]}}},
+            {"properties": {"kind": {"enum": super::PersonKind::ALL.iter().filter(|k| **k != super::PersonKind::Police).map(|k| k.as_str()).collect::<Vec<_>>()}}},
             {"required": ["police_no"], "properties": {"police_no": {"pattern": "^[0-9]{4,12}$"}}}
         ]},
         {"anyOf": [
-            {"properties": {"employment_status": {"const": "在职"}}},
+            {"properties": {"employment_status": {"const": super::EmploymentStatus::Serving.as_str()}}},
             {"required": ["status_since"], "properties": {"status_since": {"format": "date", "minLength": 10}}}
         ]}
     ])

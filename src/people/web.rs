@@ -173,7 +173,11 @@ async fn form_page(
 }
 
 pub async fn new_form(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
-    let form = PersonInput { employment_status: "在职".into(), ethnicity: "汉族".into(), ..Default::default() };
+    let form = PersonInput {
+        employment_status: super::EmploymentStatus::Serving.as_str().into(),
+        ethnicity: "汉族".into(),
+        ..Default::default()
+    };
     Ok(render(&form_page(&state, &actor, None, form, FieldErrors::new()).await?))
 }
 

@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod payments;
 pub mod reminders;
 
+use crate::db::stored_text;
 use chrono::{Datelike, NaiveDate};
 
 pub use base::{BaseInput, current, set_base};
