@@ -165,6 +165,20 @@ pub fn multiline(field: &str, label: &str, text: &str) -> Result<(), AppError> {
     check_multiline(label, text).map_err(|m| AppError::validation(field, m))
 }
 
+/// `YYYY-MM` (or a full date) as the first day of that month: the one month parser of forms,
+/// queries and the API.
+pub fn parse_month(text: &str) -> Option<chrono::NaiveDate> {
+    let t = text.trim();
+    let (y, m) = t.get(..7).unwrap_or(t).split_once('-')?;
+    chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)
+}
+
+/// The first day of `d`'s month.
+pub fn first_of_month(d: chrono::NaiveDate) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    chrono::NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d)
+}
+
 /// Parses `YYYY-MM-DD` (forms and API; the import normalizes other spellings first).
 pub fn parse_date(text: &str) -> Result<Option<chrono::NaiveDate>, String> {
     let t = text.trim();

@@ -14,7 +14,7 @@ pub mod payments;
 pub mod reminders;
 
 use crate::db::stored_text;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 pub use base::{BaseInput, current, set_base};
 pub use ledger::{Ledger, LedgerRow, audit_export, ledger, ledger_of};
@@ -130,16 +130,7 @@ pub fn parse_yuan(text: &str) -> Option<i64> {
     int.parse::<i64>().ok()?.checked_mul(100)?.checked_add(frac_fen)
 }
 
-/// `YYYY-MM` (or a full date) as the first day of that month.
-pub fn parse_month(text: &str) -> Option<NaiveDate> {
-    let t = text.trim();
-    let (y, m) = t.get(..7).unwrap_or(t).split_once('-')?;
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)
-}
-
-pub fn first_of_month(d: NaiveDate) -> NaiveDate {
-    NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d)
-}
+pub use crate::text::{first_of_month, parse_month};
 
 /// The base in force for a month: the latest one that starts on or before it.
 pub(crate) fn base_for(bases: &[base_entity::Model], month: NaiveDate) -> Option<&base_entity::Model> {
