@@ -77,7 +77,7 @@ struct Tally {
 /// joined by then (and those who transferred out of the bureau that month or later), the dues
 /// due, and what was paid.
 pub async fn ledger(state: &AppState, actor: &Actor, org_id: i32, month: NaiveDate) -> AppResult<Ledger> {
-    Ok(ledger_of(state, actor, org_id, month).await?.1)
+    Ok(ledger_of(state, actor, org_id, month, true).await?.1)
 }
 
 /// [`ledger`] with the organization it was checked against, for pages that go on to decide
@@ -87,6 +87,9 @@ pub async fn ledger_of(
     actor: &Actor,
     org_id: i32,
     month: NaiveDate,
+    // Whether the rows need the members' names even when the ledger rolls up by unit (the
+    // API and the export do; a page above branch level shows only the units).
+    named: bool,
 ) -> AppResult<(crate::orgs::entity::Model, Ledger)> {
     actor.require(Permission::PersonRead)?;
     let o = store::find(&state.db, org_id).await?.ok_or(AppError::NotFound)?;
@@ -107,21 +110,28 @@ pub async fn ledger_of(
         .all(&state.db)
         .await?;
     let ids: Vec<i32> = members.iter().map(|m| m.person_id).collect();
-    let names = crate::people::names(&state.db, &ids).await?;
     let mut bases: HashMap<i32, Vec<base::Model>> = HashMap::new();
     let mut payments: HashMap<i32, payment::Model> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for b in base::Entity::find().filter(base::Column::PersonId.is_in(chunk.to_vec())).all(&state.db).await? {
+    // The subtree's bases and the month's payments in one query each (a whole bureau's 14,000
+    // members would otherwise be 56 round trips of 500 ids), kept for the members listed.
+    let in_subtree = sea_orm::sea_query::Query::select()
+        .column(member::Column::PersonId)
+        .from(member::Entity)
+        .cond_where(store::subtree(member::Column::BranchPath, &o.path))
+        .to_owned();
+    let listed: std::collections::HashSet<i32> = ids.iter().copied().collect();
+    for b in base::Entity::find().filter(base::Column::PersonId.in_subquery(in_subtree.clone())).all(&state.db).await? {
+        if listed.contains(&b.person_id) {
             bases.entry(b.person_id).or_default().push(b);
         }
-        let paid = payment::Entity::find()
-            .filter(payment::Column::PersonId.is_in(chunk.to_vec()))
-            .filter(payment::Column::Month.eq(month))
-            .all(&state.db)
-            .await?;
-        for p in paid {
-            payments.insert(p.person_id, p);
-        }
+    }
+    let paid = payment::Entity::find()
+        .filter(payment::Column::PersonId.in_subquery(in_subtree))
+        .filter(payment::Column::Month.eq(month))
+        .all(&state.db)
+        .await?;
+    for p in paid.into_iter().filter(|p| listed.contains(&p.person_id)) {
+        payments.insert(p.person_id, p);
     }
     let (mut due_total, mut paid_total, mut paid_count, mut without_base) = (0i64, 0i64, 0usize, 0usize);
     // Above branch level, each member also counts for the direct child their branch lies in.
@@ -154,7 +164,7 @@ pub async fn ledger_of(
             }
             LedgerRow {
                 person_id: m.person_id,
-                name: names.get(&m.person_id).cloned().unwrap_or_default(),
+                name: String::new(),
                 base: b.map(|b| yuan(b.base_fen)),
                 category: b.map(|b| b.category.label().to_owned()).unwrap_or_default(),
                 due: due.map(yuan),
@@ -163,8 +173,7 @@ pub async fn ledger_of(
             }
         })
         .collect();
-    rows.sort_by(|a, b| (a.paid.is_some(), &a.name).cmp(&(b.paid.is_some(), &b.name)));
-    let units = children
+    let units: Vec<LedgerUnit> = children
         .iter()
         .zip(tallies)
         .filter(|(_, t)| t.members > 0)
@@ -179,6 +188,13 @@ pub async fn ledger_of(
             paid_total: yuan(t.paid_fen),
         })
         .collect();
+    if named || units.is_empty() {
+        let names = crate::people::names(&state.db, &ids).await?;
+        for r in &mut rows {
+            r.name = names.get(&r.person_id).cloned().unwrap_or_default();
+        }
+        rows.sort_by(|a, b| (a.paid.is_some(), &a.name).cmp(&(b.paid.is_some(), &b.name)));
+    }
     let ledger = Ledger {
         units,
         month: month.format("%Y-%m").to_string(),

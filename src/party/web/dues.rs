@@ -63,12 +63,13 @@ async fn ledger_for(
     state: &AppState,
     actor: &Actor,
     q: &LedgerQuery,
+    named: bool,
 ) -> AppResult<(crate::orgs::entity::Model, chrono::NaiveDate, Vec<(i32, String)>, dues::Ledger)> {
     use crate::auth::Permission;
     let options = crate::orgs::service::drill_options(state, actor, Permission::PersonRead, q.org).await?;
     let org_id = q.org.or_else(|| options.first().map(|(id, _)| *id)).ok_or(crate::error::AppError::NotFound)?;
     let month = dues::parse_month(&q.month).unwrap_or_else(|| dues::first_of_month(state.clock.today()));
-    let (org, ledger) = dues::ledger_of(state, actor, org_id, month).await?;
+    let (org, ledger) = dues::ledger_of(state, actor, org_id, month, named).await?;
     Ok((org, month, options, ledger))
 }
 
@@ -78,7 +79,7 @@ pub async fn dues(
     TakeFlash(flash): TakeFlash,
     crate::ui::params::Params(q): crate::ui::params::Params<LedgerQuery>,
 ) -> AppResult<Response> {
-    let (org, month, options, ledger) = ledger_for(&state, &actor, &q).await?;
+    let (org, month, options, ledger) = ledger_for(&state, &actor, &q, false).await?;
     let org_id = org.id;
     let month_text = month.format("%Y-%m").to_string();
     // Reading a wider tree than one may write in: the ledger is shown without pay or cancel.
@@ -118,7 +119,7 @@ pub async fn dues_export(
     actor: Actor,
     crate::ui::params::Params(q): crate::ui::params::Params<LedgerQuery>,
 ) -> AppResult<Response> {
-    let (org, month, _, ledger) = ledger_for(&state, &actor, &q).await?;
+    let (org, month, _, ledger) = ledger_for(&state, &actor, &q, true).await?;
     let rows: Vec<Vec<String>> = ledger
         .rows
         .iter()
