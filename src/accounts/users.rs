@@ -266,3 +266,30 @@ pub async fn set_disabled(state: &AppState, actor: &Actor, user_id: i32, disable
     txn.commit().await?;
     Ok(())
 }
+
+/// Everything the account page shows, gathered under the same checks as each part alone.
+pub struct AccountView {
+    pub user: UserSummary,
+    /// The account's API tokens, for an account administrator (none otherwise).
+    pub tokens: Vec<super::tokens::TokenSummary>,
+    pub person: Option<super::links::LinkedPerson>,
+    pub locks: Vec<lockout::AddressLock>,
+    pub open_reset: Option<super::resets::ResetView>,
+}
+
+/// The account page's data: one call for the handler.
+pub async fn account(state: &AppState, actor: &Actor, id: i32) -> AppResult<AccountView> {
+    let user = get_user(state, actor, id).await?;
+    let tokens = if actor.can(Permission::UserManage) {
+        super::tokens::list_tokens(state, actor, id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(AccountView {
+        user,
+        tokens,
+        person: super::links::linked_person(state, actor, id).await?,
+        locks: address_locks(state, actor, id).await?,
+        open_reset: super::resets::open_for(state, actor, id).await?,
+    })
+}

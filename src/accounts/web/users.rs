@@ -10,9 +10,9 @@ use serde::Deserialize;
 use super::SecretPage;
 use super::resets::ResetRow;
 use super::tokens::TokenRow;
-use crate::accounts::links::{self, LinkedPerson, PersonRef};
+use crate::accounts::links::{LinkedPerson, PersonRef};
+use crate::accounts::resets;
 use crate::accounts::users::{self, NewUser, UserSummary};
-use crate::accounts::{resets, tokens};
 use crate::auth::web::WebForm;
 use crate::auth::{Actor, Permission, Role};
 use crate::clock::display_local;
@@ -231,23 +231,16 @@ pub struct LockRow {
 }
 
 pub(super) async fn user_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash>) -> AppResult<UserPage> {
-    let u = users::get_user(state, actor, id).await?;
+    let view = users::account(state, actor, id).await?;
+    let u = view.user;
     let now = state.clock.now_db();
     let can_grant = actor.can(Permission::GrantManage);
     let can_manage_users = actor.can(Permission::UserManage);
-    let tokens = if can_manage_users {
-        tokens::list_tokens(state, actor, id).await?.into_iter().map(TokenRow::from).collect()
-    } else {
-        Vec::new()
-    };
-    let person = links::linked_person(state, actor, id).await?;
+    let tokens = view.tokens.into_iter().map(TokenRow::from).collect();
+    let person = view.person;
     let officer = u.grants.iter().any(|g| g.role.is_system_officer());
-    let locks = users::address_locks(state, actor, id)
-        .await?
-        .into_iter()
-        .map(|l| LockRow { ip: l.ip, until: display_local(l.until) })
-        .collect();
-    let open_reset = resets::open_for(state, actor, id).await?.map(ResetRow::from);
+    let locks = view.locks.into_iter().map(|l| LockRow { ip: l.ip, until: display_local(l.until) }).collect();
+    let open_reset = view.open_reset.map(ResetRow::from);
     let is_self = id == actor.user_id;
     let maintainable = !officer && !is_self;
     let last_reset = u
