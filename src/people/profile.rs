@@ -38,12 +38,11 @@ pub fn mask_phone(phone: &str) -> String {
 
 fn sections<'a>(state: &'a AppState, _actor: &'a Actor, s: &'a Subject) -> BoxFuture<'a, AppResult<Vec<Section>>> {
     Box::pin(async move {
-        let p = find_live(state, s.id).await?;
-        let org_name = match p.org_id {
-            Some(o) => crate::orgs::store::find(&state.db, o).await?.map(|o| o.name).unwrap_or_default(),
-            None => String::new(),
-        };
-        Ok(build(&p, &org_name))
+        // The heading read the record a moment ago; read it again only if it is not at hand.
+        match s.record.as_ref().and_then(|r| r.downcast_ref::<person::Model>()) {
+            Some(p) => Ok(build(p, &s.org_name)),
+            None => Ok(build(&find_live(state, s.id).await?, &s.org_name)),
+        }
     })
 }
 

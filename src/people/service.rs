@@ -76,6 +76,7 @@ pub async fn heading(state: &AppState, actor: &Actor, id: i32) -> AppResult<Head
         None => String::new(),
     };
     let can_edit = p.org_path.as_deref().is_some_and(|path| actor.scope(Permission::PersonWrite).contains(path));
+    let record: std::sync::Arc<dyn std::any::Any + Send + Sync> = std::sync::Arc::new(p.clone());
     Ok(Heading {
         subject: Subject {
             id: p.id,
@@ -84,6 +85,8 @@ pub async fn heading(state: &AppState, actor: &Actor, id: i32) -> AppResult<Head
             org_path: p.org_path.unwrap_or_else(|| "/".to_owned()),
             own: actor.person_id == Some(p.id),
             can_edit,
+            org_name: org_name.clone(),
+            record: Some(record),
         },
         kind: p.kind,
         org_name,

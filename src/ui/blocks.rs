@@ -84,6 +84,11 @@ pub struct Subject {
     pub own: bool,
     /// The viewer may change the record.
     pub can_edit: bool,
+    /// The name of the person's organization, as the heading already read it.
+    pub org_name: String,
+    /// The record the subject was read from, for its own domain to reuse instead of reading it
+    /// again (the people domain downcasts it); other domains ignore it.
+    pub record: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 /// One option of a `<select>`.
