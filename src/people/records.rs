@@ -1,7 +1,7 @@
 //! Keeping the roster: create, change (with history), soft delete, the uniqueness of numbers,
 //! and the roster's reaction to changes of the organization tree.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde_json::{Map, Value, json};
 
 use super::entity::{self as person, Column, history};
@@ -206,7 +206,17 @@ pub(super) async fn insert_many_in<C: ConnectionTrait>(
         active
     });
     person::Entity::insert_many(models).exec(db).await?;
-    super::store::fill_missing_initials(db).await?;
+    // Spell exactly these names: their ids by the (unique, indexed) ID numbers just inserted.
+    let numbers: Vec<&str> = rows.iter().map(|(v, _)| v.id_number.as_str()).collect();
+    let inserted: Vec<(i32, String)> = person::Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .column(Column::Name)
+        .filter(Column::IdNumber.is_in(numbers))
+        .into_tuple()
+        .all(db)
+        .await?;
+    super::store::set_initials(db, &inserted).await?;
     Ok(())
 }
 

@@ -216,6 +216,9 @@ async fn a_real_looking_roster_is_previewed_rejected_whole_then_fixed_and_import
         assert_eq!(found["items"][0]["name"], "张伟");
         let (_, aux) = zzb.get_json(&format!("/api/v1/persons?q={}", &new_aux[14..])).await;
         let aux_id = aux["items"][0]["id"].as_i64().unwrap();
+        // Imported names are found by their pinyin initials like any other.
+        let (_, by_initials) = zzb.get_json("/api/v1/persons?q=lf&page_size=200").await;
+        assert!(by_initials["items"].as_array().unwrap().iter().any(|p| p["id"] == aux_id), "{by_initials}");
         let (_, profile) = zzb.get_json(&format!("/api/v1/persons/{aux_id}")).await;
         let work = profile["sections"].as_array().unwrap().iter().find(|s| s["id"] == "work").unwrap();
         assert!(work["rows"].as_array().unwrap().iter().any(|r| r["value"] == "2019-05-01"), "{work}");
