@@ -87,7 +87,7 @@ pub async fn update(
     IdPath(id): IdPath<i32>,
     ApiJson(input): ApiJson<FamilyInput>,
 ) -> AppResult<Json<Member>> {
-    Ok(Json(service::update(&state, &actor, id, &input).await?))
+    Ok(Json(service::update(&state, &actor, id, &input).await?.1))
 }
 
 #[utoipa::path(

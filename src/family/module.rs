@@ -76,8 +76,7 @@ fn panel<'a>(
     _context: &'a PanelContext,
 ) -> BoxFuture<'a, AppResult<Option<String>>> {
     Box::pin(async move {
-        let may = s.can_edit && actor.scope(Permission::FamilyCareRead).contains(&s.org_path);
-        Ok(may.then(|| {
+        Ok(service::may_change(actor, s).then(|| {
             format!(
                 "<section class=\"card narrow\" id=\"family-panel\"><h2>家庭成员</h2>\
                  <p>登记和修改家庭成员（打开即查阅，记入审计日志）。</p>\

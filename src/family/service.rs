@@ -80,6 +80,12 @@ async fn readable(state: &AppState, actor: &Actor, person_id: i32) -> AppResult<
     Ok(subject)
 }
 
+/// Whether the actor may change this person's family (what `writable` checks, without the
+/// audit of a refusal): for pages deciding whether to offer the forms.
+pub fn may_change(actor: &Actor, s: &Subject) -> bool {
+    s.can_edit && actor.scope(Permission::FamilyCareRead).contains(&s.org_path)
+}
+
 /// The person, if the actor may change their family: the person's record and their family
 /// data both in the actor's scope.
 async fn writable(state: &AppState, actor: &Actor, person_id: i32) -> AppResult<Subject> {
@@ -168,7 +174,8 @@ pub async fn person_of(state: &AppState, actor: &Actor, member_id: i32) -> AppRe
     Ok(m.person_id)
 }
 
-pub async fn update(state: &AppState, actor: &Actor, member_id: i32, input: &FamilyInput) -> AppResult<Member> {
+/// Replaces a family member; returns the person they belong to and the member as saved.
+pub async fn update(state: &AppState, actor: &Actor, member_id: i32, input: &FamilyInput) -> AppResult<(i32, Member)> {
     let m = find(state, member_id).await?;
     let subject = writable(state, actor, m.person_id).await?;
     let valid = validate(input, state.clock.today()).map_err(invalid)?;
@@ -179,7 +186,7 @@ pub async fn update(state: &AppState, actor: &Actor, member_id: i32, input: &Fam
     let saved = active.update(&txn).await?;
     audit::record(&txn, state.clock.as_ref(), event(actor, "family.update", &subject, saved.id)).await?;
     txn.commit().await?;
-    Ok(saved.into())
+    Ok((subject.id, saved.into()))
 }
 
 /// Removes a family member; returns the person they belonged to.

@@ -88,7 +88,7 @@ async fn render_page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let (subject, members) = service::list(state, actor, person_id).await?;
-    let can_write = subject.can_edit && actor.scope(Permission::FamilyCareRead).contains(&subject.org_path);
+    let can_write = service::may_change(actor, &subject);
     let mut layout = Layout::new(actor, format!("{}的家庭成员", subject.name), "/people", flash);
     if actor.can(Permission::PersonRead) {
         layout = layout.crumb("民辅警档案", Some("/people".into()));
@@ -140,10 +140,7 @@ pub async fn update(
     Form(input): Form<FamilyInput>,
 ) -> AppResult<Response> {
     match service::update(&state, &actor, id, &input).await {
-        Ok(_) => {
-            let person = service::person_of(&state, &actor, id).await?;
-            Ok(Flash::ok("已保存").redirect(&format!("/people/{person}/family")))
-        }
+        Ok((person, _)) => Ok(Flash::ok("已保存").redirect(&format!("/people/{person}/family"))),
         Err(err) => {
             let errors = field_errors(err)?;
             let person = service::person_of(&state, &actor, id).await?;
