@@ -37,13 +37,15 @@ pub fn mask_phone(phone: &str) -> String {
 }
 
 fn sections<'a>(state: &'a AppState, _actor: &'a Actor, s: &'a Subject) -> BoxFuture<'a, AppResult<Vec<Section>>> {
-    Box::pin(async move {
-        // The heading read the record a moment ago; read it again only if it is not at hand.
-        match s.record.as_ref().and_then(|r| r.downcast_ref::<person::Model>()) {
-            Some(p) => Ok(build(p, &s.org_name)),
-            None => Ok(build(&find_live(state, s.id).await?, &s.org_name)),
-        }
-    })
+    Box::pin(async move { Ok(build(&record(state, s).await?, &s.org_name)) })
+}
+
+/// The person's record: as the heading read it a moment ago, or read again if it is not at hand.
+async fn record(state: &AppState, s: &Subject) -> AppResult<person::Model> {
+    match s.record.as_ref().and_then(|r| r.downcast_ref::<person::Model>()) {
+        Some(p) => Ok(p.clone()),
+        None => find_live(state, s.id).await,
+    }
 }
 
 fn build(p: &person::Model, org_name: &str) -> Vec<Section> {
@@ -95,7 +97,7 @@ fn reveal<'a>(
     fields: &'a [&'static str],
 ) -> BoxFuture<'a, AppResult<Vec<(&'static str, String)>>> {
     Box::pin(async move {
-        let p = find_live(state, s.id).await?;
+        let p = record(state, s).await?;
         Ok(fields
             .iter()
             .filter_map(|&f| match f {

@@ -66,9 +66,9 @@ pub struct Revealed {
     pub value: String,
 }
 
-/// Every sensitive field a profile can show, from every module.
-fn known_fields() -> Vec<(SensitiveField, usize)> {
-    crate::app::modules()
+/// Every sensitive field a profile can show, with the index of the module that shows it.
+fn known_fields(modules: &[Module]) -> Vec<(SensitiveField, usize)> {
+    modules
         .iter()
         .enumerate()
         .filter_map(|(i, m)| m.profile.as_ref().map(|p| (i, p.fields)))
@@ -83,7 +83,8 @@ pub async fn reveal(state: &AppState, actor: &Actor, id: i32, fields: &[String])
     if fields.len() > MAX_FIELDS {
         return Err(AppError::validation("fields", format!("一次最多查看 {MAX_FIELDS} 个字段")));
     }
-    let known = known_fields();
+    let modules = crate::app::modules();
+    let known = known_fields(&modules);
     let mut wanted: Vec<(SensitiveField, usize)> = Vec::new();
     let mut seen = BTreeSet::new();
     for code in fields.iter().map(|f| f.trim()).filter(|f| !f.is_empty()) {
@@ -106,8 +107,13 @@ pub async fn reveal(state: &AppState, actor: &Actor, id: i32, fields: &[String])
     let heading = crate::people::service::heading(state, actor, id).await?;
     let subject = &heading.subject;
     let target = Target { kind: "person", id: i64::from(subject.id), org_path: &subject.org_path };
-    let classes: BTreeSet<&'static str> = wanted.iter().map(|(f, _)| f.class.as_str()).collect();
-    for class in classes.iter().filter_map(|c| SensitiveClass::parse(c)) {
+    let mut classes: Vec<SensitiveClass> = Vec::new();
+    for (f, _) in &wanted {
+        if !classes.contains(&f.class) {
+            classes.push(f.class);
+        }
+    }
+    for class in classes {
         if subject.own && class.own_record_readable() {
             continue;
         }
@@ -121,7 +127,6 @@ pub async fn reveal(state: &AppState, actor: &Actor, id: i32, fields: &[String])
     let event = Event::by(actor, "sensitive.read").object("person", subject.id).org(subject.org_path.clone());
     audit::record_alone(&state.db, state.clock.as_ref(), event.summary(summary)).await?;
 
-    let modules = crate::app::modules();
     let mut values = Vec::new();
     for (i, module) in modules.iter().enumerate() {
         let Some(part) = &module.profile else { continue };
