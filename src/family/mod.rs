@@ -106,14 +106,13 @@ pub struct FamilyInput {
 mod schema {
     use utoipa::openapi::{RefOr, Schema};
 
-    use crate::openapi::schema::{line, matching, matching_max, one_of};
+    use crate::openapi::schema::{line, matching, one_of};
 
     pub fn relation() -> RefOr<Schema> {
         one_of(&super::Kinship::texts(), false)
     }
     pub fn name() -> RefOr<Schema> {
-        let forbidden = r"0-9\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069";
-        matching_max(&format!(r"^[^{forbidden}]*[^\s{forbidden}][^{forbidden}]*$"), 50)
+        crate::people::schema::name()
     }
     pub fn birth_year() -> RefOr<Schema> {
         // 1900 up to this year, which the pattern cannot know: the API refuses a year after it.
@@ -129,7 +128,7 @@ mod schema {
         one_of(crate::people::POLITICAL_STATUSES, true)
     }
     pub fn phone() -> RefOr<Schema> {
-        matching("^([0-9-]{7,20})?$")
+        crate::people::schema::phone()
     }
 }
 
@@ -184,12 +183,8 @@ pub fn validate(input: &FamilyInput, today: NaiveDate) -> Result<ValidMember, Ve
         }),
     };
     let name = input.name.trim().to_owned();
-    if name.is_empty() {
-        errors.push(("name", "请填写家庭成员的姓名".to_owned()));
-    } else if let Err(reason) = crate::text::check_line("姓名", &name) {
+    if let Err(reason) = crate::people::check_name(&name, "请填写家庭成员的姓名") {
         errors.push(("name", reason));
-    } else if name.chars().count() > 50 || name.chars().any(|c| c.is_ascii_digit()) {
-        errors.push(("name", "姓名不能含数字，且不超过 50 个字".to_owned()));
     }
     let birth_year = match opt(&input.birth_year) {
         None => None,
@@ -210,10 +205,8 @@ pub fn validate(input: &FamilyInput, today: NaiveDate) -> Result<ValidMember, Ve
         errors.push(("political_status", format!("政治面貌“{p}”无效，可选：{}", POLITICAL_STATUSES.join("、"))));
     }
     let phone = opt(&input.phone);
-    if let Some(p) = &phone
-        && (!p.chars().all(|c| c.is_ascii_digit() || c == '-') || !(7..=20).contains(&p.len()))
-    {
-        errors.push(("phone", format!("联系电话“{p}”应为 7–20 位数字（可含 -）")));
+    if let Some(reason) = phone.as_deref().and_then(|p| crate::people::check_phone(p).err()) {
+        errors.push(("phone", reason));
     }
     match relation {
         Some(relation) if errors.is_empty() => {

@@ -210,7 +210,7 @@ pub struct PersonInput {
 }
 
 /// What [`validate`] accepts, field by field, for the OpenAPI document.
-mod schema {
+pub(crate) mod schema {
     use utoipa::openapi::{RefOr, Schema};
 
     use crate::openapi::schema::{line, matching, matching_max, one_of};
@@ -349,17 +349,35 @@ fn text(field: &'static str, value: &str, max: usize, errors: &mut Vec<(&'static
     Some(v)
 }
 
+/// A person's name (an officer's or a family member's), trimmed: one line, no digits, at most
+/// 50 characters; `missing` says what to do when it is empty.
+pub fn check_name(name: &str, missing: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err(missing.to_owned());
+    }
+    crate::text::check_line("姓名", name)?;
+    if name.chars().count() > 50 || name.chars().any(|c| c.is_ascii_digit()) {
+        return Err("姓名不能含数字，且不超过 50 个字".to_owned());
+    }
+    Ok(())
+}
+
+/// A phone number: 7–20 digits, dashes allowed.
+pub fn check_phone(phone: &str) -> Result<(), String> {
+    if phone.chars().all(|c| c.is_ascii_digit() || c == '-') && (7..=20).contains(&phone.len()) {
+        Ok(())
+    } else {
+        Err(format!("联系电话“{phone}”应为 7–20 位数字（可含 -）"))
+    }
+}
+
 /// Checks every field and returns all problems at once (a form shows each next to its field,
 /// an import lists them per row and column).
 pub fn validate(input: &PersonInput, today: NaiveDate) -> Result<ValidPerson, Vec<(&'static str, String)>> {
     let mut errors: Vec<(&'static str, String)> = Vec::new();
     let name = input.name.trim().to_owned();
-    if name.is_empty() {
-        errors.push(("name", "请填写姓名".into()));
-    } else if let Err(reason) = crate::text::check_line("姓名", &name) {
+    if let Err(reason) = check_name(&name, "请填写姓名") {
         errors.push(("name", reason));
-    } else if name.chars().count() > 50 || name.chars().any(|c| c.is_ascii_digit()) {
-        errors.push(("name", "姓名不能含数字，且不超过 50 个字".into()));
     }
     let kind = one_of("kind", &input.kind, KINDS, true, &mut errors);
     let police_no = opt(&input.police_no);
@@ -404,10 +422,8 @@ pub fn validate(input: &PersonInput, today: NaiveDate) -> Result<ValidPerson, Ve
     let ethnicity = one_of("ethnicity", &input.ethnicity, ETHNICITIES, false, &mut errors);
     let education = one_of("education", &input.education, EDUCATIONS, false, &mut errors);
     let phone = opt(&input.phone);
-    if let Some(p) = &phone
-        && (!p.chars().all(|c| c.is_ascii_digit() || c == '-') || !(7..=20).contains(&p.len()))
-    {
-        errors.push(("phone", format!("联系电话“{p}”应为 7–20 位数字（可含 -）")));
+    if let Some(reason) = phone.as_deref().and_then(|p| check_phone(p).err()) {
+        errors.push(("phone", reason));
     }
     if input.org_id.is_none() {
         errors.push(("org_id", "请选择所在党组织".into()));
