@@ -6,6 +6,7 @@ pub mod api;
 pub mod entity;
 pub mod idcard;
 pub mod import;
+pub mod import_sheet;
 pub mod import_web;
 pub mod module;
 pub mod profile;
