@@ -210,10 +210,17 @@ pub struct PartyColumns {
 /// Admission and (for members whose probation already ended) full membership.
 pub type MembershipDates = (NaiveDate, Option<NaiveDate>);
 
-/// Problems `(field, message)` with a roster edit of person `id` that sets this political status
-/// and organization id.
+/// What a roster edit sets that membership rules may forbid.
+#[derive(Debug, Clone, Copy)]
+pub struct RosterChange<'a> {
+    pub political_status: &'a str,
+    pub org_id: i32,
+    pub employment_status: &'a str,
+}
+
+/// Problems `(field, message)` with a roster edit of person `id`.
 pub type ChangeCheck =
-    for<'a> fn(&'a AppState, i32, &'a str, i32) -> BoxFuture<'a, AppResult<Vec<(&'static str, String)>>>;
+    for<'a> fn(&'a AppState, i32, RosterChange<'a>) -> BoxFuture<'a, AppResult<Vec<(&'static str, String)>>>;
 
 /// The Party columns of an import row of an existing person (`Some(id)`) or a new one.
 pub type ImportColumnsCheck =

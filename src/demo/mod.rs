@@ -204,6 +204,7 @@ impl Gen<'_> {
             .await?;
         let mut rows = Vec::new();
         let mut events = Vec::new();
+        let mut stints = Vec::new();
         let mut dues_of = Vec::new();
         for p in members {
             let (Some(org_id), Some(path)) = (p.org_id, p.org_path.clone()) else { continue };
@@ -220,8 +221,15 @@ impl Gen<'_> {
                 )
                 .unwrap_or(p.birth_date);
                 let joined = joined.min(self.today - chrono::Duration::days(400));
-                (joined, Some(crate::party::probation_end(joined)))
+                (joined, Some(crate::party::probation_end(joined, None)))
             };
+            stints.push(crate::party::entity::stint::ActiveModel {
+                person_id: Set(p.id),
+                branch_id: Set(org_id),
+                branch_path: Set(path.clone()),
+                from_month: Set(crate::text::first_of_month(joined)),
+                ..Default::default()
+            });
             rows.push(crate::party::entity::member::ActiveModel {
                 person_id: Set(p.id),
                 branch_id: Set(org_id),
@@ -254,6 +262,9 @@ impl Gen<'_> {
         }
         for chunk in events.chunks(400) {
             crate::party::entity::event::Entity::insert_many(chunk.to_vec()).exec_without_returning(self.txn).await?;
+        }
+        for chunk in stints.chunks(400) {
+            crate::party::entity::stint::Entity::insert_many(chunk.to_vec()).exec_without_returning(self.txn).await?;
         }
         if let Some(seed) = dues_seed {
             self.dues(&dues_of, seed).await?;

@@ -1,7 +1,7 @@
 pub mod member {
     use sea_orm::entity::prelude::*;
 
-    use crate::party::{MemberCategory, MemberStatus};
+    use crate::party::{EndKind, MemberCategory, MemberStatus};
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "party_members")]
@@ -19,6 +19,19 @@ pub mod member {
         /// The latest month with a dues payment (kept by `party::dues`), so the six-months
         /// reminder does not look up every member's payments.
         pub dues_paid_to: Option<Date>,
+        /// 支部大会 that discussed 转正, and the higher committee's approval (`full_on` is the
+        /// day the probation ended, whatever day they met).
+        pub meeting_on: Option<Date>,
+        pub approved_on: Option<Date>,
+        /// The one extension of the probation (延长预备期): decided on, and by how many months.
+        pub extended_on: Option<Date>,
+        pub extended_months: Option<i32>,
+        /// How the membership ended or was stopped (its date is `status_on`).
+        pub end_kind: Option<EndKind>,
+        pub end_reason: Option<String>,
+        /// The organization that decided it, and its document number.
+        pub end_by: Option<String>,
+        pub end_doc: Option<String>,
         pub created_at: DateTime,
         pub updated_at: DateTime,
     }
@@ -97,6 +110,29 @@ pub mod committee {
         pub post: String,
         pub since: Option<Date>,
         pub created_at: DateTime,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod stint {
+    use sea_orm::entity::prelude::*;
+
+    /// The months a member belonged to a branch (`from_month` to `to_month`, first days of
+    /// months, both counted; `to_month` empty while they are there).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "member_stints")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub person_id: i32,
+        pub branch_id: i32,
+        pub branch_path: String,
+        pub from_month: Date,
+        pub to_month: Option<Date>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,7 +10,10 @@ use serde_json::json;
 
 use super::entity::{event, member};
 use super::store::membership_of;
-use super::{EventKind, MemberCategory, MemberStatus, political_status, probation_end, probation_latest};
+use super::{
+    EXTENSION_MONTHS, EventKind, MemberCategory, MemberStatus, extension_for, member_probation_end, political_status,
+    probation_end,
+};
 use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
@@ -68,26 +71,43 @@ pub async fn add_event<K: TryInto<EventKind>>(
 }
 
 /// What the roster may not change on its own for a member: the political status follows the
-/// membership, and the branch changes only by a transfer.
+/// membership, the branch changes only by a transfer, and a member in good standing is not
+/// recorded as dead, expelled or dismissed while the membership goes on as if nothing happened.
 pub async fn check_roster_change<C: sea_orm::ConnectionTrait>(
     db: &C,
     person_id: i32,
-    new_political: &str,
-    new_org_id: i32,
+    change: crate::module::RosterChange<'_>,
 ) -> AppResult<Vec<(&'static str, String)>> {
+    use crate::people::EmploymentStatus;
     let Some(m) = membership_of(db, person_id).await?.filter(|m| m.status == MemberStatus::Active) else {
         return Ok(Vec::new());
     };
     let mut errors = Vec::new();
     let derived = political_status(&m);
-    if new_political != derived {
+    if change.political_status != derived {
         errors.push((
             "political_status",
             format!("党员的政治面貌由党员档案决定（现为{derived}），请在党员信息中办理入党、转正"),
         ));
     }
-    if new_org_id != m.branch_id {
+    if change.org_id != m.branch_id {
         errors.push(("org_id", "党员的所在党组织须通过组织关系转接变更".to_owned()));
+    }
+    // Only a change is refused: an old record that already says so is for the secretary to settle.
+    let before = people::store::find(db, person_id).await?.map(|p| p.employment_status).unwrap_or_default();
+    let new_status = Some(change.employment_status).filter(|s| *s != before).and_then(EmploymentStatus::parse);
+    match new_status {
+        Some(EmploymentStatus::Deceased) => errors.push((
+            "employment_status",
+            "此人的党员档案仍为正常：去世的党员请在个人档案「党员信息」中登记党籍终止（去世），在职状态随之改为去世".to_owned(),
+        )),
+        Some(EmploymentStatus::Expelled | EmploymentStatus::Dismissed) => errors.push((
+            "employment_status",
+            "此人的党员档案仍为正常：开除、辞退的党员，请先在个人档案「党员信息」中办理组织关系转出本局，或登记党籍处理\
+            （开除党籍、除名等），再改在职状态"
+                .to_owned(),
+        )),
+        _ => {}
     }
     Ok(errors)
 }
@@ -178,8 +198,8 @@ pub async fn register(state: &AppState, actor: &Actor, person_id: i32, input: &J
     Ok(m)
 }
 
-/// The dates' rules: admitted at 18 or older, not in the future; full membership after a
-/// probation of one year, extended once by at most another year.
+/// The dates' rules: admitted at 18 or older, not in the future; full membership on the day the
+/// probation of one year ended, or the day its one extension (6–12 months) ended.
 pub fn check_dates(
     birth: NaiveDate,
     joined: NaiveDate,
@@ -195,10 +215,8 @@ pub fn check_dates(
         errors.push(("joined_on", format!("入党时仅 {age} 周岁，未满 18 周岁不能入党")));
     }
     if let Some(f) = full {
-        if f < probation_end(joined) {
-            errors.push(("full_on", format!("预备期一年，最早于 {} 转正", probation_end(joined))));
-        } else if f > probation_latest(joined) {
-            errors.push(("full_on", format!("预备期最长延长一年，转正不能晚于 {}", probation_latest(joined))));
+        if let Err(reason) = extension_for(joined, f) {
+            errors.push(("full_on", reason));
         } else if f > today {
             errors.push(("full_on", "转正日期不能晚于今天".to_owned()));
         }
@@ -218,12 +236,15 @@ pub async fn insert_membership(
     category: MemberCategory,
 ) -> AppResult<member::Model> {
     let now = state.clock.now_db();
+    // A member registered after the fact whose 转正 came at the end of an extension.
+    let extended = full.and_then(|f| extension_for(joined, f).ok().flatten());
     let m = member::ActiveModel {
         person_id: Set(person_id),
         branch_id: Set(branch.id),
         branch_path: Set(branch.path.clone()),
         joined_on: Set(joined),
         full_on: Set(full),
+        extended_months: Set(extended.and_then(|n| i32::try_from(n).ok())),
         category: Set(category),
         status: Set(MemberStatus::Active),
         created_at: Set(now),
@@ -232,49 +253,168 @@ pub async fn insert_membership(
     }
     .insert(txn)
     .await?;
+    // Dues are owed from the day the branch meeting admitted them (domain.md §4.4).
+    super::stints::open(txn, person_id, branch, joined).await?;
     let detail = format!("经{}支部大会接收为预备党员", branch.name);
     add_event(txn, state, actor, person_id, EventKind::Joined, joined, detail).await?;
+    if let Some(months) = extended {
+        let detail = format!("预备期延长 {months} 个月");
+        add_event(txn, state, actor, person_id, EventKind::Extended, probation_end(joined, None), detail).await?;
+    }
     if let Some(f) = full {
         add_event(txn, state, actor, person_id, EventKind::Confirmed, f, "预备期满，转为正式党员".into()).await?;
     }
     Ok(m)
 }
 
-/// 转正: a probationary member becomes a full member.
-pub async fn confirm_full(state: &AppState, actor: &Actor, person_id: i32, full_on: &str) -> AppResult<member::Model> {
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+#[schema(
+    description = "转正：转正日期是预备期满之日（入党满一年之日，延长预备期的为延长期满之日），不论支部大会哪天讨论，\
+    由系统按规定确定；`full_on` 可省略，给了则须等于该日。`meeting_on` 为支部大会讨论通过之日（不早于预备期满之日），\
+    `approved_on` 为上级党委审批之日（不早于支部大会），都不晚于今天，可省略后补",
+    example = json!({"meeting_on": "2026-01-15", "approved_on": "2026-01-28"})
+)]
+pub struct FullInput {
+    #[schema(schema_with = crate::openapi::schema::date, example = "2026-01-10")]
+    pub full_on: String,
+    #[schema(schema_with = crate::openapi::schema::date, example = "2026-01-15")]
+    pub meeting_on: String,
+    #[schema(schema_with = crate::openapi::schema::date, example = "2026-01-28")]
+    pub approved_on: String,
+}
+
+/// A probationary member in good standing, the person and the actor's right to change them.
+async fn probationer(
+    state: &AppState,
+    actor: &Actor,
+    person_id: i32,
+    field: &'static str,
+) -> AppResult<(people::entity::Model, member::Model)> {
     let p = live_person(state, person_id).await?;
     let m = membership_of(&state.db, p.id).await?.ok_or(AppError::NotFound)?;
     authorize_write(state, actor, "person", p.id, &m.branch_path).await?;
     if m.full_on.is_some() || m.status != MemberStatus::Active {
-        return Err(AppError::conflict("full_on", "此人不是预备党员"));
+        return Err(AppError::conflict(field, "此人不是预备党员"));
     }
-    let full = parse_date(full_on)
-        .map_err(|e| AppError::validation("full_on", e))?
-        .ok_or_else(|| AppError::validation("full_on", "请填写转正日期（支部大会讨论通过之日）"))?;
-    if full < probation_end(m.joined_on) {
-        return Err(AppError::validation("full_on", format!("预备期一年，最早于 {} 转正", probation_end(m.joined_on))));
+    Ok((p, m))
+}
+
+fn date_field(errors: &mut Vec<(String, String)>, field: &str, text: &str) -> Option<NaiveDate> {
+    parse_date(text).unwrap_or_else(|e| {
+        errors.push((field.to_owned(), e));
+        None
+    })
+}
+
+/// 转正: a probationary member becomes a full member on the day the probation ended.
+pub async fn confirm_full(
+    state: &AppState,
+    actor: &Actor,
+    person_id: i32,
+    input: &FullInput,
+) -> AppResult<member::Model> {
+    let (p, m) = probationer(state, actor, person_id, "full_on").await?;
+    let end = member_probation_end(&m);
+    let today = state.clock.today();
+    let mut errors = Vec::new();
+    let given = date_field(&mut errors, "full_on", &input.full_on);
+    let meeting = date_field(&mut errors, "meeting_on", &input.meeting_on);
+    let approved = date_field(&mut errors, "approved_on", &input.approved_on);
+    if end > today {
+        errors.push(("full_on".into(), format!("预备期至 {end} 届满，届满后才能讨论转正")));
+    } else if given.is_some_and(|g| g != end) {
+        errors.push(("full_on".into(), format!("转正日期为预备期满之日 {end}，不论支部大会哪天讨论")));
     }
-    if full > probation_latest(m.joined_on) {
-        return Err(AppError::validation(
-            "full_on",
-            format!("预备期最长延长一年，转正不能晚于 {}", probation_latest(m.joined_on)),
-        ));
+    if let Some(d) = meeting {
+        if d < end {
+            errors.push(("meeting_on".into(), format!("支部大会讨论转正应在预备期满（{end}）之后")));
+        } else if d > today {
+            errors.push(("meeting_on".into(), "支部大会日期不能晚于今天".into()));
+        }
     }
-    if full > state.clock.today() {
-        return Err(AppError::validation("full_on", "转正日期不能晚于今天"));
+    if let Some(d) = approved {
+        if meeting.is_some_and(|m| d < m) || d < end {
+            errors.push(("approved_on".into(), "上级党委审批日期不能早于支部大会讨论之日".into()));
+        } else if d > today {
+            errors.push(("approved_on".into(), "审批日期不能晚于今天".into()));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Fields(errors));
     }
     let txn = crate::db::begin_write(&state.db).await?;
     let mut active: member::ActiveModel = m.clone().into();
-    active.full_on = Set(Some(full));
+    active.full_on = Set(Some(end));
+    active.meeting_on = Set(meeting);
+    active.approved_on = Set(approved);
     active.updated_at = Set(state.clock.now_db());
     let updated = active.update(&txn).await?;
-    let detail = "预备期满，经支部大会讨论转为正式党员".to_owned();
-    add_event(&txn, state, actor, p.id, EventKind::Confirmed, full, detail).await?;
+    let mut detail = "预备期满，转为正式党员".to_owned();
+    if let Some(d) = meeting {
+        detail.push_str(&format!("（{d} 支部大会讨论通过"));
+        detail.push_str(&approved.map(|a| format!("，{a} 上级党委批准）")).unwrap_or_else(|| "）".into()));
+    }
+    add_event(&txn, state, actor, p.id, EventKind::Confirmed, end, detail).await?;
     people::store::set_political_status(&txn, state, actor, &p, political_status(&updated)).await?;
-    let event = Event::by(actor, "party.full")
-        .object("person", p.id)
+    let event = Event::by(actor, "party.full").object("person", p.id).org(m.branch_path.clone()).summary(json!({
+        "full_on": end.to_string(), "meeting_on": meeting.map(|d| d.to_string()),
+        "approved_on": approved.map(|d| d.to_string()),
+    }));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+#[schema(
+    description = "延长预备期（党章第七条）：`decided_on` 支部大会决定之日，不早于入党、不晚于今天；`months` 延长月数，\
+    6–12（至少半年、最长一年），只能延长一次。转正日期随之改为延长期满之日",
+    example = json!({"decided_on": "2026-01-10", "months": 6})
+)]
+pub struct ExtendInput {
+    #[schema(required = true, schema_with = crate::openapi::schema::date, example = "2026-01-10")]
+    pub decided_on: String,
+    #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    #[schema(required = true, value_type = i32, minimum = 6, maximum = 12, example = 6)]
+    pub months: Option<i32>,
+}
+
+/// 延长预备期: once, by six months to a year; the probation then ends that much later.
+pub async fn extend(state: &AppState, actor: &Actor, person_id: i32, input: &ExtendInput) -> AppResult<member::Model> {
+    let (_, m) = probationer(state, actor, person_id, "months").await?;
+    if m.extended_months.is_some() {
+        return Err(AppError::conflict("months", "预备期只能延长一次，此人的预备期已经延长过"));
+    }
+    let mut errors = Vec::new();
+    let decided = date_field(&mut errors, "decided_on", &input.decided_on);
+    match decided {
+        None if errors.is_empty() => errors.push(("decided_on".into(), "请填写支部大会决定延长预备期的日期".into())),
+        Some(d) if d < m.joined_on => errors.push(("decided_on".into(), "决定日期不能早于入党日期".into())),
+        Some(d) if d > state.clock.today() => errors.push(("decided_on".into(), "决定日期不能晚于今天".into())),
+        _ => {}
+    }
+    let months = input.months.and_then(|n| u32::try_from(n).ok()).filter(|n| EXTENSION_MONTHS.contains(n));
+    if months.is_none() {
+        errors.push(("months".into(), "延长预备期至少半年、最长一年：延长月数应为 6–12".into()));
+    }
+    let (Some(decided), Some(months), true) = (decided, months, errors.is_empty()) else {
+        return Err(AppError::Fields(errors));
+    };
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut active: member::ActiveModel = m.clone().into();
+    active.extended_on = Set(Some(decided));
+    active.extended_months = Set(i32::try_from(months).ok());
+    active.updated_at = Set(state.clock.now_db());
+    let updated = active.update(&txn).await?;
+    let end = member_probation_end(&updated);
+    let detail = format!("经支部大会决定，预备期延长 {months} 个月，至 {end} 届满");
+    add_event(&txn, state, actor, person_id, EventKind::Extended, decided, detail).await?;
+    let event = Event::by(actor, "party.extend")
+        .object("person", person_id)
         .org(m.branch_path.clone())
-        .summary(json!({"full_on": full.to_string()}));
+        .summary(json!({"decided_on": decided.to_string(), "months": months, "probation_end": end.to_string()}));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
     Ok(updated)
@@ -288,6 +428,7 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
     }
     let scope = actor.scope(Permission::PersonWrite);
     let today = state.clock.today();
+    let soon = today + chrono::Duration::days(30);
     let horizon = today - chrono::Months::new(12) + chrono::Duration::days(30);
     let due = member::Entity::find()
         .filter(store::in_scope(member::Column::BranchPath, &scope))
@@ -296,13 +437,17 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
         .filter(member::Column::JoinedOn.lte(horizon))
         .order_by_asc(member::Column::JoinedOn)
         .all(&state.db)
-        .await?;
+        .await?
+        .into_iter()
+        // An extended probation ends later than the year the query looks at.
+        .filter(|m| member_probation_end(m) <= soon)
+        .collect::<Vec<_>>();
     let ids: Vec<i32> = due.iter().map(|m| m.person_id).collect();
     let names = crate::people::names(&state.db, &ids).await?;
     let due: Vec<crate::orgs::summary::Pending> = due
         .into_iter()
         .map(|m| {
-            let end = probation_end(m.joined_on);
+            let end = member_probation_end(&m);
             let name = names.get(&m.person_id).cloned().unwrap_or_default();
             let title = if end <= today {
                 format!("{name} 的预备期已于 {end} 届满，请及时讨论转正")

@@ -15,6 +15,7 @@ use crate::db::stored_text;
 pub mod api;
 pub mod committees;
 pub mod dues;
+pub mod ending;
 pub mod entity;
 pub mod letter;
 pub mod membership;
@@ -22,6 +23,7 @@ pub mod module;
 pub mod options;
 pub mod profile;
 pub mod roster;
+pub mod stints;
 pub mod store;
 pub mod transfers;
 pub mod web;
@@ -35,6 +37,7 @@ pub const ORG_PATH_COLUMNS: &[crate::db::org_paths::PathColumn] = {
     use crate::db::org_paths::PathColumn;
     &[
         PathColumn::new("party_members", "branch_path").with_org_id("branch_id"),
+        PathColumn::new("member_stints", "branch_path").with_org_id("branch_id"),
         PathColumn::new("transfers", "from_path").with_org_id("from_org_id").kept_on_merge(),
         PathColumn::new("transfers", "to_path").with_org_id("to_org_id").kept_on_merge(),
     ]
@@ -42,12 +45,63 @@ pub const ORG_PATH_COLUMNS: &[crate::db::org_paths::PathColumn] = {
 
 stored_text! {
     /// Where a member's organizational relationship is (`party_members.status`).
-    #[schema(description = "组织关系：正常（在本局）、转出（已转出本局）")]
+    #[schema(description = "组织关系：正常（在本局）、转出（已转出本局）、终止（去世、出党、退党、取消预备党员资格，见 `end_kind`）、\
+        停止党籍")]
     MemberStatus {
         /// In a branch of the bureau: the membership decides the roster's political status and branch.
         Active = "正常" => "正常",
         /// Transferred out of the bureau: the membership no longer binds the roster.
         TransferredOut = "转出" => "转出",
+        /// Ended (`end_kind` says how): kept as history, counted nowhere from the month after.
+        Ended = "终止" => "党籍终止",
+        /// 停止党籍: not counted as a member from the month after, restorable by the rules.
+        Suspended = "停止党籍" => "停止党籍",
+    }
+}
+
+stored_text! {
+    /// How a membership ended (`party_members.end_kind`): 去世; 出党 by 除名, 开除党籍, 自行脱党
+    /// (除名 after 党章第九条's six months) or 劝退后除名; 退党; 取消预备党员资格; or 停止党籍, which
+    /// stops rather than ends it.
+    #[schema(description = "党籍终止的方式：去世；出党（除名、开除党籍、自行脱党、劝退除名）；退党；取消预备党员资格；停止党籍")]
+    EndKind {
+        Died = "去世" => "去世",
+        Removed = "除名" => "除名",
+        Expelled = "开除党籍" => "开除党籍",
+        Lapsed = "自行脱党" => "自行脱党（除名）",
+        Persuaded = "劝退除名" => "劝退后除名",
+        Withdrew = "退党" => "退党",
+        Cancelled = "取消预备党员资格" => "取消预备党员资格",
+        Stopped = "停止党籍" => "停止党籍",
+    }
+}
+
+impl EndKind {
+    /// A kind as a request or form names it: the stored text, or the longer name in use
+    /// (自行脱党处理, 劝退后除名); `None` when unknown.
+    pub fn from_input(text: &str) -> Option<EndKind> {
+        match text.trim() {
+            "自行脱党处理" | "自行脱党除名" => Some(EndKind::Lapsed),
+            "劝退后除名" => Some(EndKind::Persuaded),
+            "死亡" => Some(EndKind::Died),
+            t => EndKind::parse(t),
+        }
+    }
+
+    /// Whether the person leaves the Party (出党, 退党, 取消资格, and 停止党籍 while it lasts):
+    /// the roster's political status becomes 群众. A member who died stays one in the record.
+    pub fn leaves_party(self) -> bool {
+        self != EndKind::Died
+    }
+
+    /// Whose decision it is, for the form's hint and the check that one is named.
+    pub fn needs_decision(self) -> bool {
+        self != EndKind::Died
+    }
+
+    /// The membership's status afterwards.
+    pub fn status(self) -> MemberStatus {
+        if self == EndKind::Stopped { MemberStatus::Suspended } else { MemberStatus::Ended }
     }
 }
 
@@ -78,6 +132,9 @@ stored_text! {
         TransferredOut = "转出" => "转出",
         /// A committee post ended because the member left its organization.
         PostReleased = "免去委员" => "免去委员",
+        Extended = "延长预备期" => "延长预备期",
+        Ended = "党籍终止" => "党籍终止",
+        Suspended = "停止党籍" => "停止党籍",
     }
 }
 
@@ -103,19 +160,49 @@ stored_text! {
     }
 }
 
-/// Probation ends one year after admission (《中国共产党章程》第七条).
-pub fn probation_end(joined: NaiveDate) -> NaiveDate {
-    joined.checked_add_months(Months::new(12)).unwrap_or(joined)
+/// Probation ends one year after admission (《中国共产党章程》第七条), or when its one extension
+/// ends; the 转正 date is that day, whatever day the 支部大会 met.
+pub fn probation_end(joined: NaiveDate, extended_months: Option<u32>) -> NaiveDate {
+    joined.checked_add_months(Months::new(12 + extended_months.unwrap_or(0))).unwrap_or(joined)
 }
 
-/// The latest a probation can end: extended once, by at most one more year.
-pub fn probation_latest(joined: NaiveDate) -> NaiveDate {
-    joined.checked_add_months(Months::new(24)).unwrap_or(joined)
+/// An extension of the probation (党章第七条): at least six months, at most a year.
+pub const EXTENSION_MONTHS: std::ops::RangeInclusive<u32> = 6..=12;
+
+/// The extension a 转正 date implies, for members registered after the fact: `Ok(None)` for the
+/// end of the year, `Ok(Some(months))` for the end of an extension, the reason otherwise.
+pub fn extension_for(joined: NaiveDate, full: NaiveDate) -> Result<Option<u32>, String> {
+    if full == probation_end(joined, None) {
+        return Ok(None);
+    }
+    if let Some(m) = EXTENSION_MONTHS.clone().find(|m| full == probation_end(joined, Some(*m))) {
+        return Ok(Some(m));
+    }
+    Err(format!(
+        "转正日期为预备期满之日：入党 {joined} 的应为 {}；延长预备期的为延长期满之日（{} 至 {} 之间的对应日）",
+        probation_end(joined, None),
+        probation_end(joined, Some(*EXTENSION_MONTHS.start())),
+        probation_end(joined, Some(*EXTENSION_MONTHS.end())),
+    ))
 }
 
-/// The roster's political status that a membership implies.
+/// A member's probation end, with their extension if any.
+pub fn member_probation_end(m: &entity::member::Model) -> NaiveDate {
+    probation_end(m.joined_on, m.extended_months.and_then(|n| u32::try_from(n).ok()))
+}
+
+/// The roster's political status that a membership implies: a member who left the Party (or
+/// whose membership is stopped) is 群众; one who died stays what they were.
 pub fn political_status(m: &entity::member::Model) -> &'static str {
+    if m.end_kind.is_some_and(EndKind::leaves_party) {
+        return crate::people::PoliticalStatus::Masses.as_str();
+    }
     status_for(m.full_on.is_some())
+}
+
+/// Whether the membership still counts (not transferred out, ended or stopped).
+pub fn is_live(m: &entity::member::Model) -> bool {
+    m.status == MemberStatus::Active
 }
 
 /// The roster's political status of a full member (`true`) or a probationary one.
@@ -136,9 +223,19 @@ mod tests {
 
     #[test]
     fn probation_dates() {
-        let joined = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
-        assert_eq!(probation_end(joined), NaiveDate::from_ymd_opt(2025, 2, 28).unwrap());
-        assert_eq!(probation_latest(joined), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let joined = d(2024, 2, 29);
+        assert_eq!(probation_end(joined, None), d(2025, 2, 28));
+        assert_eq!(probation_end(joined, Some(12)), d(2026, 2, 28));
+        // Admitted 2025-01-10: 转正 2026-01-10, whatever day the meeting was.
+        assert_eq!(extension_for(d(2025, 1, 10), d(2026, 1, 10)), Ok(None));
+        assert_eq!(extension_for(d(2025, 1, 10), d(2026, 7, 10)), Ok(Some(6)));
+        assert_eq!(extension_for(d(2025, 1, 10), d(2027, 1, 10)), Ok(Some(12)));
+        // Inside the year, an extension under six months, or past the longest: no rule allows it.
+        assert!(extension_for(d(2025, 1, 10), d(2026, 1, 9)).is_err());
+        assert!(extension_for(d(2025, 1, 10), d(2026, 1, 15)).is_err());
+        assert!(extension_for(d(2025, 1, 10), d(2026, 5, 10)).is_err());
+        assert!(extension_for(d(2025, 1, 10), d(2027, 2, 10)).is_err());
     }
 
     #[test]
@@ -150,6 +247,11 @@ mod tests {
         assert_eq!(MemberCategory::parse("离退休"), None);
         assert_eq!(TransferStatus::Pending.as_str(), "待接收");
         assert_eq!(EventKind::try_from("免去委员"), Ok(EventKind::PostReleased));
+        assert_eq!(EndKind::from_input("劝退后除名"), Some(EndKind::Persuaded));
+        assert_eq!(EndKind::from_input(" 开除党籍 "), Some(EndKind::Expelled));
+        assert_eq!(EndKind::from_input("开除"), None);
+        assert_eq!(EndKind::Stopped.status(), MemberStatus::Suspended);
+        assert!(!EndKind::Died.leaves_party());
         assert!(EventKind::try_from("免去").is_err());
         assert_eq!(serde_json::to_value(TransferStatus::Out).unwrap(), serde_json::json!("已转出"));
     }

@@ -29,10 +29,27 @@ fn sections<'a>(state: &'a AppState, _actor: &'a Actor, s: &'a Subject) -> BoxFu
             Row::new("入党日期", m.joined_on.to_string()),
             Row::new(
                 "转正日期",
-                m.full_on.map_or_else(|| format!("预备期至 {}", super::probation_end(m.joined_on)), |d| d.to_string()),
+                m.full_on.map_or_else(|| format!("预备期至 {}", super::member_probation_end(&m)), |d| d.to_string()),
             ),
-            Row::new("组织关系", m.status.label()),
         ];
+        if let (Some(on), Some(months)) = (m.extended_on, m.extended_months) {
+            rows.push(Row::new("延长预备期", format!("{on} 决定延长 {months} 个月")));
+        }
+        if m.full_on.is_some() && (m.meeting_on.is_some() || m.approved_on.is_some()) {
+            let day = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "未登记".to_owned(), |d| d.to_string());
+            rows.push(Row::new(
+                "转正讨论和审批",
+                format!("支部大会 {}，上级党委审批 {}", day(m.meeting_on), day(m.approved_on)),
+            ));
+        }
+        rows.push(Row::new("组织关系", m.status.label()));
+        if let Some(kind) = m.end_kind {
+            let parts = [&m.end_reason, &m.end_by, &m.end_doc].map(|p| p.as_deref().unwrap_or_default());
+            let day = m.status_on.map(|d| d.to_string()).unwrap_or_default();
+            let text = format!("{day} {}", super::ending::describe(kind, parts));
+            let title = if kind == super::EndKind::Stopped { "停止党籍" } else { "党籍终止" };
+            rows.push(Row::new(title, text));
+        }
         match super::dues::current(state, s.id).await? {
             Some((base, category, monthly)) => {
                 rows.push(Row::new("党费", format!("每月 {monthly} 元（基数 {base} 元，{category}）")))
@@ -52,8 +69,15 @@ struct Panel<'a> {
     id: i32,
     csrf: &'a str,
     errors: &'a FieldErrors,
-    /// Which membership action the page offers: `register`, `full`, `transfer` or none.
+    /// Which membership actions the page offers: `register`; `full` for a probationary member
+    /// (转正, 延长, transfer, end); `transfer` for a full member (transfer, end); `stopped` for a
+    /// stopped membership (end only).
     party_action: &'static str,
+    probation_end: String,
+    /// The probation has ended: 转正 may be recorded.
+    probation_due: bool,
+    /// Not extended yet.
+    extendable: bool,
     categories: Vec<Choice>,
     /// The dues base form's categories: code and label.
     dues_categories: Vec<Choice>,
@@ -69,13 +93,19 @@ fn panel<'a>(
         if !s.can_edit {
             return Ok(None);
         }
-        let party_action = match membership_of(&state.db, s.id).await? {
+        let m = membership_of(&state.db, s.id).await?;
+        let party_action = match &m {
             None => "register",
             Some(m) if m.status == MemberStatus::Active && m.full_on.is_none() => "full",
             Some(m) if m.status == MemberStatus::Active => "transfer",
+            Some(m) if m.status == MemberStatus::Suspended => "stopped",
             Some(_) => return Ok(None),
         };
+        let end = m.as_ref().map(super::member_probation_end);
         let panel = Panel {
+            probation_end: end.map(|d| d.to_string()).unwrap_or_default(),
+            probation_due: end.is_some_and(|d| d <= state.clock.today()),
+            extendable: m.as_ref().is_some_and(|m| m.extended_months.is_none()),
             id: s.id,
             csrf: &context.csrf,
             errors: &context.errors,

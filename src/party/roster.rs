@@ -14,7 +14,7 @@ use crate::auth::Actor;
 use crate::db::org_paths::OrgRef;
 use crate::error::AppResult;
 use crate::io::cells;
-use crate::module::{BoxFuture, MembershipDates, PartyCells, PartyColumns, RosterRules};
+use crate::module::{BoxFuture, MembershipDates, PartyCells, PartyColumns, RosterChange, RosterRules};
 use crate::state::AppState;
 
 /// What this domain gives the roster (see [`crate::module::Module::roster`]).
@@ -36,10 +36,9 @@ fn person_left<'a>(
 fn check_change<'a>(
     state: &'a AppState,
     person_id: i32,
-    political: &'a str,
-    org_id: i32,
+    change: RosterChange<'a>,
 ) -> BoxFuture<'a, AppResult<Vec<(&'static str, String)>>> {
-    Box::pin(check_roster_change(&state.db, person_id, political, org_id))
+    Box::pin(check_roster_change(&state.db, person_id, change))
 }
 
 /// The import's columns "入党日期" and "转正日期": only with an admission date; for a person

@@ -129,6 +129,8 @@ pub async fn request_transfer(
             active.status_on = Set(Some(today));
             active.updated_at = Set(now);
             active.update(&txn).await?;
+            // The letter states dues paid to this month: it stays on the branch's ledger.
+            super::stints::close(&txn, p.id, today).await?;
             released = super::committees::release_posts(&txn, state, actor, p.id, None, "组织关系转出本局").await?;
         }
     }
@@ -168,6 +170,9 @@ pub async fn decide_transfer(
     let m = membership_of(&state.db, p.id).await?.ok_or(AppError::NotFound)?;
     let from = store::find(&state.db, t.from_org_id).await?.ok_or(AppError::NotFound)?;
     let to = store::find(&state.db, t.to_org_id.unwrap_or_default()).await?.ok_or(AppError::NotFound)?;
+    if accept && m.status != MemberStatus::Active {
+        return Err(AppError::conflict("status", format!("此人的党员档案已是「{}」，只能退回", m.status.label())));
+    }
     if accept && to.dissolved_at.is_some() {
         return Err(AppError::conflict("status", "接收党支部已撤销，只能退回"));
     }
@@ -189,6 +194,8 @@ pub async fn decide_transfer(
         mem.update(&txn).await?;
         let branch = OrgRef { id: to.id, path: to.path.clone(), name: to.name.clone() };
         crate::people::store::move_to_org(&txn, state, actor, &p, &from.name, &branch).await?;
+        // Past months stay with the branch the member belonged to then.
+        super::stints::move_to(&txn, p.id, &branch, today).await?;
         let detail = format!("由{}转入{}", from.name, to.name);
         add_event(&txn, state, actor, p.id, EventKind::TransferredIn, today, detail).await?;
         let why = format!("组织关系转入{}", to.name);
@@ -291,6 +298,29 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
 }
 
 /// Every branch of the bureau (names only), as receivers of a transfer.
+/// Closes a person's pending transfer when the membership ends while it waits: the receiving
+/// branch has nothing left to accept.
+pub async fn withdraw_pending(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    person_id: i32,
+    why: &str,
+) -> AppResult<()> {
+    let pending = transfer::Entity::find()
+        .filter(transfer::Column::PersonId.eq(person_id))
+        .filter(transfer::Column::Status.eq(TransferStatus::Pending))
+        .all(txn)
+        .await?;
+    for t in pending {
+        let mut active: transfer::ActiveModel = t.into();
+        active.status = Set(TransferStatus::Returned);
+        active.decided_at = Set(Some(state.clock.now_db()));
+        active.reject_reason = Set(Some(why.to_owned()));
+        active.update(txn).await?;
+    }
+    Ok(())
+}
+
 pub async fn branch_options(state: &AppState) -> AppResult<Vec<(i32, String)>> {
     Ok(store::branches(&state.db).await?)
 }

@@ -357,7 +357,7 @@ async fn plan_chunk(
             errors: Vec::new(),
         };
         if let (Some(v), Some(b), Some(r)) = (&valid, &before, &rules) {
-            for (field, reason) in (r.check_change)(state, b.id, &v.political_status, v.org_id).await? {
+            for (field, reason) in (r.check_change)(state, b.id, v.roster_change()).await? {
                 errors.push(CellError { column: column_label(field).to_owned(), reason });
             }
         }

@@ -282,6 +282,17 @@ pub struct ValidPerson {
     pub joined_police_on: Option<NaiveDate>,
 }
 
+impl ValidPerson {
+    /// What membership rules look at in this record (`crate::module::RosterRules::check_change`).
+    pub fn roster_change(&self) -> crate::module::RosterChange<'_> {
+        crate::module::RosterChange {
+            political_status: &self.political_status,
+            org_id: self.org_id,
+            employment_status: &self.employment_status,
+        }
+    }
+}
+
 /// Field name → Chinese label (for messages and the import's column names).
 pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("name", "姓名"),

@@ -228,7 +228,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i32, input: &PersonInpu
     let v = validate(input, state.clock.today()).map_err(invalid)?;
     // What a member's record may not change is the Party rules' to say (`Module::roster`).
     let member_errors = match crate::module::roster_rules()? {
-        Some(rules) => (rules.check_change)(state, id, &v.political_status, v.org_id).await?,
+        Some(rules) => (rules.check_change)(state, id, v.roster_change()).await?,
         None => Vec::new(),
     };
     if !member_errors.is_empty() {

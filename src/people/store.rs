@@ -80,6 +80,24 @@ pub async fn set_political_status(
     set_with_history(txn, state, actor, p, change, |a| a.political_status = Set(status.to_owned())).await
 }
 
+/// Sets the employment status another domain records (a member's death), with the date and the
+/// history row.
+pub async fn set_employment_status(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    p: &person::Model,
+    status: &str,
+    since: chrono::NaiveDate,
+) -> AppResult<()> {
+    let change = ("employment_status", p.employment_status.clone(), status.to_owned());
+    set_with_history(txn, state, actor, p, change, |a| {
+        a.employment_status = Set(status.to_owned());
+        a.status_since = Set(Some(since));
+    })
+    .await
+}
+
 /// Moves a person to the organization another domain decides (a transfer's receiving branch);
 /// the history names the organizations.
 pub async fn move_to_org(

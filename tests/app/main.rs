@@ -14,6 +14,7 @@ mod governance;
 mod home;
 mod hostile;
 mod import;
+mod lifecycle;
 mod modules;
 mod openapi;
 mod orgs;

@@ -54,6 +54,8 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("POST", "/api/v1/imports/people"),
     ("POST", "/api/v1/persons/{id}/membership"),
     ("POST", "/api/v1/persons/{id}/membership/full"),
+    ("POST", "/api/v1/persons/{id}/membership/extend"),
+    ("POST", "/api/v1/persons/{id}/membership/end"),
     ("POST", "/api/v1/persons/{id}/transfers"),
     ("POST", "/api/v1/persons/{id}/dues-base"),
     ("GET", "/api/v1/dues"),

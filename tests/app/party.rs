@@ -90,12 +90,20 @@ async fn admission_probation_and_full_membership_follow_the_rules() {
         assert_eq!((status, err["field"].as_str()), (422, Some("full_on")));
         app.clock.advance(chrono::Duration::days(20));
         let shuji = app.login("shuji").await;
-        let (status, _) = shuji.send_json(Method::POST, &format!("/api/v1/persons/{pid}/membership/full"), json!({"full_on": "2026-12-12"})).await;
-        assert_eq!(status, 200);
+        // 转正 is the day the probation ended, whatever day the branch meeting was.
+        let (status, err) = shuji.send_json(Method::POST, &format!("/api/v1/persons/{pid}/membership/full"), json!({"full_on": "2026-12-12"})).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("full_on")), "{err}");
+        assert!(err["message"].as_str().unwrap().contains("2026-12-10"), "{err}");
+        let (status, full) = shuji
+            .send_json(Method::POST, &format!("/api/v1/persons/{pid}/membership/full"), json!({"meeting_on": "2026-12-15", "approved_on": "2026-12-16"}))
+            .await;
+        assert_eq!(status, 200, "{full}");
+        assert_eq!((full["full_on"].as_str(), full["meeting_on"].as_str(), full["approved_on"].as_str()), (Some("2026-12-10"), Some("2026-12-15"), Some("2026-12-16")));
         let (_, profile) = shuji.get_json(&format!("/api/v1/persons/{pid}")).await;
         let rows = party_rows(&profile);
-        assert!(rows.contains(&"转正日期=2026-12-12".to_owned()), "{rows:?}");
-        assert!(rows.iter().any(|r| r.starts_with("历程=2025-12-10 入党")) && rows.iter().any(|r| r.starts_with("历程=2026-12-12 转正")));
+        assert!(rows.contains(&"转正日期=2026-12-10".to_owned()), "{rows:?}");
+        assert!(rows.contains(&"转正讨论和审批=支部大会 2026-12-15，上级党委审批 2026-12-16".to_owned()), "{rows:?}");
+        assert!(rows.iter().any(|r| r.starts_with("历程=2025-12-10 入党")) && rows.iter().any(|r| r.starts_with("历程=2026-12-10 转正")));
         let (_, list) = shuji.get_json("/api/v1/persons?q=%E9%A2%84%E5%A4%87%E5%85%9A%E5%91%98%E7%94%B2").await;
         assert_eq!(list["items"][0]["political_status"], "中共党员");
         let (_, history) = shuji.get_json(&format!("/api/v1/persons/{pid}/history")).await;

@@ -11,6 +11,7 @@ mod m20261130_000007_audit_keyed;
 mod m20261130_000008_phone_search;
 mod m20261201_000009_family;
 mod m20261201_000010_person_initials;
+mod m20261202_000011_membership_lifecycle;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_phone_search::Migration),
             Box::new(m20261201_000009_family::Migration),
             Box::new(m20261201_000010_person_initials::Migration),
+            Box::new(m20261202_000011_membership_lifecycle::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use serde_json::json;
@@ -14,8 +14,7 @@ use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::orgs::store;
-use crate::party::MemberStatus;
-use crate::party::entity::member;
+use crate::party::stints;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -73,9 +72,9 @@ struct Tally {
     paid_fen: i64,
 }
 
-/// The month's ledger of one organization's subtree: every member in good standing who had
-/// joined by then (and those who transferred out of the bureau that month or later), the dues
-/// due, and what was paid.
+/// The month's ledger of one organization's subtree: every member who belonged to one of its
+/// branches in that month (from the month of admission or arrival, up to the month they left
+/// or their membership ended), the dues due, and what was paid.
 pub async fn ledger(state: &AppState, actor: &Actor, org_id: i32, month: NaiveDate) -> AppResult<Ledger> {
     Ok(ledger_of(state, actor, org_id, month, true).await?.1)
 }
@@ -95,38 +94,25 @@ pub async fn ledger_of(
     let o = store::find(&state.db, org_id).await?.ok_or(AppError::NotFound)?;
     let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
     guard::check(state, actor, Permission::PersonRead, Sensitivity::Normal, target).await?;
-    let month_end = month.checked_add_months(Months::new(1)).unwrap_or(month);
-    // Who transferred out of the bureau still owes the months up to the transfer: the letter
-    // states the last month paid, so those months stay on the ledger.
-    let in_good_standing = sea_orm::Condition::any().add(member::Column::Status.eq(MemberStatus::Active)).add(
-        sea_orm::Condition::all()
-            .add(member::Column::Status.eq(MemberStatus::TransferredOut))
-            .add(member::Column::StatusOn.gte(month)),
-    );
-    let members = member::Entity::find()
-        .filter(store::subtree(member::Column::BranchPath, &o.path))
-        .filter(in_good_standing)
-        .filter(member::Column::JoinedOn.lt(month_end))
-        .all(&state.db)
-        .await?;
+    // Who belonged to the subtree's branches in that month (membership history by month): an
+    // internal transfer, an ending or a late registration leaves past months as they were.
+    let members = stints::in_month(&state.db, &o.path, month).await?;
     let ids: Vec<i32> = members.iter().map(|m| m.person_id).collect();
     let mut bases: HashMap<i32, Vec<base::Model>> = HashMap::new();
     let mut payments: HashMap<i32, payment::Model> = HashMap::new();
-    // The subtree's bases and the month's payments in one query each (a whole bureau's 14,000
-    // members would otherwise be 56 round trips of 500 ids), kept for the members listed.
-    let in_subtree = sea_orm::sea_query::Query::select()
-        .column(member::Column::PersonId)
-        .from(member::Entity)
-        .cond_where(store::subtree(member::Column::BranchPath, &o.path))
-        .to_owned();
+    // The bases and the month's payments of the people listed, in one query each (a whole
+    // bureau's 14,000 members would otherwise be 56 round trips of 500 ids).
+    let listed_query = stints::people_counted(&o.path, month);
     let listed: std::collections::HashSet<i32> = ids.iter().copied().collect();
-    for b in base::Entity::find().filter(base::Column::PersonId.in_subquery(in_subtree.clone())).all(&state.db).await? {
+    for b in
+        base::Entity::find().filter(base::Column::PersonId.in_subquery(listed_query.clone())).all(&state.db).await?
+    {
         if listed.contains(&b.person_id) {
             bases.entry(b.person_id).or_default().push(b);
         }
     }
     let paid = payment::Entity::find()
-        .filter(payment::Column::PersonId.in_subquery(in_subtree))
+        .filter(payment::Column::PersonId.in_subquery(listed_query))
         .filter(payment::Column::Month.eq(month))
         .all(&state.db)
         .await?;

@@ -146,6 +146,24 @@ pub async fn record_payments(
             guard::check(state, actor, Permission::PersonWrite, Sensitivity::Normal, target).await?;
         }
     }
+    // Dues are owed for the months a person belonged to a branch: not before admission, not
+    // after a transfer out or the end of the membership.
+    let outside = crate::party::stints::not_counted(&state.db, person_ids, month).await?;
+    if !outside.is_empty() {
+        let names = crate::people::names(&state.db, &outside).await?;
+        let mut listed: Vec<String> = outside.iter().filter_map(|id| names.get(id).cloned()).take(5).collect();
+        if outside.len() > listed.len() {
+            listed.push(format!("等 {} 人", outside.len()));
+        }
+        return Err(AppError::validation(
+            "person_ids",
+            format!(
+                "{} 在 {} 不在本局党组织（入党之前，或组织关系转出、党籍终止之后），不能登记该月党费",
+                listed.join("、"),
+                month.format("%Y-%m")
+            ),
+        ));
+    }
     let txn = crate::db::begin_write(&state.db).await?;
     let mut recorded = 0usize;
     let mut total = 0i64;

@@ -1,0 +1,326 @@
+//! The membership lifecycle as the rules have it (党章第七条, 第九条; domain.md §4): 转正 on the day
+//! the probation ends, one extension of six months to a year, the ways a membership ends, and
+//! dues ledgers that keep each month as it was.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::party::{new_person, party_rows, secretary_of};
+use crate::support::{Session, on_all_backends, valid_id};
+
+async fn member(s: &Session, name: &str, id17: &str, joined: &str, full: Option<&str>) -> i64 {
+    let pid = new_person(s, name, id17, "发展对象", 10).await;
+    let mut body = json!({"joined_on": joined});
+    if let Some(f) = full {
+        body["full_on"] = json!(f);
+    }
+    let (status, m) = s.send_json(Method::POST, &format!("/api/v1/persons/{pid}/membership"), body).await;
+    assert_eq!(status, 201, "{m}");
+    pid
+}
+
+fn ids(ledger: &Value) -> Vec<i64> {
+    ledger["rows"].as_array().unwrap().iter().map(|r| r["person_id"].as_i64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn probation_ends_a_year_after_admission_or_when_its_one_extension_ends() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        // Admitted 2025-01-10: 转正 2026-01-10, whatever day the branch meeting met.
+        let a = member(&shuji, "转正甲", "37020219900101101", "2025-01-10", None).await;
+        let (status, err) = shuji
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/persons/{a}/membership/full"),
+                json!({"meeting_on": "2026-01-05"}),
+            )
+            .await;
+        assert_eq!(
+            (status, err["field"].as_str()),
+            (422, Some("meeting_on")),
+            "a meeting before the probation ended: {err}"
+        );
+        let (status, full) = shuji
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/persons/{a}/membership/full"),
+                json!({"meeting_on": "2026-02-03", "approved_on": "2026-02-20"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{full}");
+        assert_eq!(full["full_on"], "2026-01-10");
+
+        // Registering an old member: the 转正 date must be one the rules allow.
+        let b = new_person(&shuji, "老党员乙", "37020219800101102", "中共党员", 10).await;
+        for wrong in ["2011-03-15", "2011-06-01", "2012-03-02"] {
+            let (status, err) = shuji
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/persons/{b}/membership"),
+                    json!({"joined_on": "2010-03-01", "full_on": wrong}),
+                )
+                .await;
+            assert_eq!((status, err["field"].as_str()), (422, Some("full_on")), "{wrong}: {err}");
+        }
+        // A year and a half: the probation was extended by six months.
+        let (status, m) = shuji
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/persons/{b}/membership"),
+                json!({"joined_on": "2010-03-01", "full_on": "2011-09-01"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{m}");
+        assert_eq!((m["extended_months"].as_i64(), m["probation_end"].as_str()), (Some(6), Some("2011-09-01")));
+
+        // 延长预备期: 6 to 12 months, once; the probation then ends later.
+        let c = member(&shuji, "延长丙", "37020219920101103", "2025-10-01", None).await;
+        let url = format!("/api/v1/persons/{c}/membership/extend");
+        let (status, err) = shuji.send_json(Method::POST, &url, json!({"decided_on": "2026-10-08", "months": 3})).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("months")), "shorter than six months: {err}");
+        let (status, err) =
+            shuji.send_json(Method::POST, &url, json!({"decided_on": "2026-10-08", "months": 13})).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("months")), "longer than a year: {err}");
+        let (status, err) = shuji.send_json(Method::POST, &url, json!({"months": 6})).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("decided_on")), "{err}");
+        let (status, m) = shuji.send_json(Method::POST, &url, json!({"decided_on": "2026-10-08", "months": 6})).await;
+        assert_eq!(status, 200, "{m}");
+        assert_eq!((m["probation_end"].as_str(), m["extended_on"].as_str()), (Some("2027-04-01"), Some("2026-10-08")));
+        let (status, err) = shuji.send_json(Method::POST, &url, json!({"decided_on": "2026-10-20", "months": 6})).await;
+        assert_eq!((status, err["field"].as_str()), (409, Some("months")), "a second extension: {err}");
+        let (status, err) =
+            shuji.send_json(Method::POST, &format!("/api/v1/persons/{c}/membership/full"), json!({})).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("full_on")), "not due before the extension ends: {err}");
+        assert!(err["message"].as_str().unwrap().contains("2027-04-01"));
+        let (_, profile) = shuji.get_json(&format!("/api/v1/persons/{c}")).await;
+        let rows = party_rows(&profile);
+        assert!(rows.contains(&"转正日期=预备期至 2027-04-01".to_owned()), "{rows:?}");
+        assert!(rows.contains(&"延长预备期=2026-10-08 决定延长 6 个月".to_owned()), "{rows:?}");
+
+        // The same forms in the browser.
+        let page = shuji.get(&format!("/people/{c}")).await.text().await.unwrap();
+        assert!(page.contains("预备期至 <strong>2027-04-01</strong>"), "no 转正 form before the end");
+        assert!(!page.contains("id=\"party-extend\""), "extended once: no second extension offered");
+        assert!(
+            page.contains("/people/{c}/party/transfer".replace("{c}", &c.to_string()).as_str()),
+            "预备党员 are transferred too"
+        );
+        let d = member(&shuji, "网页丁", "37020219930101104", "2025-06-01", None).await;
+        let page = shuji.get(&format!("/people/{d}")).await.text().await.unwrap();
+        let csrf = crate::support::csrf_in(&page);
+        let resp = shuji
+            .post_form(
+                &format!("/people/{d}/party/extend"),
+                &[("_csrf", &csrf), ("decided_on", "2026-06-05"), ("months", "5")],
+            )
+            .await;
+        assert_eq!(resp.status(), 422);
+        assert!(resp.text().await.unwrap().contains("延长月数应为 6–12"));
+        let resp = shuji
+            .post_form(&format!("/people/{d}/party/full"), &[("_csrf", &csrf), ("meeting_on", "2026-06-10")])
+            .await;
+        assert_eq!(resp.status(), 303, "redirected to the profile");
+        let (_, profile) = shuji.get_json(&format!("/api/v1/persons/{d}")).await;
+        assert!(party_rows(&profile).contains(&"转正日期=2026-06-01".to_owned()));
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_membership_ends_with_its_reason_and_leaves_later_ledgers_only() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let a = member(&shuji, "去世甲", "37020219700101201", "2000-05-01", Some("2001-05-01")).await;
+        let b = member(&shuji, "开除乙", "37020219750101202", "2005-05-01", Some("2006-05-01")).await;
+        for pid in [a, b] {
+            let (status, base) = shuji
+                .send_json(Method::POST, &format!("/api/v1/persons/{pid}/dues-base"), json!({"effective_month": "2026-01", "base": "6000"}))
+                .await;
+            assert_eq!(status, 201, "{base}");
+        }
+        let (status, paid) = shuji
+            .send_json(Method::POST, "/api/v1/dues/payments", json!({"month": "2026-10", "person_ids": [a, b], "paid_on": "2026-10-15"}))
+            .await;
+        assert_eq!(status, 200, "{paid}");
+        let (_, oct_before) = shuji.get_json("/api/v1/dues?org=10&month=2026-10").await;
+
+        // The roster may not record a death behind the membership's back (API: refused with the reason).
+        let edit = json!({"name": "去世甲", "kind": "辅警", "id_number": valid_id("37020219700101201"), "org_id": 10,
+                          "political_status": "中共党员", "employment_status": "去世", "status_since": "2026-11-20"});
+        let (status, err) = shuji.send_json(Method::PUT, &format!("/api/v1/persons/{a}"), edit).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("employment_status")), "{err}");
+        assert!(err["message"].as_str().unwrap().contains("党籍终止"), "{err}");
+
+        // Bad endings are refused by field, nothing written.
+        let url = |p: i64| format!("/api/v1/persons/{p}/membership/end");
+        for (body, field) in [
+            (json!({"kind": "开除", "date": "2026-11-20"}), "kind"),
+            (json!({"kind": "开除党籍", "date": "2026-11-20", "reason": "严重违纪"}), "decided_by"),
+            (json!({"kind": "开除党籍", "date": "2026-12-20", "reason": "严重违纪", "decided_by": "市局纪委"}), "date"),
+            (json!({"kind": "取消预备党员资格", "date": "2026-11-20", "reason": "不履行义务", "decided_by": "某支部"}), "kind"),
+        ] {
+            let (status, err) = shuji.send_json(Method::POST, &url(b), body.clone()).await;
+            assert_eq!((status, err["field"].as_str()), (422, Some(field)), "{body}: {err}");
+        }
+        let (_, still) = shuji.get_json(&format!("/api/v1/persons/{b}")).await;
+        assert!(party_rows(&still).contains(&"组织关系=正常".to_owned()));
+
+        // A committee member expelled leaves the committee.
+        let zzb = app.login("zzb").await;
+        let (status, _) =
+            zzb.send_json(Method::POST, "/api/v1/orgs/10/committee", json!({"person_id": b, "post": "宣传委员"})).await;
+        assert_eq!(status, 201);
+        let (status, ended) = shuji
+            .send_json(
+                Method::POST,
+                &url(b),
+                json!({"kind": "开除党籍", "date": "2026-11-20", "reason": "严重违纪", "decided_by": "中共某市公安局纪律检查委员会", "doc_no": "某公纪〔2026〕12号"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{ended}");
+        assert_eq!((ended["status"].as_str(), ended["end_kind"].as_str(), ended["ended_on"].as_str()), (Some("终止"), Some("开除党籍"), Some("2026-11-20")));
+        let (status, _) = shuji.send_json(Method::POST, &url(b), json!({"kind": "退党", "date": "2026-11-21", "reason": "x", "decided_by": "y"})).await;
+        assert_eq!(status, 409, "ended once");
+        let (_, org) = zzb.get_json("/api/v1/orgs/10").await;
+        assert!(!org["governance"]["committee"].as_array().unwrap().iter().any(|c| c["person_id"] == b), "post ended");
+        let (_, profile) = shuji.get_json(&format!("/api/v1/persons/{b}")).await;
+        assert_eq!(profile["political_status"], "群众", "left the Party");
+        let rows = party_rows(&profile);
+        assert!(rows.iter().any(|r| r.starts_with("历程=2026-11-20 党籍终止：开除党籍（严重违纪；中共某市公安局纪律检查委员会；某公纪〔2026〕12号）")), "{rows:?}");
+        assert!(rows.iter().any(|r| r.contains("免去委员")), "{rows:?}");
+
+        // A death: the roster follows, the political status stays.
+        let (status, died) = shuji.send_json(Method::POST, &url(a), json!({"kind": "去世", "date": "2026-11-25"})).await;
+        assert_eq!(status, 200, "{died}");
+        let (_, profile) = shuji.get_json(&format!("/api/v1/persons/{a}")).await;
+        assert_eq!((profile["political_status"].as_str(), profile["employment_status"].as_str()), (Some("中共党员"), Some("去世")));
+
+        // Ledgers: November still lists them, December does not; October is unchanged.
+        let (_, oct_after) = shuji.get_json("/api/v1/dues?org=10&month=2026-10").await;
+        assert_eq!(oct_before, oct_after);
+        let (_, nov) = shuji.get_json("/api/v1/dues?org=10&month=2026-11").await;
+        assert!(ids(&nov).contains(&a) && ids(&nov).contains(&b));
+        let (_, dec) = shuji.get_json("/api/v1/dues?org=10&month=2026-12").await;
+        assert!(!ids(&dec).contains(&a) && !ids(&dec).contains(&b), "gone from the month after");
+        assert_eq!(dec["members"].as_u64().unwrap() + 2, nov["members"].as_u64().unwrap());
+        let (status, err) = shuji
+            .send_json(Method::POST, "/api/v1/dues/payments", json!({"month": "2026-12", "person_ids": [a], "paid_on": "2026-11-27"}))
+            .await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("person_ids")), "no dues after the membership ended: {err}");
+
+        // Audited, and out of scope it does not exist.
+        let auditor = app.login("auditor").await;
+        let (_, log) = auditor.get_json("/api/v1/audit?who=shuji&action=party.end").await;
+        assert_eq!(log["total"], 2, "{log}");
+        let other = secretary_of(&app, "shuji13", 13).await;
+        let c = member(&shuji, "范围丙", "37020219800101203", "2010-01-01", Some("2011-01-01")).await;
+        let (status, _) = other.send_json(Method::POST, &url(c), json!({"kind": "去世", "date": "2026-11-20"})).await;
+        assert_eq!(status, 404);
+        let (status, _) = other
+            .send_json(Method::POST, &format!("/api/v1/persons/{c}/membership/extend"), json!({"decided_on": "2026-11-20", "months": 6}))
+            .await;
+        assert_eq!(status, 404);
+        assert_eq!(other.get(&format!("/people/{c}/party/end")).await.status(), 404);
+        let (_, denied) = auditor.get_json("/api/v1/audit?who=shuji13&action=access.denied").await;
+        assert!(denied["total"].as_u64().unwrap() >= 3, "{denied}");
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_web_asks_what_happens_to_the_membership_and_ends_it_on_its_own_page() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let a = member(&shuji, "网页戊", "37020219650101301", "1990-07-01", Some("1991-07-01")).await;
+        let page = shuji.get(&format!("/people/{a}/edit")).await.text().await.unwrap();
+        let csrf = crate::support::csrf_in(&page);
+        let id_number = valid_id("37020219650101301");
+        let resp = shuji
+            .post_form(
+                &format!("/people/{a}"),
+                &[
+                    ("_csrf", &csrf),
+                    ("name", "网页戊"),
+                    ("kind", "辅警"),
+                    ("id_number", &id_number),
+                    ("org_id", "10"),
+                    ("political_status", "中共党员"),
+                    ("employment_status", "去世"),
+                    ("status_since", "2026-11-20"),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status(), 422);
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("登记党籍终止（去世）"), "the form says what to do with the membership");
+
+        let form = shuji.get(&format!("/people/{a}/party/end?kind=%E5%8E%BB%E4%B8%96")).await;
+        assert_eq!(form.status(), 200);
+        let html = form.text().await.unwrap();
+        assert!(html.contains("<option value=\"去世\" selected>"), "the kind asked for is chosen");
+        assert!(!html.contains("value=\"取消预备党员资格\""), "not for a full member");
+        let resp = shuji
+            .post_form(&format!("/people/{a}/party/end"), &[("_csrf", &csrf), ("kind", "去世"), ("date", "")])
+            .await;
+        assert_eq!(resp.status(), 422);
+        assert!(resp.text().await.unwrap().contains("请填写日期"));
+        let resp = shuji
+            .post_form(&format!("/people/{a}/party/end"), &[("_csrf", &csrf), ("kind", "去世"), ("date", "2026-11-20")])
+            .await;
+        assert_eq!(resp.status(), 303);
+        let (_, profile) = shuji.get_json(&format!("/api/v1/persons/{a}")).await;
+        assert_eq!(profile["employment_status"], "去世");
+        assert!(party_rows(&profile).contains(&"党籍终止=2026-11-20 去世".to_owned()), "{:?}", party_rows(&profile));
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_transfer_leaves_the_previous_months_of_both_branches_as_they_were() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let other = secretary_of(&app, "shuji13", 13).await;
+        let a = member(&shuji, "调动己", "37020219850101401", "2010-01-01", Some("2011-01-01")).await;
+        let (_, oct10) = shuji.get_json("/api/v1/dues?org=10&month=2026-10").await;
+        let (_, oct13) = other.get_json("/api/v1/dues?org=13&month=2026-10").await;
+        assert!(ids(&oct10).contains(&a) && !ids(&oct13).contains(&a));
+        let (status, t) = shuji
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/persons/{a}/transfers"),
+                json!({"to_org_id": 13, "reason": "工作调动"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{t}");
+        let (status, _) =
+            other.send_json(Method::POST, &format!("/api/v1/transfers/{}/accept", t["id"]), json!({})).await;
+        assert_eq!(status, 204);
+        let zzb = app.login("zzb").await;
+        let (_, oct10_after) = zzb.get_json("/api/v1/dues?org=10&month=2026-10").await;
+        let (_, oct13_after) = zzb.get_json("/api/v1/dues?org=13&month=2026-10").await;
+        assert_eq!(
+            (oct10_after["members"].clone(), oct10_after["due_total"].clone()),
+            (oct10["members"].clone(), oct10["due_total"].clone())
+        );
+        assert_eq!(ids(&oct10_after), ids(&oct10), "the old branch keeps October");
+        assert_eq!(ids(&oct13_after), ids(&oct13), "the new branch's October is unchanged");
+        let (_, nov10) = zzb.get_json("/api/v1/dues?org=10&month=2026-11").await;
+        let (_, nov13) = zzb.get_json("/api/v1/dues?org=13&month=2026-11").await;
+        assert!(
+            !ids(&nov10).contains(&a) && ids(&nov13).contains(&a),
+            "the month of arrival belongs to the new branch"
+        );
+
+        // A member counts only from the month of admission.
+        let b = member(&shuji, "新党员庚", "37020219960101402", "2026-11-03", None).await;
+        let (_, oct) = shuji.get_json("/api/v1/dues?org=10&month=2026-10").await;
+        let (_, nov) = shuji.get_json("/api/v1/dues?org=10&month=2026-11").await;
+        assert!(!ids(&oct).contains(&b) && ids(&nov).contains(&b));
+        app
+    })
+    .await;
+}
