@@ -140,3 +140,28 @@ pub mod stint {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod lapse_review {
+    use sea_orm::entity::prelude::*;
+
+    use crate::party::lapse::Conclusion;
+
+    /// A secretary's review of a member flagged by the six months' rule (党章第九条).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "lapse_reviews")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub person_id: i32,
+        pub reviewed_on: Date,
+        pub conclusion: Conclusion,
+        pub note: String,
+        pub actor_name: String,
+        pub at: DateTime,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -17,6 +17,7 @@ pub mod committees;
 pub mod dues;
 pub mod ending;
 pub mod entity;
+pub mod lapse;
 pub mod letter;
 pub mod membership;
 pub mod module;
@@ -134,6 +135,8 @@ stored_text! {
         PostReleased = "免去委员" => "免去委员",
         Extended = "延长预备期" => "延长预备期",
         Ended = "党籍终止" => "党籍终止",
+        /// The secretary's review under the six months' rule (党章第九条).
+        LapseReviewed = "脱党核查" => "脱党核查",
         Suspended = "停止党籍" => "停止党籍",
     }
 }

@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{api, committees, dues, membership, transfers, web};
+use super::{api, committees, membership, transfers, web};
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::module::{BoxFuture, Module, TreeRules};
@@ -30,6 +30,12 @@ pub fn module() -> Module {
             },
             NavEntry {
                 group: "组织建设",
+                label: "党章第九条核查",
+                href: "/party/lapse",
+                visible: |a| a.can(Permission::PersonWrite),
+            },
+            NavEntry {
+                group: "组织建设",
                 label: "党费",
                 href: "/party/dues",
                 visible: |a| a.can(Permission::PersonRead),
@@ -38,6 +44,9 @@ pub fn module() -> Module {
         actions: &[
             ("party.register", "登记入党"),
             ("party.full", "办理转正"),
+            ("party.extend", "延长预备期"),
+            ("party.end", "党籍终止"),
+            ("party.lapse_review", "党章第九条核查"),
             ("transfer.request", "申请组织关系转接"),
             ("transfer.accept", "接收组织关系"),
             ("transfer.reject", "退回组织关系转接"),
@@ -49,7 +58,7 @@ pub fn module() -> Module {
             ("org.committee_remove", "免去委员"),
         ],
         permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::IdentityRead, Permission::OrgWrite],
-        todos: &[membership_todos, transfer_todos, dues_todos],
+        todos: &[membership_todos, transfer_todos, lapse_todos],
         org_path_columns: super::ORG_PATH_COLUMNS,
         profile: Some(super::profile::part()),
         roster: Some(super::roster::rules()),
@@ -75,6 +84,8 @@ fn web_routes() -> Router<AppState> {
         .route("/party/transfers/{id}/letter.docx", get(web::letter::letter))
         .route("/party/transfers/{id}/reject", post(web::transfers::reject))
         .route("/party/options", get(web::committees::options))
+        .route("/party/lapse", get(web::lapse::page))
+        .route("/people/{id}/party/lapse-review", post(web::lapse::review))
         .route("/orgs/{id}/committee", post(web::committees::committee_add))
         .route("/orgs/{id}/committee/{member_id}/remove", post(web::committees::committee_remove))
 }
@@ -85,6 +96,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::membership::full))
         .routes(routes!(api::membership::extend))
         .routes(routes!(api::membership::end))
+        .routes(routes!(api::lapse::list))
+        .routes(routes!(api::lapse::review))
         .routes(routes!(api::transfers::request_transfer))
         .routes(routes!(api::dues::dues_base))
         .routes(routes!(api::dues::dues_ledger))
@@ -106,6 +119,6 @@ fn transfer_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, Ap
     Box::pin(transfers::todos(state, actor))
 }
 
-fn dues_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {
-    Box::pin(dues::todos(state, actor))
+fn lapse_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {
+    Box::pin(super::lapse::todos(state, actor))
 }

@@ -324,3 +324,87 @@ async fn a_transfer_leaves_the_previous_months_of_both_branches_as_they_were() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn six_months_without_dues_lead_to_the_secretarys_review_never_to_a_change() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let a = member(&shuji, "失联辛", "37020219880101501", "2012-01-01", Some("2013-01-01")).await;
+        let (status, _) = shuji
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/persons/{a}/dues-base"),
+                json!({"effective_month": "2026-01", "base": "4000"}),
+            )
+            .await;
+        assert_eq!(status, 201);
+        // Paid for April, nothing since: May to October are six months in a row.
+        let (status, _) = shuji
+            .send_json(
+                Method::POST,
+                "/api/v1/dues/payments",
+                json!({"month": "2026-04", "person_ids": [a], "paid_on": "2026-04-10"}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (status, list) = shuji.get_json("/api/v1/lapse").await;
+        assert_eq!(status, 200, "{list}");
+        assert_eq!(list["window_start"], "2026-05");
+        let row = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["person_id"] == a)
+            .cloned()
+            .unwrap_or_else(|| panic!("{list}"));
+        assert_eq!(row["last_paid"], "2026-04");
+        assert!(row["dues"].as_str().unwrap().contains("此后连续 6 个月未交"), "{row}");
+        assert!(
+            row["org_life"].as_str().unwrap().contains("无组织生活参加记录"),
+            "the facts not in the system are said so: {row}"
+        );
+        assert!(row["assigned_work"].as_str().unwrap().contains("无党组织分配工作的记录"));
+        let home = shuji.get("/").await.text().await.unwrap();
+        assert!(home.contains("失联辛 已连续 6 个月未交纳党费，请按党章第九条了解情况"));
+        let page = shuji.get("/party/lapse").await.text().await.unwrap();
+        assert!(page.contains(&format!("/people/{a}/party/lapse-review")), "a review form for the member");
+
+        let url = format!("/api/v1/persons/{a}/lapse-review");
+        let (status, err) = shuji.send_json(Method::POST, &url, json!({"conclusion": "除名", "note": "x"})).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("conclusion")), "{err}");
+        let (status, err) = shuji.send_json(Method::POST, &url, json!({"conclusion": "有正当理由", "note": " "})).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("note")), "{err}");
+        let other = secretary_of(&app, "shuji13", 13).await;
+        let (status, _) =
+            other.send_json(Method::POST, &url, json!({"conclusion": "有正当理由", "note": "援疆"})).await;
+        assert_eq!(status, 404, "out of scope");
+        let (status, r) = shuji
+            .send_json(
+                Method::POST,
+                &url,
+                json!({"conclusion": "有正当理由", "note": "援疆工作，党费委托当地党组织收取"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{r}");
+
+        // Reviewed: no longer listed nor reminded; the membership is as it was.
+        let (_, list) = shuji.get_json("/api/v1/lapse").await;
+        assert!(!list["items"].as_array().unwrap().iter().any(|r| r["person_id"] == a));
+        assert!(
+            list["reviewed"].as_array().unwrap().iter().any(|r| r["person_id"] == a && r["conclusion"] == "有正当理由")
+        );
+        let home = shuji.get("/").await.text().await.unwrap();
+        assert!(!home.contains("失联辛 已连续 6 个月未交纳党费"));
+        let (_, profile) = shuji.get_json(&format!("/api/v1/persons/{a}")).await;
+        let rows = party_rows(&profile);
+        assert!(rows.contains(&"组织关系=正常".to_owned()), "{rows:?}");
+        assert!(rows.iter().any(|r| r.contains("脱党核查：有正当理由（援疆工作")), "{rows:?}");
+        let auditor = app.login("auditor").await;
+        let (_, log) = auditor.get_json("/api/v1/audit?who=shuji&action=party.lapse_review").await;
+        assert_eq!(log["total"], 1);
+        let (_, denied) = auditor.get_json("/api/v1/audit?who=shuji13&action=access.denied").await;
+        assert!(denied["total"].as_u64().unwrap() >= 1);
+        app
+    })
+    .await;
+}

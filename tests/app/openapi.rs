@@ -56,6 +56,8 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("POST", "/api/v1/persons/{id}/membership/full"),
     ("POST", "/api/v1/persons/{id}/membership/extend"),
     ("POST", "/api/v1/persons/{id}/membership/end"),
+    ("GET", "/api/v1/lapse"),
+    ("POST", "/api/v1/persons/{id}/lapse-review"),
     ("POST", "/api/v1/persons/{id}/transfers"),
     ("POST", "/api/v1/persons/{id}/dues-base"),
     ("GET", "/api/v1/dues"),

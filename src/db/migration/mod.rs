@@ -12,6 +12,7 @@ mod m20261130_000008_phone_search;
 mod m20261201_000009_family;
 mod m20261201_000010_person_initials;
 mod m20261202_000011_membership_lifecycle;
+mod m20261202_000015_lapse_reviews;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_family::Migration),
             Box::new(m20261201_000010_person_initials::Migration),
             Box::new(m20261202_000011_membership_lifecycle::Migration),
+            Box::new(m20261202_000015_lapse_reviews::Migration),
         ]
     }
 }

@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 pub use base::{BaseInput, current, set_base};
 pub use ledger::{Ledger, LedgerRow, audit_export, ledger, ledger_of};
 pub use payments::{MAX_PAYMENT_IDS, PaymentView, cancel_payment, payment, record_payments};
-pub use reminders::todos;
+pub use reminders::unpaid_six_months;
 
 pub mod entity {
     pub mod base {

@@ -4,6 +4,7 @@
 
 pub mod committees;
 pub mod dues;
+pub mod lapse;
 pub mod letter;
 pub mod membership;
 pub mod transfers;
