@@ -272,6 +272,71 @@ impl Gen<'_> {
         Ok(())
     }
 
+    /// Examples of the membership rules a new user should see: a probation extended by six
+    /// months, and a member who died — in the last branch, away from the secretary's.
+    async fn lifecycle_examples(&mut self, keep_clear: Option<i32>) -> anyhow::Result<()> {
+        use crate::party::entity::{event, member, stint};
+        use crate::party::{EndKind, EventKind, MemberStatus};
+        use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder};
+        let members = member::Entity::find().order_by_desc(member::Column::Id).all(self.txn).await?;
+        let Some(branch) = members.iter().map(|m| m.branch_id).find(|b| Some(*b) != keep_clear) else { return Ok(()) };
+        let in_branch: Vec<&member::Model> = members.iter().filter(|m| m.branch_id == branch).collect();
+        let event = |person_id, kind, on: NaiveDate, detail: String| event::ActiveModel {
+            person_id: Set(person_id),
+            kind: Set(kind),
+            on_date: Set(on),
+            detail: Set(detail),
+            actor_name: Set("demo".into()),
+            at: Set(self.now),
+            ..Default::default()
+        };
+        if let Some(m) = in_branch.iter().find(|m| m.full_on.is_none()) {
+            // Admitted 14 months ago; at the end of the year the branch meeting extended it.
+            let joined = self.today.checked_sub_months(chrono::Months::new(14)).unwrap_or(self.today);
+            let decided = crate::party::probation_end(joined, None);
+            let mut a: member::ActiveModel = (*m).clone().into();
+            a.joined_on = Set(joined);
+            a.extended_on = Set(Some(decided));
+            a.extended_months = Set(Some(6));
+            a.update(self.txn).await?;
+            event::Entity::delete_many().filter(event::Column::PersonId.eq(m.person_id)).exec(self.txn).await?;
+            event(m.person_id, EventKind::Joined, joined, "经支部大会接收为预备党员".into()).insert(self.txn).await?;
+            let end = crate::party::probation_end(joined, Some(6));
+            let detail = format!("经支部大会决定，预备期延长 6 个月，至 {end} 届满");
+            event(m.person_id, EventKind::Extended, decided, detail).insert(self.txn).await?;
+            stint::Entity::update_many()
+                .col_expr(
+                    stint::Column::FromMonth,
+                    sea_orm::sea_query::Expr::value(crate::text::first_of_month(joined)),
+                )
+                .filter(stint::Column::PersonId.eq(m.person_id))
+                .exec(self.txn)
+                .await?;
+        }
+        if let Some(m) = in_branch.iter().find(|m| m.full_on.is_some()) {
+            let died = self.today.checked_sub_months(chrono::Months::new(2)).unwrap_or(self.today);
+            let mut a: member::ActiveModel = (*m).clone().into();
+            a.status = Set(MemberStatus::Ended);
+            a.status_on = Set(Some(died));
+            a.end_kind = Set(Some(EndKind::Died));
+            a.end_reason = Set(Some("因病去世".into()));
+            a.update(self.txn).await?;
+            event(m.person_id, EventKind::Ended, died, "去世（因病去世）".into()).insert(self.txn).await?;
+            stint::Entity::update_many()
+                .col_expr(stint::Column::ToMonth, sea_orm::sea_query::Expr::value(crate::text::first_of_month(died)))
+                .filter(stint::Column::PersonId.eq(m.person_id))
+                .exec(self.txn)
+                .await?;
+            person::Entity::update_many()
+                .col_expr(person::Column::EmploymentStatus, sea_orm::sea_query::Expr::value("去世"))
+                .col_expr(person::Column::StatusSince, sea_orm::sea_query::Expr::value(died))
+                .filter(person::Column::Id.eq(m.person_id))
+                .exec(self.txn)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// A base per member and the payments of the last twelve months: most pay every month, a
     /// few now and then miss one, and a handful stopped paying long enough to raise the reminder.
     /// Its own random stream, so the people generated before stay the same.
@@ -523,6 +588,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     crate::people::store::fill_missing_initials(&txn).await?;
     g.memberships(scale.with_dues_history().then_some(seed ^ 0xD0E5)).await?;
     g.terms(shuji_branch.as_ref().map(|b| b.id)).await?;
+    g.lifecycle_examples(shuji_branch.as_ref().map(|b| b.id)).await?;
     g.families(seed ^ 0xFA11).await?;
     let summary_orgs = g.orgs;
     let summary_people = g.people_total;
