@@ -4,7 +4,7 @@
 //! branch; a member who leaves the bureau or whose membership ends still counts in that month.
 
 use chrono::{Months, NaiveDate};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::entity::stint;
@@ -85,18 +85,8 @@ pub async fn in_month<C: ConnectionTrait>(db: &C, path: &str, month: NaiveDate) 
         .await?)
 }
 
-/// Whether the person belonged to a branch of the bureau in `month`.
-pub async fn counts_in<C: ConnectionTrait>(db: &C, person_id: i32, month: NaiveDate) -> AppResult<bool> {
-    let n = stint::Entity::find()
-        .filter(stint::Column::PersonId.eq(person_id))
-        .filter(counting(first_of_month(month)))
-        .one(db)
-        .await?;
-    Ok(n.is_some())
-}
-
-/// The months of `person_ids` that no stint counts, among `month` — for refusing payments of
-/// months before admission or after an ending.
+/// Those of `person_ids` that no stint counts in `month` — for refusing payments of months
+/// before admission or after an ending.
 pub async fn not_counted<C: ConnectionTrait>(db: &C, person_ids: &[i32], month: NaiveDate) -> AppResult<Vec<i32>> {
     let counted: Vec<i32> = stint::Entity::find()
         .filter(stint::Column::PersonId.is_in(person_ids.to_vec()))
@@ -107,25 +97,4 @@ pub async fn not_counted<C: ConnectionTrait>(db: &C, person_ids: &[i32], month: 
         .map(|s| s.person_id)
         .collect();
     Ok(person_ids.iter().copied().filter(|id| !counted.contains(id)).collect())
-}
-
-/// `EXISTS` a stint of the row's person (`member.person_id`) counting `month`, for queries over
-/// memberships.
-pub fn member_counted(month: NaiveDate) -> SelectStatement {
-    use super::entity::member;
-    Query::select()
-        .expr(Expr::val(1))
-        .from(stint::Entity)
-        .and_where(
-            Expr::col((stint::Entity, stint::Column::PersonId)).equals((member::Entity, member::Column::PersonId)),
-        )
-        .and_where(Expr::col((stint::Entity, stint::Column::FromMonth)).lte(month))
-        .and_where(
-            Expr::col((stint::Entity, stint::Column::ToMonth)).is_null().or(Expr::col((
-                stint::Entity,
-                stint::Column::ToMonth,
-            ))
-            .gte(month)),
-        )
-        .to_owned()
 }
