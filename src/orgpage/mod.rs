@@ -1,6 +1,7 @@
 //! An organization's page (`GET /orgs/{id}`, `GET /api/v1/orgs/{id}`): a top-level assembler
 //! like `crate::profile`. The tree and the terms of office come from `orgs`, the people count
-//! from `people::store`, the committee and member counts from `party`. No domain imports it; the
+//! from `people::store`, the committee and member counts from `party`, and for a 党小组 its
+//! members and leader from `party::groups`. No domain imports it; the
 //! forms of the domains on the page re-render it through `crate::module::org_page`.
 
 pub mod api;
@@ -12,10 +13,12 @@ use serde::Serialize;
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::module::Module;
+use crate::orgs::OrgKind;
 use crate::orgs::entity as org;
 use crate::orgs::service::{self as orgs, OrgPatch, OrgView};
 use crate::orgs::terms::{self, TermInput};
 use crate::party::committees::{self, CommitteeRow};
+use crate::party::groups::{self, GroupMembers};
 use crate::state::AppState;
 
 pub fn module() -> Module {
@@ -42,7 +45,8 @@ pub struct Governance {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(
     description = "党组织详情：`ancestors` 从最高一级排起，不在可读范围内的上级 `id` 为 0；`children` 为直接下级；\
-        `people_in_subtree` 为该党组织及其下级的民辅警人数；`can_write` 表示调用者能否修改它"
+        `people_in_subtree` 为该党组织及其下级的民辅警人数；`can_write` 表示调用者能否修改它；\
+        `group` 只对党小组给出：其成员和组长（与 `GET /orgs/{id}/group-members` 相同）"
 )]
 pub struct OrgDetail {
     pub org: OrgView,
@@ -52,6 +56,9 @@ pub struct OrgDetail {
     pub people_in_subtree: u64,
     pub can_write: bool,
     pub governance: Governance,
+    /// A 党小组's members (for other kinds, absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupMembers>,
 }
 
 /// Terms from `orgs`, the committee from `party`; the size warnings before the term's.
@@ -77,6 +84,10 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i32) -> AppResult<OrgDe
     let o = orgs::overview(state, actor, id).await?;
     let people_in_subtree = crate::people::store::count_in_subtree(&state.db, &o.model.path).await?;
     let governance = governance(state, &o.model).await?;
+    let group = match OrgKind::parse(&o.model.kind) {
+        Some(OrgKind::Group) => Some(groups::members_of(&state.db, &o.model).await?),
+        _ => None,
+    };
     Ok(OrgDetail {
         org: o.org,
         ancestors: o.ancestors,
@@ -84,6 +95,7 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i32) -> AppResult<OrgDe
         people_in_subtree,
         can_write: o.can_write,
         governance,
+        group,
     })
 }
 

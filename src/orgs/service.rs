@@ -252,6 +252,16 @@ pub async fn overview(state: &AppState, actor: &Actor, id: i32) -> AppResult<Ove
     })
 }
 
+/// A live organization the actor may read (`OrgRead` in scope): 403 without the permission,
+/// 404 (audited) outside the scope. For other domains' reads of what they keep on an
+/// organization (a group's members) that need not the whole [`overview`].
+pub async fn readable(state: &AppState, actor: &Actor, id: i32) -> AppResult<org::Model> {
+    actor.require(Permission::OrgRead)?;
+    let o = find_live(state, id).await?;
+    authorize_org(state, actor, Permission::OrgRead, &o).await?;
+    Ok(o)
+}
+
 /// A live organization the actor may change (`OrgWrite` in scope): 403 without the permission,
 /// 404 (audited) outside the scope. Other domains' changes on an organization (its committee)
 /// check with it too.

@@ -3,7 +3,7 @@
 //! that depend on them (domain.md §9.1), and ending posts a member can no longer hold — when they
 //! leave, transfer, or their branch moves or merges (through [`crate::module::TreeRules`]).
 
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set,
@@ -48,25 +48,58 @@ pub struct Committee {
     pub warnings: Vec<String>,
 }
 
-/// The size rules of domain.md §9.1, as warnings for people to weigh (never enforced).
-pub fn size_warnings(kind: Option<OrgKind>, full: u64, probationary: u64, committee_size: usize) -> Vec<String> {
+/// Members of a branch above which it should split or become a general branch (支部一般不超过 50 人).
+pub const BRANCH_MEMBERS_MAX: u64 = 50;
+/// Full members from which a branch elects a committee (正式党员 7 人以上设支部委员会); below
+/// it the branch has only a 书记, and a 副书记 if needed.
+pub const COMMITTEE_FROM_FULL: u64 = 7;
+/// Least and most members of a branch committee (一般 3–5 人，不超过 7 人).
+pub const BRANCH_COMMITTEE_MIN: usize = 3;
+pub const BRANCH_COMMITTEE_MAX: usize = 7;
+/// Full members a 党支部 (also a 联合支部) needs (正式党员 3 人以上).
+pub const BRANCH_FULL_MIN: u64 = 3;
+/// Members from which a general branch should become a 基层党委 (党员 100 人以上, 100 included).
+pub const COMMITTEE_ORG_FROM: u64 = 100;
+
+/// The posts a branch without a committee has (fewer than 7 full members).
+const POSTS_WITHOUT_COMMITTEE: &[&str] = &["书记", "副书记"];
+
+/// The size rules of domain.md §9.1, as warnings for people to weigh (never enforced). Full
+/// (正式) and probationary (预备) members count apart: only full members decide whether a branch
+/// may exist and whether it elects a committee. `posts` are the committee's posts as registered.
+pub fn size_warnings(kind: Option<OrgKind>, full: u64, probationary: u64, posts: &[&str]) -> Vec<String> {
     let total = full + probationary;
+    let committee = posts.len();
     let mut out = Vec::new();
     match kind {
         Some(OrgKind::Branch | OrgKind::JointBranch) => {
-            if total > 50 {
+            if total > BRANCH_MEMBERS_MAX {
                 out.push(format!("党员 {total} 人，超过 50 人，可考虑分设党支部或成立党总支"));
             }
-            if full >= 7 && committee_size < 3 {
+            if full >= COMMITTEE_FROM_FULL && committee < BRANCH_COMMITTEE_MIN {
                 out.push(format!(
-                    "正式党员 {full} 人（7 人以上），应设立支部委员会（一般 3–5 人），现登记委员 {committee_size} 人"
+                    "正式党员 {full} 人（7 人以上），应设立支部委员会（一般 3–5 人），现登记委员 {committee} 人"
                 ));
             }
-            if kind == Some(OrgKind::Branch) && full < 3 {
-                out.push(format!("正式党员 {full} 人，不足 3 人，应与邻近单位成立联合支部"));
+            if committee > BRANCH_COMMITTEE_MAX {
+                out.push(format!("支部委员会登记委员 {committee} 人，超过 7 人（一般 3–5 人）"));
+            }
+            let beyond: Vec<&str> = posts.iter().copied().filter(|p| !POSTS_WITHOUT_COMMITTEE.contains(p)).collect();
+            if full < COMMITTEE_FROM_FULL && !beyond.is_empty() {
+                out.push(format!(
+                    "正式党员 {full} 人（不足 7 人），不设支部委员会，只设书记（必要时设副书记），现登记有{}",
+                    beyond.join("、")
+                ));
+            }
+            if full < BRANCH_FULL_MIN {
+                out.push(if kind == Some(OrgKind::Branch) {
+                    format!("正式党员 {full} 人，不足 3 人，应与邻近单位成立联合支部")
+                } else {
+                    format!("正式党员 {full} 人，不足 3 人，联合支部也须有 3 名以上正式党员")
+                });
             }
         }
-        Some(OrgKind::GeneralBranch) if total > 100 => {
+        Some(OrgKind::GeneralBranch) if total >= COMMITTEE_ORG_FROM => {
             out.push(format!("党员 {total} 人，100 人以上，可成立党的基层委员会"));
         }
         _ => {}
@@ -99,8 +132,9 @@ pub async fn committee_of(state: &AppState, o: &org::Model) -> AppResult<Committ
         })
         .collect();
     rows.sort_by_key(|c| POSTS.iter().position(|p| *p == c.post).unwrap_or(POSTS.len()));
+    let posts: Vec<&str> = rows.iter().map(|c| c.post.as_str()).collect();
     Ok(Committee {
-        warnings: size_warnings(OrgKind::parse(&o.kind), full_members, probationary_members, rows.len()),
+        warnings: size_warnings(OrgKind::parse(&o.kind), full_members, probationary_members, &posts),
         members: rows,
         full_members,
         probationary_members,
@@ -127,21 +161,29 @@ fn post_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     crate::openapi::schema::one_of(POSTS, false)
 }
 
-/// Puts a member of the organization's tree on its committee.
+/// Puts a full member of the organization's tree on its committee. A probationary member (预备党员)
+/// has no right to be elected (《中国共产党章程》第七条) and is refused, naming `person_id`.
 pub async fn add_committee(state: &AppState, actor: &Actor, org_id: i32, input: &CommitteeInput) -> AppResult<()> {
     let o = orgs::writable(state, actor, org_id).await?;
+    if OrgKind::parse(&o.kind) == Some(OrgKind::Group) {
+        return Err(AppError::validation("post", "党小组不设委员会；组长在党小组成员中设定"));
+    }
     let post = input.post.trim();
     if !POSTS.contains(&post) {
         return Err(AppError::validation("post", format!("职务应为：{}", POSTS.join("、"))));
     }
     let person_id = input.person_id.ok_or_else(|| AppError::validation("person_id", "请选择委员"))?;
+    let live = crate::people::store::find_live(&state.db, person_id).await?.is_some();
     let m = member::Entity::find()
         .filter(member::Column::PersonId.eq(person_id))
         .filter(member::Column::Status.eq(MemberStatus::Active))
         .one(&state.db)
         .await?
-        .filter(|m| m.branch_path.starts_with(&o.path))
+        .filter(|m| live && m.branch_path.starts_with(&o.path))
         .ok_or_else(|| AppError::validation("person_id", "委员须是本组织（含下级）组织关系在册的党员"))?;
+    if m.full_on.is_none() {
+        return Err(AppError::validation("person_id", "预备党员没有被选举权，不能担任委员"));
+    }
     let since = parse_date(&input.since).map_err(|e| AppError::validation("since", e))?;
     let txn = crate::db::begin_write(&state.db).await?;
     let existing = committee::Entity::find().filter(committee::Column::OrgId.eq(o.id)).all(&txn).await?;
@@ -188,22 +230,28 @@ pub async fn remove_committee(state: &AppState, actor: &Actor, org_id: i32, memb
     Ok(())
 }
 
-/// Party members of the organization's tree, as candidates for its committee.
-pub async fn candidates(state: &AppState, o: &org::Model) -> AppResult<Vec<(i32, String)>> {
-    let members = member::Entity::find()
-        .filter(store::subtree(member::Column::BranchPath, &o.path))
-        .filter(member::Column::Status.eq(MemberStatus::Active))
-        .all(&state.db)
-        .await?;
-    let ids: Vec<i32> = members.iter().map(|m| m.person_id).collect();
-    let people = crate::people::store::many_by_name(&state.db, &ids).await?;
-    Ok(people.into_iter().map(|p| (p.id, p.name)).collect())
+/// Who may join the organization's committee: the full members in good standing of its tree
+/// (probationary members have no right to be elected), as a query of person ids for the picker
+/// (`people::store::pick_among` bounds and searches it).
+pub fn candidates(o: &org::Model) -> SelectStatement {
+    Query::select()
+        .column(member::Column::PersonId)
+        .from(member::Entity)
+        .cond_where(
+            Condition::all()
+                .add(store::subtree(member::Column::BranchPath, &o.path))
+                .add(member::Column::Status.eq(MemberStatus::Active))
+                .add(member::Column::FullOn.is_not_null()),
+        )
+        .to_owned()
 }
 
 /// Ends the committee posts a person can no longer hold: those of organizations whose tree no
-/// longer contains their branch (`branch_path`), or all of them when they leave (`None`).
-/// The member's history gets a "免去委员" entry saying `why`; returns "组织名职务" of each post,
-/// for the audit entry of the change that caused it.
+/// longer contains their branch (`branch_path`), or all of them when they leave (`None`) — and,
+/// with them, their place in a 党小组 that is not one of that branch's groups (see
+/// [`super::groups::leave`]). The member's history gets a "免去委员" entry saying `why` when a
+/// post (a committee's, or a group's 组长) ended; returns "组织名职务" of each post, and
+/// "党小组名成员" when they only left a group, for the audit entry of the change that caused it.
 pub async fn release_posts(
     txn: &DatabaseTransaction,
     state: &AppState,
@@ -213,11 +261,8 @@ pub async fn release_posts(
     why: &str,
 ) -> AppResult<Vec<String>> {
     let posts = committee::Entity::find().filter(committee::Column::PersonId.eq(person_id)).all(txn).await?;
-    if posts.is_empty() {
-        return Ok(Vec::new());
-    }
     let org_ids: Vec<i32> = posts.iter().map(|c| c.org_id).collect();
-    let orgs = store::find_many(txn, &org_ids).await?;
+    let orgs = if org_ids.is_empty() { Vec::new() } else { store::find_many(txn, &org_ids).await? };
     let mut released = Vec::new();
     for c in posts {
         let Some(o) = orgs.iter().find(|o| o.id == c.org_id) else { continue };
@@ -227,9 +272,17 @@ pub async fn release_posts(
         committee::Entity::delete_by_id(c.id).exec(txn).await?;
         released.push(format!("{}{}", o.name, c.post));
     }
+    let branch_id = branch_path.and_then(super::groups::org_of_path);
+    let group = super::groups::leave(txn, person_id, branch_id).await?;
+    if let Some((group, true)) = &group {
+        released.push(format!("{group}组长"));
+    }
     if !released.is_empty() {
         let detail = format!("{why}，不再担任{}", released.join("、"));
         add_event(txn, state, actor, person_id, EventKind::PostReleased, state.clock.today(), detail).await?;
+    }
+    if let Some((group, false)) = group {
+        released.push(format!("{group}成员"));
     }
     Ok(released)
 }
@@ -308,6 +361,70 @@ pub fn on_tree_change<'a>(
         if let Some(id) = gone {
             committee::Entity::delete_many().filter(committee::Column::OrgId.eq(id)).exec(txn).await?;
         }
-        Ok(vec![("released_posts", json!(released))])
+        let mut facts = vec![("released_posts", json!(released))];
+        let left = super::groups::on_tree_change(txn, kind).await?;
+        if !left.is_empty() {
+            facts.push(("left_groups", json!(left)));
+        }
+        Ok(facts)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn says(warnings: &[String], text: &str) -> bool {
+        warnings.iter().any(|w| w.contains(text))
+    }
+
+    #[test]
+    fn a_branch_needs_three_full_members_counted_apart_from_probationary_ones() {
+        let branch = Some(OrgKind::Branch);
+        // Two full and five probationary members: seven in all, still too few full members.
+        let w = size_warnings(branch, 2, 5, &["书记"]);
+        assert!(says(&w, "正式党员 2 人，不足 3 人"), "{w:?}");
+        assert!(size_warnings(branch, 3, 0, &["书记"]).is_empty(), "3 正式党员 are enough");
+        let joint = size_warnings(Some(OrgKind::JointBranch), 2, 0, &["书记"]);
+        assert!(says(&joint, "不足 3 人"), "{joint:?}");
+    }
+
+    #[test]
+    fn a_committee_from_seven_full_members_of_three_to_seven() {
+        let branch = Some(OrgKind::Branch);
+        // Seven full members: a committee is due; six full and many probationary: not.
+        assert!(says(&size_warnings(branch, 7, 0, &["书记"]), "应设立支部委员会"));
+        assert!(!says(&size_warnings(branch, 6, 10, &["书记"]), "应设立支部委员会"));
+        assert!(!says(&size_warnings(branch, 7, 0, &["书记", "组织委员", "宣传委员"]), "应设立支部委员会"));
+        let seven = ["书记", "副书记", "组织委员", "宣传委员", "纪检委员", "委员", "委员"];
+        assert!(!says(&size_warnings(branch, 30, 0, &seven), "超过 7 人"), "7 is the most");
+        let eight = ["书记", "副书记", "组织委员", "宣传委员", "纪检委员", "委员", "委员", "委员"];
+        let w = size_warnings(branch, 30, 0, &eight);
+        assert!(says(&w, "支部委员会登记委员 8 人，超过 7 人"), "{w:?}");
+        assert!(says(&size_warnings(Some(OrgKind::JointBranch), 30, 0, &eight), "超过 7 人"));
+    }
+
+    #[test]
+    fn below_seven_full_members_only_a_secretary_and_a_deputy() {
+        let branch = Some(OrgKind::Branch);
+        assert!(size_warnings(branch, 6, 3, &["书记", "副书记"]).is_empty());
+        let w = size_warnings(branch, 6, 3, &["书记", "组织委员", "宣传委员"]);
+        assert!(says(&w, "不设支部委员会，只设书记（必要时设副书记），现登记有组织委员、宣传委员"), "{w:?}");
+        assert!(!says(&size_warnings(branch, 7, 0, &["书记", "组织委员", "宣传委员"]), "不设支部委员会"));
+    }
+
+    #[test]
+    fn fifty_members_is_a_branch_and_a_hundred_a_committee() {
+        let branch = Some(OrgKind::Branch);
+        let committee = ["书记", "组织委员", "宣传委员"];
+        assert!(!says(&size_warnings(branch, 40, 10, &committee), "超过 50 人"), "50 is allowed");
+        assert!(says(&size_warnings(branch, 40, 11, &committee), "党员 51 人，超过 50 人"));
+        let general = Some(OrgKind::GeneralBranch);
+        assert!(size_warnings(general, 90, 9, &[]).is_empty(), "99: a general branch");
+        // "100 人以上" includes 100, probationary members counted.
+        let w = size_warnings(general, 95, 5, &[]);
+        assert!(says(&w, "党员 100 人，100 人以上，可成立党的基层委员会"), "{w:?}");
+        assert!(size_warnings(Some(OrgKind::Committee), 500, 0, &[]).is_empty());
+        assert!(size_warnings(Some(OrgKind::Group), 0, 0, &[]).is_empty());
+    }
 }

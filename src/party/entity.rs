@@ -165,3 +165,33 @@ pub mod lapse_review {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod group_member {
+    use sea_orm::entity::prelude::*;
+
+    /// A member's place in a 党小组 (`group_id`, a child organization of their branch); at
+    /// most one per person. `leader_of` is the group's id on its leader's row (组长), empty
+    /// otherwise: unique, so a group has at most one leader.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_group_members")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub group_id: i32,
+        pub person_id: i32,
+        pub leader_of: Option<i32>,
+        pub since: Option<Date>,
+        pub created_at: DateTime,
+    }
+
+    impl Model {
+        pub fn is_leader(&self) -> bool {
+            self.leader_of.is_some()
+        }
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

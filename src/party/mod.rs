@@ -6,7 +6,8 @@
 //! One file per use case: `membership` (register, confirm full membership, the history, what the
 //! roster may not change, the probation reminders), `transfers`, `committees` (posts, member
 //! counts and size warnings of an organization; posts end when members leave or the tree
-//! changes, through [`crate::module::TreeRules`]), `options` (the pickers), `dues/`, `letter`; `store` holds
+//! changes, through [`crate::module::TreeRules`]), `groups` (党小组: who belongs to which group of
+//! their branch and who leads it; a place ends with the posts), `options` (the pickers), `dues/`, `letter`; `store` holds
 //! the queries other use cases and domains need; `roster` is what the roster (`people`) gets of
 //! Party rules, through [`crate::module::RosterRules`]. Handlers mirror it in `web/` and `api/`.
 
@@ -17,6 +18,7 @@ pub mod committees;
 pub mod dues;
 pub mod ending;
 pub mod entity;
+pub mod groups;
 pub mod lapse;
 pub mod letter;
 pub mod membership;

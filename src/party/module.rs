@@ -56,6 +56,9 @@ pub fn module() -> Module {
             ("dues.cancel", "撤销党费交纳登记"),
             ("org.committee_add", "增补委员"),
             ("org.committee_remove", "免去委员"),
+            ("org.group_add", "编入党小组"),
+            ("org.group_leader", "设定或取消党小组组长"),
+            ("org.group_remove", "移出党小组"),
         ],
         permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::IdentityRead, Permission::OrgWrite],
         todos: &[membership_todos, transfer_todos, lapse_todos],
@@ -88,6 +91,8 @@ fn web_routes() -> Router<AppState> {
         .route("/people/{id}/party/lapse-review", post(web::lapse::review))
         .route("/orgs/{id}/committee", post(web::committees::committee_add))
         .route("/orgs/{id}/committee/{member_id}/remove", post(web::committees::committee_remove))
+        .route("/orgs/{id}/group-members", post(web::groups::place))
+        .route("/orgs/{id}/group-members/{person_id}/remove", post(web::groups::remove))
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
@@ -109,6 +114,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::transfers::reject))
         .routes(routes!(api::committees::committee_add))
         .routes(routes!(api::committees::committee_remove))
+        .routes(routes!(api::groups::list, api::groups::place))
+        .routes(routes!(api::groups::remove))
 }
 
 fn membership_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {

@@ -1,17 +1,21 @@
-//! Party's pickers (`GET /party/options`): the receiving branch of a transfer and the members
-//! who may join a committee, built on the shared picker functions of `orgs::picker`.
+//! Party's pickers (`GET /party/options`): the receiving branch of a transfer, and the members
+//! who may join a committee or a 党小组, built on the shared picker functions of `orgs::picker`.
+//! People are searched in the database (`people::store::pick_among`), never loaded whole: the
+//! root's committee picker reaches every member of the bureau.
 
 use std::collections::HashMap;
 
-use super::{committees, transfers};
+use super::{committees, groups, transfers};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::orgs::OrgKind;
 use crate::orgs::picker::{self, OptionsQuery, PickOption};
 use crate::state::AppState;
 
 /// Up to [`picker::PICK_LIMIT`] candidates matching `q`: for `transfer` the other branches of the
-/// bureau for a member the actor may transfer (`for` = the person), for `committee` the members
-/// of an organization's tree the actor may restructure (`for` = the organization).
+/// bureau for a member the actor may transfer (`for` = the person); for `committee` the full
+/// members of an organization's tree the actor may restructure (`for` = the organization); for
+/// `group` the members of a 党小组's branch who are in no group yet (`for` = the group).
 pub async fn options(state: &AppState, actor: &Actor, query: &OptionsQuery) -> AppResult<Vec<PickOption>> {
     match query.purpose.as_str() {
         "transfer" => {
@@ -23,22 +27,26 @@ pub async fn options(state: &AppState, actor: &Actor, query: &OptionsQuery) -> A
         }
         "committee" => {
             let o = picker::form_target(state, actor, query.for_id).await?;
-            let all = committees::candidates(state, &o).await?;
-            people_labels(state, &picker::matching(all, &query.q)).await
+            people(state, committees::candidates(&o), &query.q).await
         }
-        _ => Err(AppError::bad_request(Some("purpose"), "purpose 须为 transfer 或 committee")),
+        "group" => {
+            let g = picker::form_target(state, actor, query.for_id).await?;
+            if OrgKind::parse(&g.kind) != Some(OrgKind::Group) {
+                return Err(AppError::NotFound);
+            }
+            people(state, groups::candidates(&g), &query.q).await
+        }
+        _ => Err(AppError::bad_request(Some("purpose"), "purpose 须为 transfer、committee 或 group")),
     }
 }
 
-/// Suggestions for people, in `chosen`'s order, each with its kind and organization.
-async fn people_labels(state: &AppState, chosen: &[i32]) -> AppResult<Vec<PickOption>> {
-    let rows = crate::people::store::many_by_name(&state.db, chosen).await?;
+/// Suggestions for the people `among` selects that `q` finds, each with its kind and organization.
+async fn people(state: &AppState, among: sea_orm::sea_query::SelectStatement, q: &str) -> AppResult<Vec<PickOption>> {
+    let rows = crate::people::store::pick_among(&state.db, among, q, picker::PICK_LIMIT as u64).await?;
     let org_ids: Vec<i32> = rows.iter().filter_map(|p| p.org_id).collect();
-    let orgs = crate::orgs::store::names(&state.db, &org_ids).await?;
-    let mut found: HashMap<i32, crate::people::entity::Model> = rows.into_iter().map(|p| (p.id, p)).collect();
-    Ok(chosen
-        .iter()
-        .filter_map(|id| found.remove(id))
+    let orgs: HashMap<i32, String> = crate::orgs::store::names(&state.db, &org_ids).await?;
+    Ok(rows
+        .into_iter()
         .map(|p| {
             let org = p.org_id.and_then(|o| orgs.get(&o)).map(|o| format!(" · {o}")).unwrap_or_default();
             PickOption { id: p.id, value: format!("{}（#{}）", p.name, p.id), label: format!("{}{org}", p.kind) }

@@ -50,6 +50,10 @@ fn sections<'a>(state: &'a AppState, _actor: &'a Actor, s: &'a Subject) -> BoxFu
             let title = if kind == super::EndKind::Stopped { "停止党籍" } else { "党籍终止" };
             rows.push(Row::new(title, text));
         }
+        if let Some((group, leader)) = super::groups::group_of_person(&state.db, s.id).await? {
+            let shown = if leader { format!("{group}（组长）") } else { group };
+            rows.insert(1, Row::new("党小组", shown));
+        }
         match super::dues::current(state, s.id).await? {
             Some((base, category, monthly)) => {
                 rows.push(Row::new("党费", format!("每月 {monthly} 元（基数 {base} 元，{category}）")))

@@ -316,6 +316,28 @@ fn by_initials(q: &str) -> Condition {
     Condition::all().add(Column::Id.in_subquery(spelt))
 }
 
+/// What a picker's text finds among people (see `store::pick_among`), read as the roster search
+/// reads it: latin letters are pinyin initials (through the spellings' index), a number is a
+/// record's id (also as a chosen suggestion `姓名（#id）`) or the start of a police number,
+/// anything else part of the name. `None` for empty text: every candidate.
+pub(super) fn picker_condition(backend: sea_orm::DatabaseBackend, q: &str) -> Option<Condition> {
+    let q = q.trim();
+    if q.is_empty() {
+        return None;
+    }
+    if q.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Some(by_initials(&q.to_ascii_lowercase()));
+    }
+    if let Some(id) = crate::ui::params::picked_id(q) {
+        let mut cond = Condition::any().add(Column::Id.eq(id));
+        if q.bytes().all(|b| b.is_ascii_digit()) {
+            cond = cond.add(store::prefix(Column::PoliceNo, q));
+        }
+        return Some(cond);
+    }
+    Some(Condition::all().add(store::containing(backend, Column::Name, q)))
+}
+
 /// Above this many people in reach, a search lets its own index find the rows and only filters
 /// them by organization; below it, the organization's range is the narrower way in.
 const SEARCH_DRIVES_ABOVE: u64 = 3_000;

@@ -43,15 +43,21 @@ pub async fn live_with_id_number<C: ConnectionTrait>(
 /// Names of the given persons by id (see [`super::names`]).
 pub use super::names;
 
-/// The given persons (deleted or not), each batch of 500 ids by name: as pickers list them.
-pub async fn many_by_name<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<Vec<person::Model>, DbErr> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(500) {
-        out.extend(
-            person::Entity::find().filter(Column::Id.is_in(chunk.to_vec())).order_by_asc(Column::Name).all(db).await?,
-        );
+/// A picker's suggestions among people: up to `limit` live persons whose id `among` selects (a
+/// query of another domain's table, e.g. the members of a branch) and whom the typed text `q`
+/// finds as the roster search would (name, pinyin initials, police number, or the id of a chosen
+/// suggestion), by name. One bounded query, however many people `among` holds.
+pub async fn pick_among<C: ConnectionTrait>(
+    db: &C,
+    among: sea_orm::sea_query::SelectStatement,
+    q: &str,
+    limit: u64,
+) -> Result<Vec<person::Model>, DbErr> {
+    let mut query = live().filter(Column::Id.in_subquery(among));
+    if let Some(cond) = super::search::picker_condition(db.get_database_backend(), q) {
+        query = query.filter(cond);
     }
-    Ok(out)
+    query.order_by_asc(Column::Name).order_by_asc(Column::Id).limit(limit).all(db).await
 }
 
 /// How many people (not deleted) the organization at `path` and its subtree hold.

@@ -12,6 +12,7 @@ mod m20261130_000008_phone_search;
 mod m20261201_000009_family;
 mod m20261201_000010_person_initials;
 mod m20261202_000011_membership_lifecycle;
+mod m20261202_000012_party_groups;
 mod m20261202_000015_lapse_reviews;
 mod util;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_person_initials::Migration),
             Box::new(m20261202_000011_membership_lifecycle::Migration),
             Box::new(m20261202_000015_lapse_reviews::Migration),
+            Box::new(m20261202_000012_party_groups::Migration),
         ]
     }
 }

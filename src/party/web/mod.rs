@@ -1,9 +1,11 @@
 //! Pages of the Party domain, one file per use case as in the domain: `membership` (the
 //! profile's register and full-membership forms), `transfers`, `dues`, `letter`, `committees`
-//! (the committee forms of an organization's page, and Party's pickers).
+//! (the committee forms of an organization's page, and Party's pickers), `groups` (the 党小组
+//! forms of a group's page).
 
 pub mod committees;
 pub mod dues;
+pub mod groups;
 pub mod lapse;
 pub mod letter;
 pub mod membership;
