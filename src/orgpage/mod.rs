@@ -46,7 +46,7 @@ pub struct Governance {
 #[schema(
     description = "党组织详情：`ancestors` 从最高一级排起，不在可读范围内的上级 `id` 为 0；`children` 为直接下级；\
         `people_in_subtree` 为该党组织及其下级的民辅警人数；`can_write` 表示调用者能否修改它；\
-        `group` 只对党小组给出：其成员和组长（与 `GET /orgs/{id}/group-members` 相同）"
+        `group` 只对党小组给出（其他为 `null`）：其成员和组长（与 `GET /orgs/{id}/group-members` 相同）"
 )]
 pub struct OrgDetail {
     pub org: OrgView,
@@ -56,8 +56,7 @@ pub struct OrgDetail {
     pub people_in_subtree: u64,
     pub can_write: bool,
     pub governance: Governance,
-    /// A 党小组's members (for other kinds, absent).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// A 党小组's members (`null` for other kinds).
     pub group: Option<GroupMembers>,
 }
 

@@ -11,6 +11,7 @@ mod consistency;
 mod dues;
 mod family;
 mod governance;
+mod groups;
 mod home;
 mod hostile;
 mod import;

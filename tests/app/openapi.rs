@@ -39,6 +39,9 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("PUT", "/api/v1/orgs/{id}/term"),
     ("POST", "/api/v1/orgs/{id}/committee"),
     ("DELETE", "/api/v1/orgs/{id}/committee/{member_id}"),
+    ("GET", "/api/v1/orgs/{id}/group-members"),
+    ("POST", "/api/v1/orgs/{id}/group-members"),
+    ("DELETE", "/api/v1/orgs/{id}/group-members/{person_id}"),
     ("POST", "/api/v1/orgs/{id}/dissolve"),
     ("GET", "/api/v1/persons"),
     ("POST", "/api/v1/persons"),
@@ -293,6 +296,8 @@ async fn schemas_match_what_the_api_requires_and_returns() {
     let (_, org) = zzb.get_json(&format!("/api/v1/orgs/{id}")).await;
     assert_eq!(keys(&org), props("OrgDetail"));
     assert_eq!(keys(&org["governance"]), props("Governance"));
+    let (_, group) = zzb.get_json("/api/v1/orgs/11/group-members").await;
+    assert_eq!(keys(&group), props("GroupMembers"));
     let (_, persons) = zzb.get_json("/api/v1/persons?page_size=1").await;
     assert_eq!(keys(&persons["items"][0]), props("PersonRow"));
     let id = persons["items"][0]["id"].as_i64().unwrap();
