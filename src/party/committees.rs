@@ -232,18 +232,17 @@ pub async fn remove_committee(state: &AppState, actor: &Actor, org_id: i32, memb
 
 /// Who may join the organization's committee: the full members in good standing of its tree
 /// (probationary members have no right to be elected), as a query of person ids for the picker
-/// (`people::store::pick_among` bounds and searches it).
-pub fn candidates(o: &org::Model) -> SelectStatement {
-    Query::select()
-        .column(member::Column::PersonId)
-        .from(member::Entity)
-        .cond_where(
-            Condition::all()
-                .add(store::subtree(member::Column::BranchPath, &o.path))
-                .add(member::Column::Status.eq(MemberStatus::Active))
-                .add(member::Column::FullOn.is_not_null()),
-        )
-        .to_owned()
+/// (`people::store::pick_among` bounds and searches it), and whether they are many (see
+/// `people::store::MANY_PEOPLE`; counted once for a few seconds of typing).
+pub async fn candidates(state: &AppState, o: &org::Model) -> AppResult<(SelectStatement, bool)> {
+    let pool = Condition::all()
+        .add(store::subtree(member::Column::BranchPath, &o.path))
+        .add(member::Column::Status.eq(MemberStatus::Active))
+        .add(member::Column::FullOn.is_not_null());
+    let count = member::Entity::find().filter(pool.clone()).count(&state.db);
+    let size = state.cached_count(format!("committee-candidates:{}", o.path), count).await?;
+    let query = Query::select().column(member::Column::PersonId).from(member::Entity).cond_where(pool).to_owned();
+    Ok((query, size > crate::people::store::MANY_PEOPLE))
 }
 
 /// Ends the committee posts a person can no longer hold: those of organizations whose tree no
@@ -362,7 +361,7 @@ pub fn on_tree_change<'a>(
             committee::Entity::delete_many().filter(committee::Column::OrgId.eq(id)).exec(txn).await?;
         }
         let mut facts = vec![("released_posts", json!(released))];
-        let left = super::groups::on_tree_change(txn, kind).await?;
+        let left = super::groups::on_tree_change(txn, state, actor, kind).await?;
         if !left.is_empty() {
             facts.push(("left_groups", json!(left)));
         }

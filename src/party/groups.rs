@@ -17,8 +17,9 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::MemberStatus;
 use super::entity::{group_member as gm, member};
+use super::membership::add_event;
+use super::{EventKind, MemberStatus};
 use crate::audit::{self, Event};
 use crate::auth::Actor;
 use crate::db::org_paths::ChangeKind;
@@ -270,11 +271,14 @@ pub async fn remove(state: &AppState, actor: &Actor, id: i32, person_id: i32) ->
 /// (`people::store::pick_among` bounds and searches it).
 pub fn candidates(g: &org::Model) -> SelectStatement {
     let grouped = Query::select().column(gm::Column::PersonId).from(gm::Entity).to_owned();
+    // The branch's path (the group's without its last step) reaches its members by index.
+    let branch_path = g.path.trim_end_matches('/').rsplit_once('/').map(|(head, _)| format!("{head}/"));
     Query::select()
         .column(member::Column::PersonId)
         .from(member::Entity)
         .cond_where(
             Condition::all()
+                .add(member::Column::BranchPath.eq(branch_path.unwrap_or_default()))
                 .add(member::Column::BranchId.eq(g.parent_id.unwrap_or_default()))
                 .add(member::Column::Status.eq(MemberStatus::Active))
                 .add(member::Column::PersonId.not_in_subquery(grouped)),
@@ -309,11 +313,29 @@ pub(super) fn org_of_path(path: &str) -> Option<i32> {
     path.trim_end_matches('/').rsplit('/').next().and_then(|s| s.parse().ok())
 }
 
-/// Deletes these rows; `{person_id, group}` of each, for the audit entry of the change.
-async fn end_rows(txn: &DatabaseTransaction, rows: Vec<gm::Model>, group: &str) -> AppResult<Vec<Value>> {
+/// What a change of the tree ends: the rows, the group's name and why (for the leader's history).
+struct Ending<'a> {
+    rows: Vec<gm::Model>,
+    group: &'a str,
+    why: String,
+}
+
+/// Deletes the rows; the leader's history says the post ended, like a committee post's.
+/// Returns `{person_id, group}` of each, for the audit entry of the change.
+async fn end_rows(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    ending: Ending<'_>,
+) -> AppResult<Vec<Value>> {
+    let Ending { rows, group, why } = ending;
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
     if !ids.is_empty() {
         gm::Entity::delete_many().filter(gm::Column::Id.is_in(ids)).exec(txn).await?;
+    }
+    for r in rows.iter().filter(|r| r.is_leader()) {
+        let detail = format!("{why}，不再担任{group}组长");
+        add_event(txn, state, actor, r.person_id, EventKind::PostReleased, state.clock.today(), detail).await?;
     }
     Ok(rows.iter().map(|r| json!({"person_id": r.person_id, "group": group})).collect())
 }
@@ -321,13 +343,22 @@ async fn end_rows(txn: &DatabaseTransaction, rows: Vec<gm::Model>, group: &str) 
 /// Groups' part of Party's reaction to a change of the tree (run from
 /// [`super::committees::on_tree_change`], before the membership paths are rewritten): a group
 /// moved under another branch, or dissolved, loses its members (merged into a sibling group of
-/// the same branch, they join it, its leader staying the leader); the members of a branch merged
-/// away leave its groups. Returns who left which group.
-pub(super) async fn on_tree_change(txn: &DatabaseTransaction, kind: &ChangeKind) -> AppResult<Vec<Value>> {
+/// the same branch, they join it, its leader staying the leader unless that group has one). A
+/// branch is dissolved or merged only without groups. Returns who left which group.
+pub(super) async fn on_tree_change(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    kind: &ChangeKind,
+) -> AppResult<Vec<Value>> {
     match kind {
         ChangeKind::Moved { org, new_path } => {
             let Some(g) = store::find(txn, org.id).await?.filter(is_group) else { return Ok(Vec::new()) };
             let parent = new_path.trim_end_matches('/').rsplit('/').nth(1).and_then(|s| s.parse::<i32>().ok());
+            let parent_name = match parent {
+                Some(id) => store::find(txn, id).await?.map(|p| p.name).unwrap_or_default(),
+                None => String::new(),
+            };
             let rows = gm::Entity::find().filter(gm::Column::GroupId.eq(g.id)).all(txn).await?;
             let ids: Vec<i32> = rows.iter().map(|r| r.person_id).collect();
             let staying: Vec<i32> = member::Entity::find()
@@ -339,25 +370,28 @@ pub(super) async fn on_tree_change(txn: &DatabaseTransaction, kind: &ChangeKind)
                 .map(|m| m.person_id)
                 .collect();
             let gone = rows.into_iter().filter(|r| !staying.contains(&r.person_id)).collect();
-            end_rows(txn, gone, &g.name).await
+            let why = format!("{}调整隶属至{parent_name}", g.name);
+            end_rows(txn, state, actor, Ending { rows: gone, group: &g.name, why }).await
         }
         ChangeKind::Merged { from, into } => {
-            let Some(f) = store::find(txn, from.id).await? else { return Ok(Vec::new()) };
-            if !is_group(&f) {
-                // The members of a merged branch leave its groups (dissolved before it).
-                let of_branch = Query::select()
-                    .column(member::Column::PersonId)
-                    .from(member::Entity)
-                    .and_where(member::Column::BranchId.eq(f.id))
-                    .to_owned();
-                let rows = gm::Entity::find().filter(gm::Column::PersonId.in_subquery(of_branch)).all(txn).await?;
-                return end_rows(txn, rows, &f.name).await;
-            }
+            let Some(f) = store::find(txn, from.id).await?.filter(is_group) else {
+                // A branch merges only once its groups are gone (dissolved or moved away), and
+                // their members left them then.
+                return Ok(Vec::new());
+            };
+            let why = format!("{}并入{}", from.name, into.name);
             let rows = gm::Entity::find().filter(gm::Column::GroupId.eq(f.id)).all(txn).await?;
             let target = store::find(txn, into.id).await?.filter(|t| is_group(t) && t.parent_id == f.parent_id);
-            let Some(t) = target else { return end_rows(txn, rows, &f.name).await };
+            let Some(t) = target else {
+                return end_rows(txn, state, actor, Ending { rows, group: &f.name, why }).await;
+            };
             let led = gm::Entity::find().filter(gm::Column::LeaderOf.eq(t.id)).one(txn).await?.is_some();
             for r in rows {
+                if r.is_leader() && led {
+                    let detail = format!("{why}，不再担任{}组长", f.name);
+                    add_event(txn, state, actor, r.person_id, EventKind::PostReleased, state.clock.today(), detail)
+                        .await?;
+                }
                 let mut active: gm::ActiveModel = r.clone().into();
                 active.group_id = Set(t.id);
                 active.leader_of = Set((r.is_leader() && !led).then_some(t.id));
@@ -367,7 +401,8 @@ pub(super) async fn on_tree_change(txn: &DatabaseTransaction, kind: &ChangeKind)
         }
         ChangeKind::Dissolved { org } => {
             let rows = gm::Entity::find().filter(gm::Column::GroupId.eq(org.id)).all(txn).await?;
-            end_rows(txn, rows, &org.name).await
+            let why = format!("{}撤销", org.name);
+            end_rows(txn, state, actor, Ending { rows, group: &org.name, why }).await
         }
     }
 }

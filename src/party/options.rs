@@ -27,22 +27,29 @@ pub async fn options(state: &AppState, actor: &Actor, query: &OptionsQuery) -> A
         }
         "committee" => {
             let o = picker::form_target(state, actor, query.for_id).await?;
-            people(state, committees::candidates(&o), &query.q).await
+            let (pool, many) = committees::candidates(state, &o).await?;
+            people(state, pool, many, &query.q).await
         }
         "group" => {
             let g = picker::form_target(state, actor, query.for_id).await?;
             if OrgKind::parse(&g.kind) != Some(OrgKind::Group) {
                 return Err(AppError::NotFound);
             }
-            people(state, groups::candidates(&g), &query.q).await
+            // One branch's members: a small pool.
+            people(state, groups::candidates(&g), false, &query.q).await
         }
         _ => Err(AppError::bad_request(Some("purpose"), "purpose 须为 transfer、committee 或 group")),
     }
 }
 
 /// Suggestions for the people `among` selects that `q` finds, each with its kind and organization.
-async fn people(state: &AppState, among: sea_orm::sea_query::SelectStatement, q: &str) -> AppResult<Vec<PickOption>> {
-    let rows = crate::people::store::pick_among(&state.db, among, q, picker::PICK_LIMIT as u64).await?;
+async fn people(
+    state: &AppState,
+    among: sea_orm::sea_query::SelectStatement,
+    many: bool,
+    q: &str,
+) -> AppResult<Vec<PickOption>> {
+    let rows = crate::people::store::pick_among(&state.db, among, many, q, picker::PICK_LIMIT as u64).await?;
     let org_ids: Vec<i32> = rows.iter().filter_map(|p| p.org_id).collect();
     let orgs: HashMap<i32, String> = crate::orgs::store::names(&state.db, &org_ids).await?;
     Ok(rows

@@ -43,17 +43,40 @@ pub async fn live_with_id_number<C: ConnectionTrait>(
 /// Names of the given persons by id (see [`super::names`]).
 pub use super::names;
 
-/// A picker's suggestions among people: up to `limit` live persons whose id `among` selects (a
-/// query of another domain's table, e.g. the members of a branch) and whom the typed text `q`
-/// finds as the roster search would (name, pinyin initials, police number, or the id of a chosen
-/// suggestion), by name. One bounded query, however many people `among` holds.
+/// About how many people a picker's pool must hold (see [`pick_among`]) for the typed text,
+/// rather than the pool, to lead the query to the rows.
+pub const MANY_PEOPLE: u64 = 3_000;
+
+/// A picker's suggestions among people: up to `limit` live persons whom `among` selects (a query
+/// of another domain's table with a `person_id` column, e.g. the members of a branch) and whom the
+/// typed text `q` finds as the roster search would (name, pinyin initials, police number, or the
+/// id of a chosen suggestion), by name. One bounded query, however many people `among` holds.
+///
+/// `many` says the pool holds more than [`MANY_PEOPLE`] (a whole bureau's members). A small pool
+/// is read first and its people looked up; a large one is probed per person instead, so that the
+/// name index or the typed text reaches the first matches without reading the whole pool (SQLite
+/// would otherwise list every member of the bureau before sorting: 18 ms at city scale, against
+/// 2–4 ms).
 pub async fn pick_among<C: ConnectionTrait>(
     db: &C,
     among: sea_orm::sea_query::SelectStatement,
+    many: bool,
     q: &str,
     limit: u64,
 ) -> Result<Vec<person::Model>, DbErr> {
-    let mut query = live().filter(Column::Id.in_subquery(among));
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    let in_pool = if many {
+        let pool = Alias::new("pool");
+        let probe = Query::select()
+            .expr(Expr::val(1))
+            .from_subquery(among, pool.clone())
+            .and_where(Expr::col((pool, Alias::new("person_id"))).equals((person::Entity, Column::Id)))
+            .to_owned();
+        Expr::exists(probe)
+    } else {
+        Column::Id.in_subquery(among)
+    };
+    let mut query = live().filter(in_pool);
     if let Some(cond) = super::search::picker_condition(db.get_database_backend(), q) {
         query = query.filter(cond);
     }

@@ -150,6 +150,19 @@ async fn a_probationary_member_cannot_be_made_organization_committee_member() {
         let (_, elsewhere) = suggested(&zzb, &format!("purpose=committee&for=13&q={}", urlencode("正式委员"))).await;
         assert!(elsewhere.is_empty(), "another branch's tree: {elsewhere:?}");
 
+        // However large the pool (a whole bureau's members are probed per person, a branch's read
+        // first), the same people are suggested.
+        let root = dangjian::orgs::store::find(&app.state.db, 1).await.unwrap().unwrap();
+        for q in ["", "ZSWY", "委员", "王", &full.to_string()] {
+            let (pool, _) = dangjian::party::committees::candidates(&app.state, &root).await.unwrap();
+            let few = dangjian::people::store::pick_among(&app.state.db, pool.clone(), false, q, 20).await.unwrap();
+            let many = dangjian::people::store::pick_among(&app.state.db, pool, true, q, 20).await.unwrap();
+            let ids =
+                |rows: &[dangjian::people::entity::Model]| rows.iter().map(|p| i64::from(p.id)).collect::<Vec<_>>();
+            assert_eq!(ids(&few), ids(&many), "{q}");
+            assert!(!ids(&many).contains(&probationary), "{q}");
+        }
+
         // A full member may be.
         let (status, body) = zzb
             .send_json(Method::POST, "/api/v1/orgs/10/committee", json!({"person_id": full, "post": "组织委员"}))
@@ -441,6 +454,13 @@ async fn a_group_place_ends_when_the_member_leaves_the_branch_or_the_group_moves
         assert_eq!(status, 204);
         let (_, profile) = shuji.get_json(&format!("/api/v1/persons/{second}")).await;
         assert!(!party_rows(&profile).iter().any(|r| r.starts_with("党小组=")), "{:?}", party_rows(&profile));
+        assert!(
+            party_rows(&profile)
+                .iter()
+                .any(|r| r.contains("免去委员") && r.contains("第一党小组撤销，不再担任第一党小组组长")),
+            "{:?}",
+            party_rows(&profile)
+        );
         let dissolved = audit(&auditor, "action=org.dissolve").await;
         assert_eq!(dissolved[0]["summary"]["left_groups"], json!([{"person_id": second, "group": "第一党小组"}]));
         app
