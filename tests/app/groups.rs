@@ -414,6 +414,13 @@ async fn a_group_place_ends_when_the_member_leaves_the_branch_or_the_group_moves
             .await;
         assert_eq!(status, 201);
         assert_eq!(group_members(&zzb, 11).await.1["total"], 0);
+        // So does a deleted record.
+        let deleted = member(&shuji, 10, "删档组员", "37020219870707004", "2010-05-01", Some("2011-05-01")).await;
+        assert_eq!(place(&zzb, 11, deleted, false).await.0, 201);
+        let (status, _) =
+            shuji.send_json(Method::DELETE, &format!("/api/v1/persons/{deleted}"), json!({"reason": "重复建档"})).await;
+        assert_eq!(status, 204);
+        assert_eq!(group_members(&zzb, 11).await.1["total"], 0);
 
         let auditor = app.login("auditor").await;
         let accepted = audit(&auditor, "action=transfer.accept").await;
