@@ -421,6 +421,18 @@ async fn a_group_place_ends_when_the_member_leaves_the_branch_or_the_group_moves
             shuji.send_json(Method::DELETE, &format!("/api/v1/persons/{deleted}"), json!({"reason": "重复建档"})).await;
         assert_eq!(status, 204);
         assert_eq!(group_members(&zzb, 11).await.1["total"], 0);
+        // And a membership that ends.
+        let ending = member(&shuji, 10, "退党组员", "37020219880808003", "2010-05-01", Some("2011-05-01")).await;
+        assert_eq!(place(&zzb, 11, ending, true).await.0, 201);
+        let (status, body) = shuji
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/persons/{ending}/membership/end"),
+                json!({"kind": "退党", "date": "2026-11-20", "reason": "本人申请", "decided_by": "中山路派出所党支部"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(group_members(&zzb, 11).await.1["total"], 0);
 
         let auditor = app.login("auditor").await;
         let accepted = audit(&auditor, "action=transfer.accept").await;
