@@ -235,6 +235,43 @@ pub async fn insert_membership(
     (joined, full): (NaiveDate, Option<NaiveDate>),
     category: MemberCategory,
 ) -> AppResult<member::Model> {
+    let new = NewMembership { person_id, branch, joined, full, category, joining: Joining::Admitted };
+    insert_new(txn, state, actor, new).await
+}
+
+/// How a new membership comes to the bureau.
+#[derive(Debug, Clone, Copy)]
+pub enum Joining<'a> {
+    /// Admitted by the branch (登记入党, or registered after the fact): dues are owed from the
+    /// month of admission (domain.md §4.4).
+    Admitted,
+    /// Transferred in from outside the bureau with the letter of `issuer`, received on `arrived`:
+    /// admitted elsewhere, and counted in this bureau's dues ledgers only from the month of
+    /// arrival (what was owed before is the sending organization's, and the letter says how far
+    /// it was paid).
+    Arrived { issuer: &'a str, arrived: NaiveDate },
+}
+
+/// A membership to write: who, where, the dates, and how it came.
+#[derive(Debug, Clone, Copy)]
+pub struct NewMembership<'a> {
+    pub person_id: i32,
+    pub branch: &'a OrgRef,
+    pub joined: NaiveDate,
+    pub full: Option<NaiveDate>,
+    pub category: MemberCategory,
+    pub joining: Joining<'a>,
+}
+
+/// Writes a membership, its first stint in the dues ledgers and its admission (extension,
+/// full-membership) events; the caller keeps the roster's political status in step.
+pub async fn insert_new(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    new: NewMembership<'_>,
+) -> AppResult<member::Model> {
+    let NewMembership { person_id, branch, joined, full, category, joining } = new;
     let now = state.clock.now_db();
     // A member registered after the fact whose 转正 came at the end of an extension.
     let extended = full.and_then(|f| extension_for(joined, f).ok().flatten());
@@ -253,9 +290,11 @@ pub async fn insert_membership(
     }
     .insert(txn)
     .await?;
-    // Dues are owed from the day the branch meeting admitted them (domain.md §4.4).
-    super::stints::open(txn, person_id, branch, joined).await?;
-    let detail = format!("经{}支部大会接收为预备党员", branch.name);
+    let (counts_from, detail) = match joining {
+        Joining::Admitted => (joined, format!("经{}支部大会接收为预备党员", branch.name)),
+        Joining::Arrived { issuer, arrived } => (arrived, format!("经支部大会接收为预备党员（据{issuer}介绍信）")),
+    };
+    super::stints::open(txn, person_id, branch, counts_from).await?;
     add_event(txn, state, actor, person_id, EventKind::Joined, joined, detail).await?;
     if let Some(months) = extended {
         let detail = format!("预备期延长 {months} 个月");

@@ -1,7 +1,9 @@
 //! The months a member belonged to each branch (`member_stints`), so a month's dues ledger lists
 //! who belonged to the branch in that month, whatever happened since. A member counts from the
-//! month of admission or arrival; the month of an internal transfer belongs to the receiving
-//! branch; a member who leaves the bureau or whose membership ends still counts in that month.
+//! month of admission, or for a transfer in from outside the bureau from the month the letter
+//! arrived (dues owed before are the sending organization's); the month of an internal transfer
+//! belongs to the receiving branch; a member who leaves the bureau or whose membership ends
+//! still counts in that month.
 
 use chrono::{Months, NaiveDate};
 use sea_orm::sea_query::{Query, SelectStatement};
@@ -25,6 +27,24 @@ pub async fn open<C: ConnectionTrait>(db: &C, person_id: i32, branch: &OrgRef, o
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// Opens a stint in `branch` for someone who comes back to the bureau on `on` (a transfer in of
+/// a member who once left): from the month of `on`, or from the month after the last one an
+/// earlier stint counts when they come back within it, so no month counts twice.
+pub async fn reopen<C: ConnectionTrait>(db: &C, person_id: i32, branch: &OrgRef, on: NaiveDate) -> AppResult<()> {
+    let last = stint::Entity::find()
+        .filter(stint::Column::PersonId.eq(person_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|s| s.to_month)
+        .max();
+    let from = match last.and_then(|m| m.checked_add_months(Months::new(1))) {
+        Some(after) if after > first_of_month(on) => after,
+        _ => first_of_month(on),
+    };
+    open(db, person_id, branch, from).await
 }
 
 /// Closes the person's open stint with `last` as its last month counted; a stint that would
