@@ -4,12 +4,14 @@
 //! never typed twice.
 //!
 //! One file per use case: `membership` (register, confirm full membership, the history, what the
-//! roster may not change, the probation reminders), `transfers`, `committees` (posts, member
-//! counts and size warnings of an organization; posts end when members leave or the tree
-//! changes, through [`crate::module::TreeRules`]), `groups` (党小组: who belongs to which group of
-//! their branch and who leads it; a place ends with the posts), `options` (the pickers), `dues/`, `letter`; `store` holds
-//! the queries other use cases and domains need; `roster` is what the roster (`people`) gets of
-//! Party rules, through [`crate::module::RosterRules`]. Handlers mirror it in `web/` and `api/`.
+//! roster may not change, the probation reminders), `transfers`, `transfer_in` (a transfer in
+//! from outside the bureau with its incoming letter), `committees` (posts, member counts and
+//! size warnings of an organization; posts end when members leave or the tree changes, through
+//! [`crate::module::TreeRules`]), `groups` (党小组: who belongs to which group of their branch
+//! and who leads it; a place ends with the posts), `options` (the pickers), `dues/`, `letter`
+//! (the numbered letter of a transfer out, its receipt and reminder); `store` holds the queries
+//! other use cases and domains need; `roster` is what the roster (`people`) gets of Party rules,
+//! through [`crate::module::RosterRules`]. Handlers mirror it in `web/` and `api/`.
 
 use crate::db::stored_text;
 
@@ -28,6 +30,7 @@ pub mod profile;
 pub mod roster;
 pub mod stints;
 pub mod store;
+pub mod transfer_in;
 pub mod transfers;
 pub mod web;
 
@@ -43,6 +46,7 @@ pub const ORG_PATH_COLUMNS: &[crate::db::org_paths::PathColumn] = {
         PathColumn::new("member_stints", "branch_path").with_org_id("branch_id"),
         PathColumn::new("transfers", "from_path").with_org_id("from_org_id").kept_on_merge(),
         PathColumn::new("transfers", "to_path").with_org_id("to_org_id").kept_on_merge(),
+        PathColumn::new("transfers_in", "branch_path").with_org_id("branch_id").kept_on_merge(),
     ]
 };
 

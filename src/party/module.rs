@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{api, committees, membership, transfers, web};
+use super::{api, committees, letter, membership, transfers, web};
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::module::{BoxFuture, Module, TreeRules};
@@ -18,7 +18,7 @@ pub fn module() -> Module {
         web: web_routes,
         api: api_routes,
         api_tags: &[
-            ("membership", "党员与组织关系：登记入党、转正、组织关系转接、介绍信"),
+            ("membership", "党员与组织关系：登记入党、转正、组织关系转接、介绍信及回执、从局外转入"),
             ("dues", "党费：基数、台账、交纳"),
         ],
         nav: &[
@@ -50,6 +50,9 @@ pub fn module() -> Module {
             ("transfer.request", "申请组织关系转接"),
             ("transfer.accept", "接收组织关系"),
             ("transfer.reject", "退回组织关系转接"),
+            ("transfer.letter", "开具组织关系介绍信"),
+            ("transfer.receipt", "登记介绍信回执"),
+            ("transfer.in", "从局外转入组织关系"),
             ("dues.base", "登记党费基数"),
             ("dues.pay", "登记党费交纳"),
             ("dues.export", "导出党费台账"),
@@ -61,7 +64,7 @@ pub fn module() -> Module {
             ("org.group_remove", "移出党小组"),
         ],
         permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::IdentityRead, Permission::OrgWrite],
-        todos: &[membership_todos, transfer_todos, lapse_todos],
+        todos: &[membership_todos, transfer_todos, letter_todos, lapse_todos],
         org_path_columns: super::ORG_PATH_COLUMNS,
         profile: Some(super::profile::part()),
         roster: Some(super::roster::rules()),
@@ -77,6 +80,7 @@ fn web_routes() -> Router<AppState> {
         .route("/people/{id}/party/extend", post(web::membership::extend))
         .route("/people/{id}/party/end", get(web::membership::end_form).post(web::membership::end))
         .route("/people/{id}/party/transfer", get(web::transfers::transfer_form).post(web::transfers::transfer))
+        .route("/people/{id}/party/transfer-in", get(web::transfer_in::form).post(web::transfer_in::submit))
         .route("/people/{id}/party/dues-base", post(web::dues::dues_base))
         .route("/party/dues", get(web::dues::dues))
         .route("/party/dues/export.xlsx", get(web::dues::dues_export))
@@ -85,6 +89,8 @@ fn web_routes() -> Router<AppState> {
         .route("/party/transfers", get(web::transfers::transfers))
         .route("/party/transfers/{id}/accept", post(web::transfers::accept))
         .route("/party/transfers/{id}/letter.docx", get(web::letter::letter))
+        .route("/party/transfers/{id}/letter", post(web::letter::issue))
+        .route("/party/transfers/{id}/receipt", post(web::letter::receipt))
         .route("/party/transfers/{id}/reject", post(web::transfers::reject))
         .route("/party/options", get(web::committees::options))
         .route("/party/lapse", get(web::lapse::page))
@@ -103,6 +109,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::membership::end))
         .routes(routes!(api::lapse::list))
         .routes(routes!(api::lapse::review))
+        .routes(routes!(api::transfer_in::transfer_in))
         .routes(routes!(api::transfers::request_transfer))
         .routes(routes!(api::dues::dues_base))
         .routes(routes!(api::dues::dues_ledger))
@@ -111,6 +118,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::transfers::list))
         .routes(routes!(api::transfers::accept))
         .routes(routes!(api::letter::letter))
+        .routes(routes!(api::letter::issue))
+        .routes(routes!(api::letter::receipt))
         .routes(routes!(api::transfers::reject))
         .routes(routes!(api::committees::committee_add))
         .routes(routes!(api::committees::committee_remove))
@@ -124,6 +133,10 @@ fn membership_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, 
 
 fn transfer_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {
     Box::pin(transfers::todos(state, actor))
+}
+
+fn letter_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {
+    Box::pin(letter::todos(state, actor))
 }
 
 fn lapse_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {

@@ -13,9 +13,11 @@ use crate::orgs::picker::{self, OptionsQuery, PickOption};
 use crate::state::AppState;
 
 /// Up to [`picker::PICK_LIMIT`] candidates matching `q`: for `transfer` the other branches of the
-/// bureau for a member the actor may transfer (`for` = the person); for `committee` the full
-/// members of an organization's tree the actor may restructure (`for` = the organization); for
-/// `group` the members of a 党小组's branch who are in no group yet (`for` = the group).
+/// bureau for a member the actor may transfer (`for` = the person); for `transfer_in` the
+/// branches of the actor's scope for a person the actor may receive (`for` = the person); for
+/// `committee` the full members of an organization's tree the actor may restructure (`for` =
+/// the organization); for `group` the members of a 党小组's branch who are in no group yet
+/// (`for` = the group).
 pub async fn options(state: &AppState, actor: &Actor, query: &OptionsQuery) -> AppResult<Vec<PickOption>> {
     match query.purpose.as_str() {
         "transfer" => {
@@ -23,6 +25,12 @@ pub async fn options(state: &AppState, actor: &Actor, query: &OptionsQuery) -> A
             let (_, m) = transfers::transferable(state, actor, person).await?;
             let all = transfers::branch_options(state).await?;
             let all = all.into_iter().filter(|(id, _)| *id != m.branch_id).collect();
+            picker::org_labels(&state.db, &picker::matching(all, &query.q)).await
+        }
+        "transfer_in" => {
+            let person = query.for_id.ok_or(AppError::NotFound)?;
+            super::transfer_in::receivable(state, actor, person).await?;
+            let all = super::transfer_in::branch_options(state, actor).await?;
             picker::org_labels(&state.db, &picker::matching(all, &query.q)).await
         }
         "committee" => {
@@ -38,7 +46,7 @@ pub async fn options(state: &AppState, actor: &Actor, query: &OptionsQuery) -> A
             // One branch's members: a small pool.
             people(state, groups::candidates(&g), false, &query.q).await
         }
-        _ => Err(AppError::bad_request(Some("purpose"), "purpose 须为 transfer、committee 或 group")),
+        _ => Err(AppError::bad_request(Some("purpose"), "purpose 须为 transfer、transfer_in、committee 或 group")),
     }
 }
 

@@ -73,9 +73,10 @@ struct Panel<'a> {
     id: i32,
     csrf: &'a str,
     errors: &'a FieldErrors,
-    /// Which membership actions the page offers: `register`; `full` for a probationary member
-    /// (转正, 延长, transfer, end); `transfer` for a full member (transfer, end); `stopped` for a
-    /// stopped membership (end only).
+    /// Which membership actions the page offers: `register` (or a transfer in from outside);
+    /// `full` for a probationary member (转正, 延长, transfer, end); `transfer` for a full member
+    /// (transfer, end); `stopped` for a stopped membership (end only); `returning` for a member
+    /// who transferred out (a transfer in again).
     party_action: &'static str,
     probation_end: String,
     /// The probation has ended: 转正 may be recorded.
@@ -103,6 +104,7 @@ fn panel<'a>(
             Some(m) if m.status == MemberStatus::Active && m.full_on.is_none() => "full",
             Some(m) if m.status == MemberStatus::Active => "transfer",
             Some(m) if m.status == MemberStatus::Suspended => "stopped",
+            Some(m) if m.status == MemberStatus::TransferredOut => "returning",
             Some(_) => return Ok(None),
         };
         let end = m.as_ref().map(super::member_probation_end);

@@ -216,7 +216,8 @@ pub async fn decide_transfer(
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(description = "一项转接：`status` 为待接收、已接收、已退回、已转出；局外转接的 `to_name` 是局外单位名称；\
-    `requested_at` 为北京时间；`can_decide` 表示调用者能否接收或退回")]
+    `requested_at` 为北京时间；`can_decide` 表示调用者能否接收或退回；转出本局的，`letter_no`、`letter_on` 为介绍信的编号和开具日期\
+    （尚未开具时为 null），`receipt_on`、`receipt_org` 为登记的回执日期和接收党组织（未收到时为 null）")]
 pub struct TransferRow {
     pub id: i32,
     pub person_id: i32,
@@ -231,6 +232,12 @@ pub struct TransferRow {
     pub reject_reason: Option<String>,
     /// The viewer may accept or return it.
     pub can_decide: bool,
+    /// Out of the bureau: the letter's number and date, once issued, and its receipt.
+    #[schema(example = "〔2026〕第 0012 号")]
+    pub letter_no: Option<String>,
+    pub letter_on: Option<chrono::NaiveDate>,
+    pub receipt_on: Option<chrono::NaiveDate>,
+    pub receipt_org: Option<String>,
 }
 
 impl TransferRow {
@@ -241,6 +248,17 @@ impl TransferRow {
     /// A transfer out of the bureau, which has a letter.
     pub fn has_letter(&self) -> bool {
         self.status == TransferStatus::Out
+    }
+
+    /// The last day the letter is valid, once issued.
+    pub fn letter_valid_until(&self) -> String {
+        self.letter_on.map(|d| (d + chrono::Duration::days(super::letter::VALID_DAYS)).to_string()).unwrap_or_default()
+    }
+
+    /// The letter's 30 days are over and no receipt was recorded.
+    pub fn receipt_overdue(&self, today: &chrono::NaiveDate) -> bool {
+        self.receipt_on.is_none()
+            && self.letter_on.is_some_and(|d| d + chrono::Duration::days(super::letter::VALID_DAYS) < *today)
     }
 }
 
@@ -265,7 +283,13 @@ pub async fn list_transfers(state: &AppState, actor: &Actor) -> AppResult<(Vec<T
     let orgs = store::names(&state.db, &org_ids).await?;
     let person_ids: Vec<i32> = incoming.iter().chain(&outgoing).map(|t| t.person_id).collect();
     let people = crate::people::names(&state.db, &person_ids).await?;
+    let out_ids: Vec<i32> = outgoing.iter().filter(|t| t.status == TransferStatus::Out).map(|t| t.id).collect();
+    let letters = super::letter::of_transfers(&state.db, &out_ids).await?;
     let row = |t: transfer::Model| TransferRow {
+        letter_no: letters.get(&t.id).map(|l| l.number()),
+        letter_on: letters.get(&t.id).map(|l| l.issued_on),
+        receipt_on: letters.get(&t.id).and_then(|l| l.receipt_on),
+        receipt_org: letters.get(&t.id).and_then(|l| l.receipt_org.clone()),
         id: t.id,
         person_id: t.person_id,
         person_name: people.get(&t.person_id).cloned().unwrap_or_default(),

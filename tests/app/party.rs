@@ -212,14 +212,25 @@ async fn a_member_is_transferred_between_branches_and_seen_from_both_secretaries
         let (_, profile) = other.get_json(&format!("/api/v1/persons/{pid}")).await;
         assert!(party_rows(&profile).contains(&"组织关系=转出".to_owned()));
 
-        // The introduction letter for the move out of the bureau, as a Word document.
+        // The introduction letter for the move out of the bureau, as a Word document: it states
+        // the month the dues were paid to, which nothing recorded here tells yet.
+        let (status, err) = other.get_json(&format!("/api/v1/transfers/{}/docx", out["id"])).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("dues_paid_to")), "{err}");
+        let (status, issued) = other
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/transfers/{}/letter", out["id"]),
+                json!({"dues_paid_to": "2026-11"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{issued}");
         let res = other.get(&format!("/api/v1/transfers/{}/docx", out["id"])).await;
         assert_eq!(res.status(), 200);
         assert!(res.headers()["content-type"].to_str().unwrap().contains("wordprocessingml"));
         let bytes = res.bytes().await.unwrap();
         let text = docx_rs::read_docx(&bytes).unwrap().json();
         assert!(text.contains("中国共产党党员组织关系介绍信"));
-        assert!(text.contains("兹介绍调动党员同志") && text.contains("转去中共某区委组织部"), "letter text");
+        assert!(text.contains("调动党员同志（") && text.contains("去中共某区委组织部，请接转组织关系"), "letter text");
         assert_eq!(
             shuji.get(&format!("/api/v1/transfers/{}/docx", t["id"])).await.status(),
             422,

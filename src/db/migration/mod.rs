@@ -13,6 +13,7 @@ mod m20261201_000009_family;
 mod m20261201_000010_person_initials;
 mod m20261202_000011_membership_lifecycle;
 mod m20261202_000012_party_groups;
+mod m20261202_000014_letters_transfer_in;
 mod m20261202_000015_lapse_reviews;
 mod util;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_membership_lifecycle::Migration),
             Box::new(m20261202_000015_lapse_reviews::Migration),
             Box::new(m20261202_000012_party_groups::Migration),
+            Box::new(m20261202_000014_letters_transfer_in::Migration),
         ]
     }
 }

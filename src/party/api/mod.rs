@@ -1,5 +1,5 @@
 //! JSON API of the Party domain, one file per use case as in the domain: `membership`,
-//! `transfers`, `dues`, `letter`, `committees`, `groups`.
+//! `transfers`, `transfer_in`, `dues`, `letter`, `committees`, `groups`.
 
 pub mod committees;
 pub mod dues;
@@ -7,4 +7,5 @@ pub mod groups;
 pub mod lapse;
 pub mod letter;
 pub mod membership;
+pub mod transfer_in;
 pub mod transfers;

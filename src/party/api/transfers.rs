@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::auth::Actor;
 use crate::error::{AppResult, ErrorBody};
 use crate::party::TransferStatus;
+use crate::party::transfer_in::TransferInRow;
 use crate::party::transfers::{self, TransferInput, TransferRow};
 use crate::state::AppState;
 use crate::ui::json::ApiJson;
@@ -26,7 +27,7 @@ pub struct TransferCreated {
     post, path = "/persons/{id}/transfers", tag = "membership", operation_id = "request_transfer",
     summary = "发起组织关系转接",
     description = "党务管理员、书记/支委，党员所在党支部须在其范围内；只有组织关系正常的党员能发起。局内转接等接收党支部接收\
-        （接收党支部不要求在调用者范围内）；局外转接立即生效，之后可生成介绍信。发起后不能撤回。",
+        （接收党支部不要求在调用者范围内）；局外转接立即生效，之后开具介绍信（`POST /transfers/{id}/letter`）。发起后不能撤回。",
     params(("id" = i32, Path, description = "人员编号")),
     request_body = TransferInput,
     security(("session" = [], "csrf" = []), ("token" = [])),
@@ -53,11 +54,12 @@ pub async fn request_transfer(
 #[derive(Serialize, ToSchema)]
 #[schema(
     description = "`incoming`：接收党支部在调用者范围内、待接收的全部转接；`outgoing`：转出党支部在调用者范围内的最近 100 项\
-        （任何状态，新的在前）"
+        （任何状态，新的在前）；`transfers_in`：接收党支部在调用者范围内的最近 100 项从局外转入（新的在前）"
 )]
 pub struct Transfers {
     incoming: Vec<TransferRow>,
     outgoing: Vec<TransferRow>,
+    transfers_in: Vec<TransferInRow>,
 }
 
 #[utoipa::path(
@@ -73,7 +75,8 @@ pub struct Transfers {
 )]
 pub async fn list(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Transfers>> {
     let (incoming, outgoing) = transfers::list_transfers(&state, &actor).await?;
-    Ok(Json(Transfers { incoming, outgoing }))
+    let transfers_in = crate::party::transfer_in::recent(&state, &actor).await?;
+    Ok(Json(Transfers { incoming, outgoing, transfers_in }))
 }
 
 #[utoipa::path(

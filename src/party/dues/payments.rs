@@ -91,6 +91,9 @@ pub async fn cancel_payment(
         .one(&txn)
         .await?
         .map(|p| p.month);
+    // What a letter of a transfer in said was paid before arriving still holds.
+    let stated = crate::party::transfer_in::stated_paid_to(&txn, person_id).await?;
+    let latest = latest.max(stated);
     let mut active: member::ActiveModel = m.clone().into();
     active.dues_paid_to = Set(latest);
     active.update(&txn).await?;

@@ -1,7 +1,7 @@
 //! Pages of the Party domain, one file per use case as in the domain: `membership` (the
-//! profile's register and full-membership forms), `transfers`, `dues`, `letter`, `committees`
-//! (the committee forms of an organization's page, and Party's pickers), `groups` (the 党小组
-//! forms of a group's page).
+//! profile's register and full-membership forms), `transfers`, `transfer_in`, `dues`, `letter`,
+//! `committees` (the committee forms of an organization's page, and Party's pickers), `groups`
+//! (the 党小组 forms of a group's page).
 
 pub mod committees;
 pub mod dues;
@@ -9,6 +9,7 @@ pub mod groups;
 pub mod lapse;
 pub mod letter;
 pub mod membership;
+pub mod transfer_in;
 pub mod transfers;
 
 use axum::response::Response;

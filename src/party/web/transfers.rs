@@ -86,6 +86,8 @@ struct TransfersPage {
     layout: Layout,
     incoming: Vec<TransferRow>,
     outgoing: Vec<TransferRow>,
+    transfers_in: Vec<crate::party::transfer_in::TransferInRow>,
+    today: chrono::NaiveDate,
 }
 
 pub async fn transfers(
@@ -94,10 +96,13 @@ pub async fn transfers(
     TakeFlash(flash): TakeFlash,
 ) -> AppResult<Response> {
     let (incoming, outgoing) = transfers::list_transfers(&state, &actor).await?;
+    let transfers_in = crate::party::transfer_in::recent(&state, &actor).await?;
     let page = TransfersPage {
         layout: Layout::new(&actor, "组织关系转接", "/party/transfers", flash).crumb("组织关系转接", None),
         incoming,
         outgoing,
+        transfers_in,
+        today: state.clock.today(),
     };
     Ok(render(&page))
 }
