@@ -412,6 +412,81 @@ impl Gen<'_> {
         Ok(())
     }
 
+    /// A transfer in from outside the bureau, to show what one looks like: the youngest full
+    /// member of `branch` (not one of the demo accounts) arrived with a letter from a police
+    /// college 75 days ago, so their ledgers start that month and their history says so.
+    async fn transfer_in_example(&mut self, branch: &org::Model) -> anyhow::Result<()> {
+        use crate::party::entity::{event, member, stint};
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        let members = person::Entity::find()
+            .filter(person::Column::OrgId.eq(branch.id))
+            .filter(person::Column::PoliticalStatus.eq(PoliticalStatus::Member.as_str()))
+            .order_by_asc(person::Column::Id)
+            .all(self.txn)
+            .await?;
+        let arrived = self.today - chrono::Duration::days(75);
+        // The first two are the demo secretary and member; a full member before arriving.
+        let ids: Vec<i32> = members.iter().skip(2).map(|p| p.id).collect();
+        let memberships = member::Entity::find().filter(member::Column::PersonId.is_in(ids)).all(self.txn).await?;
+        let chosen = members
+            .iter()
+            .filter_map(|p| {
+                let m = memberships.iter().find(|m| m.person_id == p.id && m.full_on.is_some_and(|f| f <= arrived))?;
+                Some((p, m.clone()))
+            })
+            .max_by_key(|(p, _)| (p.birth_date, p.id));
+        let Some((p, m)) = chosen else { return Ok(()) };
+        let month = crate::text::first_of_month(arrived);
+        let paid_to = month.checked_sub_months(chrono::Months::new(1)).unwrap_or(month);
+        let issuer = "中共东海警官职业学院委员会";
+        let letter_no = format!("〔{}〕第 0035 号", arrived.year());
+        crate::party::transfer_in::entity::ActiveModel {
+            person_id: Set(p.id),
+            branch_id: Set(branch.id),
+            branch_path: Set(branch.path.clone()),
+            letter_no: Set(letter_no.clone()),
+            issuer: Set(issuer.into()),
+            joined_on: Set(m.joined_on),
+            full_on: Set(m.full_on),
+            dues_paid_to: Set(paid_to),
+            arrived_on: Set(arrived),
+            recorded_by: Set("demo".into()),
+            recorded_at: Set(self.now),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        let mut active: member::ActiveModel = m.into();
+        active.dues_paid_to = Set(Some(paid_to));
+        active.update(self.txn).await?;
+        stint::Entity::update_many()
+            .col_expr(stint::Column::FromMonth, sea_orm::sea_query::Expr::value(month))
+            .filter(stint::Column::PersonId.eq(p.id))
+            .exec(self.txn)
+            .await?;
+        event::Entity::update_many()
+            .col_expr(
+                event::Column::Detail,
+                sea_orm::sea_query::Expr::value(format!("经支部大会接收为预备党员（据{issuer}介绍信）")),
+            )
+            .filter(event::Column::PersonId.eq(p.id))
+            .filter(event::Column::Kind.eq(crate::party::EventKind::Joined))
+            .exec(self.txn)
+            .await?;
+        event::ActiveModel {
+            person_id: Set(p.id),
+            kind: Set(crate::party::EventKind::TransferredIn),
+            on_date: Set(arrived),
+            detail: Set(format!("由{issuer}转入{}，介绍信{letter_no}", branch.name)),
+            actor_name: Set("demo".into()),
+            at: Set(self.now),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        Ok(())
+    }
+
     /// Families for about four people in five: a spouse for most over 26, children for those
     /// over 28, parents for those under 50 — what the profile's 家庭成员 and later the home
     /// visits' 五知 start from. Its own random stream, so the rest of the demo stays as it was.
@@ -595,6 +670,9 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
 
     let shuji_branch = shuji_branch.context("演示数据中没有派出所党支部")?;
     let first_bureau = first_bureau.context("演示数据中没有分局")?;
+    if scale == Scale::Small {
+        g.transfer_in_example(&shuji_branch).await?;
+    }
     // Two real members of shuji's branch become the secretary and the member accounts.
     let branch_people = {
         use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
