@@ -15,6 +15,7 @@ mod groups;
 mod home;
 mod hostile;
 mod import;
+mod letters;
 mod lifecycle;
 mod modules;
 mod openapi;
