@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::party::{new_person, party_rows, secretary_of};
-use crate::support::{Session, TestApp, on_all_backends};
+use crate::support::{Session, on_all_backends};
 
 /// A new member of branch `org`: full when `full_on` is given, probationary otherwise.
 async fn member(s: &Session, org: i64, name: &str, id17: &str, joined_on: &str, full_on: Option<&str>) -> i64 {
@@ -73,30 +73,6 @@ async fn audit(auditor: &Session, query: &str) -> Vec<Value> {
             r
         })
         .collect()
-}
-
-/// A party office account (党务管理员) whose scope is organization `org` only.
-async fn party_admin_of(app: &TestApp, username: &str, org: i64) -> Session {
-    let admin = app.login("admin").await;
-    let (_, created) =
-        admin.send_json(Method::POST, "/api/v1/users", json!({"username": username, "display_name": "党务"})).await;
-    let sec = app.login("secadmin").await;
-    let (status, _) = sec
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/users/{}/grants", created["id"]),
-            json!({"role": "party_admin", "org_id": org}),
-        )
-        .await;
-    assert_eq!(status, 201);
-    let (status, issued) =
-        sec.send_json(Method::POST, &format!("/api/v1/users/{}/one-time-code", created["id"]), json!({})).await;
-    assert_eq!(status, 201);
-    let s = app.login_with(username, issued["one_time_code"].as_str().unwrap()).await.unwrap();
-    let (status, _) =
-        s.send_json(Method::POST, "/api/v1/me/password", json!({"new_password": "Party#Office2026"})).await;
-    assert_eq!(status, 204);
-    s
 }
 
 #[tokio::test]
@@ -338,7 +314,7 @@ async fn a_party_group_has_members_of_its_branch_and_one_leader_changed_only_in_
         assert!(!in_group(&group_members(&zzb, 11).await.1).contains(&c));
 
         // Out of scope: a party office account of branch 13 finds nothing, and is audited.
-        let other = party_admin_of(&app, "zzb13", 13).await;
+        let other = crate::party::account_of(&app, "zzb13", "party_admin", 13).await;
         assert_eq!(place(&other, 11, a, true).await.0, 404);
         assert_eq!(
             other.send_json(Method::DELETE, &format!("/api/v1/orgs/11/group-members/{a}"), json!({})).await.0,

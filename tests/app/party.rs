@@ -32,6 +32,11 @@ pub(crate) fn party_rows(profile: &Value) -> Vec<String> {
 
 /// A secretary account for branch `org`, ready to use.
 pub(crate) async fn secretary_of(app: &TestApp, username: &str, org: i64) -> Session {
+    account_of(app, username, "secretary", org).await
+}
+
+/// An account with `role` over organization `org` only, its own password set, ready to use.
+pub(crate) async fn account_of(app: &TestApp, username: &str, role: &str, org: i64) -> Session {
     let admin = app.login("admin").await;
     let (_, created) =
         admin.send_json(Method::POST, "/api/v1/users", json!({"username": username, "display_name": "支部书记"})).await;
@@ -40,7 +45,7 @@ pub(crate) async fn secretary_of(app: &TestApp, username: &str, org: i64) -> Ses
         .send_json(
             Method::POST,
             &format!("/api/v1/users/{}/grants", created["id"]),
-            json!({"role": "secretary", "org_id": org}),
+            json!({"role": role, "org_id": org}),
         )
         .await;
     assert_eq!(status, 201);
