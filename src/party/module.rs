@@ -19,7 +19,7 @@ pub fn module() -> Module {
         api: api_routes,
         api_tags: &[
             ("membership", "党员与组织关系：登记入党、转正、组织关系转接、介绍信及回执、从局外转入"),
-            ("dues", "党费：基数、台账、交纳"),
+            ("dues", "党费：基数、少交与免交、台账、交纳"),
         ],
         nav: &[
             NavEntry {
@@ -57,6 +57,8 @@ pub fn module() -> Module {
             ("dues.pay", "登记党费交纳"),
             ("dues.export", "导出党费台账"),
             ("dues.cancel", "撤销党费交纳登记"),
+            ("dues.relief", "登记少交或免交党费"),
+            ("dues.relief_cancel", "撤销少交、免交登记"),
             ("org.committee_add", "增补委员"),
             ("org.committee_remove", "免去委员"),
             ("org.group_add", "编入党小组"),
@@ -82,6 +84,8 @@ fn web_routes() -> Router<AppState> {
         .route("/people/{id}/party/transfer", get(web::transfers::transfer_form).post(web::transfers::transfer))
         .route("/people/{id}/party/transfer-in", get(web::transfer_in::form).post(web::transfer_in::submit))
         .route("/people/{id}/party/dues-base", post(web::dues::dues_base))
+        .route("/people/{id}/party/dues-relief", post(web::dues::add_relief))
+        .route("/party/dues/reliefs/{id}/cancel", post(web::dues::cancel_relief))
         .route("/party/dues", get(web::dues::dues))
         .route("/party/dues/export.xlsx", get(web::dues::dues_export))
         .route("/party/dues/pay", post(web::dues::dues_pay))
@@ -112,6 +116,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::transfer_in::transfer_in))
         .routes(routes!(api::transfers::request_transfer))
         .routes(routes!(api::dues::dues_base))
+        .routes(routes!(api::dues::add_relief, api::dues::list_reliefs))
+        .routes(routes!(api::dues::cancel_relief))
         .routes(routes!(api::dues::dues_ledger))
         .routes(routes!(api::dues::dues_pay))
         .routes(routes!(api::dues::dues_cancel))

@@ -84,8 +84,13 @@ struct Panel<'a> {
     /// Not extended yet.
     extendable: bool,
     categories: Vec<Choice>,
-    /// The dues base form's categories: code and label.
+    /// The dues base form's categories: code and label, the membership's preselected.
     dues_categories: Vec<Choice>,
+    /// What counts in the base, stated beside the form.
+    dues_base_rule: &'static str,
+    /// The member's reductions and exemptions, each with its id for cancelling.
+    dues_reliefs: Vec<(i32, String)>,
+    relief_kinds: Vec<Choice>,
 }
 
 fn panel<'a>(
@@ -108,6 +113,16 @@ fn panel<'a>(
             Some(_) => return Ok(None),
         };
         let end = m.as_ref().map(super::member_probation_end);
+        let dues_default = DuesCategory::of_member(m.as_ref().map_or(MemberCategory::DEFAULT, |m| m.category));
+        let dues_reliefs = if !matches!(party_action, "full" | "transfer") {
+            Vec::new()
+        } else {
+            super::dues::reliefs::list(state, s.id)
+                .await?
+                .iter()
+                .map(|r| (r.id, super::dues::describe_relief(r)))
+                .collect()
+        };
         let panel = Panel {
             probation_end: end.map(|d| d.to_string()).unwrap_or_default(),
             probation_due: end.is_some_and(|d| d <= state.clock.today()),
@@ -126,7 +141,13 @@ fn panel<'a>(
                 .collect(),
             dues_categories: DuesCategory::ALL
                 .iter()
-                .map(|c| Choice { value: c.as_str().into(), label: c.label().into(), selected: false })
+                .map(|c| Choice { value: c.as_str().into(), label: c.label().into(), selected: *c == dues_default })
+                .collect(),
+            dues_base_rule: super::dues::base::BASE_RULE,
+            dues_reliefs,
+            relief_kinds: super::dues::ReliefKind::ALL
+                .iter()
+                .map(|k| Choice { value: k.as_str().into(), label: k.label().into(), selected: false })
                 .collect(),
         };
         panel.render().map(Some).map_err(|e| AppError::Internal(anyhow::Error::new(e)))

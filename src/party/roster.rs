@@ -102,7 +102,9 @@ fn import_dates(
     (errors, dates)
 }
 
-/// An imported member is a serving member (在职党员); the import sets the political status.
+/// An imported member is a serving member (在职党员), or a retired one (离退休党员) when the row's
+/// employment status is 退休, so that the dues category that follows the membership is retired
+/// too; the import sets the political status.
 fn write_membership<'a>(
     txn: &'a DatabaseTransaction,
     state: &'a AppState,
@@ -112,7 +114,11 @@ fn write_membership<'a>(
     dates: MembershipDates,
 ) -> BoxFuture<'a, AppResult<()>> {
     Box::pin(async move {
-        insert_membership(txn, state, actor, person_id, branch, dates, MemberCategory::Serving).await?;
+        let retired = crate::people::store::find(txn, person_id)
+            .await?
+            .is_some_and(|p| crate::people::EmploymentStatus::parse(&p.employment_status) == Some(crate::people::EmploymentStatus::Retired));
+        let category = if retired { MemberCategory::Retired } else { MemberCategory::Serving };
+        insert_membership(txn, state, actor, person_id, branch, dates, category).await?;
         Ok(())
     })
 }

@@ -15,6 +15,7 @@ mod m20261202_000011_membership_lifecycle;
 mod m20261202_000012_party_groups;
 mod m20261202_000014_letters_transfer_in;
 mod m20261202_000015_lapse_reviews;
+mod m20261202_000013_dues_categories;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_lapse_reviews::Migration),
             Box::new(m20261202_000012_party_groups::Migration),
             Box::new(m20261202_000014_letters_transfer_in::Migration),
+            Box::new(m20261202_000013_dues_categories::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::entity::{base, payment};
-use super::{base_for, monthly_fen, yuan};
+use super::{base_for, describe_relief, due_fen, reliefs_in_month, to_centre, yuan};
 use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
@@ -20,7 +20,8 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(
     description = "台账的一行：`base`、`category`（中文名）、`due` 为该月适用的基数和应交额，未登记基数时为 null（`category` 为空串）；\
-        `paid`、`paid_on` 为该月的交纳记录。金额为两位小数的字符串"
+        `paid`、`paid_on` 为该月的交纳记录。金额为两位小数的字符串。`due` 已计入经批准的少交、免交（`relief` 说明期间和批准的党委，\
+        免交时 `due` 为 0.00）；`paid_note` 为交纳金额与应交不同时的说明；`to_centre` 为一次多交 1000 元以上（按规定全部上缴中央）"
 )]
 pub struct LedgerRow {
     pub person_id: i32,
@@ -30,11 +31,15 @@ pub struct LedgerRow {
     pub due: Option<String>,
     pub paid: Option<String>,
     pub paid_on: Option<NaiveDate>,
+    pub relief: Option<String>,
+    pub paid_note: Option<String>,
+    pub to_centre: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(description = "党费台账：未交的在前，再按姓名；`without_base` 为未登记基数的人数。金额为两位小数的字符串。\
-    `units` 按直接下级党组织汇总（党支部的台账为空数组），网页上级党组织的台账只显示汇总、逐级下钻")]
+    `units` 按直接下级党组织汇总（党支部的台账为空数组），网页上级党组织的台账只显示汇总、逐级下钻；\
+    `exempt_count` 为该月经批准免交、未交纳的人数（不算未交）")]
 pub struct Ledger {
     pub month: String,
     pub rows: Vec<LedgerRow>,
@@ -43,13 +48,15 @@ pub struct Ledger {
     pub due_total: String,
     pub paid_total: String,
     pub without_base: usize,
+    pub exempt_count: usize,
     pub units: Vec<LedgerUnit>,
 }
 
 /// One direct child organization's part of a ledger above branch level.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(
-    description = "下级党组织的汇总：党员人数、已交和未交人数、未登记基数的人数、应交和已交金额（两位小数的字符串）"
+    description = "下级党组织的汇总：党员人数、已交和未交人数（经批准免交的不算未交，另计 `exempt`）、未登记基数的人数、\
+        应交和已交金额（两位小数的字符串）"
 )]
 pub struct LedgerUnit {
     pub org_id: i32,
@@ -58,6 +65,7 @@ pub struct LedgerUnit {
     pub paid_count: usize,
     pub unpaid: usize,
     pub without_base: usize,
+    pub exempt: usize,
     pub due_total: String,
     pub paid_total: String,
 }
@@ -68,6 +76,7 @@ struct Tally {
     members: usize,
     paid_count: usize,
     without_base: usize,
+    exempt: usize,
     due_fen: i64,
     paid_fen: i64,
 }
@@ -119,7 +128,9 @@ pub async fn ledger_of(
     for p in paid.into_iter().filter(|p| listed.contains(&p.person_id)) {
         payments.insert(p.person_id, p);
     }
+    let reliefs = reliefs_in_month(&state.db, month, &listed).await?;
     let (mut due_total, mut paid_total, mut paid_count, mut without_base) = (0i64, 0i64, 0usize, 0usize);
+    let mut exempt_count = 0usize;
     // Above branch level, each member also counts for the direct child their branch lies in.
     let children = store::children(&state.db, o.id).await?;
     let mut tallies: Vec<Tally> = children.iter().map(|_| Tally::default()).collect();
@@ -127,8 +138,11 @@ pub async fn ledger_of(
         .iter()
         .map(|m| {
             let b = bases.get(&m.person_id).and_then(|list| base_for(list, month));
-            let due = b.map(|b| monthly_fen(b.base_fen, b.category));
+            let relief = b.and(reliefs.get(&m.person_id));
+            let due = b.map(|b| due_fen(b, relief));
             let paid = payments.get(&m.person_id);
+            let exempt = due == Some(0) && paid.is_none();
+            exempt_count += usize::from(exempt);
             due_total += due.unwrap_or(0);
             if let Some(p) = paid {
                 paid_total += p.amount_fen;
@@ -147,6 +161,7 @@ pub async fn ledger_of(
                 if b.is_none() {
                     t.without_base += 1;
                 }
+                t.exempt += usize::from(exempt);
             }
             LedgerRow {
                 person_id: m.person_id,
@@ -156,6 +171,9 @@ pub async fn ledger_of(
                 due: due.map(yuan),
                 paid: paid.map(|p| yuan(p.amount_fen)),
                 paid_on: paid.map(|p| p.paid_on),
+                relief: relief.map(describe_relief),
+                paid_note: paid.map(|p| p.note.clone()).filter(|n| !n.is_empty()),
+                to_centre: paid.is_some_and(|p| to_centre(p.amount_fen, p.due_fen)),
             }
         })
         .collect();
@@ -168,8 +186,9 @@ pub async fn ledger_of(
             name: c.name.clone(),
             members: t.members,
             paid_count: t.paid_count,
-            unpaid: t.members - t.paid_count,
+            unpaid: t.members - t.paid_count - t.exempt,
             without_base: t.without_base,
+            exempt: t.exempt,
             due_total: yuan(t.due_fen),
             paid_total: yuan(t.paid_fen),
         })
@@ -190,6 +209,7 @@ pub async fn ledger_of(
         due_total: yuan(due_total),
         paid_total: yuan(paid_total),
         without_base,
+        exempt_count,
     };
     Ok((o, ledger))
 }

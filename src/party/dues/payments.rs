@@ -1,12 +1,14 @@
 //! Dues payments (党费交纳): recording a month's payments of several members, and cancelling
-//! one recorded by mistake.
+//! one recorded by mistake. A payment is the amount due unless another amount is given (自愿多交,
+//! an adjustment), which then needs a note; one that pays 1000 元 or more beyond what is due goes
+//! wholly to the Central Committee, which the answer and the ledger say.
 
 use chrono::NaiveDate;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
-use super::entity::{base, payment};
-use super::{base_for, monthly_fen, yuan};
+use super::entity::{base, payment, relief};
+use super::{MAX_AMOUNT_FEN, TO_CENTRE_RULE, base_for, due_fen, relief_for, to_centre, yuan};
 use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
@@ -21,6 +23,8 @@ pub struct PaymentView {
     pub name: String,
     pub month: NaiveDate,
     pub amount: String,
+    pub due: String,
+    pub note: String,
     pub paid_on: NaiveDate,
     pub recorded_by: String,
 }
@@ -57,6 +61,8 @@ pub async fn payment(state: &AppState, actor: &Actor, person_id: i32, month: Nai
         name,
         month: p.month,
         amount: yuan(p.amount_fen),
+        due: yuan(p.due_fen),
+        note: p.note,
         paid_on: p.paid_on,
         recorded_by: p.recorded_by,
     })
@@ -98,8 +104,8 @@ pub async fn cancel_payment(
     active.dues_paid_to = Set(latest);
     active.update(&txn).await?;
     let event = Event::by(actor, "dues.cancel").object("person", person_id).org(m.branch_path.clone()).summary(json!({
-        "month": month.format("%Y-%m").to_string(), "amount": yuan(paid.amount_fen), "paid_on": paid.paid_on,
-        "recorded_by": paid.recorded_by, "reason": reason,
+        "month": month.format("%Y-%m").to_string(), "amount": yuan(paid.amount_fen), "due": yuan(paid.due_fen),
+        "note": paid.note, "paid_on": paid.paid_on, "recorded_by": paid.recorded_by, "reason": reason,
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
@@ -120,29 +126,80 @@ fn check_id_count(field: &str, what: &str, ids: &[i32]) -> AppResult<()> {
     Ok(())
 }
 
-/// Records that members paid the month's dues (the amount due from their base), all in one
-/// transaction. Already recorded payments stay as they are.
+/// One member's payment of a month: the amount due unless `amount` (fen) says otherwise, with
+/// the note that explains a difference.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentLine {
+    pub person_id: i32,
+    pub amount: Option<i64>,
+    pub note: String,
+}
+
+impl PaymentLine {
+    /// The amount due, no note.
+    pub fn due(person_id: i32) -> Self {
+        Self { person_id, amount: None, note: String::new() }
+    }
+}
+
+/// What a registration did: how many payments it wrote, and the rules to point out (a payment
+/// that goes to the Central Committee).
+#[derive(Debug, Clone, Default)]
+pub struct Recorded {
+    pub recorded: usize,
+    pub warnings: Vec<String>,
+}
+
+async fn name_of<C: sea_orm::ConnectionTrait>(db: &C, id: i32) -> AppResult<String> {
+    Ok(crate::people::store::find(db, id).await?.map(|p| p.name).unwrap_or_default())
+}
+
+/// Parses a typed amount in yuan for `field`: empty is `None` (the amount due).
+pub fn parse_amount(field: &str, text: &str) -> AppResult<Option<i64>> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match super::parse_yuan(t) {
+        Some(0) => Err(AppError::validation(field, "交纳金额须大于 0")),
+        Some(f) if f > MAX_AMOUNT_FEN => Err(AppError::validation(field, "交纳金额过大，请核对")),
+        Some(f) => Ok(Some(f)),
+        None => Err(AppError::validation(field, format!("交纳金额“{t}”无效，应为元，如 81 或 81.50"))),
+    }
+}
+
+/// Records that members paid the month's dues, all in one transaction: the amount due from
+/// their base and any approved relief, or the amount given with a note. Already recorded
+/// payments stay as they are. Nothing is written when any line is refused.
 pub async fn record_payments(
     state: &AppState,
     actor: &Actor,
     month: NaiveDate,
-    person_ids: &[i32],
+    lines: &[PaymentLine],
     paid_on: NaiveDate,
-) -> AppResult<usize> {
+) -> AppResult<Recorded> {
     actor.require(Permission::PersonWrite)?;
-    if person_ids.is_empty() {
+    if lines.is_empty() {
         return Err(AppError::validation("person_ids", "请勾选已交纳党费的党员"));
     }
-    check_id_count("person_ids", "党员", person_ids)?;
+    let person_ids: Vec<i32> = lines.iter().map(|l| l.person_id).collect();
+    check_id_count("person_ids", "党员", &person_ids)?;
     if paid_on > state.clock.today() {
         return Err(AppError::validation("paid_on", "交纳日期不能晚于今天"));
     }
+    for l in lines {
+        let note = l.note.trim();
+        if note.chars().count() > 200 {
+            return Err(AppError::validation("note", "说明不能超过 200 字"));
+        }
+        crate::text::multiline("note", "说明", note)?;
+    }
     let scope = actor.scope(Permission::PersonWrite);
     let members =
-        member::Entity::find().filter(member::Column::PersonId.is_in(person_ids.to_vec())).all(&state.db).await?;
+        member::Entity::find().filter(member::Column::PersonId.is_in(person_ids.clone())).all(&state.db).await?;
     // Every member in reach before the transaction starts: a refusal writes its own audit entry,
     // which on SQLite could not wait behind an open write transaction of the same request.
-    for id in person_ids {
+    for id in &person_ids {
         let Some(m) = members.iter().find(|m| m.person_id == *id) else { return Err(AppError::NotFound) };
         if !scope.contains(&m.branch_path) {
             let target = Target { kind: "person", id: i64::from(*id), org_path: &m.branch_path };
@@ -151,7 +208,7 @@ pub async fn record_payments(
     }
     // Dues are owed for the months a person belonged to a branch: not before admission, not
     // after a transfer out or the end of the membership.
-    let outside = crate::party::stints::not_counted(&state.db, person_ids, month).await?;
+    let outside = crate::party::stints::not_counted(&state.db, &person_ids, month).await?;
     if !outside.is_empty() {
         let names = crate::people::names(&state.db, &outside).await?;
         let mut listed: Vec<String> = outside.iter().filter_map(|id| names.get(id).cloned()).take(5).collect();
@@ -168,12 +225,15 @@ pub async fn record_payments(
         ));
     }
     let txn = crate::db::begin_write(&state.db).await?;
-    let mut recorded = 0usize;
+    let mut out = Recorded::default();
     let mut total = 0i64;
-    for id in person_ids {
-        let Some(m) = members.iter().find(|m| m.person_id == *id) else { return Err(AppError::NotFound) };
+    let mut differing = 0usize;
+    let mut to_centre_total = 0i64;
+    for line in lines {
+        let id = line.person_id;
+        let Some(m) = members.iter().find(|m| m.person_id == id) else { return Err(AppError::NotFound) };
         let already = payment::Entity::find()
-            .filter(payment::Column::PersonId.eq(*id))
+            .filter(payment::Column::PersonId.eq(id))
             .filter(payment::Column::Month.eq(month))
             .one(&txn)
             .await?;
@@ -181,22 +241,64 @@ pub async fn record_payments(
             continue;
         }
         let bases = base::Entity::find()
-            .filter(base::Column::PersonId.eq(*id))
+            .filter(base::Column::PersonId.eq(id))
             .order_by_asc(base::Column::EffectiveMonth)
             .all(&txn)
             .await?;
         let Some(b) = base_for(&bases, month) else {
-            let name = crate::people::store::find(&txn, *id).await?.map(|p| p.name).unwrap_or_default();
             return Err(AppError::validation(
                 "person_id",
-                format!("{name} 尚未登记 {} 适用的党费基数", month.format("%Y-%m")),
+                format!("{} 尚未登记 {} 适用的党费基数", name_of(&txn, id).await?, month.format("%Y-%m")),
             ));
         };
-        let amount = monthly_fen(b.base_fen, b.category);
+        let reliefs = relief::Entity::find()
+            .filter(relief::Column::PersonId.eq(id))
+            .filter(relief::Column::FromMonth.lte(month))
+            .filter(relief::Column::ToMonth.gte(month))
+            .all(&txn)
+            .await?;
+        let due = due_fen(b, relief_for(&reliefs, month));
+        let note = line.note.trim();
+        let amount = match line.amount {
+            Some(a) => a,
+            None if due == 0 => {
+                return Err(AppError::validation(
+                    "person_ids",
+                    format!("{} {} 经批准免交，无需登记交纳；自愿交纳请填写金额和说明", name_of(&txn, id).await?, month.format("%Y-%m")),
+                ));
+            }
+            None => due,
+        };
+        if amount != due {
+            if note.is_empty() {
+                return Err(AppError::validation(
+                    "note",
+                    format!(
+                        "{} 交纳 {} 元，与 {} 应交的 {} 元不同，请在说明中写明原因（如自愿多交、补交差额）",
+                        name_of(&txn, id).await?,
+                        yuan(amount),
+                        month.format("%Y-%m"),
+                        yuan(due)
+                    ),
+                ));
+            }
+            differing += 1;
+        }
+        if to_centre(amount, due) {
+            to_centre_total += amount - due;
+            out.warnings.push(format!(
+                "{} 多交 {} 元：{}，请单独上缴",
+                name_of(&txn, id).await?,
+                yuan(amount - due),
+                TO_CENTRE_RULE
+            ));
+        }
         payment::ActiveModel {
-            person_id: Set(*id),
+            person_id: Set(id),
             month: Set(month),
             amount_fen: Set(amount),
+            due_fen: Set(due),
+            note: Set(note.to_owned()),
             paid_on: Set(paid_on),
             recorded_by: Set(actor.username.clone()),
             recorded_at: Set(state.clock.now_db()),
@@ -209,17 +311,23 @@ pub async fn record_payments(
             active.dues_paid_to = Set(Some(month));
             active.update(&txn).await?;
         }
-        recorded += 1;
+        out.recorded += 1;
         total += amount;
     }
     let mut event = Event::by(actor, "dues.pay");
     if let Some(path) = store::common_path(members.iter().map(|m| m.branch_path.as_str())) {
         event = event.org(path);
     }
-    let event = event.summary(json!({
-        "month": month.format("%Y-%m").to_string(), "members": recorded, "total": yuan(total),
-    }));
-    audit::record(&txn, state.clock.as_ref(), event).await?;
+    let mut summary = json!({
+        "month": month.format("%Y-%m").to_string(), "members": out.recorded, "total": yuan(total),
+    });
+    if differing > 0 {
+        summary["differing"] = json!(differing);
+    }
+    if to_centre_total > 0 {
+        summary["to_centre"] = json!(yuan(to_centre_total));
+    }
+    audit::record(&txn, state.clock.as_ref(), event.summary(summary)).await?;
     txn.commit().await?;
-    Ok(recorded)
+    Ok(out)
 }

@@ -1,5 +1,6 @@
 //! Six months in a row with dues due and nothing paid: one of the three facts of 党章第九条,
-//! which `party::lapse` puts before the secretary, never a change of status.
+//! which `party::lapse` puts before the secretary, never a change of status. Months exempt by an
+//! approved 免交 are not months of not paying.
 
 use std::collections::HashMap;
 
@@ -7,8 +8,8 @@ use chrono::{Months, NaiveDate};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use super::entity::{base, payment};
-use super::{base_for, first_of_month, monthly_fen};
+use super::entity::{base, payment, relief};
+use super::{base_for, due_fen, first_of_month, relief_for};
 use crate::auth::Scope;
 use crate::error::AppResult;
 use crate::orgs::store;
@@ -59,19 +60,31 @@ pub async fn unpaid_six_months(state: &AppState, scope: &Scope) -> AppResult<(Na
     for chunk in candidates.chunks(500) {
         let with_base: Vec<base::Model> = base::Entity::find()
             .filter(base::Column::PersonId.is_in(chunk.to_vec()))
-            .filter(base::Column::EffectiveMonth.lte(window_start))
+            .filter(base::Column::EffectiveMonth.lt(this_month))
             .all(&state.db)
             .await?;
         let mut bases: HashMap<i32, Vec<base::Model>> = HashMap::new();
         for b in with_base {
             bases.entry(b.person_id).or_default().push(b);
         }
-        // An exemption in force at the window's start means nothing was due.
+        let mut reliefs: HashMap<i32, Vec<relief::Model>> = HashMap::new();
+        for r in relief::Entity::find()
+            .filter(relief::Column::PersonId.is_in(chunk.to_vec()))
+            .filter(relief::Column::FromMonth.lt(this_month))
+            .filter(relief::Column::ToMonth.gte(window_start))
+            .all(&state.db)
+            .await?
+        {
+            reliefs.entry(r.person_id).or_default().push(r);
+        }
+        // Only six months in a row with something due: a month exempt (免交) was not a month of
+        // not paying.
+        let months: Vec<NaiveDate> =
+            (0..6u32).filter_map(|i| window_start.checked_add_months(Months::new(i))).collect();
         flagged.extend(chunk.iter().copied().filter(|id| {
-            bases
-                .get(id)
-                .and_then(|list| base_for(list, window_start))
-                .is_some_and(|b| monthly_fen(b.base_fen, b.category) > 0)
+            let Some(list) = bases.get(id) else { return false };
+            let granted: &[relief::Model] = reliefs.get(id).map(Vec::as_slice).unwrap_or(&[]);
+            months.iter().all(|m| base_for(list, *m).is_some_and(|b| due_fen(b, relief_for(granted, *m)) > 0))
         }));
     }
     Ok((window_start, flagged))

@@ -1,5 +1,5 @@
-//! Pages of dues: the profile's base form, the ledger and its export, recording and cancelling
-//! payments.
+//! Pages of dues: the profile's base and relief forms, the ledger and its export, recording and
+//! cancelling payments.
 
 use askama::Template;
 use axum::extract::State;
@@ -26,6 +26,51 @@ pub async fn dues_base(
     match dues::set_base(&state, &actor, id, &input).await {
         Ok(_) => Ok(Flash::ok("已登记党费基数").redirect(&format!("/people/{id}#section-party"))),
         Err(err) => with_errors(&state, &actor, id, err).await,
+    }
+}
+
+/// The relief form sits beside the base form on the profile, so its errors are shown under its
+/// own names (`relief_…`).
+pub async fn add_relief(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(input): Form<dues::ReliefInput>,
+) -> AppResult<Response> {
+    match dues::add_relief(&state, &actor, id, &input).await {
+        Ok(r) => {
+            let message = format!("已登记{}：{}", r.kind.label(), dues::describe_relief(&r));
+            Ok(Flash::ok(message).redirect(&format!("/people/{id}#section-party")))
+        }
+        Err(err) => {
+            let errors = field_errors(err)?.into_iter().map(|(f, m)| (format!("relief_{f}"), m)).collect();
+            crate::module::profile_page(&state, &actor, id, errors).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CancelReliefForm {
+    #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    person_id: Option<i32>,
+    reason: String,
+}
+
+pub async fn cancel_relief(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(form): Form<CancelReliefForm>,
+) -> AppResult<Response> {
+    let back = |person: Option<i32>| format!("/people/{}#section-party", person.unwrap_or_default());
+    match dues::cancel_relief(&state, &actor, id, &form.reason).await {
+        Ok(r) => Ok(Flash::ok(format!("已撤销{}登记：{}", r.kind.label(), dues::describe_relief(&r)))
+            .redirect(&back(Some(r.person_id)))),
+        Err(err @ (crate::error::AppError::Validation { .. } | crate::error::AppError::Conflict { .. })) => {
+            Ok(Flash::error(err.message()).redirect(&back(form.person_id)))
+        }
+        Err(err) => Err(err),
     }
 }
 
@@ -57,6 +102,8 @@ struct DuesPage {
     pager: crate::ui::Pager,
     can_write: bool,
     export_href: String,
+    /// The rule of voluntary payments, shown with the pay form.
+    to_centre_rule: &'static str,
 }
 
 async fn ledger_for(
@@ -110,6 +157,7 @@ pub async fn dues(
         today: state.clock.today().to_string(),
         ledger,
         can_write,
+        to_centre_rule: dues::TO_CENTRE_RULE,
     };
     Ok(render(&page))
 }
@@ -129,8 +177,17 @@ pub async fn dues_export(
                 r.base.clone().unwrap_or_else(|| "未登记".into()),
                 r.category.clone(),
                 r.due.clone().unwrap_or_default(),
-                r.paid.clone().unwrap_or_else(|| "未交".into()),
+                match (&r.paid, &r.due) {
+                    (Some(p), _) => p.clone(),
+                    (None, Some(d)) if d == "0.00" => "免交".into(),
+                    (None, _) => "未交".into(),
+                },
                 r.paid_on.map(|d| d.to_string()).unwrap_or_default(),
+                [r.relief.clone(), r.paid_note.clone(), r.to_centre.then(|| dues::TO_CENTRE_RULE.to_owned())]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("；"),
             ]
         })
         .collect();
@@ -143,26 +200,35 @@ pub async fn dues_export(
     let bytes = crate::io::xlsx::table(
         "党费",
         &title,
-        &["姓名", "基数（元）", "类别", "应交（元）", "已交（元）", "交纳日期"],
+        &["姓名", "基数（元）", "类别", "应交（元）", "已交（元）", "交纳日期", "说明"],
         &rows,
     )?;
     dues::audit_export(&state, &actor, &org, month, ledger.rows.len()).await?;
     Ok(crate::io::xlsx::download("党费交纳情况.xlsx", bytes))
 }
 
-/// The pay form sends `person_id` once per ticked member.
+/// The pay form sends `person_id` once per ticked member, and `amount_{id}` / `note_{id}` for
+/// a member who paid another amount than the one due.
 pub async fn dues_pay(State(state): State<AppState>, actor: Actor, body: axum::body::Bytes) -> AppResult<Response> {
     let mut month = String::new();
     let mut paid_on = String::new();
     let mut org = String::new();
     let mut ids = Vec::new();
+    let mut amounts: std::collections::HashMap<i32, String> = std::collections::HashMap::new();
+    let mut notes: std::collections::HashMap<i32, String> = std::collections::HashMap::new();
     for (k, v) in form_urlencoded::parse(&body) {
         match k.as_ref() {
             "month" => month = v.into_owned(),
             "paid_on" => paid_on = v.into_owned(),
             "org" => org = v.into_owned(),
             "person_id" => ids.extend(v.parse::<i32>().ok()),
-            _ => {}
+            key => {
+                if let Some(id) = key.strip_prefix("amount_").and_then(|i| i.parse::<i32>().ok()) {
+                    amounts.insert(id, v.into_owned());
+                } else if let Some(id) = key.strip_prefix("note_").and_then(|i| i.parse::<i32>().ok()) {
+                    notes.insert(id, v.into_owned());
+                }
+            }
         }
     }
     let back = format!("/party/dues?org={org}&month={month}");
@@ -173,8 +239,30 @@ pub async fn dues_pay(State(state): State<AppState>, actor: Actor, body: axum::b
         Ok(Some(d)) => d,
         _ => return Ok(Flash::error("请填写交纳日期").redirect(&back)),
     };
-    match dues::record_payments(&state, &actor, m, &ids, paid).await {
-        Ok(n) => Ok(Flash::ok(format!("已登记 {n} 人交纳 {month} 党费")).redirect(&back)),
+    // An amount typed for someone not ticked would silently be dropped: say so instead.
+    if amounts.iter().any(|(id, a)| !a.trim().is_empty() && !ids.contains(id)) {
+        return Ok(Flash::error("填写了交纳金额的党员须同时勾选").redirect(&back));
+    }
+    let mut lines = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let amount = match dues::payments::parse_amount("amount", amounts.get(id).map_or("", String::as_str)) {
+            Ok(a) => a,
+            Err(err) => {
+                let name = crate::people::names(&state.db, &[*id]).await?.remove(id).unwrap_or_default();
+                return Ok(Flash::error(format!("{name}：{}", err.message())).redirect(&back));
+            }
+        };
+        lines.push(dues::PaymentLine { person_id: *id, amount, note: notes.get(id).cloned().unwrap_or_default() });
+    }
+    match dues::record_payments(&state, &actor, m, &lines, paid).await {
+        Ok(done) => {
+            let mut message = format!("已登记 {} 人交纳 {month} 党费", done.recorded);
+            for w in &done.warnings {
+                message.push_str("。");
+                message.push_str(w);
+            }
+            Ok(Flash::ok(message).redirect(&back))
+        }
         Err(crate::error::AppError::Validation { message, .. }) => Ok(Flash::error(message).redirect(&back)),
         Err(err) => Err(err),
     }
