@@ -50,10 +50,10 @@ impl Scale {
         }
     }
 
-    /// The small bureau starts with empty dues ledgers, to practise registering bases; the
-    /// larger ones carry a year of payments so ledgers, reminders and benchmarks see real volume.
+    /// Every bureau carries dues bases and a year of payments, so a new user sees a working
+    /// ledger and the larger ones give ledgers, reminders and benchmarks real volume.
     fn with_dues_history(self) -> bool {
-        self != Scale::Small
+        true
     }
 }
 
@@ -251,7 +251,7 @@ impl Gen<'_> {
                 at: Set(self.now),
                 ..Default::default()
             };
-            dues_of.push((p.id, p.kind == PersonKind::Police.as_str(), joined));
+            dues_of.push((p.id, p.kind == PersonKind::Police.as_str(), joined, org_id));
             events.push(event(crate::party::EventKind::Joined, joined, "经支部大会接收为预备党员"));
             if let Some(f) = full {
                 events.push(event(crate::party::EventKind::Confirmed, f, "预备期满，转为正式党员"));
@@ -339,40 +339,94 @@ impl Gen<'_> {
 
     /// A base per member and the payments of the last twelve months: most pay every month, a
     /// few now and then miss one, and a handful stopped paying long enough to raise the reminder.
+    /// About one in seventy has a reduction or exemption approved by the committee above the
+    /// branch, and about one in a hundred once paid more than due of their own will.
     /// Its own random stream, so the people generated before stay the same.
-    async fn dues(&mut self, members: &[(i32, bool, NaiveDate)], seed: u64) -> anyhow::Result<()> {
-        use crate::party::dues::{DuesCategory, entity::base, entity::payment, first_of_month, monthly_fen};
+    async fn dues(&mut self, members: &[(i32, bool, NaiveDate, i32)], seed: u64) -> anyhow::Result<()> {
+        use crate::party::dues::{
+            DuesCategory, ReliefKind, entity::base, entity::payment, entity::relief, first_of_month, monthly_fen,
+        };
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let this_month = first_of_month(self.today);
         let two_years_ago = this_month.checked_sub_months(chrono::Months::new(24)).unwrap_or(this_month);
+        // The committee above each branch approves its reliefs.
+        let orgs: std::collections::HashMap<i32, org::Model> =
+            org::Entity::find().all(self.txn).await?.into_iter().map(|o| (o.id, o)).collect();
+        let committee_above = |branch: i32| {
+            let mut at = orgs.get(&branch).and_then(|o| o.parent_id);
+            while let Some(id) = at {
+                let o = orgs.get(&id)?;
+                if OrgKind::parse(&o.kind) == Some(OrgKind::Committee) {
+                    return Some(o.name.clone());
+                }
+                at = o.parent_id;
+            }
+            None
+        };
         let mut bases = Vec::new();
         let mut payments = Vec::new();
-        for &(person_id, regular, joined) in members {
+        let mut reliefs = Vec::new();
+        for &(person_id, regular, joined, branch) in members {
             let from = first_of_month(joined).max(two_years_ago);
             let yuan = if regular { rng.gen_range(600..=1100) } else { rng.gen_range(300..=550) } * 10;
             let base_fen = i64::from(yuan) * 100;
+            let standard = monthly_fen(base_fen, DuesCategory::Normal);
             bases.push(base::ActiveModel {
                 person_id: Set(person_id),
                 effective_month: Set(from),
                 base_fen: Set(base_fen),
                 category: Set(DuesCategory::Normal),
+                fixed_fen: Set(None),
                 note: Set(String::new()),
                 recorded_by: Set("demo".into()),
                 recorded_at: Set(self.now),
                 ..Default::default()
             });
+            // A hardship relief from four months ago to seven months ahead.
+            let relief_from = this_month.checked_sub_months(chrono::Months::new(4)).unwrap_or(this_month);
+            let relief_to = this_month.checked_add_months(chrono::Months::new(7)).unwrap_or(this_month);
+            let granted = (rng.gen_bool(0.015) && from <= relief_from)
+                .then(|| if rng.gen_bool(0.5) { (ReliefKind::Reduce, Some(500)) } else { (ReliefKind::Exempt, None) });
+            if let Some((kind, reduced_fen)) = granted {
+                reliefs.push(relief::ActiveModel {
+                    person_id: Set(person_id),
+                    kind: Set(kind),
+                    from_month: Set(relief_from),
+                    to_month: Set(relief_to),
+                    approved_by: Set(committee_above(branch).unwrap_or_else(|| "上一级党委".into())),
+                    reduced_fen: Set(reduced_fen),
+                    note: Set("家庭遭遇重大变故，经支部研究、报上一级党委批准".into()),
+                    recorded_by: Set("demo".into()),
+                    recorded_at: Set(self.now),
+                    ..Default::default()
+                });
+            }
             let stopped_after = rng.gen_bool(0.003).then(|| rng.gen_range(7..=10));
+            let gives_more = rng.gen_bool(0.01).then(|| rng.gen_range(1..=12u32));
             for back in (1..=12u32).rev() {
                 let Some(month) = this_month.checked_sub_months(chrono::Months::new(back)) else { continue };
                 let missed = stopped_after.is_some_and(|n| back <= n) || rng.gen_bool(0.03);
                 if month < from || missed {
                     continue;
                 }
+                let due = match granted {
+                    Some((_, reduced)) if month >= relief_from => reduced.unwrap_or(0),
+                    _ => standard,
+                };
+                let (amount, note) = if gives_more == Some(back) {
+                    (due + 20_000, "自愿多交 200 元")
+                } else if due == 0 {
+                    continue;
+                } else {
+                    (due, "")
+                };
                 let paid_on = month.with_day(rng.gen_range(5..=25)).unwrap_or(month);
                 payments.push(payment::ActiveModel {
                     person_id: Set(person_id),
                     month: Set(month),
-                    amount_fen: Set(monthly_fen(base_fen, DuesCategory::Normal)),
+                    amount_fen: Set(amount),
+                    due_fen: Set(due),
+                    note: Set(note.into()),
                     paid_on: Set(paid_on),
                     recorded_by: Set("demo".into()),
                     recorded_at: Set(self.now),
@@ -385,6 +439,9 @@ impl Gen<'_> {
         }
         for chunk in payments.chunks(400) {
             payment::Entity::insert_many(chunk.to_vec()).exec_without_returning(self.txn).await?;
+        }
+        for chunk in reliefs.chunks(400) {
+            relief::Entity::insert_many(chunk.to_vec()).exec_without_returning(self.txn).await?;
         }
         crate::party::dues::refresh_paid_to(self.txn).await?;
         Ok(())
