@@ -114,9 +114,10 @@ fn write_membership<'a>(
     dates: MembershipDates,
 ) -> BoxFuture<'a, AppResult<()>> {
     Box::pin(async move {
-        let retired = crate::people::store::find(txn, person_id)
-            .await?
-            .is_some_and(|p| crate::people::EmploymentStatus::parse(&p.employment_status) == Some(crate::people::EmploymentStatus::Retired));
+        let retired = crate::people::store::find(txn, person_id).await?.is_some_and(|p| {
+            crate::people::EmploymentStatus::parse(&p.employment_status)
+                == Some(crate::people::EmploymentStatus::Retired)
+        });
         let category = if retired { MemberCategory::Retired } else { MemberCategory::Serving };
         insert_membership(txn, state, actor, person_id, branch, dates, category).await?;
         Ok(())

@@ -334,34 +334,85 @@ async fn the_party_office_walks_down_the_tree_to_a_branch_roster() {
     app.finish().await;
 }
 
+/// A full member of branch 10 registered over the API (the demo's members carry a year of
+/// dues already), of the membership category given.
+async fn fresh_member(shuji: &support::Session, name: &str, id17: &str, category: &str) -> i64 {
+    let person = json!({
+        "name": name, "kind": "辅警", "id_number": support::valid_id(id17), "org_id": 10,
+        "political_status": "发展对象", "employment_status": "在职"
+    });
+    let (status, created) = shuji.send_json(reqwest::Method::POST, "/api/v1/persons", person).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let membership = json!({"joined_on": "1990-07-01", "full_on": "1991-07-01", "category": category});
+    let (status, body) =
+        shuji.send_json(reqwest::Method::POST, &format!("/api/v1/persons/{id}/membership"), membership).await;
+    assert_eq!(status, 201, "{body}");
+    id
+}
+
 #[tokio::test]
 async fn a_secretary_cancels_a_payment_recorded_by_mistake() {
     let Some(b) = Browser::start().await else { return };
     let app = TestApp::spawn(Backend::Sqlite).await;
     let shuji = app.login("shuji").await;
-    let (_, members) = shuji.get_json("/api/v1/persons?political_status=%E4%B8%AD%E5%85%B1%E5%85%9A%E5%91%98").await;
-    let member = members["items"][0].clone();
-    let id = member["id"].as_i64().unwrap();
+    let id = fresh_member(&shuji, "误登记", "37020219700505071", "").await;
     let base = json!({"effective_month": "2026-01", "base": "5400"});
     assert_eq!(shuji.send_json(reqwest::Method::POST, &format!("/api/v1/persons/{id}/dues-base"), base).await.0, 201);
-    let pay = json!({"month": "2026-10", "person_ids": [id], "paid_on": "2026-10-12"});
+    // This month: nobody else has paid yet in the demo.
+    let pay = json!({"month": "2026-11", "person_ids": [id], "paid_on": "2026-11-12"});
     assert_eq!(shuji.send_json(reqwest::Method::POST, "/api/v1/dues/payments", pay).await.0, 200);
 
     b.login(&app, "shuji", PASSWORD).await;
-    b.client.goto(&app.url("/party/dues?org=10&month=2026-10")).await.unwrap();
+    b.client.goto(&app.url("/party/dues?org=10&month=2026-11")).await.unwrap();
     b.client.find(Locator::Css("#dues a[title='撤销这条交纳登记']")).await.unwrap().click().await.unwrap();
     b.wait_url("/party/dues/cancel").await;
     assert!(b.text(Locator::Css("main")).await.contains("81.00"));
     // The reason is required by the browser too; an empty reason never reaches the server.
     b.client.find(Locator::Id("cancel-payment")).await.unwrap().click().await.unwrap();
     assert_eq!(b.path().await, "/party/dues/cancel");
-    b.client.find(Locator::Id("reason")).await.unwrap().send_keys("误登记：实为 9 月交纳").await.unwrap();
+    b.client.find(Locator::Id("reason")).await.unwrap().send_keys("误登记：实为 10 月交纳").await.unwrap();
     b.client.find(Locator::Id("cancel-payment")).await.unwrap().click().await.unwrap();
     b.wait_url("/party/dues?").await;
-    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已撤销 2026-10 的交纳登记"));
+    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已撤销 2026-11 的交纳登记"));
     let summary = b.text(Locator::Id("dues-summary")).await;
     assert!(summary.contains("已交 0 人"), "{summary}");
     b.snapshot("dues-cancelled").await;
+    b.stop().await;
+    app.finish().await;
+}
+
+/// 第三条: a retiree's pension of 6000 元 is above 5000 元, so 1 %: 60 元 a month. The base form
+/// preselects 离退休 for a 离退休党员 and says what counts in a base.
+#[tokio::test]
+async fn a_retiree_with_a_6000_base_owes_60_a_month_in_the_browser() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let shuji = app.login("shuji").await;
+    let id = fresh_member(&shuji, "退休老党员", "37020219560505072", "离退休党员").await;
+
+    b.login(&app, "shuji", PASSWORD).await;
+    b.client.goto(&app.url(&format!("/people/{id}"))).await.unwrap();
+    let rule = b.text(Locator::Id("dues-base-rule")).await;
+    assert!(rule.contains("职务工资、级别工资和津贴补贴") && rule.contains("不是每月实发到手的工资"), "{rule}");
+    let chosen = b.client.execute("return document.getElementById('dues-category').value;", vec![]).await.unwrap();
+    assert_eq!(chosen, json!("retired"), "the membership's category comes first");
+    b.client.execute("document.getElementById('dues-base').scrollIntoView();", vec![]).await.unwrap();
+    b.snapshot("dues-base-form").await;
+    b.client.execute("document.getElementById('effective_month').value = '2026-01';", vec![]).await.unwrap();
+    b.client.find(Locator::Id("base")).await.unwrap().send_keys("6000").await.unwrap();
+    b.client.find(Locator::Css("#dues-base button[type='submit']")).await.unwrap().click().await.unwrap();
+    b.wait_url("#section-party").await;
+    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已登记党费基数"));
+    let party = b.text(Locator::Id("section-party")).await;
+    assert!(party.contains("每月 60.00 元（基数 6000.00 元，离退休）"), "{party}");
+    b.snapshot("dues-retiree-base").await;
+
+    b.client.goto(&app.url("/party/dues?org=10&month=2026-11")).await.unwrap();
+    let ledger = b.text(Locator::Id("dues")).await;
+    let line = ledger.lines().find(|l| l.contains("退休老党员")).unwrap_or_default().to_owned();
+    assert!(line.contains("6000.00") && line.contains("离退休") && line.contains("60.00"), "{line}");
+    b.snapshot("dues-ledger").await;
     b.stop().await;
     app.finish().await;
 }

@@ -39,7 +39,9 @@ struct ExemptBase {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.alter_table(Table::alter().table("dues_bases").add_column(big_integer_null("fixed_fen")).take()).await?;
+        manager
+            .alter_table(Table::alter().table("dues_bases").add_column(big_integer_null("fixed_fen")).take())
+            .await?;
         // One column per statement: SQLite alters one thing at a time.
         manager
             .alter_table(Table::alter().table("dues_payments").add_column(big_integer("due_fen").default(0)).take())

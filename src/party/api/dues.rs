@@ -219,7 +219,9 @@ pub async fn dues_cancel(
 }
 
 #[derive(Serialize, ToSchema)]
-#[schema(description = "经批准的少交或免交：起止月份（含两端）、批准的党委，少交时 `monthly` 为每月交纳的数额（两位小数的字符串）")]
+#[schema(
+    description = "经批准的少交或免交：起止月份（含两端）、批准的党委，少交时 `monthly` 为每月交纳的数额（两位小数的字符串）"
+)]
 pub struct DuesRelief {
     id: i32,
     person_id: i32,

@@ -93,7 +93,8 @@ pub async fn set_base(state: &AppState, actor: &Actor, person_id: i32, input: &B
         "exempt" | "困难免交（经批准）" => {
             errors.push((
                 "category".into(),
-                "免交不是党费类别：请按在职、离退休或其他登记基数，再在“少交或免交”中登记批准的起止月份和批准的党委".into(),
+                "免交不是党费类别：请按在职、离退休或其他登记基数，再在“少交或免交”中登记批准的起止月份和批准的党委"
+                    .into(),
             ));
             None
         }
@@ -106,10 +107,7 @@ pub async fn set_base(state: &AppState, actor: &Actor, person_id: i32, input: &B
         }
     };
     if category == Some(DuesCategory::Normal) && m.category == MemberCategory::Retired {
-        errors.push((
-            "category".into(),
-            "该党员的党员类别为离退休党员，党费按离退休费计算，类别应为“离退休”".into(),
-        ));
+        errors.push(("category".into(), "该党员的党员类别为离退休党员，党费按离退休费计算，类别应为“离退休”".into()));
     }
     let other = category == Some(DuesCategory::Other);
     let base_text = input.base.trim();
@@ -141,7 +139,10 @@ pub async fn set_base(state: &AppState, actor: &Actor, person_id: i32, input: &B
         },
         (false, true) => None,
         (false, false) => {
-            errors.push(("fixed_monthly".into(), "只有“其他”类别按每月固定数额交纳，在职、离退休按基数和比例计算".into()));
+            errors.push((
+                "fixed_monthly".into(),
+                "只有“其他”类别按每月固定数额交纳，在职、离退休按基数和比例计算".into(),
+            ));
             None
         }
     };

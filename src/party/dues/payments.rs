@@ -264,7 +264,11 @@ pub async fn record_payments(
             None if due == 0 => {
                 return Err(AppError::validation(
                     "person_ids",
-                    format!("{} {} 经批准免交，无需登记交纳；自愿交纳请填写金额和说明", name_of(&txn, id).await?, month.format("%Y-%m")),
+                    format!(
+                        "{} {} 经批准免交，无需登记交纳；自愿交纳请填写金额和说明",
+                        name_of(&txn, id).await?,
+                        month.format("%Y-%m")
+                    ),
                 ));
             }
             None => due,

@@ -4,7 +4,6 @@
 //! use it for the months inside the period. A member's periods never overlap. One recorded by
 //! mistake is cancelled with a reason, which the audit log keeps with what was removed.
 
-use chrono::NaiveDate;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Deserialize;
 use serde_json::json;
@@ -62,7 +61,12 @@ fn note_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
 }
 
 /// The active membership of `person_id`, checked for `perm` in the actor's scope.
-async fn member_in_scope(state: &AppState, actor: &Actor, person_id: i32, perm: Permission) -> AppResult<member::Model> {
+async fn member_in_scope(
+    state: &AppState,
+    actor: &Actor,
+    person_id: i32,
+    perm: Permission,
+) -> AppResult<member::Model> {
     let m = member::Entity::find()
         .filter(member::Column::PersonId.eq(person_id))
         .one(&state.db)
@@ -108,8 +112,9 @@ pub async fn add_relief(
     let from = parse_month(&input.from_month);
     match from {
         None => errors.push(("from_month".into(), "请填写起始月份，如 2026-01".into())),
-        Some(f) if f < first_of_month(m.joined_on) => errors
-            .push(("from_month".into(), format!("起始月份不能早于入党当月（{}）", m.joined_on.format("%Y-%m")))),
+        Some(f) if f < first_of_month(m.joined_on) => {
+            errors.push(("from_month".into(), format!("起始月份不能早于入党当月（{}）", m.joined_on.format("%Y-%m"))))
+        }
         _ => {}
     }
     let to = parse_month(&input.to_month);
@@ -238,9 +243,4 @@ pub async fn cancel_relief(state: &AppState, actor: &Actor, relief_id: i32, reas
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
     Ok(r)
-}
-
-/// Whether `month` lies in a period of these reliefs (for the pages' labels).
-pub fn covers(r: &relief::Model, month: NaiveDate) -> bool {
-    r.from_month <= month && month <= r.to_month
 }

@@ -258,7 +258,7 @@ pub async fn dues_pay(State(state): State<AppState>, actor: Actor, body: axum::b
         Ok(done) => {
             let mut message = format!("已登记 {} 人交纳 {month} 党费", done.recorded);
             for w in &done.warnings {
-                message.push_str("。");
+                message.push('。');
                 message.push_str(w);
             }
             Ok(Flash::ok(message).redirect(&back))
