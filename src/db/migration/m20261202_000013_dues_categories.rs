@@ -158,3 +158,101 @@ impl MigrationTrait for Migration {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+    use sea_orm_migration::MigratorTrait;
+
+    use crate::config::{Config, DatabaseUrl};
+    use crate::db::migration::Migrator;
+
+    #[derive(FromQueryResult, Debug, PartialEq)]
+    struct Relief {
+        person_id: i32,
+        kind: String,
+        from_month: chrono::NaiveDate,
+        to_month: chrono::NaiveDate,
+        approved_by: String,
+    }
+
+    /// A database written before this migration: `exempt` bases become exemptions with a period,
+    /// their bases take the member's category, and payments keep what was due.
+    #[tokio::test]
+    async fn old_exempt_bases_become_exemptions_with_a_period() {
+        let mut config = Config::default();
+        config.database.url = DatabaseUrl("sqlite::memory:".into());
+        config.database.max_connections = 1;
+        let db = crate::db::connect(&config.database).await.unwrap();
+        let before = u32::try_from(Migrator::migrations().len() - 1).unwrap();
+        Migrator::up(&db, Some(before)).await.unwrap();
+        // Only the dues rows matter here, not the people they point to.
+        db.execute_unprepared("PRAGMA foreign_keys = OFF").await.unwrap();
+        db.execute_unprepared(
+            "INSERT INTO party_members (person_id, branch_id, branch_path, joined_on, category, status, created_at, updated_at) VALUES \
+             (1, 1, '/1/', '1980-01-01', '离退休党员', '正常', '2026-01-01 00:00:00', '2026-01-01 00:00:00'), \
+             (2, 1, '/1/', '2000-01-01', '在职党员', '正常', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        )
+        .await
+        .unwrap();
+        db.execute_unprepared(
+            "INSERT INTO dues_bases (person_id, effective_month, base_fen, category, note, recorded_by, recorded_at) VALUES \
+             (1, '2025-03-01', 600000, 'exempt', '东分党〔2025〕3号', 'zzb', '2025-03-02 00:00:00'), \
+             (2, '2025-01-01', 540000, 'exempt', '', 'zzb', '2025-01-02 00:00:00'), \
+             (2, '2025-07-01', 540000, 'normal', '', 'zzb', '2025-07-02 00:00:00')",
+        )
+        .await
+        .unwrap();
+        db.execute_unprepared(
+            "INSERT INTO dues_payments (person_id, month, amount_fen, paid_on, recorded_by, recorded_at) VALUES \
+             (2, '2025-08-01', 8100, '2025-08-10', 'zzb', '2025-08-10 00:00:00')",
+        )
+        .await
+        .unwrap();
+        Migrator::up(&db, None).await.unwrap();
+
+        let backend = db.get_database_backend();
+        let sql = "SELECT person_id, kind, from_month, to_month, approved_by FROM dues_reliefs ORDER BY person_id";
+        let reliefs = Relief::find_by_statement(Statement::from_string(backend, sql)).all(&db).await.unwrap();
+        let month = |y, m| chrono::NaiveDate::from_ymd_opt(y, m, 1).unwrap();
+        assert_eq!(
+            reliefs,
+            vec![
+                // No later base: a year, to be checked.
+                Relief {
+                    person_id: 1,
+                    kind: "exempt".into(),
+                    from_month: month(2025, 3),
+                    to_month: month(2026, 2),
+                    approved_by: "东分党〔2025〕3号".into(),
+                },
+                // Until the month before the next base.
+                Relief {
+                    person_id: 2,
+                    kind: "exempt".into(),
+                    from_month: month(2025, 1),
+                    to_month: month(2025, 6),
+                    approved_by: "（旧版登记未写明）".into(),
+                },
+            ]
+        );
+        let categories = db
+            .query_all_raw(Statement::from_string(
+                backend,
+                "SELECT category FROM dues_bases ORDER BY person_id, effective_month",
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(0).unwrap())
+            .collect::<Vec<_>>();
+        assert_eq!(categories, ["retired", "normal", "normal"], "the member's category");
+        let paid = db
+            .query_one_raw(Statement::from_string(backend, "SELECT due_fen, note FROM dues_payments"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(paid.try_get_by_index::<i64>(0).unwrap(), 8100);
+        assert_eq!(paid.try_get_by_index::<String>(1).unwrap(), "");
+    }
+}
