@@ -13,9 +13,9 @@ mod m20261201_000009_family;
 mod m20261201_000010_person_initials;
 mod m20261202_000011_membership_lifecycle;
 mod m20261202_000012_party_groups;
+mod m20261202_000013_dues_categories;
 mod m20261202_000014_letters_transfer_in;
 mod m20261202_000015_lapse_reviews;
-mod m20261202_000013_dues_categories;
 mod util;
 
 use sea_orm_migration::prelude::*;
