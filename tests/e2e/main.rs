@@ -148,7 +148,10 @@ async fn the_secretary_sees_the_own_navigation_and_is_refused_administration() {
     assert_eq!(b.text(Locator::Css("main h1")).await, "工作台");
     assert_eq!(b.path().await, "/");
     let nav = nav_labels(&b).await;
-    assert_eq!(nav, vec!["工作台", "党组织", "民辅警档案", "组织关系转接", "党费", "我的档案", "修改密码"]);
+    assert_eq!(
+        nav,
+        vec!["工作台", "党组织", "民辅警档案", "组织关系转接", "党章第九条核查", "党费", "我的档案", "修改密码"]
+    );
     assert!(b.text(Locator::Css("main")).await.contains("待办事项"));
     b.snapshot("shuji-home").await;
 
