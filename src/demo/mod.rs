@@ -312,6 +312,15 @@ impl Gen<'_> {
                 .filter(stint::Column::PersonId.eq(m.person_id))
                 .exec(self.txn)
                 .await?;
+            // The dues base counts from the admission month too.
+            crate::party::dues::entity::base::Entity::update_many()
+                .col_expr(
+                    crate::party::dues::entity::base::Column::EffectiveMonth,
+                    sea_orm::sea_query::Expr::value(crate::text::first_of_month(joined)),
+                )
+                .filter(crate::party::dues::entity::base::Column::PersonId.eq(m.person_id))
+                .exec(self.txn)
+                .await?;
         }
         if let Some(m) = in_branch.iter().find(|m| m.full_on.is_some()) {
             let died = self.today.checked_sub_months(chrono::Months::new(2)).unwrap_or(self.today);
@@ -327,6 +336,9 @@ impl Gen<'_> {
                 .filter(stint::Column::PersonId.eq(m.person_id))
                 .exec(self.txn)
                 .await?;
+            // No dues after the month of death: payments and reliefs end there.
+            let last = crate::text::first_of_month(died);
+            Self::trim_dues(self.txn, m.person_id, None, Some(last)).await?;
             person::Entity::update_many()
                 .col_expr(person::Column::EmploymentStatus, sea_orm::sea_query::Expr::value("去世"))
                 .col_expr(person::Column::StatusSince, sea_orm::sea_query::Expr::value(died))
@@ -469,6 +481,63 @@ impl Gen<'_> {
         Ok(())
     }
 
+    /// Keeps a member's demo dues inside the months they belonged here: payments before `first`
+    /// or after `last` go, reliefs are cut to those months, and the base starts no earlier.
+    async fn trim_dues(
+        txn: &DatabaseTransaction,
+        person_id: i32,
+        first: Option<NaiveDate>,
+        last: Option<NaiveDate>,
+    ) -> anyhow::Result<()> {
+        use crate::party::dues::entity::{base, payment, relief};
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, QueryFilter};
+        if let Some(first) = first {
+            payment::Entity::delete_many()
+                .filter(payment::Column::PersonId.eq(person_id))
+                .filter(payment::Column::Month.lt(first))
+                .exec(txn)
+                .await?;
+            relief::Entity::delete_many()
+                .filter(relief::Column::PersonId.eq(person_id))
+                .filter(relief::Column::ToMonth.lt(first))
+                .exec(txn)
+                .await?;
+            relief::Entity::update_many()
+                .col_expr(relief::Column::FromMonth, Expr::value(first))
+                .filter(relief::Column::PersonId.eq(person_id))
+                .filter(relief::Column::FromMonth.lt(first))
+                .exec(txn)
+                .await?;
+            base::Entity::update_many()
+                .col_expr(base::Column::EffectiveMonth, Expr::value(first))
+                .filter(base::Column::PersonId.eq(person_id))
+                .filter(base::Column::EffectiveMonth.lt(first))
+                .exec(txn)
+                .await?;
+        }
+        if let Some(last) = last {
+            payment::Entity::delete_many()
+                .filter(payment::Column::PersonId.eq(person_id))
+                .filter(payment::Column::Month.gt(last))
+                .exec(txn)
+                .await?;
+            relief::Entity::delete_many()
+                .filter(relief::Column::PersonId.eq(person_id))
+                .filter(relief::Column::FromMonth.gt(last))
+                .exec(txn)
+                .await?;
+            relief::Entity::update_many()
+                .col_expr(relief::Column::ToMonth, Expr::value(last))
+                .filter(relief::Column::PersonId.eq(person_id))
+                .filter(relief::Column::ToMonth.gt(last))
+                .exec(txn)
+                .await?;
+        }
+        crate::party::dues::refresh_paid_to(txn).await?;
+        Ok(())
+    }
+
     /// A transfer in from outside the bureau, to show what one looks like: the youngest full
     /// member of `branch` (not one of the demo accounts) arrived with a letter from a police
     /// college 75 days ago, so their ledgers start that month and their history says so.
@@ -513,8 +582,17 @@ impl Gen<'_> {
         }
         .insert(self.txn)
         .await?;
+        // Dues here start with the month of arrival: what was paid before went to the college.
+        Self::trim_dues(self.txn, p.id, Some(month), None).await?;
+        let paid_here = crate::party::dues::entity::payment::Entity::find()
+            .filter(crate::party::dues::entity::payment::Column::PersonId.eq(p.id))
+            .all(self.txn)
+            .await?
+            .into_iter()
+            .map(|p| p.month)
+            .max();
         let mut active: member::ActiveModel = m.into();
-        active.dues_paid_to = Set(Some(paid_to));
+        active.dues_paid_to = Set(Some(paid_here.map_or(paid_to, |h| h.max(paid_to))));
         active.update(self.txn).await?;
         stint::Entity::update_many()
             .col_expr(stint::Column::FromMonth, sea_orm::sea_query::Expr::value(month))

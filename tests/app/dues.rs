@@ -537,6 +537,23 @@ async fn the_demo_ledger_carries_bases_and_a_year_of_payments() {
         assert_eq!(nov["paid_count"], 0, "this month is still to collect");
         let year_ago = ledger(&shuji, "2025-11").await;
         assert!(year_ago["paid_count"].as_u64().unwrap() > 0, "a year of payments");
+        // Every demo payment lies in a month its member belonged here (the member who arrived
+        // from outside, the one who died): none the ledger could not show.
+        use sea_orm::ConnectionTrait;
+        let db = &app.state.db;
+        let outside = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) FROM dues_payments p WHERE NOT EXISTS (SELECT 1 FROM member_stints s \
+                 WHERE s.person_id = p.person_id AND s.from_month <= p.month \
+                 AND (s.to_month IS NULL OR s.to_month >= p.month))",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index::<i64>(0)
+            .unwrap();
+        assert_eq!(outside, 0);
         app
     })
     .await;
