@@ -36,10 +36,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_family::Migration),
             Box::new(m20261201_000010_person_initials::Migration),
             Box::new(m20261202_000011_membership_lifecycle::Migration),
-            Box::new(m20261202_000015_lapse_reviews::Migration),
             Box::new(m20261202_000012_party_groups::Migration),
-            Box::new(m20261202_000014_letters_transfer_in::Migration),
             Box::new(m20261202_000013_dues_categories::Migration),
+            Box::new(m20261202_000014_letters_transfer_in::Migration),
+            Box::new(m20261202_000015_lapse_reviews::Migration),
         ]
     }
 }
