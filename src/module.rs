@@ -247,6 +247,17 @@ pub type MembershipWriter = for<'a> fn(
 pub type LeaveHandler =
     for<'a> fn(&'a DatabaseTransaction, &'a AppState, &'a Actor, i32, &'a str) -> BoxFuture<'a, AppResult<Vec<String>>>;
 
+/// A person's employment status changed (`before`, after) in the writing transaction (profile
+/// edit or import): the domain keeps what follows from it in step (a retired member becomes a
+/// 离退休党员).
+pub type StatusHandler = for<'a> fn(
+    &'a DatabaseTransaction,
+    &'a AppState,
+    &'a Actor,
+    i32,
+    (&'a str, &'a str),
+) -> BoxFuture<'a, AppResult<()>>;
+
 /// A domain's rules for the roster (one module, `party`, has them).
 #[derive(Clone, Copy)]
 pub struct RosterRules {
@@ -255,6 +266,7 @@ pub struct RosterRules {
     pub import_dates: ImportDatesCheck,
     pub write_membership: MembershipWriter,
     pub person_left: LeaveHandler,
+    pub status_changed: StatusHandler,
 }
 
 static ROSTER_RULES: OnceLock<Option<RosterRules>> = OnceLock::new();

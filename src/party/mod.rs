@@ -141,6 +141,7 @@ stored_text! {
         PostReleased = "免去委员" => "免去委员",
         Extended = "延长预备期" => "延长预备期",
         Ended = "党籍终止" => "党籍终止",
+        CategoryChanged = "类别变更" => "党员类别变更",
         /// The secretary's review under the six months' rule (党章第九条).
         LapseReviewed = "脱党核查" => "脱党核查",
         Suspended = "停止党籍" => "停止党籍",

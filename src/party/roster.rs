@@ -19,7 +19,7 @@ use crate::state::AppState;
 
 /// What this domain gives the roster (see [`crate::module::Module::roster`]).
 pub fn rules() -> RosterRules {
-    RosterRules { check_change, import_columns, import_dates, write_membership, person_left }
+    RosterRules { check_change, import_columns, import_dates, write_membership, person_left, status_changed }
 }
 
 /// A deleted person holds no committee post.
@@ -31,6 +31,43 @@ fn person_left<'a>(
     why: &'a str,
 ) -> BoxFuture<'a, AppResult<Vec<String>>> {
     Box::pin(super::committees::release_posts(txn, state, actor, person_id, None, why))
+}
+
+/// A serving member who retires becomes a 离退休党员, whose dues follow the retirees' rates
+/// (domain.md §4.4); the history says so.
+fn status_changed<'a>(
+    txn: &'a DatabaseTransaction,
+    state: &'a AppState,
+    actor: &'a Actor,
+    person_id: i32,
+    (_, after): (&'a str, &'a str),
+) -> BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        if crate::people::EmploymentStatus::parse(after) != Some(crate::people::EmploymentStatus::Retired) {
+            return Ok(());
+        }
+        let Some(m) = membership_of(txn, person_id).await?.filter(|m| m.status == super::MemberStatus::Active) else {
+            return Ok(());
+        };
+        if m.category != MemberCategory::Serving {
+            return Ok(());
+        }
+        let mut active: super::entity::member::ActiveModel = m.into();
+        active.category = sea_orm::Set(MemberCategory::Retired);
+        active.updated_at = sea_orm::Set(state.clock.now_db());
+        sea_orm::ActiveModelTrait::update(active, txn).await?;
+        let detail = "退休，党员类别由在职党员改为离退休党员".to_owned();
+        super::membership::add_event(
+            txn,
+            state,
+            actor,
+            person_id,
+            super::EventKind::CategoryChanged,
+            state.clock.today(),
+            detail,
+        )
+        .await
+    })
 }
 
 fn check_change<'a>(

@@ -465,7 +465,9 @@ pub async fn commit(
     for (before, v, o, membership) in changes {
         let o = &orgs[*o];
         let Some(b) = before else { continue };
-        let person_id = update_in(&txn, state, actor, b, v, o).await?.0.id;
+        let after = update_in(&txn, state, actor, b, v, o).await?.0;
+        super::records::status_followers(&txn, state, actor, b, &after).await?;
+        let person_id = after.id;
         if let (Some(dates), Some(write)) = (membership, write_membership) {
             write(&txn, state, actor, person_id, &branch(o), *dates).await?;
             members += 1;

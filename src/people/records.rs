@@ -243,6 +243,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i32, input: &PersonInpu
     let before =
         person::Entity::find_by_id(id).one(&txn).await?.filter(|p| p.deleted_at.is_none()).ok_or(AppError::NotFound)?;
     let (after, changes) = update_in(&txn, state, actor, &before, &v, &o).await?;
+    status_followers(&txn, state, actor, &before, &after).await?;
     if !changes.is_empty() {
         let event = Event::by(actor, "person.update")
             .object("person", id)
@@ -252,6 +253,24 @@ pub async fn update(state: &AppState, actor: &Actor, id: i32, input: &PersonInpu
     }
     txn.commit().await?;
     Ok(after)
+}
+
+/// What other domains keep in step with a changed employment status (`RosterRules::status_changed`).
+pub(super) async fn status_followers(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    before: &person::Model,
+    after: &person::Model,
+) -> AppResult<()> {
+    if before.employment_status == after.employment_status {
+        return Ok(());
+    }
+    if let Some(rules) = crate::module::roster_rules()? {
+        let statuses = (before.employment_status.as_str(), after.employment_status.as_str());
+        (rules.status_changed)(txn, state, actor, after.id, statuses).await?;
+    }
+    Ok(())
 }
 
 /// Field names whose value would change, with their Chinese labels (for previews).

@@ -408,3 +408,31 @@ async fn six_months_without_dues_lead_to_the_secretarys_review_never_to_a_change
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_member_who_retires_becomes_a_retired_member_and_pays_the_retirees_rate() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let a = member(&shuji, "退休壬", "37020219660101601", "1995-07-01", Some("1996-07-01")).await;
+        let edit = json!({"name": "退休壬", "kind": "辅警", "id_number": valid_id("37020219660101601"), "org_id": 10,
+                          "political_status": "中共党员", "employment_status": "退休", "status_since": "2026-11-01"});
+        let (status, body) = shuji.send_json(Method::PUT, &format!("/api/v1/persons/{a}"), edit).await;
+        assert_eq!(status, 200, "{body}");
+        let (_, profile) = shuji.get_json(&format!("/api/v1/persons/{a}")).await;
+        let rows = party_rows(&profile);
+        assert!(rows.contains(&"党员类别=离退休党员".to_owned()), "{rows:?}");
+        assert!(rows.iter().any(|r| r.contains("党员类别变更：退休")), "{rows:?}");
+        // A retiree with a 6,000 base owes 60 a month (≤ 5000 0.5 %, above 1 %).
+        let (status, base) = shuji
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/persons/{a}/dues-base"),
+                json!({"effective_month": "2026-11", "base": "6000"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{base}");
+        assert_eq!(base["monthly"], "60.00");
+        app
+    })
+    .await;
+}
