@@ -210,11 +210,6 @@ pub fn political_status(m: &entity::member::Model) -> &'static str {
     status_for(m.full_on.is_some())
 }
 
-/// Whether the membership still counts (not transferred out, ended or stopped).
-pub fn is_live(m: &entity::member::Model) -> bool {
-    m.status == MemberStatus::Active
-}
-
 /// The roster's political status of a full member (`true`) or a probationary one.
 pub fn status_for(full: bool) -> &'static str {
     use crate::people::PoliticalStatus;
