@@ -267,6 +267,9 @@ pub struct RosterRules {
     pub write_membership: MembershipWriter,
     pub person_left: LeaveHandler,
     pub status_changed: StatusHandler,
+    /// What the person's membership needs before the roster may say `employment_status` (the
+    /// choices a refused edit offers in the browser): (label, link) pairs.
+    pub status_choices: fn(i32, &str) -> Vec<(&'static str, String)>,
 }
 
 static ROSTER_RULES: OnceLock<Option<RosterRules>> = OnceLock::new();

@@ -19,7 +19,15 @@ use crate::state::AppState;
 
 /// What this domain gives the roster (see [`crate::module::Module::roster`]).
 pub fn rules() -> RosterRules {
-    RosterRules { check_change, import_columns, import_dates, write_membership, person_left, status_changed }
+    RosterRules {
+        check_change,
+        import_columns,
+        import_dates,
+        write_membership,
+        person_left,
+        status_changed,
+        status_choices,
+    }
 }
 
 /// A deleted person holds no committee post.
@@ -31,6 +39,22 @@ fn person_left<'a>(
     why: &'a str,
 ) -> BoxFuture<'a, AppResult<Vec<String>>> {
     Box::pin(super::committees::release_posts(txn, state, actor, person_id, None, why))
+}
+
+/// The ways to settle a live membership before the roster records a death, expulsion or
+/// dismissal (see [`super::membership::check_roster_change`]).
+fn status_choices(person_id: i32, employment_status: &str) -> Vec<(&'static str, String)> {
+    use crate::people::EmploymentStatus;
+    match EmploymentStatus::parse(employment_status) {
+        Some(EmploymentStatus::Deceased) => {
+            vec![("登记党籍终止（去世）", format!("/people/{person_id}/party/end?kind=去世"))]
+        }
+        Some(EmploymentStatus::Expelled | EmploymentStatus::Dismissed) => vec![
+            ("办理组织关系转出", format!("/people/{person_id}/party/transfer")),
+            ("登记党籍处理（开除党籍、除名等）", format!("/people/{person_id}/party/end")),
+        ],
+        _ => Vec::new(),
+    }
 }
 
 /// A serving member who retires becomes a 离退休党员, whose dues follow the retirees' rates

@@ -139,6 +139,8 @@ struct FormPage {
     /// The organization picker's text: the chosen organization only.
     org: String,
     cancel: String,
+    /// A refused change of the employment status of a Party member: what to do first.
+    status_choices: Vec<(&'static str, String)>,
 }
 
 async fn form_page(
@@ -169,6 +171,7 @@ async fn form_page(
         form,
         errors,
         cancel,
+        status_choices: Vec::new(),
     })
 }
 
@@ -211,7 +214,12 @@ pub async fn update(
         Ok(p) => Ok(Flash::ok(format!("已保存 {} 的档案", p.name)).redirect(&format!("/people/{id}"))),
         Err(err) => {
             let errors = field_errors(err)?;
-            let page = form_page(&state, &actor, Some(id), input, errors).await?;
+            let refused_status = errors.contains_key("employment_status");
+            let mut page = form_page(&state, &actor, Some(id), input, errors).await?;
+            // The membership rules say what must happen to the membership first; the page asks.
+            if refused_status && let Some(rules) = crate::module::roster_rules()? {
+                page.status_choices = (rules.status_choices)(id, &page.form.employment_status);
+            }
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
     }

@@ -256,6 +256,7 @@ async fn the_web_asks_what_happens_to_the_membership_and_ends_it_on_its_own_page
         assert_eq!(resp.status(), 422);
         let html = resp.text().await.unwrap();
         assert!(html.contains("登记党籍终止（去世）"), "the form says what to do with the membership");
+        assert!(html.contains(&format!("href=\"/people/{a}/party/end?kind=去世\"")), "and offers the way: {html}");
 
         let form = shuji.get(&format!("/people/{a}/party/end?kind=%E5%8E%BB%E4%B8%96")).await;
         assert_eq!(form.status(), 200);
