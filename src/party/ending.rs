@@ -141,16 +141,20 @@ fn validate(input: &EndInput, m: &member::Model, today: NaiveDate) -> AppResult<
     }
 }
 
-/// The person's name and membership, when the actor may end it and it can still end (a stopped
+/// The person and their membership, when the actor may end it and it can still end (a stopped
 /// membership may still end, 除名 after 停止党籍; nothing else may).
-pub async fn endable(state: &AppState, actor: &Actor, person_id: i32) -> AppResult<(String, member::Model)> {
+pub async fn endable(
+    state: &AppState,
+    actor: &Actor,
+    person_id: i32,
+) -> AppResult<(people::entity::Model, member::Model)> {
     let p = live_person(state, person_id).await?;
     let m = membership_of(&state.db, p.id).await?.ok_or(AppError::NotFound)?;
     authorize_write(state, actor, "person", p.id, &m.branch_path).await?;
     if !matches!(m.status, MemberStatus::Active | MemberStatus::Suspended) {
         return Err(AppError::conflict("kind", format!("此人的党员档案已是「{}」，不能再终止", m.status.label())));
     }
-    Ok((p.name, m))
+    Ok((p, m))
 }
 
 /// Ends (or stops) a person's membership.
@@ -160,8 +164,7 @@ pub async fn end_membership(
     person_id: i32,
     input: &EndInput,
 ) -> AppResult<member::Model> {
-    let (_, m) = endable(state, actor, person_id).await?;
-    let p = live_person(state, person_id).await?;
+    let (p, m) = endable(state, actor, person_id).await?;
     let e = validate(input, &m, state.clock.today())?;
     let txn = crate::db::begin_write(&state.db).await?;
     let mut active: member::ActiveModel = m.clone().into();

@@ -76,7 +76,8 @@ async fn end_page(
     input: EndInput,
     errors: crate::ui::FieldErrors,
 ) -> AppResult<Response> {
-    let (name, m) = ending::endable(state, actor, id).await?;
+    let (p, m) = ending::endable(state, actor, id).await?;
+    let name = p.name;
     let chosen = EndKind::from_input(&input.kind);
     let kinds = EndKind::ALL
         .iter()
