@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+
+mod import;
 use clap::{Parser, Subcommand};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -73,6 +75,9 @@ pub enum ImportCommand {
         /// 只检查并报告，不写入
         #[arg(long)]
         dry_run: bool,
+        /// 所在党组织为空、按所在单位也找不到党组织的行放到这个党组织（名称或编号）
+        #[arg(long)]
+        org: Option<String>,
     },
 }
 
@@ -210,7 +215,7 @@ async fn find_user(state: &AppState, username: &str) -> anyhow::Result<user::Mod
         .with_context(|| format!("账号 {name} 不存在"))
 }
 
-fn app_err(e: crate::error::AppError) -> anyhow::Error {
+pub(crate) fn app_err(e: crate::error::AppError) -> anyhow::Error {
     anyhow::anyhow!(e.message())
 }
 
@@ -299,43 +304,9 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
                 );
             }
         }
-        Command::Import(ImportCommand::People { file, dry_run }) => {
+        Command::Import(cmd) => {
             let state = open(config).await?;
-            let size = std::fs::metadata(&file).with_context(|| format!("无法读取 {}", file.display()))?.len();
-            crate::io::sheet::check_size(usize::try_from(size).unwrap_or(usize::MAX), &state.config.uploads)
-                .map_err(app_err)?;
-            let bytes =
-                axum::body::Bytes::from(std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?);
-            let actor = sessions::cli_root_actor();
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let report = if dry_run {
-                crate::people::import::preview(&state, &actor, bytes).await
-            } else {
-                crate::people::import::commit(&state, &actor, bytes, &name, None).await
-            }
-            .map_err(app_err)?;
-            println!("表头在第 {} 行", report.header_row);
-            if !report.ignored_columns.is_empty() {
-                println!("未使用的列：{}", report.ignored_columns.join("、"));
-            }
-            for row in report.rows.iter().filter(|r| !r.errors.is_empty()) {
-                for e in &row.errors {
-                    println!("第 {} 行「{}」：{}", row.row, e.column, e.reason);
-                }
-            }
-            let summary = format!(
-                "新建 {} 人，更新 {} 人，无变化 {} 人，拒绝 {} 行",
-                report.created, report.updated, report.unchanged, report.rejected
-            );
-            if report.rejected > 0 {
-                println!("{summary}；有被拒绝的行，未导入任何数据");
-                return Ok(ExitCode::FAILURE);
-            }
-            if dry_run {
-                println!("检查完成（未写入）：{summary}");
-            } else {
-                println!("导入完成：{summary}");
-            }
+            return import::run(&state, cmd).await;
         }
         Command::User(cmd) => {
             let state = open(config).await?;

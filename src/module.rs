@@ -203,12 +203,22 @@ pub struct PartyCells<'a> {
 pub struct PartyColumns {
     /// Problems, by the import's column label.
     pub errors: Vec<(&'static str, String)>,
+    /// Accepted with a note (incomplete data the user can finish later), by column label.
+    pub warnings: Vec<(&'static str, String)>,
     /// The row creates a membership: the political status the roster takes from it.
     pub joining: Option<&'static str>,
+    /// The membership is a full one whose 转正 date is not known (待补录).
+    pub full_unknown: bool,
 }
 
-/// Admission and (for members whose probation already ended) full membership.
-pub type MembershipDates = (NaiveDate, Option<NaiveDate>);
+/// Admission and (for members whose probation already ended) full membership: its date, or
+/// `full_unknown` for a full member whose date is still to be completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MembershipDates {
+    pub joined: NaiveDate,
+    pub full: Option<NaiveDate>,
+    pub full_unknown: bool,
+}
 
 /// What a roster edit sets that membership rules may forbid.
 #[derive(Debug, Clone, Copy)]

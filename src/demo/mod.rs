@@ -479,6 +479,24 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
         .insert(&txn)
         .await?;
     }
+    crate::orgs::units::list_from_names(&txn).await?;
+    // The short names rosters use for police stations: 中山路所 = 中山路派出所.
+    let aliases: Vec<crate::orgs::units::entity::alias::ActiveModel> = crate::orgs::units::entity::unit::Entity::find()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .filter_map(|u| {
+            let short = u.name.strip_suffix("派出所").map(|s| format!("{s}所"))?;
+            Some(crate::orgs::units::entity::alias::ActiveModel {
+                unit_id: Set(u.id),
+                alias: Set(short),
+                ..Default::default()
+            })
+        })
+        .collect();
+    for chunk in aliases.chunks(500) {
+        crate::orgs::units::entity::alias::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+    }
     let summary = Summary { orgs: summary_orgs, people: summary_people, accounts: accounts.len() };
     let event = Event::anonymous("cli", None, "demo.seed").summary(json!({
         "scale": format!("{scale:?}").to_lowercase(), "seed": seed,

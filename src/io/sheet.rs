@@ -170,6 +170,18 @@ pub async fn multipart_file(
     name: &str,
     limits: &UploadLimits,
 ) -> AppResult<Option<(String, axum::body::Bytes)>> {
+    Ok(multipart_file_with(multipart, name, &[], limits).await?.0)
+}
+
+/// [`multipart_file`], and the text of the form's other fields named in `texts` (at most 1,000
+/// characters each).
+pub async fn multipart_file_with(
+    multipart: &mut axum::extract::Multipart,
+    name: &str,
+    texts: &[&str],
+    limits: &UploadLimits,
+) -> AppResult<(Option<(String, axum::body::Bytes)>, Vec<(String, String)>)> {
+    let mut fields = Vec::new();
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             too_big_body(limits)
@@ -179,6 +191,11 @@ pub async fn multipart_file(
     };
     let mut file = None;
     while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+        if let Some(text_name) = field.name().filter(|n| texts.contains(n)).map(str::to_owned) {
+            let text = field.text().await.map_err(unreadable)?;
+            fields.push((text_name, text.chars().take(1_000).collect()));
+            continue;
+        }
         if field.name() != Some(name) {
             continue;
         }
@@ -190,7 +207,7 @@ pub async fn multipart_file(
         }
         file = Some((filename, axum::body::Bytes::from(data)));
     }
-    Ok(file.filter(|(_, b)| !b.is_empty()))
+    Ok((file.filter(|(_, b)| !b.is_empty()), fields))
 }
 
 fn too_big_body(limits: &UploadLimits) -> AppError {

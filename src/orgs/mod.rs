@@ -14,6 +14,7 @@ pub mod service;
 pub mod store;
 pub mod summary;
 pub mod terms;
+pub mod units;
 pub mod web;
 
 use serde::Serialize;

@@ -19,9 +19,17 @@ pub fn module() -> Module {
         web: web_routes,
         api: api_routes,
         api_tags: &[("orgs", "党组织：列表、详情、新建、更名与调整隶属、届期与换届、委员会、撤销与合并")],
-        nav: &[NavEntry {
-            group: "组织建设", label: "党组织", href: "/orgs", visible: |a| a.can(Permission::OrgRead)
-        }],
+        nav: &[
+            NavEntry {
+                group: "组织建设", label: "党组织", href: "/orgs", visible: |a| a.can(Permission::OrgRead)
+            },
+            NavEntry {
+                group: "组织建设",
+                label: "单位名单",
+                href: "/orgs/units",
+                visible: |a| a.can(Permission::OrgWrite),
+            },
+        ],
         actions: &[
             ("org.create", "新建党组织"),
             ("org.rename", "党组织更名"),
@@ -29,10 +37,13 @@ pub fn module() -> Module {
             ("org.term", "登记届期与换届"),
             ("org.dissolve", "撤销党组织"),
             ("org.merge", "合并党组织"),
+            ("unit.create", "添加单位"),
+            ("unit.update", "修改单位"),
         ],
         permissions: &[Permission::OrgRead, Permission::OrgWrite],
         todos: &[todos],
         figures: &[figures],
+        org_path_columns: super::units::ORG_PATH_COLUMNS,
         ..Module::empty("orgs")
     }
 }
@@ -43,6 +54,8 @@ fn web_routes() -> Router<AppState> {
         .route("/orgs/new", get(web::new_form))
         .route("/orgs/options", get(web::options))
         .route("/orgs/export.xlsx", get(web::export))
+        .route("/orgs/units", get(super::units::web::list).post(super::units::web::create))
+        .route("/orgs/units/{id}", post(super::units::web::update))
         .route("/orgs/{id}/rename", post(web::rename))
         .route("/orgs/{id}/move", post(web::move_to))
         .route("/orgs/{id}/term", post(web::term))
@@ -50,7 +63,11 @@ fn web_routes() -> Router<AppState> {
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(api::list, api::create)).routes(routes!(api::dissolve))
+    OpenApiRouter::new()
+        .routes(routes!(api::list, api::create))
+        .routes(routes!(api::dissolve))
+        .routes(routes!(super::units::api::list, super::units::api::create))
+        .routes(routes!(super::units::api::update))
 }
 
 fn todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {

@@ -124,12 +124,20 @@ async fn candidates(state: &AppState, actor: &Actor, query: &OptionsQuery) -> Ap
             actor.require(Permission::GrantManage)?;
             service::all_for_select(state, actor).await?
         }
+        "cover" => {
+            // The organization covering a unit (单位名单).
+            actor.require(Permission::OrgWrite)?;
+            service::options_for(state, actor, Permission::OrgWrite).await?
+        }
         "member_org" => {
             actor.require(Permission::PersonWrite)?;
             service::options_for(state, actor, Permission::PersonWrite).await?
         }
         _ => {
-            return Err(AppError::bad_request(Some("purpose"), "purpose 须为 parent、merge、member_org 或 grant"));
+            return Err(AppError::bad_request(
+                Some("purpose"),
+                "purpose 须为 parent、merge、cover、member_org 或 grant",
+            ));
         }
     })
 }

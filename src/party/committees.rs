@@ -112,8 +112,8 @@ pub async fn committee_of(state: &AppState, o: &org::Model) -> AppResult<Committ
     let members = member::Entity::find()
         .filter(store::subtree(member::Column::BranchPath, &o.path))
         .filter(member::Column::Status.eq(MemberStatus::Active));
-    let full_members = members.clone().filter(member::Column::FullOn.is_not_null()).count(&state.db).await?;
-    let probationary_members = members.filter(member::Column::FullOn.is_null()).count(&state.db).await?;
+    let full_members = members.clone().filter(super::full_condition()).count(&state.db).await?;
+    let probationary_members = members.filter(super::probationary_condition()).count(&state.db).await?;
     let rows = committee::Entity::find()
         .filter(committee::Column::OrgId.eq(o.id))
         .order_by_asc(committee::Column::Id)
@@ -181,7 +181,7 @@ pub async fn add_committee(state: &AppState, actor: &Actor, org_id: i32, input: 
         .await?
         .filter(|m| live && m.branch_path.starts_with(&o.path))
         .ok_or_else(|| AppError::validation("person_id", "委员须是本组织（含下级）组织关系在册的党员"))?;
-    if m.full_on.is_none() {
+    if !super::is_full(&m) {
         return Err(AppError::validation("person_id", "预备党员没有被选举权，不能担任委员"));
     }
     let since = parse_date(&input.since).map_err(|e| AppError::validation("since", e))?;
@@ -238,7 +238,7 @@ pub async fn candidates(state: &AppState, o: &org::Model) -> AppResult<(SelectSt
     let pool = Condition::all()
         .add(store::subtree(member::Column::BranchPath, &o.path))
         .add(member::Column::Status.eq(MemberStatus::Active))
-        .add(member::Column::FullOn.is_not_null());
+        .add(super::full_condition());
     let count = member::Entity::find().filter(pool.clone()).count(&state.db);
     let size = state.cached_count(format!("committee-candidates:{}", o.path), count).await?;
     let query = Query::select().column(member::Column::PersonId).from(member::Entity).cond_where(pool).to_owned();

@@ -13,6 +13,9 @@ pub mod member {
         pub branch_path: String,
         pub joined_on: Date,
         pub full_on: Option<Date>,
+        /// A full member whose 转正 date is not known yet (imported from a roster that does not
+        /// carry it): `full_on` is empty until someone completes it (待补录).
+        pub full_on_unknown: bool,
         pub category: MemberCategory,
         pub status: MemberStatus,
         pub status_on: Option<Date>,

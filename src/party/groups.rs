@@ -119,7 +119,7 @@ pub async fn members_of<C: ConnectionTrait>(db: &C, g: &org::Model) -> AppResult
     } else {
         member::Entity::find()
             .filter(member::Column::PersonId.is_in(ids))
-            .filter(member::Column::FullOn.is_null())
+            .filter(super::probationary_condition())
             .all(db)
             .await?
             .into_iter()
@@ -186,7 +186,7 @@ pub async fn place(
         return Err(AppError::conflict("person_id", format!("此人已在{name}，请先从该党小组移出")));
     }
     if input.leader {
-        if m.full_on.is_none() {
+        if !super::is_full(&m) {
             return Err(AppError::validation("leader", "预备党员没有被选举权，不能担任党小组组长"));
         }
         if let Some(leader) = rows.iter().find(|r| r.is_leader() && r.person_id != person_id) {
@@ -240,7 +240,7 @@ pub async fn place(
         person_id,
         name,
         leader: saved.is_leader(),
-        probationary: m.full_on.is_none(),
+        probationary: !super::is_full(&m),
         since: saved.since,
     };
     Ok((placed, row))

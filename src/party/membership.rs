@@ -188,7 +188,8 @@ pub async fn register(state: &AppState, actor: &Actor, person_id: i32, input: &J
     };
     let branch = OrgRef { id: branch.id, path: branch.path, name: branch.name };
     let txn = crate::db::begin_write(&state.db).await?;
-    let m = insert_membership(&txn, state, actor, p.id, &branch, (joined, full), category).await?;
+    let dates = crate::module::MembershipDates { joined, full, full_unknown: false };
+    let m = insert_membership(&txn, state, actor, p.id, &branch, dates, category).await?;
     people::store::set_political_status(&txn, state, actor, &p, political_status(&m)).await?;
     let event = Event::by(actor, "party.register").object("person", p.id).org(branch.path.clone()).summary(json!({
         "joined_on": joined.to_string(), "full_on": full.map(|d| d.to_string()), "category": category,
@@ -232,10 +233,11 @@ pub async fn insert_membership(
     actor: &Actor,
     person_id: i32,
     branch: &OrgRef,
-    (joined, full): (NaiveDate, Option<NaiveDate>),
+    dates: crate::module::MembershipDates,
     category: MemberCategory,
 ) -> AppResult<member::Model> {
-    let new = NewMembership { person_id, branch, joined, full, category, joining: Joining::Admitted };
+    let crate::module::MembershipDates { joined, full, full_unknown } = dates;
+    let new = NewMembership { person_id, branch, joined, full, full_unknown, category, joining: Joining::Admitted };
     insert_new(txn, state, actor, new).await
 }
 
@@ -259,6 +261,8 @@ pub struct NewMembership<'a> {
     pub branch: &'a OrgRef,
     pub joined: NaiveDate,
     pub full: Option<NaiveDate>,
+    /// A full member whose 转正 date is still to be completed (`full` is `None`).
+    pub full_unknown: bool,
     pub category: MemberCategory,
     pub joining: Joining<'a>,
 }
@@ -271,7 +275,7 @@ pub async fn insert_new(
     actor: &Actor,
     new: NewMembership<'_>,
 ) -> AppResult<member::Model> {
-    let NewMembership { person_id, branch, joined, full, category, joining } = new;
+    let NewMembership { person_id, branch, joined, full, full_unknown, category, joining } = new;
     let now = state.clock.now_db();
     // A member registered after the fact whose 转正 came at the end of an extension.
     let extended = full.and_then(|f| extension_for(joined, f).ok().flatten());
@@ -281,6 +285,7 @@ pub async fn insert_new(
         branch_path: Set(branch.path.clone()),
         joined_on: Set(joined),
         full_on: Set(full),
+        full_on_unknown: Set(full_unknown && full.is_none()),
         extended_months: Set(extended.and_then(|n| i32::try_from(n).ok())),
         category: Set(category),
         status: Set(MemberStatus::Active),
@@ -333,7 +338,7 @@ async fn probationer(
     let p = live_person(state, person_id).await?;
     let m = membership_of(&state.db, p.id).await?.ok_or(AppError::NotFound)?;
     authorize_write(state, actor, "person", p.id, &m.branch_path).await?;
-    if m.full_on.is_some() || m.status != MemberStatus::Active {
+    if super::is_full(&m) || m.status != MemberStatus::Active {
         return Err(AppError::conflict(field, "此人不是预备党员"));
     }
     Ok((p, m))
@@ -353,6 +358,10 @@ pub async fn confirm_full(
     person_id: i32,
     input: &FullInput,
 ) -> AppResult<member::Model> {
+    let p = live_person(state, person_id).await?;
+    if let Some(m) = membership_of(&state.db, p.id).await?.filter(|m| m.full_on_unknown) {
+        return complete_full(state, actor, p, m, input).await;
+    }
     let (p, m) = probationer(state, actor, person_id, "full_on").await?;
     let end = member_probation_end(&m);
     let today = state.clock.today();
@@ -399,6 +408,67 @@ pub async fn confirm_full(
     let event = Event::by(actor, "party.full").object("person", p.id).org(m.branch_path.clone()).summary(json!({
         "full_on": end.to_string(), "meeting_on": meeting.map(|d| d.to_string()),
         "approved_on": approved.map(|d| d.to_string()),
+    }));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// 补录转正日期: a full member imported without the date (待补录) gets the day the probation
+/// ended, as the records show it; nothing else about the membership changes.
+async fn complete_full(
+    state: &AppState,
+    actor: &Actor,
+    p: people::entity::Model,
+    m: member::Model,
+    input: &FullInput,
+) -> AppResult<member::Model> {
+    authorize_write(state, actor, "person", p.id, &m.branch_path).await?;
+    if m.status != MemberStatus::Active {
+        return Err(AppError::conflict("full_on", "此人的组织关系不在本局，不能补录"));
+    }
+    let mut errors = Vec::new();
+    let given = date_field(&mut errors, "full_on", &input.full_on);
+    let meeting = date_field(&mut errors, "meeting_on", &input.meeting_on);
+    let approved = date_field(&mut errors, "approved_on", &input.approved_on);
+    let today = state.clock.today();
+    let mut extended = None;
+    match given {
+        None if errors.is_empty() => errors.push(("full_on".into(), "请填写转正日期（预备期满之日）".into())),
+        Some(f) => match super::extension_for(m.joined_on, f) {
+            Err(reason) => errors.push(("full_on".into(), reason)),
+            Ok(_) if f > today => errors.push(("full_on".into(), "转正日期不能晚于今天".into())),
+            Ok(months) => extended = months,
+        },
+        None => {}
+    }
+    if let (Some(f), Some(d)) = (given, meeting)
+        && (d < f || d > today)
+    {
+        errors.push(("meeting_on".into(), format!("支部大会讨论转正应在预备期满（{f}）之后、今天之前")));
+    }
+    if let (Some(f), Some(d)) = (given, approved)
+        && (d < f || meeting.is_some_and(|m| d < m) || d > today)
+    {
+        errors.push(("approved_on".into(), "上级党委审批日期不能早于支部大会讨论之日，也不能晚于今天".into()));
+    }
+    let (Some(full), true) = (given, errors.is_empty()) else {
+        return Err(AppError::Fields(errors));
+    };
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut active: member::ActiveModel = m.clone().into();
+    active.full_on = Set(Some(full));
+    active.full_on_unknown = Set(false);
+    active.extended_months = Set(extended.and_then(|n| i32::try_from(n).ok()));
+    active.meeting_on = Set(meeting);
+    active.approved_on = Set(approved);
+    active.updated_at = Set(state.clock.now_db());
+    let updated = active.update(&txn).await?;
+    add_event(&txn, state, actor, p.id, EventKind::Confirmed, full, "补录转正日期：预备期满，转为正式党员".into())
+        .await?;
+    let event = Event::by(actor, "party.full").object("person", p.id).org(m.branch_path.clone()).summary(json!({
+        "full_on": full.to_string(), "completed": true, "extended_months": extended,
+        "meeting_on": meeting.map(|d| d.to_string()), "approved_on": approved.map(|d| d.to_string()),
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
@@ -472,7 +542,7 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
     let due = member::Entity::find()
         .filter(store::in_scope(member::Column::BranchPath, &scope))
         .filter(member::Column::Status.eq(MemberStatus::Active))
-        .filter(member::Column::FullOn.is_null())
+        .filter(super::probationary_condition())
         .filter(member::Column::JoinedOn.lte(horizon))
         .order_by_asc(member::Column::JoinedOn)
         .all(&state.db)

@@ -21,6 +21,7 @@ pub mod dues;
 pub mod ending;
 pub mod entity;
 pub mod groups;
+pub mod incomplete;
 pub mod lapse;
 pub mod letter;
 pub mod membership;
@@ -207,7 +208,26 @@ pub fn political_status(m: &entity::member::Model) -> &'static str {
     if m.end_kind.is_some_and(EndKind::leaves_party) {
         return crate::people::PoliticalStatus::Masses.as_str();
     }
-    status_for(m.full_on.is_some())
+    status_for(is_full(m))
+}
+
+/// A full member: 转正 on a known date, or one whose date is still to be completed (待补录).
+pub fn is_full(m: &entity::member::Model) -> bool {
+    m.full_on.is_some() || m.full_on_unknown
+}
+
+/// The query condition of [`is_full`].
+pub fn full_condition() -> sea_orm::Condition {
+    use entity::member::Column;
+    use sea_orm::ColumnTrait;
+    sea_orm::Condition::any().add(Column::FullOn.is_not_null()).add(Column::FullOnUnknown.eq(true))
+}
+
+/// The query condition of a probationary member (not [`is_full`]).
+pub fn probationary_condition() -> sea_orm::Condition {
+    use entity::member::Column;
+    use sea_orm::ColumnTrait;
+    sea_orm::Condition::all().add(Column::FullOn.is_null()).add(Column::FullOnUnknown.eq(false))
 }
 
 /// The roster's political status of a full member (`true`) or a probationary one.

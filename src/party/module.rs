@@ -66,7 +66,7 @@ pub fn module() -> Module {
             ("org.group_remove", "移出党小组"),
         ],
         permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::IdentityRead, Permission::OrgWrite],
-        todos: &[membership_todos, transfer_todos, letter_todos, lapse_todos],
+        todos: &[membership_todos, transfer_todos, letter_todos, lapse_todos, incomplete_todos],
         org_path_columns: super::ORG_PATH_COLUMNS,
         profile: Some(super::profile::part()),
         roster: Some(super::roster::rules()),
@@ -98,6 +98,7 @@ fn web_routes() -> Router<AppState> {
         .route("/party/transfers/{id}/reject", post(web::transfers::reject))
         .route("/party/options", get(web::committees::options))
         .route("/party/lapse", get(web::lapse::page))
+        .route("/party/incomplete", get(web::incomplete::page))
         .route("/people/{id}/party/lapse-review", post(web::lapse::review))
         .route("/orgs/{id}/committee", post(web::committees::committee_add))
         .route("/orgs/{id}/committee/{member_id}/remove", post(web::committees::committee_remove))
@@ -112,6 +113,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::membership::extend))
         .routes(routes!(api::membership::end))
         .routes(routes!(api::lapse::list))
+        .routes(routes!(api::incomplete::list))
         .routes(routes!(api::lapse::review))
         .routes(routes!(api::transfer_in::transfer_in))
         .routes(routes!(api::transfers::request_transfer))
@@ -143,6 +145,10 @@ fn transfer_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, Ap
 
 fn letter_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {
     Box::pin(letter::todos(state, actor))
+}
+
+fn incomplete_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {
+    Box::pin(super::incomplete::todos(state, actor))
 }
 
 fn lapse_todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {

@@ -29,7 +29,11 @@ fn sections<'a>(state: &'a AppState, _actor: &'a Actor, s: &'a Subject) -> BoxFu
             Row::new("入党日期", m.joined_on.to_string()),
             Row::new(
                 "转正日期",
-                m.full_on.map_or_else(|| format!("预备期至 {}", super::member_probation_end(&m)), |d| d.to_string()),
+                match m.full_on {
+                    Some(d) => d.to_string(),
+                    None if m.full_on_unknown => "待补录（正式党员，转正日期未知）".to_owned(),
+                    None => format!("预备期至 {}", super::member_probation_end(&m)),
+                },
             ),
         ];
         if let (Some(on), Some(months)) = (m.extended_on, m.extended_months) {
@@ -106,6 +110,7 @@ fn panel<'a>(
         let m = membership_of(&state.db, s.id).await?;
         let party_action = match &m {
             None => "register",
+            Some(m) if m.status == MemberStatus::Active && m.full_on_unknown => "complete",
             Some(m) if m.status == MemberStatus::Active && m.full_on.is_none() => "full",
             Some(m) if m.status == MemberStatus::Active => "transfer",
             Some(m) if m.status == MemberStatus::Suspended => "stopped",
@@ -114,7 +119,7 @@ fn panel<'a>(
         };
         let end = m.as_ref().map(super::member_probation_end);
         let dues_default = DuesCategory::of_member(m.as_ref().map_or(MemberCategory::DEFAULT, |m| m.category));
-        let dues_reliefs = if !matches!(party_action, "full" | "transfer") {
+        let dues_reliefs = if !matches!(party_action, "full" | "complete" | "transfer") {
             Vec::new()
         } else {
             super::dues::reliefs::list(state, s.id)

@@ -105,6 +105,12 @@ fn check_change<'a>(
 /// The import's columns "入党日期" and "转正日期": only with an admission date; for a person
 /// with a membership they must agree with it (admission and full membership are done in the
 /// profile); otherwise the row creates a membership and its political status follows the dates.
+///
+/// Real rosters carry an admission date and hardly ever a 转正 date. A 中共党员 admitted more
+/// than a year ago without one is a full member whose date is still to be completed (a warning,
+/// 待补录); so is a member with no political status given whose longest possible probation
+/// (one year, extended by at most one more) is over. Only what the dates prove wrong is an
+/// error: a 中共党员 admitted less than a year ago, a 中共预备党员 admitted more than two years ago.
 fn import_columns<'a>(
     state: &'a AppState,
     existing: Option<i32>,
@@ -128,17 +134,77 @@ fn import_columns<'a>(
                         out.errors.push(("入党日期", reason));
                     }
                 }
-                None => {
-                    let derived = status_for(!cells.full.is_empty());
-                    if !cells.political_status.is_empty() && cells.political_status != derived {
-                        out.errors.push(("政治面貌", format!("与入党、转正日期不符（应为{derived}）")));
-                    }
-                    out.joining = Some(derived);
-                }
+                None => new_membership(&mut out, cells, state.clock.today()),
             }
+        } else if membership.is_none() && is_member_status(cells.political_status) {
+            out.warnings.push((
+                "入党日期",
+                format!("政治面貌为{}但未填入党日期：未建立党员档案，可在党员信息中登记入党", cells.political_status),
+            ));
         }
         Ok(out)
     })
+}
+
+fn is_member_status(text: &str) -> bool {
+    text == status_for(true) || text == status_for(false)
+}
+
+/// The membership a row without one creates, from its dates and the political status it gives.
+fn new_membership(out: &mut PartyColumns, cells: PartyCells<'_>, today: NaiveDate) {
+    let given = cells.political_status;
+    if !cells.full.is_empty() {
+        let derived = status_for(true);
+        if !given.is_empty() && given != derived {
+            out.errors.push(("政治面貌", format!("与入党、转正日期不符（应为{derived}）")));
+        }
+        out.joining = Some(derived);
+        return;
+    }
+    // An unreadable date is reported where the cell is read.
+    let Ok(Some(joined)) = cells::date(cells.joined) else {
+        return;
+    };
+    let year_over = super::probation_end(joined, None) <= today;
+    let longest = super::probation_end(joined, Some(*super::EXTENSION_MONTHS.end()));
+    let full_unknown = |out: &mut PartyColumns, why: &str| {
+        out.joining = Some(status_for(true));
+        out.full_unknown = true;
+        out.warnings
+            .push(("转正日期", format!("{why}未填转正日期：按正式党员导入，转正日期待补录（在党员信息中补录）")));
+    };
+    match given {
+        g if g == status_for(true) => {
+            if year_over {
+                full_unknown(out, "");
+            } else {
+                out.errors.push((
+                    "政治面貌",
+                    format!(
+                        "入党日期 {joined} 距今不满一年，预备期未满，不能是中共党员（应为中共预备党员，或核对入党日期）"
+                    ),
+                ));
+            }
+        }
+        g if g == status_for(false) => {
+            if longest < today {
+                out.errors.push((
+                    "政治面貌",
+                    format!(
+                        "入党日期 {joined} 距今已超过两年，预备期（一年，至多延长一年）早已届满，不能仍是中共预备党员：\
+                         请填写转正日期或核对入党日期"
+                    ),
+                ));
+            } else {
+                out.joining = Some(status_for(false));
+            }
+        }
+        "" if longest < today => full_unknown(out, "入党已超过两年且未填政治面貌，"),
+        "" => out.joining = Some(status_for(false)),
+        other => {
+            out.errors.push(("政治面貌", format!("填写了入党日期，政治面貌应为中共党员或中共预备党员，而不是{other}")))
+        }
+    }
 }
 
 /// The rules of admission for a row that creates a membership: a branch, and the dates of
@@ -158,7 +224,7 @@ fn import_dates(
         for (field, reason) in check_dates(birth, j, f, today) {
             errors.push((if field == "full_on" { "转正日期" } else { "入党日期" }, reason));
         }
-        dates = Some((j, f));
+        dates = Some(MembershipDates { joined: j, full: f, full_unknown: false });
     }
     (errors, dates)
 }

@@ -284,6 +284,7 @@ pub async fn transfer_in(
                 branch: &branch,
                 joined: l.joined,
                 full: l.full,
+                full_unknown: false,
                 category: l.category,
                 joining,
             };

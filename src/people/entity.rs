@@ -20,6 +20,8 @@ pub struct Model {
     pub org_id: Option<i32>,
     pub org_path: Option<String>,
     pub unit: Option<String>,
+    /// The unit in the list (`orgs::units`) that `unit` names, when the list knows it.
+    pub unit_id: Option<i32>,
     pub position: Option<String>,
     pub rank: Option<String>,
     pub political_status: String,

@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 use super::entity::{self as person, Column};
 use super::import_sheet::{CHANNEL_ROWS, Parsed, RowValues, column_label, read_rows};
 pub use super::import_sheet::{COLUMNS, template};
+use super::import_units::{OrgIndex, place};
 use super::service::{changed_fields, insert_many_in, update_in};
 use super::{PersonInput, field_label, mask_id, validate};
 use crate::audit::{self, Event};
@@ -33,7 +34,7 @@ pub struct CellError {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(description = "一行的结果：`row` 为 Excel 中看到的行号；`action` 为新建、更新、无变化、拒绝；\
-    `changes` 为更新会改变的字段；`errors` 为被拒绝的原因")]
+    `changes` 为更新会改变的字段；`errors` 为被拒绝的原因；`warnings` 为照常导入、但数据不完整或经推断的提示（列名和原因）")]
 pub struct RowReport {
     /// Row number as the spreadsheet shows it.
     pub row: usize,
@@ -45,11 +46,14 @@ pub struct RowReport {
     /// Labels of the fields an update changes.
     pub changes: Vec<String>,
     pub errors: Vec<CellError>,
+    /// Accepted with a note: incomplete data to finish later, or a value the import inferred.
+    pub warnings: Vec<CellError>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(
-    description = "导入报告：`header_row` 为表头所在行，`ignored_columns` 为没有用上的列，`committed` 表示是否已写入"
+    description = "导入报告：`header_row` 为表头所在行，`ignored_columns` 为没有用上的列，`committed` 表示是否已写入；\
+    `warned` 为带提示而照常导入的行数（提示不妨碍导入，被拒绝的行才妨碍）"
 )]
 pub struct ImportReport {
     pub header_row: usize,
@@ -59,6 +63,7 @@ pub struct ImportReport {
     pub updated: usize,
     pub unchanged: usize,
     pub rejected: usize,
+    pub warned: usize,
     pub committed: bool,
 }
 
@@ -66,7 +71,7 @@ pub struct ImportReport {
 const CHUNK_ROWS: usize = 500;
 /// New people per INSERT: 25 columns each stays well under SQLite's 32,766 bound parameters.
 const INSERT_ROWS: usize = 500;
-type Membership = Option<(chrono::NaiveDate, Option<chrono::NaiveDate>)>;
+type Membership = Option<crate::module::MembershipDates>;
 /// A row to write: the existing record if any, the person, the organization's index in
 /// [`Plan::orgs`], and the new membership's dates.
 /// The existing record is boxed: most rows of a large import are new, and an inline `None`
@@ -91,13 +96,6 @@ struct Progress {
     out_of_scope: Vec<String>,
 }
 
-/// The organizations of the actor's write scope, looked up by name and by id.
-struct OrgIndex {
-    orgs: Vec<org::Model>,
-    by_name: HashMap<String, Vec<usize>>,
-    by_id: HashMap<i32, usize>,
-}
-
 /// One import at a time per instance; a second one is told to come back shortly.
 fn import_permit(state: &AppState) -> AppResult<tokio::sync::OwnedSemaphorePermit> {
     state
@@ -107,7 +105,7 @@ fn import_permit(state: &AppState) -> AppResult<tokio::sync::OwnedSemaphorePermi
         .map_err(|_| AppError::Busy("另一项导入正在进行，请稍候一两分钟再试".into()))
 }
 
-async fn plan(state: &AppState, actor: &Actor, bytes: Bytes) -> AppResult<Plan> {
+async fn plan(state: &AppState, actor: &Actor, bytes: Bytes, target: Option<&str>) -> AppResult<Plan> {
     actor.require(Permission::PersonWrite)?;
     crate::io::sheet::check_size(bytes.len(), &state.config.uploads)?;
     let today = state.clock.today();
@@ -117,12 +115,8 @@ async fn plan(state: &AppState, actor: &Actor, bytes: Bytes) -> AppResult<Plan> 
         .filter(org::Column::DissolvedAt.is_null())
         .all(&state.db)
         .await?;
-    let mut index = OrgIndex { by_name: HashMap::new(), by_id: HashMap::new(), orgs: Vec::new() };
-    for (i, o) in orgs.iter().enumerate() {
-        index.by_name.entry(o.name.clone()).or_default().push(i);
-        index.by_id.insert(o.id, i);
-    }
-    index.orgs = orgs;
+    let mut index = OrgIndex::new(orgs, crate::orgs::units::UnitIndex::load(&state.db).await?);
+    index.choose_target(target)?;
 
     // The spreadsheet is read on a blocking thread, within the upload limits, and arrives here
     // row by row: only a chunk of raw rows is held at a time.
@@ -147,6 +141,7 @@ async fn plan(state: &AppState, actor: &Actor, bytes: Bytes) -> AppResult<Plan> 
             updated: 0,
             unchanged: 0,
             rejected: 0,
+            warned: 0,
             committed: false,
         },
         writes: Vec::new(),
@@ -192,7 +187,7 @@ async fn plan_chunk(
     if rows.is_empty() {
         return Ok(());
     }
-    let (orgs, by_name, by_id) = (&index.orgs, &index.by_name, &index.by_id);
+    let (orgs, by_id) = (&index.orgs, &index.by_id);
     let ids: Vec<String> = rows
         .iter()
         .filter_map(|(_, v, _)| v.get("id_number").map(|s| s.to_ascii_uppercase()))
@@ -224,35 +219,18 @@ async fn plan_chunk(
     for (row_no, values, mut errors) in rows {
         let get = |f: &str| values.get(f).cloned().unwrap_or_default();
         let id_number = get("id_number").to_ascii_uppercase();
-        let mut push = |column: &str, reason: String| errors.push(CellError { column: column.to_owned(), reason });
 
-        // Organization by exact name (or id); a name used twice must be made unique first.
+        // Organization by exact name (or id), else through the unit, else the chosen target.
         let org_text = get("org");
         let kept_org = existing
             .get(&id_number)
             .filter(|b| b.deleted_at.is_none())
             .and_then(|b| b.org_id)
             .and_then(|id| by_id.get(&id).map(|&i| &orgs[i]));
-        let org = if org_text.is_empty() {
-            if kept_org.is_none() {
-                push("所在党组织", "请填写所在党组织".into());
-            }
-            kept_org
-        } else if let Some(o) = org_text.parse::<i32>().ok().and_then(|id| by_id.get(&id).map(|&i| &orgs[i])) {
-            Some(o)
-        } else {
-            match by_name.get(org_text.as_str()).map(Vec::as_slice) {
-                Some([one]) => Some(&orgs[*one]),
-                Some(many) => {
-                    push("所在党组织", format!("“{org_text}”有 {} 个同名党组织，请改填其编号", many.len()));
-                    None
-                }
-                None => {
-                    push("所在党组织", format!("找不到您管辖范围内名为“{org_text}”的党组织"));
-                    None
-                }
-            }
-        };
+        let mut warnings: Vec<CellError> = Vec::new();
+        let placed = place(index, &org_text, &get("unit"), kept_org, &mut errors, &mut warnings);
+        let org = placed.org;
+        let mut push = |column: &str, reason: String| errors.push(CellError { column: column.to_owned(), reason });
         // An existing record keeps what the file leaves out or blank; only given values change.
         // A record outside the actor's scope is never read into the row.
         let before = existing.get(&id_number).cloned();
@@ -280,6 +258,9 @@ async fn plan_chunk(
         overlay(&mut input.education, "education");
         overlay(&mut input.phone, "phone");
         overlay(&mut input.unit, "unit");
+        if let Some(u) = placed.unit {
+            input.unit = u.name.clone();
+        }
         overlay(&mut input.position, "position");
         overlay(&mut input.rank, "rank");
         overlay(&mut input.political_status, "political_status");
@@ -300,15 +281,16 @@ async fn plan_chunk(
             Some(r) => (r.import_columns)(state, before.as_ref().map(|b| b.id), cells).await?,
             None => PartyColumns::default(),
         };
-        for (column, reason) in party.errors {
+        for (column, reason) in party.errors.iter().cloned() {
             push(column, reason);
         }
+        warnings.extend(party.warnings.iter().map(|(c, r)| CellError { column: (*c).to_owned(), reason: r.clone() }));
         if let Some(status) = party.joining {
             input.political_status = status.to_owned();
         }
         let already_flagged: HashSet<String> = errors.iter().map(|e| e.column.clone()).collect();
         let valid = match validate(&input, today) {
-            Ok(v) => Some(v),
+            Ok(v) => Some(super::ValidPerson { unit_id: placed.unit.map(|u| u.id), ..v }),
             Err(list) => {
                 for (field, reason) in list {
                     let column = column_label(field).to_owned();
@@ -355,6 +337,7 @@ async fn plan_chunk(
             action: "拒绝",
             changes: Vec::new(),
             errors: Vec::new(),
+            warnings: Vec::new(),
         };
         if let (Some(v), Some(b), Some(r)) = (&valid, &before, &rules) {
             for (field, reason) in (r.check_change)(state, b.id, v.roster_change()).await? {
@@ -369,7 +352,7 @@ async fn plan_chunk(
             for (column, reason) in problems {
                 errors.push(CellError { column: column.into(), reason });
             }
-            membership = dates;
+            membership = dates.map(|d| crate::module::MembershipDates { full_unknown: party.full_unknown, ..d });
         }
         match (valid, org) {
             (Some(v), Some(o)) if errors.is_empty() => {
@@ -397,6 +380,10 @@ async fn plan_chunk(
                 if row.action != "无变化" {
                     p.writes.push((before.map(Box::new), v, by_id[&o.id], membership));
                 }
+                if !warnings.is_empty() {
+                    p.report.warned += 1;
+                    row.warnings = std::mem::take(&mut warnings);
+                }
             }
             _ => {
                 p.report.rejected += 1;
@@ -409,9 +396,11 @@ async fn plan_chunk(
 }
 
 /// Checks a file and says what an import would do, changing nothing.
-pub async fn preview(state: &AppState, actor: &Actor, bytes: Bytes) -> AppResult<ImportReport> {
+/// `target` names the organization (name, id or picker text) for rows whose own organization
+/// does not resolve through 所在党组织 or 所在单位.
+pub async fn preview(state: &AppState, actor: &Actor, bytes: Bytes, target: Option<&str>) -> AppResult<ImportReport> {
     let _permit = import_permit(state)?;
-    Ok(plan(state, actor, bytes).await?.report)
+    Ok(plan(state, actor, bytes, target).await?.report)
 }
 
 /// Imports every row in one transaction, or nothing when any row is rejected.
@@ -422,9 +411,10 @@ pub async fn commit(
     bytes: Bytes,
     filename: &str,
     upload: Option<i32>,
+    target: Option<&str>,
 ) -> AppResult<ImportReport> {
     let _permit = import_permit(state)?;
-    let Plan { mut report, orgs, writes } = plan(state, actor, bytes).await?;
+    let Plan { mut report, orgs, writes } = plan(state, actor, bytes, target).await?;
     if report.rejected > 0 {
         return Ok(report);
     }

@@ -27,6 +27,9 @@ struct ImportPage {
     report: Option<ImportReport>,
     upload_id: Option<i32>,
     filename: String,
+    /// The organization chosen for rows whose own does not resolve (picker text), kept for the
+    /// confirmation.
+    target: String,
     /// Rows of the report left out of the page (see [`for_page`]).
     hidden_rows: usize,
 }
@@ -36,9 +39,9 @@ struct ImportPage {
 const PAGE_ROWS: usize = 500;
 
 fn for_page(mut report: ImportReport) -> (ImportReport, usize) {
-    report.rows.retain(|r| r.action != "无变化");
+    report.rows.retain(|r| r.action != "无变化" || !r.warnings.is_empty());
     let total = report.rows.len();
-    report.rows.sort_by_key(|r| (r.action != "拒绝", r.row));
+    report.rows.sort_by_key(|r| (r.action != "拒绝", r.warnings.is_empty(), r.row));
     report.rows.truncate(PAGE_ROWS);
     let hidden = total - report.rows.len();
     (report, hidden)
@@ -58,6 +61,7 @@ fn empty_page(actor: &Actor) -> ImportPage {
         report: None,
         upload_id: None,
         filename: String::new(),
+        target: String::new(),
         hidden_rows: 0,
     }
 }
@@ -75,20 +79,23 @@ pub async fn template(actor: Actor) -> AppResult<Response> {
 /// Upload: keep the file, show what importing it would do.
 pub async fn upload(State(state): State<AppState>, actor: Actor, mut multipart: Multipart) -> AppResult<Response> {
     actor.require(Permission::PersonWrite)?;
-    let file = match crate::io::sheet::multipart_file(&mut multipart, "file", &state.config.uploads).await {
-        Ok(file) => file,
-        Err(err @ (AppError::TooLarge { .. } | AppError::BadRequest { .. })) => {
-            let view = ImportPage { error: Some(err.to_string()), ..empty_page(&actor) };
-            return Ok((err.status(), render(&view)).into_response());
-        }
-        Err(err) => return Err(err),
-    };
+    let (file, texts) =
+        match crate::io::sheet::multipart_file_with(&mut multipart, "file", &["org"], &state.config.uploads).await {
+            Ok(found) => found,
+            Err(err @ (AppError::TooLarge { .. } | AppError::BadRequest { .. })) => {
+                let view = ImportPage { error: Some(err.to_string()), ..empty_page(&actor) };
+                return Ok((err.status(), render(&view)).into_response());
+            }
+            Err(err) => return Err(err),
+        };
+    let target = texts.into_iter().find(|(k, _)| k == "org").map(|(_, v)| v).unwrap_or_default();
     let mut view = empty_page(&actor);
+    view.target = target.clone();
     let Some((filename, bytes)) = file else {
         view.error = Some("请选择要导入的 Excel 文件".into());
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response());
     };
-    match import::preview(&state, &actor, bytes.clone()).await {
+    match import::preview(&state, &actor, bytes.clone(), Some(target.as_str())).await {
         Ok(report) => {
             if report.rejected == 0 {
                 view.upload_id = Some(uploads::save(&state, &actor, KIND, &filename, bytes.to_vec()).await?);
@@ -107,10 +114,22 @@ pub async fn upload(State(state): State<AppState>, actor: Actor, mut multipart: 
     }
 }
 
+#[derive(Deserialize, Default)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    org: String,
+}
+
 /// Confirmation of a previewed upload: all rows or none.
-pub async fn confirm(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
+pub async fn confirm(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    crate::ui::form::Form(form): crate::ui::form::Form<ConfirmForm>,
+) -> AppResult<Response> {
     let upload = uploads::load(&state, &actor, KIND, id).await?;
-    let report = import::commit(&state, &actor, Bytes::from(upload.content), &upload.filename, Some(id)).await?;
+    let content = Bytes::from(upload.content);
+    let report = import::commit(&state, &actor, content, &upload.filename, Some(id), Some(form.org.as_str())).await?;
     if !report.committed {
         let (report, hidden_rows) = for_page(report);
         let view = ImportPage {
@@ -119,12 +138,16 @@ pub async fn confirm(State(state): State<AppState>, actor: Actor, IdPath(id): Id
             report: Some(report),
             upload_id: None,
             filename: upload.filename,
+            target: form.org,
             hidden_rows,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response());
     }
-    let message =
+    let mut message =
         format!("导入完成：新建 {} 人，更新 {} 人，无变化 {} 人", report.created, report.updated, report.unchanged);
+    if report.warned > 0 {
+        message.push_str(&format!("；{} 行带提示（数据不完整，可以以后补录）", report.warned));
+    }
     Ok(Flash::ok(message).redirect("/people"))
 }
 
@@ -137,6 +160,10 @@ pub struct ApiQuery {
     #[serde(default)]
     #[param(example = "花名册.xlsx")]
     filename: Option<String>,
+    /// 所在党组织为空、按所在单位也找不到党组织的行放到这个党组织（名称或编号）；不给时这些行被拒绝
+    #[serde(default)]
+    #[param(example = "中山路派出所党支部")]
+    org: Option<String>,
 }
 
 /// The two bodies a 422 of the import can have; it only describes them in the OpenAPI document.
@@ -157,7 +184,9 @@ pub enum ImportRejected {
     description = "党务管理员、书记/支委。请求体是 .xlsx 文件的原始内容，不是 JSON 也不是 multipart 表单，\
         `Content-Type` 不检查。文件、解压后大小、行数、列数超过配置的上限（默认 20 MB、100 MB、100000 行、200 列）时 413；\
         另一项导入正在进行时 503，稍后重试。`dry_run` 为 `true`、`1` 或 `yes` 时只检查、不写入；`filename` 为记入审计日志的文件名。\
-        导入是“全部或全不”：有任何一行被拒绝时不写入任何一行。按身份证号逐行判断新建还是更新；填了入党日期的行同时建立党员档案。",
+        导入是“全部或全不”：有任何一行被拒绝时不写入任何一行。按身份证号逐行判断新建还是更新；填了入党日期的行同时建立党员档案。\
+        所在党组织为空时按所在单位（名称或其他叫法）取覆盖它的党组织，仍找不到时放到 `org` 指定的党组织，否则该行被拒绝并列出相近的单位。\
+        每行的 `errors` 是拒绝的原因，`warnings` 是照常导入的提示（如中共党员没有转正日期：按正式党员导入、转正日期待补录）。",
     params(ApiQuery),
     request_body(
         content = crate::openapi::Binary,
@@ -190,11 +219,11 @@ pub async fn api(
         return Err(AppError::bad_request(Some("file"), "请求体应为 Excel 文件内容"));
     }
     if dry_run {
-        let report = import::preview(&state, &actor, body).await?;
+        let report = import::preview(&state, &actor, body, q.org.as_deref()).await?;
         return Ok(Json(report).into_response());
     }
     let filename = q.filename.unwrap_or_else(|| "api.xlsx".into());
-    let report = import::commit(&state, &actor, body, &filename, None).await?;
+    let report = import::commit(&state, &actor, body, &filename, None, q.org.as_deref()).await?;
     let status = if report.committed { StatusCode::CREATED } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(report)).into_response())
 }

@@ -7,6 +7,7 @@ pub mod entity;
 pub mod idcard;
 pub mod import;
 pub mod import_sheet;
+mod import_units;
 pub mod import_web;
 pub mod module;
 pub mod profile;
@@ -274,6 +275,8 @@ pub struct ValidPerson {
     pub phone: Option<String>,
     pub org_id: i32,
     pub unit: Option<String>,
+    /// The listed unit `unit` names (set by the caller that resolved it; see `orgs::units`).
+    pub unit_id: Option<i32>,
     pub position: Option<String>,
     pub rank: Option<String>,
     pub political_status: String,
@@ -491,6 +494,7 @@ pub fn validate(input: &PersonInput, today: NaiveDate) -> Result<ValidPerson, Ve
         phone,
         org_id,
         unit,
+        unit_id: None,
         position,
         rank,
         political_status,

@@ -100,6 +100,20 @@ async fn refuse_taken(state: &AppState, actor: &Actor, txn: sea_orm::DatabaseTra
     taken.error
 }
 
+/// Points the record at the listed unit its 所在单位 names (by name or alias), keeping the
+/// list's own name; a name the list does not know stays as typed.
+async fn link_unit(state: &AppState, v: &mut ValidPerson) -> AppResult<()> {
+    let found = match &v.unit {
+        Some(text) => crate::orgs::units::find(&state.db, text).await?,
+        None => None,
+    };
+    if let Some(u) = &found {
+        v.unit = Some(u.name.clone());
+    }
+    v.unit_id = found.map(|u| u.id);
+    Ok(())
+}
+
 fn apply(active: &mut person::ActiveModel, v: &ValidPerson, o: &org::Model) {
     active.name = Set(v.name.clone());
     active.name_initials = Set(initials(&v.name));
@@ -114,6 +128,7 @@ fn apply(active: &mut person::ActiveModel, v: &ValidPerson, o: &org::Model) {
     active.org_id = Set(Some(o.id));
     active.org_path = Set(Some(o.path.clone()));
     active.unit = Set(v.unit.clone());
+    active.unit_id = Set(v.unit_id);
     active.position = Set(v.position.clone());
     active.rank = Set(v.rank.clone());
     active.political_status = Set(v.political_status.clone());
@@ -156,7 +171,8 @@ fn audit_value(field: &str, value: &str) -> Value {
 
 pub async fn create(state: &AppState, actor: &Actor, input: &PersonInput) -> AppResult<person::Model> {
     actor.require(Permission::PersonWrite)?;
-    let v = validate(input, state.clock.today()).map_err(invalid)?;
+    let mut v = validate(input, state.clock.today()).map_err(invalid)?;
+    link_unit(state, &mut v).await?;
     let o = target_org(state, actor, v.org_id).await?;
     let txn = crate::db::begin_write(&state.db).await?;
     if let Some(t) = taken(&txn, actor, &v, None).await? {
@@ -225,7 +241,8 @@ pub async fn update(state: &AppState, actor: &Actor, id: i32, input: &PersonInpu
     actor.require(Permission::PersonWrite)?;
     let before = find_live(state, id).await?;
     authorize_person(state, actor, Permission::PersonWrite, &before).await?;
-    let v = validate(input, state.clock.today()).map_err(invalid)?;
+    let mut v = validate(input, state.clock.today()).map_err(invalid)?;
+    link_unit(state, &mut v).await?;
     // What a member's record may not change is the Party rules' to say (`Module::roster`).
     let member_errors = match crate::module::roster_rules()? {
         Some(rules) => (rules.check_change)(state, id, v.roster_change()).await?,

@@ -18,6 +18,7 @@ mod import;
 mod letters;
 mod lifecycle;
 mod modules;
+mod onboarding;
 mod openapi;
 mod orgs;
 mod party;

@@ -60,6 +60,10 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("POST", "/api/v1/persons/{id}/membership/extend"),
     ("POST", "/api/v1/persons/{id}/membership/end"),
     ("GET", "/api/v1/lapse"),
+    ("GET", "/api/v1/memberships/incomplete"),
+    ("GET", "/api/v1/units"),
+    ("POST", "/api/v1/units"),
+    ("PUT", "/api/v1/units/{id}"),
     ("POST", "/api/v1/persons/{id}/lapse-review"),
     ("POST", "/api/v1/persons/{id}/membership/transfer-in"),
     ("POST", "/api/v1/persons/{id}/transfers"),
@@ -252,7 +256,7 @@ async fn every_reference_resolves_to_a_component_schema() {
     );
     let query: BTreeSet<&str> =
         import["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(query, BTreeSet::from(["dry_run", "filename"]));
+    assert_eq!(query, BTreeSet::from(["dry_run", "filename", "org"]));
     let letter = &doc["paths"]["/api/v1/transfers/{id}/docx"]["get"]["responses"]["200"]["content"];
     assert!(letter["application/vnd.openxmlformats-officedocument.wordprocessingml.document"].is_object());
     // Lists document their filters and the page.

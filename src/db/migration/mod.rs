@@ -16,6 +16,7 @@ mod m20261202_000012_party_groups;
 mod m20261202_000013_dues_categories;
 mod m20261202_000014_letters_transfer_in;
 mod m20261202_000015_lapse_reviews;
+mod m20261203_000016_units;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_dues_categories::Migration),
             Box::new(m20261202_000014_letters_transfer_in::Migration),
             Box::new(m20261202_000015_lapse_reviews::Migration),
+            Box::new(m20261203_000016_units::Migration),
         ]
     }
 }

@@ -20,7 +20,7 @@ use crate::ui::params::IdPath;
 
 #[derive(Serialize, ToSchema)]
 #[schema(
-    description = "党员档案：`branch_id` 为所在党支部，`full_on` 转正日期（预备期满之日，未转正时为 null），`probation_end` 预备期\
+    description = "党员档案：`branch_id` 为所在党支部，`full_on` 转正日期（预备期满之日，未转正时为 null），`full_on_unknown` 为 true 表示正式党员、转正日期待补录，`probation_end` 预备期\
     届满之日（含延长），`meeting_on`、`approved_on` 为支部大会讨论转正和上级党委审批之日，`extended_on`、`extended_months` 为延长预备期\
     的决定之日和月数；`status` 为正常、转出、终止、停止党籍，终止或停止时 `end_kind`、`ended_on`、`end_reason`、`end_by`、`end_doc` \
     为方式、日期、原因、作出决定的党组织和文号"
@@ -31,6 +31,8 @@ pub struct Membership {
     category: MemberCategory,
     joined_on: NaiveDate,
     full_on: Option<NaiveDate>,
+    /// A full member whose 转正 date is still to be completed (待补录); `full_on` is null.
+    full_on_unknown: bool,
     probation_end: NaiveDate,
     meeting_on: Option<NaiveDate>,
     approved_on: Option<NaiveDate>,
@@ -54,6 +56,7 @@ impl From<member::Model> for Membership {
             category: m.category,
             joined_on: m.joined_on,
             full_on: m.full_on,
+            full_on_unknown: m.full_on_unknown,
             meeting_on: m.meeting_on,
             approved_on: m.approved_on,
             extended_on: m.extended_on,
@@ -108,7 +111,9 @@ pub struct FullMembership {
     post, path = "/persons/{id}/membership/full", tag = "membership", operation_id = "confirm_full_membership",
     summary = "转正",
     description = "党务管理员、书记/支委，党员所在党支部须在其范围内。转正日期为预备期满之日（入党满一年，延长的为延长期满），\
-        不论支部大会哪天讨论；预备期未满时不能办理。档案中的政治面貌改为中共党员。",
+        不论支部大会哪天讨论；预备期未满时不能办理。档案中的政治面貌改为中共党员。\
+        对转正日期待补录的正式党员（`full_on_unknown`），这里补录转正日期：`full_on` 必填，须为预备期满之日（入党满一年，\
+        延长的为延长期满之日）。",
     params(("id" = i32, Path, description = "人员编号")),
     request_body = FullInput,
     security(("session" = [], "csrf" = []), ("token" = [])),

@@ -249,7 +249,7 @@ pub async fn letter(state: &AppState, actor: &Actor, transfer_id: i32) -> AppRes
         - p.birth_date.year()
         - i32::from((on.month(), on.day()) < (p.birth_date.month(), p.birth_date.day()));
     // As the member was when the relationship left.
-    let full = m.full_on.is_some_and(|f| f <= on);
+    let full = m.full_on.is_some_and(|f| f <= on) || m.full_on_unknown;
     let facts = Facts {
         number: issued.number(),
         name: p.name.clone(),
@@ -462,6 +462,7 @@ mod tests {
             branch_path: "/1/".into(),
             joined_on: d(2020, 5, 10),
             full_on: Some(d(2021, 5, 10)),
+            full_on_unknown: false,
             category: super::super::MemberCategory::Serving,
             status: super::super::MemberStatus::TransferredOut,
             status_on: Some(d(2026, 11, 20)),

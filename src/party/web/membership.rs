@@ -81,7 +81,7 @@ async fn end_page(
     let chosen = EndKind::from_input(&input.kind);
     let kinds = EndKind::ALL
         .iter()
-        .filter(|k| **k != EndKind::Cancelled || m.full_on.is_none())
+        .filter(|k| **k != EndKind::Cancelled || !crate::party::is_full(&m))
         .filter(|k| **k != EndKind::Stopped || m.status != MemberStatus::Suspended)
         .map(|k| Choice { value: k.as_str().into(), label: k.label().into(), selected: chosen == Some(*k) })
         .collect();
@@ -92,7 +92,7 @@ async fn end_page(
             .crumb("党籍终止", None),
         id,
         name,
-        probationary: m.full_on.is_none(),
+        probationary: !crate::party::is_full(&m),
         kinds,
         input,
         errors,

@@ -6,6 +6,7 @@
 pub mod committees;
 pub mod dues;
 pub mod groups;
+pub mod incomplete;
 pub mod lapse;
 pub mod letter;
 pub mod membership;
