@@ -86,7 +86,7 @@ fn validate(input: &EndInput, m: &member::Model, today: NaiveDate) -> AppResult<
             let all: Vec<&str> = EndKind::ALL.iter().map(|k| k.as_str()).collect();
             errors.push(("kind".into(), format!("终止方式应为：{}", all.join("、"))));
         }
-        Some(EndKind::Cancelled) if super::is_full(&m) => {
+        Some(EndKind::Cancelled) if super::is_full(m) => {
             errors.push(("kind".into(), "取消预备党员资格只适用于预备党员，此人已转为正式党员".into()));
         }
         Some(EndKind::Stopped) if m.status == MemberStatus::Suspended => {
