@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod discipline;
 pub mod error;
 pub mod family;
 pub mod home;

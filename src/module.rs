@@ -159,6 +159,8 @@ pub struct Module {
     /// What the module must check and do when an organization is dissolved, merged or moved,
     /// beyond the path columns; installed by `app::install_modules`, see [`tree_rules`].
     pub tree: Option<TreeRules>,
+    /// Its reactions to a sanction being recorded (discipline), see [`sanction_listeners`].
+    pub sanction_listeners: &'static [SanctionListener],
 }
 
 impl Module {
@@ -180,6 +182,7 @@ impl Module {
             schema_rules: &[],
             roster: None,
             tree: None,
+            sanction_listeners: &[],
         }
     }
 }
@@ -340,4 +343,45 @@ pub fn tree_rules() -> AppResult<&'static [TreeRules]> {
             "党组织变动规则尚未装入（程序启动时由各模块登记），不能撤销、合并或调整党组织"
         ))
     })
+}
+
+// ---- A sanction recorded (discipline) ---------------------------------------------------------
+// The exit mechanism (a heavy sanction proposes an exit case) and the home visits (a sanction
+// raises a must-visit) react to records the discipline domain makes. They contribute a listener
+// here (`Module::sanction_listeners`); discipline calls them in the recording transaction without
+// importing them. No module listens yet (issues 12 and 14).
+
+/// What a listener learns of a new record.
+#[derive(Debug, Clone)]
+pub struct SanctionRecorded {
+    pub sanction_id: i32,
+    pub person_id: i32,
+    /// The stored kind (记大过, 开除党籍, …).
+    pub kind: &'static str,
+    /// 党纪政务重处分 (and the 辅警 equivalents).
+    pub heavy: bool,
+    /// 四种形态 1–4, none for 督察 measures.
+    pub form: Option<u8>,
+    pub effective_on: NaiveDate,
+    pub org_path: String,
+}
+
+/// Reacts to a new record in its transaction; returns what it did, for the audit entry.
+pub type SanctionListener = for<'a> fn(
+    &'a DatabaseTransaction,
+    &'a AppState,
+    &'a Actor,
+    &'a SanctionRecorded,
+) -> BoxFuture<'a, AppResult<Vec<String>>>;
+
+static SANCTION_LISTENERS: OnceLock<Vec<SanctionListener>> = OnceLock::new();
+
+/// Installs the modules' sanction listeners, once per process.
+pub fn install_sanction_listeners(listeners: impl Iterator<Item = SanctionListener>) {
+    let _ = SANCTION_LISTENERS.set(listeners.collect());
+}
+
+/// The installed listeners (none before installation).
+pub fn sanction_listeners() -> &'static [SanctionListener] {
+    SANCTION_LISTENERS.get().map(Vec::as_slice).unwrap_or(&[])
 }

@@ -67,6 +67,8 @@ pub enum Permission {
     DisciplineRiskRead,
     /// Aggregate figures and dashboards.
     DashboardRead,
+    /// Record and change sanctions and commitments (discipline domain: discipline, party_admin).
+    DisciplineWrite,
 }
 
 impl Permission {
@@ -94,6 +96,7 @@ impl Permission {
             Permission::FamilyCareRead => "家庭与关爱信息查阅",
             Permission::DisciplineRiskRead => "纪律与风险信息查阅",
             Permission::DashboardRead => "统计与看板查阅",
+            Permission::DisciplineWrite => "执纪问责记录维护",
         }
     }
 }
@@ -213,10 +216,13 @@ impl Role {
                 FamilyCareRead,
                 DisciplineRiskRead,
                 DashboardRead,
+                DisciplineWrite,
             ],
             // Sanctions, risk screening and exit cases, and who the person is; family and
             // health only through a party-admin or secretary grant.
-            Role::Discipline => &[OrgRead, PersonRead, IdentityRead, DisciplineRiskRead, DashboardRead],
+            Role::Discipline => {
+                &[OrgRead, PersonRead, IdentityRead, DisciplineRiskRead, DashboardRead, DisciplineWrite]
+            }
             Role::Secretary => {
                 &[OrgRead, PersonRead, PersonWrite, IdentityRead, FamilyCareRead, DisciplineRiskRead, DashboardRead]
             }

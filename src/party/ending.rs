@@ -5,7 +5,7 @@
 //! (群众 for those who left the Party); audited.
 
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -167,6 +167,50 @@ pub async fn end_membership(
     let (p, m) = endable(state, actor, person_id).await?;
     let e = validate(input, &m, state.clock.today())?;
     let txn = crate::db::begin_write(&state.db).await?;
+    let updated = end_in(&txn, state, actor, &p, m, &e).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// 开除党籍 decided elsewhere (the discipline domain's sanction), in the caller's transaction:
+/// the same ending as [`end_membership`] — status, history, dues, pending transfers, committee
+/// posts, the roster's political status, a `party.end` entry. The caller has authorized the
+/// decision; this refuses (422 on `field`) a person without a membership that can still end,
+/// and a date before admission or after today.
+pub async fn expel_in(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    person_id: i32,
+    date: NaiveDate,
+    parts: [&str; 3],
+) -> AppResult<member::Model> {
+    let non_member =
+        || AppError::validation("kind", "此人不是党员（没有组织关系正常或停止党籍的党员档案），不能给予开除党籍");
+    let p = people::store::find_live(txn, person_id).await?.ok_or(AppError::NotFound)?;
+    let m = membership_of(txn, person_id).await?.ok_or_else(non_member)?;
+    if !matches!(m.status, MemberStatus::Active | MemberStatus::Suspended) {
+        return Err(non_member());
+    }
+    if date < m.joined_on {
+        return Err(AppError::validation("effective_on", format!("开除党籍的日期不能早于入党日期 {}", m.joined_on)));
+    }
+    if date > state.clock.today() {
+        return Err(AppError::validation("effective_on", "开除党籍须在决定生效后登记，生效日期不能晚于今天"));
+    }
+    let [reason, decided_by, doc_no] = parts.map(str::to_owned);
+    let e = Ending { kind: EndKind::Expelled, date, reason, decided_by, doc_no };
+    end_in(txn, state, actor, &p, m, &e).await
+}
+
+async fn end_in(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    p: &people::entity::Model,
+    m: member::Model,
+    e: &Ending,
+) -> AppResult<member::Model> {
     let mut active: member::ActiveModel = m.clone().into();
     active.status = Set(e.kind.status());
     active.status_on = Set(Some(e.date));
@@ -175,29 +219,28 @@ pub async fn end_membership(
     active.end_by = Set(Some(e.decided_by.clone()).filter(|s| !s.is_empty()));
     active.end_doc = Set(Some(e.doc_no.clone()).filter(|s| !s.is_empty()));
     active.updated_at = Set(state.clock.now_db());
-    let updated = active.update(&txn).await?;
+    let updated = active.update(txn).await?;
     // Counted up to the month it happened in; a stopped membership already stopped counting.
     if m.status == MemberStatus::Active {
-        super::stints::close(&txn, p.id, e.date).await?;
+        super::stints::close(txn, p.id, e.date).await?;
     }
     let detail = describe(e.kind, [&e.reason, &e.decided_by, &e.doc_no].map(String::as_str));
     let event_kind = if e.kind == EndKind::Stopped { EventKind::Suspended } else { EventKind::Ended };
-    add_event(&txn, state, actor, p.id, event_kind, e.date, detail).await?;
-    super::transfers::withdraw_pending(&txn, state, p.id, &format!("党籍{}，转接撤回", e.kind.label())).await?;
+    add_event(txn, state, actor, p.id, event_kind, e.date, detail).await?;
+    super::transfers::withdraw_pending(txn, state, p.id, &format!("党籍{}，转接撤回", e.kind.label())).await?;
     let released =
-        super::committees::release_posts(&txn, state, actor, p.id, None, &format!("党籍{}", e.kind.label())).await?;
-    people::store::set_political_status(&txn, state, actor, &p, political_status(&updated)).await?;
+        super::committees::release_posts(txn, state, actor, p.id, None, &format!("党籍{}", e.kind.label())).await?;
+    people::store::set_political_status(txn, state, actor, p, political_status(&updated)).await?;
     if e.kind == EndKind::Died {
         // The roster says so too (read again: the political status may have just changed).
-        let p = people::store::find(&txn, p.id).await?.ok_or(AppError::NotFound)?;
+        let p = people::store::find(txn, p.id).await?.ok_or(AppError::NotFound)?;
         let deceased = people::EmploymentStatus::Deceased.as_str();
-        people::store::set_employment_status(&txn, state, actor, &p, deceased, e.date).await?;
+        people::store::set_employment_status(txn, state, actor, &p, deceased, e.date).await?;
     }
     let event = Event::by(actor, "party.end").object("person", p.id).org(m.branch_path.clone()).summary(json!({
         "kind": e.kind, "date": e.date.to_string(), "reason": e.reason, "decided_by": e.decided_by,
         "doc_no": e.doc_no, "released_posts": released,
     }));
-    audit::record(&txn, state.clock.as_ref(), event).await?;
-    txn.commit().await?;
+    audit::record(txn, state.clock.as_ref(), event).await?;
     Ok(updated)
 }

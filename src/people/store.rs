@@ -22,6 +22,26 @@ pub async fn find_live<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<per
     Ok(find(db, id).await?.filter(|p| p.deleted_at.is_none()))
 }
 
+/// Names of people by id, deleted or not (for other domains' lists of their records).
+pub async fn names_by_id<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, String>, DbErr> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i32, String)> = person::Entity::find()
+            .select_only()
+            .column(Column::Id)
+            .column(Column::Name)
+            .filter(Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// Up to `limit` live (not deleted) persons with this police number (警号).
 pub async fn live_with_police_no<C: ConnectionTrait>(
     db: &C,

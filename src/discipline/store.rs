@@ -1,0 +1,110 @@
+//! The queries other domains use. **The one query for effects:** [`in_effect`] answers, for a
+//! set of people and a date, which standing records still bar something and what (no vote in
+//! Party meetings during 留党察看; not 优秀 in 民主评议 or 年度考核; no promotion; no commendation).
+//! Meetings, assessments and the exit and risk domains call it instead of reading `sanctions`.
+//! It does no authorization: the caller has already checked its own.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+
+use super::entity::sanction::{self, Column};
+use super::rules::{Bars, Category, Kind, Status, bars_on};
+use crate::error::AppResult;
+
+/// A standing record that bars something on the date asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(description = "某日仍有效力的一条记录及其限制")]
+pub struct Effect {
+    pub sanction_id: i32,
+    pub kind: Kind,
+    pub category: Category,
+    pub effective_on: NaiveDate,
+    /// End of the influence period (the record no longer bars on that day); empty when it never
+    /// ends (开除, 解除劳动合同).
+    pub influence_until: Option<NaiveDate>,
+    pub bars: Bars,
+}
+
+impl Effect {
+    fn of(s: &sanction::Model, on: NaiveDate) -> Option<Effect> {
+        if s.status != Status::Standing {
+            return None;
+        }
+        let bars = bars_on(s.kind, s.effective_on, probation(s), on);
+        bars.any().then_some(Effect {
+            sanction_id: s.id,
+            kind: s.kind,
+            category: s.category,
+            effective_on: s.effective_on,
+            influence_until: s.influence_until,
+            bars,
+        })
+    }
+}
+
+/// 留党察看's length as stored.
+pub fn probation(s: &sanction::Model) -> Option<u8> {
+    s.probation_years.and_then(|y| u8::try_from(y).ok())
+}
+
+/// Most ids in one `IN` list.
+const CHUNK: usize = 500;
+
+/// For each of `person_ids` with at least one, the standing records that bar something on `on`
+/// (revoked and changed records never do; a replacement counts on its own). People without any
+/// are absent from the map.
+pub async fn in_effect<C: ConnectionTrait>(
+    db: &C,
+    person_ids: &[i32],
+    on: NaiveDate,
+) -> AppResult<HashMap<i32, Vec<Effect>>> {
+    let mut out: HashMap<i32, Vec<Effect>> = HashMap::new();
+    for chunk in person_ids.chunks(CHUNK) {
+        let rows = sanction::Entity::find()
+            .filter(Column::PersonId.is_in(chunk.iter().copied()))
+            .filter(Column::Status.eq(Status::Standing))
+            .filter(Column::EffectiveOn.lte(on))
+            .order_by_asc(Column::EffectiveOn)
+            .order_by_asc(Column::Id)
+            .all(db)
+            .await?;
+        for s in &rows {
+            if let Some(e) = Effect::of(s, on) {
+                out.entry(s.person_id).or_default().push(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The union of what a person's standing records bar on `on`.
+pub async fn bars_of<C: ConnectionTrait>(db: &C, person_id: i32, on: NaiveDate) -> AppResult<Bars> {
+    let effects = in_effect(db, &[person_id], on).await?;
+    Ok(effects.get(&person_id).into_iter().flatten().fold(Bars::default(), |acc, e| Bars {
+        no_vote: acc.no_vote || e.bars.no_vote,
+        no_excellent: acc.no_excellent || e.bars.no_excellent,
+        no_promotion: acc.no_promotion || e.bars.no_promotion,
+        no_commendation: acc.no_commendation || e.bars.no_commendation,
+    }))
+}
+
+/// A person's records, newest first (all statuses).
+pub async fn of_person<C: ConnectionTrait>(db: &C, person_id: i32) -> AppResult<Vec<sanction::Model>> {
+    Ok(sanction::Entity::find()
+        .filter(Column::PersonId.eq(person_id))
+        .order_by_desc(Column::DecidedOn)
+        .order_by_desc(Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Whether `kind` on `effective_on` is in effect on `on` for a standing record (for lists).
+pub fn effect_on(s: &sanction::Model, on: NaiveDate) -> Option<Bars> {
+    Effect::of(s, on).map(|e| e.bars)
+}
+
+/// Kinds whose period never ends.
+pub const PERMANENT: [Kind; 2] = [Kind::Discharge, Kind::ContractEnded];
