@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod consistency;
+mod discipline;
 mod dues;
 mod family;
 mod governance;

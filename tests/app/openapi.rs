@@ -82,6 +82,15 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("POST", "/api/v1/transfers/{id}/reject"),
     ("GET", "/api/v1/audit"),
     ("POST", "/api/v1/audit/verify"),
+    ("GET", "/api/v1/sanctions"),
+    ("POST", "/api/v1/sanctions"),
+    ("GET", "/api/v1/sanctions/{id}"),
+    ("POST", "/api/v1/sanctions/{id}/appeal"),
+    ("GET", "/api/v1/sanctions/stats"),
+    ("GET", "/api/v1/commitments"),
+    ("POST", "/api/v1/commitments"),
+    ("PUT", "/api/v1/commitments/{id}"),
+    ("GET", "/api/v1/commitments/report"),
 ];
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options", "trace"];
