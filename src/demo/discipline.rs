@@ -49,13 +49,21 @@ impl Gen<'_> {
                 || p.political_status == PoliticalStatus::Probationary.as_str();
             let kind = match (form, auxiliary, member) {
                 (1, true, _) => *pick(&mut rng, &[Kind::Talk, Kind::AuxEducation, Kind::SelfExamination]),
-                (1, false, _) => {
-                    *pick(&mut rng, &[Kind::Talk, Kind::Talk, Kind::Criticism, Kind::SelfExamination, Kind::Admonition, Kind::Bulletin])
-                }
+                (1, false, _) => *pick(
+                    &mut rng,
+                    &[Kind::Talk, Kind::Talk, Kind::Criticism, Kind::SelfExamination, Kind::Admonition, Kind::Bulletin],
+                ),
                 (2, true, _) => *pick(&mut rng, &[Kind::AuxWarning, Kind::AuxDemerit]),
                 (2, false, true) => *pick(
                     &mut rng,
-                    &[Kind::PartyWarning, Kind::SeriousWarning, Kind::GovWarning, Kind::Demerit, Kind::MajorDemerit, Kind::PostAdjustment],
+                    &[
+                        Kind::PartyWarning,
+                        Kind::SeriousWarning,
+                        Kind::GovWarning,
+                        Kind::Demerit,
+                        Kind::MajorDemerit,
+                        Kind::PostAdjustment,
+                    ],
                 ),
                 (2, false, false) => *pick(&mut rng, &[Kind::GovWarning, Kind::Demerit, Kind::MajorDemerit]),
                 (3, true, _) => *pick(&mut rng, &[Kind::AuxDemotion, Kind::ContractEnded]),
@@ -65,8 +73,13 @@ impl Gen<'_> {
             };
             let decided = self.today - chrono::Duration::days(rng.gen_range(5..(5 * 365)));
             let probation = (kind == Kind::Probation).then(|| rng.gen_range(1..=2i16));
-            let ground = (kind.form() == Some(crate::discipline::Form::First) && rng.gen_bool(0.15)).then_some(Ground::Inaction);
-            let fact = if ground.is_some() { "长期消极怠工，安排的工作拖延不办" } else { FACTS[rng.gen_range(0..FACTS.len())] };
+            let ground =
+                (kind.form() == Some(crate::discipline::Form::First) && rng.gen_bool(0.15)).then_some(Ground::Inaction);
+            let fact = if ground.is_some() {
+                "长期消极怠工，安排的工作拖延不办"
+            } else {
+                FACTS[rng.gen_range(0..FACTS.len())]
+            };
             let commitment = (!commitments.is_empty() && rng.gen_bool(0.1))
                 .then(|| commitments[rng.gen_range(0..commitments.len())].id);
             batch.push(sanction::ActiveModel {

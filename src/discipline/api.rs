@@ -142,6 +142,7 @@ pub async fn get_stats(
     responses(
         (status = 200, description = "条目", body = List<Commitment>),
         (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有党组织查阅权限", body = ErrorBody),
     )
 )]
 pub async fn list_commitments(State(state): State<AppState>, actor: Actor) -> AppResult<Json<List<Commitment>>> {
@@ -158,6 +159,7 @@ pub async fn list_commitments(State(state): State<AppState>, actor: Actor) -> Ap
     security(("session" = [], "csrf" = []), ("token" = [])),
     responses(
         (status = 201, description = "已新增", body = Commitment),
+        (status = 401, description = "未登录", body = ErrorBody),
         (status = 403, description = "不是全局范围的维护者", body = ErrorBody),
         (status = 422, description = "字段不符合规则", body = ErrorBody),
     )
@@ -180,6 +182,7 @@ pub async fn create_commitment(
     security(("session" = [], "csrf" = []), ("token" = [])),
     responses(
         (status = 200, description = "已保存", body = Commitment),
+        (status = 401, description = "未登录", body = ErrorBody),
         (status = 403, description = "不是全局范围的维护者", body = ErrorBody),
         (status = 404, description = "不存在", body = ErrorBody),
         (status = 422, description = "字段不符合规则", body = ErrorBody),
@@ -212,6 +215,7 @@ pub struct YearQuery {
     security(("session" = []), ("token" = [])),
     responses(
         (status = 200, description = "统计", body = List<ReportRow>),
+        (status = 401, description = "未登录", body = ErrorBody),
         (status = 403, description = "缺少统计与看板查阅权限", body = ErrorBody),
     )
 )]

@@ -56,13 +56,28 @@ impl From<commitment::Model> for Commitment {
     `sort_order` 排序；`retired` 停用（已登记的违反记录保留）"
 )]
 pub struct CommitmentInput {
+    #[schema(required = true, schema_with = group_schema)]
     pub group: String,
+    #[schema(required = true, schema_with = title_schema)]
     pub title: String,
+    #[schema(schema_with = body_schema)]
     pub body: String,
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
     #[schema(value_type = Option<i32>)]
     pub sort_order: Option<i32>,
     pub retired: Option<bool>,
+}
+
+fn group_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::openapi::schema::one_of(&GROUPS, false)
+}
+
+fn title_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::openapi::schema::line(200, true)
+}
+
+fn body_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::openapi::schema::multiline(500, false)
 }
 
 /// Every item, active first, in order.

@@ -41,25 +41,83 @@ pub struct SanctionInput {
     #[serde(deserialize_with = "crate::ui::params::picked")]
     #[schema(value_type = Option<i32>, example = 12)]
     pub person_id: Option<i32>,
-    #[schema(example = "记大过")]
+    #[schema(required = true, schema_with = schema::kind, example = "记大过")]
     pub kind: String,
     /// Only to tell the three 警告 apart.
+    #[schema(schema_with = schema::category)]
     pub category: String,
-    #[schema(example = "2025-03-01")]
+    #[schema(required = true, schema_with = crate::openapi::schema::date, example = "2025-03-01")]
     pub decided_on: String,
-    #[schema(example = "2025-03-01")]
+    #[schema(schema_with = schema::optional_date, example = "2025-03-01")]
     pub effective_on: String,
+    #[schema(required = true, schema_with = schema::facts)]
     pub facts: String,
+    #[schema(required = true, schema_with = schema::decided_by)]
     pub decided_by: String,
+    #[schema(schema_with = schema::doc_no)]
     pub doc_no: String,
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 2)]
     pub probation_years: Option<i32>,
+    #[schema(schema_with = schema::source)]
     pub source: String,
+    #[schema(schema_with = schema::ground)]
     pub ground: String,
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
     #[schema(value_type = Option<i32>)]
     pub commitment_id: Option<i32>,
+}
+
+/// What the validation accepts, for the OpenAPI document.
+mod schema {
+    use utoipa::openapi::{RefOr, Schema};
+
+    use super::super::rules::{Category, Ground, Kind, Source};
+    use crate::openapi::schema::{line, matching, multiline, one_of};
+
+    fn kinds() -> Vec<&'static str> {
+        let mut all: Vec<&'static str> = Kind::ALL.iter().flat_map(|k| [k.as_str(), k.short()]).collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+    pub fn kind() -> RefOr<Schema> {
+        one_of(&kinds(), false)
+    }
+    pub fn optional_kind() -> RefOr<Schema> {
+        one_of(&kinds(), true)
+    }
+    pub fn category() -> RefOr<Schema> {
+        let all: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        one_of(&all, true)
+    }
+    pub fn source() -> RefOr<Schema> {
+        let all: Vec<&str> = Source::ALL.iter().map(|c| c.as_str()).collect();
+        one_of(&all, true)
+    }
+    pub fn ground() -> RefOr<Schema> {
+        let mut all: Vec<&str> = Ground::ALL.iter().map(|c| c.as_str()).collect();
+        all.extend(["躺平摆烂", "不担当不作为"]);
+        one_of(&all, true)
+    }
+    pub fn action() -> RefOr<Schema> {
+        one_of(&["撤销", "变更"], false)
+    }
+    pub fn optional_date() -> RefOr<Schema> {
+        matching(r"^(\d{4}-\d{1,2}-\d{1,2})?$")
+    }
+    pub fn facts() -> RefOr<Schema> {
+        multiline(super::MAX_FACTS, true)
+    }
+    pub fn reason() -> RefOr<Schema> {
+        multiline(super::MAX_REASON, true)
+    }
+    pub fn decided_by() -> RefOr<Schema> {
+        line(super::MAX_DECIDED_BY, true)
+    }
+    pub fn doc_no() -> RefOr<Schema> {
+        line(super::MAX_DOC_NO, false)
+    }
 }
 
 /// The answer of a write: the record as saved and what the writer should know.
@@ -328,10 +386,11 @@ pub async fn create(state: &AppState, actor: &Actor, input: &SanctionInput) -> A
     let standing: Vec<&sanction::Model> = standing.iter().filter(|s| s.status == Status::Standing).collect();
     if ground == Some(Ground::Inaction) {
         let before = standing.iter().filter(|s| s.ground == Some(Ground::Inaction)).count();
-        let first_form = d.kind.form() == Some(super::rules::Form::First);
+        let first_form = d.kind.category() == Category::Reminder;
         if before == 0 && !first_form {
-            warnings
-                .push("此人此前没有“躺平摆烂、不担当不作为”的记录：按规定一般先予谈话提醒，请确认处理适当".to_owned());
+            warnings.push(
+                "此人此前没有“躺平摆烂、不担当不作为”的记录：一般先予谈话提醒、批评教育，请确认处理适当".to_owned(),
+            );
         }
         if before > 0 && first_form {
             warnings.push(format!(
@@ -379,17 +438,24 @@ pub async fn create(state: &AppState, actor: &Actor, input: &SanctionInput) -> A
     example = json!({"action": "变更", "date": "2026-11-20", "reason": "复查认定情节较轻", "decided_by": "某市公安局纪委", "kind": "记过"})
 )]
 pub struct AppealInput {
-    #[schema(example = "撤销")]
+    #[schema(required = true, schema_with = schema::action, example = "撤销")]
     pub action: String,
+    #[schema(required = true, schema_with = crate::openapi::schema::date)]
     pub date: String,
+    #[schema(required = true, schema_with = schema::reason)]
     pub reason: String,
+    #[schema(required = true, schema_with = schema::decided_by)]
     pub decided_by: String,
+    #[schema(schema_with = schema::doc_no)]
     pub doc_no: String,
+    #[schema(schema_with = schema::optional_kind)]
     pub kind: String,
+    #[schema(schema_with = schema::category)]
     pub category: String,
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 2)]
     pub probation_years: Option<i32>,
+    #[schema(schema_with = schema::optional_date)]
     pub effective_on: String,
 }
 

@@ -53,10 +53,16 @@ async fn account(app: &TestApp, username: &str, role: &str, org: i32) -> Session
     .insert(&app.state.db)
     .await
     .unwrap();
-    grant::ActiveModel { user_id: Set(u.id), role: Set(role.into()), org_id: Set(org), created_at: Set(now), ..Default::default() }
-        .insert(&app.state.db)
-        .await
-        .unwrap();
+    grant::ActiveModel {
+        user_id: Set(u.id),
+        role: Set(role.into()),
+        org_id: Set(org),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap();
     app.login(username).await
 }
 
@@ -300,7 +306,8 @@ async fn statistics_match_the_records_and_commitments_count_violations() {
             // Statistics match the records: the same filter on the list gives the same count.
             let (_, list) = zzb.get_json(&format!("/api/v1/sanctions?year={year}&status=有效&page_size=1")).await;
             assert_eq!(s["total"]["total"], list["total"], "{year}");
-            let units: u64 = s["units"].as_array().unwrap().iter().map(|u| u["counts"]["total"].as_u64().unwrap()).sum();
+            let units: u64 =
+                s["units"].as_array().unwrap().iter().map(|u| u["counts"]["total"].as_u64().unwrap()).sum();
             assert_eq!(units, s["total"]["total"].as_u64().unwrap(), "units add up in {year}");
         }
         let share = |i: usize| forms[i] as f64 * 100.0 / forms.iter().sum::<u64>() as f64;
@@ -316,11 +323,18 @@ async fn statistics_match_the_records_and_commitments_count_violations() {
         let (status, saved) = zzb.send_json(Method::PUT, &format!("/api/v1/commitments/{c}"), edit).await;
         assert_eq!((status, saved["example"].as_bool()), (200, Some(false)), "{saved}");
         let shuji = app.login("shuji").await;
-        let (status, _) = shuji.send_json(Method::POST, "/api/v1/commitments", json!({"group": "五个一律", "title": "x"})).await;
+        let (status, _) =
+            shuji.send_json(Method::POST, "/api/v1/commitments", json!({"group": "五个一律", "title": "x"})).await;
         assert_eq!(status, 403);
         let (_, before) = zzb.get_json("/api/v1/commitments/report?year=2026").await;
         let count = |r: &Value| -> u64 {
-            r["items"].as_array().unwrap().iter().filter(|x| x["commitment_id"] == c).map(|x| x["count"].as_u64().unwrap()).sum()
+            r["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|x| x["commitment_id"] == c)
+                .map(|x| x["count"].as_u64().unwrap())
+                .sum()
         };
         let p = person(&zzb, 10, "kind=民警", 7).await;
         let body = json!({"person_id": p, "kind": "诫勉", "decided_on": "2026-07-01", "facts": "工作时间饮酒",
