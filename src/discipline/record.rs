@@ -368,7 +368,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &SanctionInput) -> A
     };
     if let Some(c) = input.commitment_id {
         let found = commitment::Entity::find_by_id(c).one(&state.db).await?;
-        if !found.is_some_and(|c| !c.retired) {
+        if found.is_none_or(|c| c.retired) {
             push(&mut errors, "commitment_id", "所选承诺条目不存在或已停用");
         }
     }

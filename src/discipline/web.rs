@@ -149,7 +149,7 @@ pub async fn appeal(
         Ok(saved) => {
             let mut msg = format!("已{}", input.action.trim());
             for w in &saved.warnings {
-                msg.push_str("。");
+                msg.push('。');
                 msg.push_str(w);
             }
             Ok(Flash::ok(msg).redirect(&format!("/discipline/{}", saved.sanction.id)))
@@ -248,7 +248,7 @@ pub async fn create(
         Ok(saved) => {
             let mut msg = format!("已登记：{} {}", saved.sanction.person_name, saved.sanction.kind_label);
             for w in &saved.warnings {
-                msg.push_str("。");
+                msg.push('。');
                 msg.push_str(w);
             }
             Ok(Flash::ok(msg).redirect(&format!("/discipline/{}", saved.sanction.id)))

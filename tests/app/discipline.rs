@@ -250,7 +250,7 @@ async fn expulsion_ends_the_membership_and_an_appeal_keeps_history_without_resto
         assert_eq!(membership.end_kind, Some(dangjian::party::EndKind::Expelled));
         let (_, p) = zzb.get_json(&format!("/api/v1/persons/{m}")).await;
         assert!(p.to_string().contains("群众"), "the roster follows: {p}");
-        let (_, log) = app.login("auditor").await.get_json(&format!("/api/v1/audit?action=party.end&page_size=5")).await;
+        let (_, log) = app.login("auditor").await.get_json("/api/v1/audit?action=party.end&page_size=5").await;
         assert!(log["items"].as_array().unwrap().iter().any(|e| e["object"] == format!("person#{m}")));
 
         // 变更 to 留党察看 needs the membership first: refused with the reason, nothing changes.
@@ -352,8 +352,22 @@ async fn statistics_match_the_records_and_commitments_count_violations() {
         assert_eq!(zzb.get("/discipline/stats?year=2026").await.status(), 200);
         let export = zzb.get("/discipline/stats/export.xlsx?year=2026").await;
         assert_eq!(export.status(), 200);
+        // The bulletin names the case but not the person, in the facts either.
+        let (_, one) = zzb.get_json("/api/v1/persons?org=10&kind=民警&page_size=50").await;
+        let (who, name) = (one["items"][8]["id"].as_i64().unwrap(), one["items"][8]["name"].as_str().unwrap().to_owned());
+        let facts = format!("{name}在值班期间饮酒后驾驶警车");
+        let body = json!({"person_id": who, "kind": "记大过", "decided_on": "2026-08-01", "facts": facts, "decided_by": "海滨市公安局"});
+        assert_eq!(record(&jijian, body).await.0, 201);
         let bulletin = jijian.get("/discipline/stats/bulletin.docx?year=2026").await;
         assert_eq!(bulletin.status(), 200);
+        let bytes = bulletin.bytes().await.unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+        assert!(xml.contains("在值班期间饮酒后驾驶警车") && xml.contains("记大过处分"), "the case is there");
+        assert!(!xml.contains(&name), "{name} is removed");
+        let family: String = name.chars().take(1).collect();
+        assert!(xml.contains(&format!("{family}某")));
         assert_eq!(app.login("lingdao").await.get("/discipline/stats/bulletin.docx?year=2026").await.status(), 403);
         app
     })
