@@ -150,7 +150,19 @@ async fn the_secretary_sees_the_own_navigation_and_is_refused_administration() {
     let nav = nav_labels(&b).await;
     assert_eq!(
         nav,
-        vec!["工作台", "党组织", "民辅警档案", "组织关系转接", "党章第九条核查", "党费", "我的档案", "修改密码"]
+        vec![
+            "工作台",
+            "党组织",
+            "民辅警档案",
+            "组织关系转接",
+            "党章第九条核查",
+            "党费",
+            "执纪问责",
+            "执纪问责统计",
+            "五个一律、五个零容忍",
+            "我的档案",
+            "修改密码"
+        ]
     );
     assert!(b.text(Locator::Css("main")).await.contains("待办事项"));
     b.snapshot("shuji-home").await;
