@@ -159,6 +159,9 @@ pub struct Module {
     /// What the module must check and do when an organization is dissolved, merged or moved,
     /// beyond the path columns; installed by `app::install_modules`, see [`tree_rules`].
     pub tree: Option<TreeRules>,
+    /// Facts of organizational life for the membership review (党章第九条); installed by
+    /// `app::install_modules`, see [`org_life`]. (meetings)
+    pub org_life: Option<OrgLife>,
 }
 
 impl Module {
@@ -180,6 +183,7 @@ impl Module {
             schema_rules: &[],
             roster: None,
             tree: None,
+            org_life: None,
         }
     }
 }
@@ -340,4 +344,38 @@ pub fn tree_rules() -> AppResult<&'static [TreeRules]> {
             "党组织变动规则尚未装入（程序启动时由各模块登记），不能撤销、合并或调整党组织"
         ))
     })
+}
+
+// ---- Organizational life, for the membership review (meetings) ------------------------------
+// `party` asks whether a member took part in organizational life in the last six months
+// (党章第九条), but the records are the meetings domain's, which sits above it. Meetings
+// contributes the facts here (`Module::org_life`) so that `party` calls them without importing it.
+
+/// The latest day each of `person_ids` attended (present or remote) an approved record.
+pub type LastAttended = for<'a> fn(
+    &'a AppState,
+    &'a [i32],
+) -> BoxFuture<'a, AppResult<std::collections::HashMap<i32, NaiveDate>>>;
+
+/// Members in `scope` who since `since` were expected at approved records, were marked absent
+/// (缺席, not excused) at least once and attended none.
+pub type AbsentSince =
+    for<'a> fn(&'a AppState, &'a crate::auth::Scope, NaiveDate) -> BoxFuture<'a, AppResult<Vec<i32>>>;
+
+#[derive(Clone, Copy)]
+pub struct OrgLife {
+    pub last_attended: LastAttended,
+    pub absent_since: AbsentSince,
+}
+
+static ORG_LIFE: OnceLock<Option<OrgLife>> = OnceLock::new();
+
+/// Installs the provider of organizational-life facts, once per process.
+pub fn install_org_life(mut providers: impl Iterator<Item = OrgLife>) {
+    let _ = ORG_LIFE.set(providers.next());
+}
+
+/// The installed provider; `None` when no module records organizational life.
+pub fn org_life() -> Option<OrgLife> {
+    ORG_LIFE.get().copied().flatten()
 }
