@@ -32,12 +32,22 @@ pub const MAX_MINUTES: usize = 20_000;
     谈心谈话时 `role` 为谈话人或谈话对象")]
 pub struct AttendInput {
     pub person_id: Option<i32>,
+    #[serde(deserialize_with = "null_as_empty")]
     pub name: String,
+    #[serde(deserialize_with = "null_as_empty")]
     #[schema(example = "出席")]
     pub status: String,
+    #[serde(deserialize_with = "null_as_empty")]
     pub reason: String,
+    #[serde(deserialize_with = "null_as_empty")]
     pub grade: String,
+    #[serde(deserialize_with = "null_as_empty")]
     pub role: String,
+}
+
+/// A text field that may come back as `null` (a record's attendance sent back as read).
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -214,7 +224,8 @@ pub(super) async fn validate(state: &AppState, o: &org::Model, input: &MeetingIn
     let held_on = match parse_date(&input.held_on) {
         Ok(Some(d)) if d > today && !input.planned => {
             errors.push(("held_on", "会议日期晚于今天，不能作为已召开的会议登记；尚未召开的请作为计划登记".to_owned()));
-            None
+            // The attendance is still checked against that day, so every problem shows at once.
+            Some(d)
         }
         Ok(Some(d)) => Some(d),
         Ok(None) => {
