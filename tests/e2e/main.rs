@@ -6,6 +6,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod meetings;
+
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -150,7 +152,18 @@ async fn the_secretary_sees_the_own_navigation_and_is_refused_administration() {
     let nav = nav_labels(&b).await;
     assert_eq!(
         nav,
-        vec!["工作台", "党组织", "民辅警档案", "组织关系转接", "党章第九条核查", "党费", "我的档案", "修改密码"]
+        vec![
+            "工作台",
+            "党组织",
+            "民辅警档案",
+            "组织关系转接",
+            "党章第九条核查",
+            "党费",
+            "组织生活",
+            "组织生活落实情况",
+            "我的档案",
+            "修改密码"
+        ]
     );
     assert!(b.text(Locator::Css("main")).await.contains("待办事项"));
     b.snapshot("shuji-home").await;
