@@ -2,6 +2,7 @@
 //! seed always give the same organizations, people and accounts. Everything is fictional: a
 //! made-up city, generated names, ID numbers that are valid only by their check digit.
 
+mod meetings;
 mod names;
 mod party;
 
@@ -391,6 +392,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     g.terms(shuji_branch.as_ref().map(|b| b.id)).await?;
     g.lifecycle_examples(shuji_branch.as_ref().map(|b| b.id)).await?;
     g.families(seed ^ 0xFA11).await?;
+    g.meetings(seed ^ 0x3EE7, shuji_branch.as_ref().map(|b| b.id)).await?;
     let summary_orgs = g.orgs;
     let summary_people = g.people_total;
 
