@@ -352,10 +352,8 @@ pub fn tree_rules() -> AppResult<&'static [TreeRules]> {
 // contributes the facts here (`Module::org_life`) so that `party` calls them without importing it.
 
 /// The latest day each of `person_ids` attended (present or remote) an approved record.
-pub type LastAttended = for<'a> fn(
-    &'a AppState,
-    &'a [i32],
-) -> BoxFuture<'a, AppResult<std::collections::HashMap<i32, NaiveDate>>>;
+pub type LastAttended =
+    for<'a> fn(&'a AppState, &'a [i32]) -> BoxFuture<'a, AppResult<std::collections::HashMap<i32, NaiveDate>>>;
 
 /// Members in `scope` who since `since` were expected at approved records, were marked absent
 /// (缺席, not excused) at least once and attended none.

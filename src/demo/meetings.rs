@@ -49,7 +49,7 @@ impl Gen<'_> {
             while month < this_month {
                 let m = month.month();
                 let mut kinds: Vec<(&str, f64)> = vec![("committee", 0.12), ("party_day", 0.1)];
-                if m % 3 == 0 {
+                if m.is_multiple_of(3) {
                     kinds.push(("general", 0.08));
                     kinds.push(("lecture", 0.15));
                 }
@@ -122,7 +122,9 @@ impl Gen<'_> {
                     if month < recent {
                         batch.push(row);
                         if batch.len() >= 500 {
-                            meeting::Entity::insert_many(std::mem::take(&mut batch)).exec_without_returning(self.txn).await?;
+                            meeting::Entity::insert_many(std::mem::take(&mut batch))
+                                .exec_without_returning(self.txn)
+                                .await?;
                         }
                         continue;
                     }

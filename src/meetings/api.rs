@@ -35,7 +35,11 @@ const E401: &str = "未登录";
         (status = 422, description = "期间或状态写法不对", body = ErrorBody),
     )
 )]
-pub async fn list(State(state): State<AppState>, actor: Actor, Params(q): Params<ListQuery>) -> AppResult<Json<List<ListItem>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Params(q): Params<ListQuery>,
+) -> AppResult<Json<List<ListItem>>> {
     let (items, total) = listing::list(&state, &actor, &q).await?;
     Ok(Json(List { items, total }))
 }
@@ -56,7 +60,11 @@ pub async fn list(State(state): State<AppState>, actor: Actor, Params(q): Params
         (status = 422, description = "字段不符合规则，`errors` 列出全部问题", body = ErrorBody),
     )
 )]
-pub async fn create(State(state): State<AppState>, actor: Actor, ApiJson(input): ApiJson<MeetingInput>) -> AppResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(input): ApiJson<MeetingInput>,
+) -> AppResult<Response> {
     let m = service::create(&state, &actor, &input).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }
@@ -128,7 +136,11 @@ pub struct ExpectedQuery {
         (status = 422, description = "日期或类型不对", body = ErrorBody),
     )
 )]
-pub async fn expected(State(state): State<AppState>, actor: Actor, Params(q): Params<ExpectedQuery>) -> AppResult<Json<Vec<Expected>>> {
+pub async fn expected(
+    State(state): State<AppState>,
+    actor: Actor,
+    Params(q): Params<ExpectedQuery>,
+) -> AppResult<Json<Vec<Expected>>> {
     let on = crate::text::parse_date(&q.date)
         .map_err(|e| AppError::validation("date", e))?
         .unwrap_or_else(|| state.clock.today());
@@ -271,7 +283,11 @@ pub async fn review(
         (status = 409, description = "不是已通过的记录", body = ErrorBody),
     )
 )]
-pub async fn archive(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Json<MeetingView>> {
+pub async fn archive(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<Json<MeetingView>> {
     Ok(Json(workflow::archive(&state, &actor, id).await?))
 }
 

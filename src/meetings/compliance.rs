@@ -60,7 +60,9 @@ pub struct Row {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(description = "本组织自身的一个规则期限：`unit` 如“2026年11月”，`held` 已通过的记录数，`state` 为已开、缺开或未到期")]
+#[schema(
+    description = "本组织自身的一个规则期限：`unit` 如“2026年11月”，`held` 已通过的记录数，`state` 为已开、缺开或未到期"
+)]
 pub struct UnitLine {
     #[serde(rename = "type")]
     pub kind: String,
@@ -72,7 +74,9 @@ pub struct UnitLine {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(description = "组织生活落实情况：`rows` 每个直接下级一行（按组织树顺序，不排名），`total` 合计，`units` 本组织自身的各期限")]
+#[schema(
+    description = "组织生活落实情况：`rows` 每个直接下级一行（按组织树顺序，不排名），`total` 合计，`units` 本组织自身的各期限"
+)]
 pub struct Compliance {
     pub org_id: i32,
     pub org_name: String,
@@ -158,7 +162,12 @@ fn cell_of(units: &[(Period, u32, &'static str)]) -> Cell {
 }
 
 /// The table for organization `org_id` and `period` (default: the current quarter).
-pub async fn compute(state: &AppState, actor: &Actor, org_id: Option<i32>, period: Option<&str>) -> AppResult<Compliance> {
+pub async fn compute(
+    state: &AppState,
+    actor: &Actor,
+    org_id: Option<i32>,
+    period: Option<&str>,
+) -> AppResult<Compliance> {
     actor.require(Permission::OrgRead)?;
     let today = state.clock.today();
     let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
@@ -194,9 +203,21 @@ pub async fn compute(state: &AppState, actor: &Actor, org_id: Option<i32>, perio
     let child_at: HashMap<&str, usize> = children.iter().enumerate().map(|(i, c)| (c.path.as_str(), i)).collect();
     let mut rows: Vec<Row> = children
         .iter()
-        .map(|c| Row { org_id: c.id, name: c.name.clone(), drill: false, cells: vec![Cell::default(); kinds.len()], total: Cell::default() })
+        .map(|c| Row {
+            org_id: c.id,
+            name: c.name.clone(),
+            drill: false,
+            cells: vec![Cell::default(); kinds.len()],
+            total: Cell::default(),
+        })
         .collect();
-    let mut own = Row { org_id: root.id, name: format!("{}（本级）", root.name), drill: false, cells: vec![Cell::default(); kinds.len()], total: Cell::default() };
+    let mut own = Row {
+        org_id: root.id,
+        name: format!("{}（本级）", root.name),
+        drill: false,
+        cells: vec![Cell::default(); kinds.len()],
+        total: Cell::default(),
+    };
     let mut units = Vec::new();
     for o in &tree {
         // The child row this organization counts under: its path cut one level below the root.
@@ -237,7 +258,13 @@ pub async fn compute(state: &AppState, actor: &Actor, org_id: Option<i32>, perio
     if has_own {
         rows.insert(0, own);
     }
-    let mut total = Row { org_id: root.id, name: "合计".into(), drill: false, cells: vec![Cell::default(); kinds.len()], total: Cell::default() };
+    let mut total = Row {
+        org_id: root.id,
+        name: "合计".into(),
+        drill: false,
+        cells: vec![Cell::default(); kinds.len()],
+        total: Cell::default(),
+    };
     for r in &mut rows {
         for c in &r.cells {
             r.total.add(c);
@@ -256,7 +283,11 @@ pub async fn compute(state: &AppState, actor: &Actor, org_id: Option<i32>, perio
         period_label: period.label(),
         rules: kinds
             .iter()
-            .map(|(k, s)| RuleColumn { code: k.code.clone(), name: k.name.clone(), rule: format!("{}{} 次", s.label(), k.times) })
+            .map(|(k, s)| RuleColumn {
+                code: k.code.clone(),
+                name: k.name.clone(),
+                rule: format!("{}{} 次", s.label(), k.times),
+            })
             .collect(),
         rows,
         total,
@@ -274,9 +305,12 @@ fn actor_root(actor: &Actor) -> String {
 /// The organization of the actor's first read grant (the whole bureau for officers).
 async fn default_org(state: &AppState, actor: &Actor) -> AppResult<org::Model> {
     let id = match actor.scope(Permission::OrgRead) {
-        crate::auth::Scope::Subtrees(_) => {
-            actor.grants.iter().filter(|g| g.role.has(Permission::OrgRead)).min_by_key(|g| g.org_path.len()).map(|g| g.org_id)
-        }
+        crate::auth::Scope::Subtrees(_) => actor
+            .grants
+            .iter()
+            .filter(|g| g.role.has(Permission::OrgRead))
+            .min_by_key(|g| g.org_path.len())
+            .map(|g| g.org_id),
         _ => None,
     };
     let found = match id {
@@ -305,7 +339,12 @@ pub fn workbook(c: &Compliance) -> AppResult<Vec<u8>> {
         rows.push(line);
     }
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-    crate::io::xlsx::table("组织生活落实情况", &format!("{} {} 组织生活落实情况", c.org_name, c.period_label), &headers, &rows)
+    crate::io::xlsx::table(
+        "组织生活落实情况",
+        &format!("{} {} 组织生活落实情况", c.org_name, c.period_label),
+        &headers,
+        &rows,
+    )
 }
 
 /// Reminders before a rule's unit closes with nothing held: units ending within 15 days, for the
@@ -347,7 +386,13 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<crate::ui::
                 if us.iter().any(|(_, _, s)| *s == "未到期") {
                     items.push(Pending {
                         todo: crate::ui::blocks::Todo {
-                            title: format!("{}{}尚未召开{}（{}）", o.name, unit.label(), k.name, format_args!("还剩 {} 天", days + 1)),
+                            title: format!(
+                                "{}{}尚未召开{}（{}）",
+                                o.name,
+                                unit.label(),
+                                k.name,
+                                format_args!("还剩 {} 天", days + 1)
+                            ),
                             href: format!("/meetings/new?org={}&type={}", o.id, k.code),
                             due: Some(unit.last_day().to_string()),
                             urgency: if days <= 5 { "high" } else { "normal" },

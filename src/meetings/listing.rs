@@ -112,4 +112,3 @@ pub async fn list(state: &AppState, actor: &Actor, q: &ListQuery) -> AppResult<(
         .collect();
     Ok((items, total))
 }
-

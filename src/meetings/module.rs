@@ -19,7 +19,12 @@ pub fn module() -> Module {
         api: api_routes,
         api_tags: &[("meetings", "组织生活：三会一课、主题党日、组织生活会、民主评议、谈心谈话的记录、审阅和落实情况")],
         nav: &[
-            NavEntry { group: "组织建设", label: "组织生活", href: "/meetings", visible: |a| a.can(Permission::PersonRead) },
+            NavEntry {
+                group: "组织建设",
+                label: "组织生活",
+                href: "/meetings",
+                visible: |a| a.can(Permission::PersonRead),
+            },
             NavEntry {
                 group: "组织建设",
                 label: "组织生活落实情况",

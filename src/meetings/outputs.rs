@@ -57,7 +57,15 @@ pub fn document(m: &MeetingView) -> Docx {
         ("远程参加", names(&|s| s == "远程")),
         ("请假人员", excused.join("、")),
         ("缺席人员", names(&|s| s == "缺席")),
-        ("列席人员", m.attendance.iter().filter(|a| a.person_id.is_none()).map(|a| a.name.clone()).collect::<Vec<_>>().join("、")),
+        (
+            "列席人员",
+            m.attendance
+                .iter()
+                .filter(|a| a.person_id.is_none())
+                .map(|a| a.name.clone())
+                .collect::<Vec<_>>()
+                .join("、"),
+        ),
     ];
     let mut table = Table::new(vec![]);
     for (label, value) in rows {
@@ -87,12 +95,15 @@ pub fn document(m: &MeetingView) -> Docx {
     let graded: Vec<String> =
         m.attendance.iter().filter_map(|a| Some(format!("{}：{}", a.name, a.grade.clone()?))).collect();
     if !graded.is_empty() {
-        doc = doc.add_paragraph(Paragraph::new().add_run(run("评议结果：", 28).bold())).add_paragraph(para(&graded.join("；")));
+        doc = doc
+            .add_paragraph(Paragraph::new().add_run(run("评议结果：", 28).bold()))
+            .add_paragraph(para(&graded.join("；")));
     }
-    doc.add_paragraph(Paragraph::new().align(AlignmentType::Right).add_run(run(
-        &format!("主持人（签字）：          记录人（签字）：{}", ""),
-        28,
-    )))
+    doc.add_paragraph(
+        Paragraph::new()
+            .align(AlignmentType::Right)
+            .add_run(run(&format!("主持人（签字）：          记录人（签字）：{}", ""), 28)),
+    )
 }
 
 /// The record as .docx bytes and a file name.
@@ -196,9 +207,10 @@ pub fn sections<'a>(state: &'a AppState, actor: &'a Actor, s: &'a Subject) -> Bo
         let attended = rows.iter().filter(|r| present(&r.status)).count();
         let excused = rows.iter().filter(|r| r.status == "请假").count();
         let absent = rows.iter().filter(|r| r.status == "缺席").count();
-        let mut out = vec![
-            Row::new("近 12 个月", format!("应参加 {} 次，参加 {attended} 次，请假 {excused} 次，缺席 {absent} 次", rows.len())),
-        ];
+        let mut out = vec![Row::new(
+            "近 12 个月",
+            format!("应参加 {} 次，参加 {attended} 次，请假 {excused} 次，缺席 {absent} 次", rows.len()),
+        )];
         if let Some(last) = rows.iter().find(|r| present(&r.status)) {
             out.push(Row::new("最近参加", last.held_on.to_string()));
         }

@@ -52,10 +52,12 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Er
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
-#[schema(description = "会议记录：`org_id` 召开会议的党组织（新建时必填）；`type` 会议类型代码（见 `GET /meetings/types`）；\
+#[schema(
+    description = "会议记录：`org_id` 召开会议的党组织（新建时必填）；`type` 会议类型代码（见 `GET /meetings/types`）；\
     `held_on` 日期 YYYY-MM-DD（已召开的不能晚于今天，`planned` 为 true 时是计划）；`starts_at` 时间 HH:MM；\
     `topic` 议题必填；`minutes` 会议记录（提交时必填）；`attendance` 出席情况，未列出的应到人员记为“未登记”。\
-    附件、照片从不要求。")]
+    附件、照片从不要求。"
+)]
 pub struct MeetingInput {
     pub org_id: Option<i32>,
     #[serde(rename = "type")]
@@ -216,7 +218,8 @@ pub(super) async fn validate(state: &AppState, o: &org::Model, input: &MeetingIn
             None
         }
         None => {
-            let names: Vec<String> = types(&state.db).await?.into_iter().map(|k| format!("{}（{}）", k.code, k.name)).collect();
+            let names: Vec<String> =
+                types(&state.db).await?.into_iter().map(|k| format!("{}（{}）", k.code, k.name)).collect();
             errors.push(("type", format!("请选择会议类型：{}", names.join("、"))));
             None
         }
@@ -374,10 +377,8 @@ async fn check_attendance(
         }
     }
     if k.graded {
-        let graded: Vec<(i32, String, String)> = seats
-            .iter()
-            .filter_map(|s| Some((s.person_id?, s.name.clone(), s.grade.clone()?)))
-            .collect();
+        let graded: Vec<(i32, String, String)> =
+            seats.iter().filter_map(|s| Some((s.person_id?, s.name.clone(), s.grade.clone()?))).collect();
         let all: Vec<(i32, String, String)> = seats
             .iter()
             .filter_map(|s| Some((s.person_id?, s.name.clone(), s.grade.clone().unwrap_or_default())))

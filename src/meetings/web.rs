@@ -82,14 +82,22 @@ struct FormPage {
 impl FormPage {
     fn seat(&self, person: &i32) -> AttendInput {
         let person = *person;
-        self.input.attendance.iter().find(|a| a.person_id == Some(person)).cloned().unwrap_or(AttendInput {
-            status: "出席".into(),
-            ..Default::default()
-        })
+        self.input
+            .attendance
+            .iter()
+            .find(|a| a.person_id == Some(person))
+            .cloned()
+            .unwrap_or(AttendInput { status: "出席".into(), ..Default::default() })
     }
 
     fn guests(&self) -> String {
-        self.input.attendance.iter().filter(|a| a.person_id.is_none()).map(|a| a.name.clone()).collect::<Vec<_>>().join("\n")
+        self.input
+            .attendance
+            .iter()
+            .filter(|a| a.person_id.is_none())
+            .map(|a| a.name.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
@@ -112,7 +120,12 @@ fn input_from(form: &HashMap<String, String>) -> MeetingInput {
     attendance.sort_by_key(|a| a.person_id);
     for (field, role) in [("talk_a", "谈话人"), ("talk_b", "谈话对象")] {
         if let Some(id) = picked_id(&get(field)) {
-            attendance.push(AttendInput { person_id: Some(id), status: "出席".into(), role: role.into(), ..Default::default() });
+            attendance.push(AttendInput {
+                person_id: Some(id),
+                status: "出席".into(),
+                role: role.into(),
+                ..Default::default()
+            });
         }
     }
     for name in get("guests").lines().map(str::trim).filter(|n| !n.is_empty()) {
@@ -149,7 +162,11 @@ async fn form_page(
         _ => Vec::new(),
     };
     let org_text = match input.org_id {
-        Some(o) => crate::orgs::store::names(&state.db, &[o]).await?.get(&o).map(|n| format!("{n}（#{o}）")).unwrap_or_default(),
+        Some(o) => crate::orgs::store::names(&state.db, &[o])
+            .await?
+            .get(&o)
+            .map(|n| format!("{n}（#{o}）"))
+            .unwrap_or_default(),
         None => String::new(),
     };
     let title = if id.is_some() { "修改组织生活记录" } else { "登记组织生活" };
@@ -173,9 +190,7 @@ async fn form_page(
 
 pub async fn new(State(state): State<AppState>, actor: Actor, Params(q): Params<ExpectedQuery>) -> AppResult<Response> {
     actor.require(Permission::PersonWrite)?;
-    let org = q.org.or_else(|| {
-        actor.grants.iter().find(|g| g.role.has(Permission::PersonWrite)).map(|g| g.org_id)
-    });
+    let org = q.org.or_else(|| actor.grants.iter().find(|g| g.role.has(Permission::PersonWrite)).map(|g| g.org_id));
     let input = MeetingInput {
         org_id: org,
         kind: if q.kind.is_empty() { "committee".into() } else { q.kind },
@@ -185,7 +200,11 @@ pub async fn new(State(state): State<AppState>, actor: Actor, Params(q): Params<
     form_page(&state, &actor, None, input, FieldErrors::new()).await
 }
 
-pub async fn create(State(state): State<AppState>, actor: Actor, Form(form): Form<HashMap<String, String>>) -> AppResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
     let input = input_from(&form);
     if form.contains_key("prefill") {
         return form_page(&state, &actor, None, input, FieldErrors::new()).await;
@@ -235,8 +254,12 @@ pub async fn update(
 ) -> AppResult<Response> {
     let input = input_from(&form);
     match service::update(&state, &actor, id, &input).await {
-        Ok(m) => Ok(Flash::ok(if m.id == id { "已保存" } else { "已保存为新版本，通过审阅后替代原记录" })
-            .redirect(&format!("/meetings/{}", m.id))),
+        Ok(m) => Ok(Flash::ok(if m.id == id {
+            "已保存"
+        } else {
+            "已保存为新版本，通过审阅后替代原记录"
+        })
+        .redirect(&format!("/meetings/{}", m.id))),
         Err(e) => form_page(&state, &actor, Some(id), input, field_errors(e)?).await,
     }
 }
@@ -250,7 +273,13 @@ struct ViewPage {
     errors: FieldErrors,
 }
 
-async fn view_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash>, errors: FieldErrors) -> AppResult<Response> {
+async fn view_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    flash: Option<Flash>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
     let m = service::detail(state, actor, id).await?;
     let title = format!("{} {}", m.type_name, m.held_on);
     let page = ViewPage {
@@ -263,18 +292,33 @@ async fn view_page(state: &AppState, actor: &Actor, id: i32, flash: Option<Flash
     Ok((status, render(&page)).into_response())
 }
 
-pub async fn view(State(state): State<AppState>, actor: Actor, TakeFlash(flash): TakeFlash, IdPath(id): IdPath<i32>) -> AppResult<Response> {
+pub async fn view(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<Response> {
     view_page(&state, &actor, id, flash, FieldErrors::new()).await
 }
 
-pub async fn submit(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>, Form(input): Form<SubmitInput>) -> AppResult<Response> {
+pub async fn submit(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(input): Form<SubmitInput>,
+) -> AppResult<Response> {
     match workflow::submit(&state, &actor, id, &input).await {
         Ok(_) => Ok(Flash::ok("已提交上级审阅").redirect(&format!("/meetings/{id}"))),
         Err(e) => view_page(&state, &actor, id, None, field_errors(e)?).await,
     }
 }
 
-pub async fn review(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>, Form(input): Form<ReviewInput>) -> AppResult<Response> {
+pub async fn review(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(input): Form<ReviewInput>,
+) -> AppResult<Response> {
     match workflow::review(&state, &actor, id, &input).await {
         Ok(m) => Ok(Flash::ok(format!("审阅完成：{}", m.status.label())).redirect(&format!("/meetings/{id}"))),
         Err(e) => view_page(&state, &actor, id, None, field_errors(e)?).await,
@@ -292,7 +336,12 @@ pub struct CloseInput {
     note: String,
 }
 
-pub async fn close_followup(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>, Form(input): Form<CloseInput>) -> AppResult<Response> {
+pub async fn close_followup(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(input): Form<CloseInput>,
+) -> AppResult<Response> {
     let meeting = workflow::close_followup(&state, &actor, id, &input.note).await?;
     Ok(Flash::ok("已记录组织处置情况").redirect(&format!("/meetings/{meeting}")))
 }
@@ -334,7 +383,12 @@ pub struct CompareQuery {
 
 /// This record beside the one it replaces (versions) or the similar one (`?with=`), the shared
 /// passages of the minutes highlighted.
-pub async fn compare(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>, Params(q): Params<CompareQuery>) -> AppResult<Response> {
+pub async fn compare(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Params(q): Params<CompareQuery>,
+) -> AppResult<Response> {
     let left = service::detail(&state, &actor, id).await?;
     let other = q.with.or(left.supersedes).or(left.similar_to).ok_or(AppError::NotFound)?;
     let right = service::detail(&state, &actor, other).await?;
@@ -374,7 +428,11 @@ struct CompliancePage {
     next: String,
 }
 
-pub async fn compliance_page(State(state): State<AppState>, actor: Actor, Params(q): Params<ComplianceQuery>) -> AppResult<Response> {
+pub async fn compliance_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    Params(q): Params<ComplianceQuery>,
+) -> AppResult<Response> {
     let c = compliance::compute(&state, &actor, q.org, q.period.as_deref()).await?;
     let p = super::rules::Period::parse(&c.period).ok_or(AppError::NotFound)?;
     let page = CompliancePage {
@@ -386,7 +444,11 @@ pub async fn compliance_page(State(state): State<AppState>, actor: Actor, Params
     Ok(render(&page))
 }
 
-pub async fn compliance_xlsx(State(state): State<AppState>, actor: Actor, Params(q): Params<ComplianceQuery>) -> AppResult<Response> {
+pub async fn compliance_xlsx(
+    State(state): State<AppState>,
+    actor: Actor,
+    Params(q): Params<ComplianceQuery>,
+) -> AppResult<Response> {
     let c = compliance::compute(&state, &actor, q.org, q.period.as_deref()).await?;
     let bytes = compliance::workbook(&c)?;
     Ok(crate::io::xlsx::download(&format!("{}组织生活落实情况{}.xlsx", c.org_name, c.period), bytes))
@@ -417,12 +479,20 @@ pub struct CalendarQuery {
     month: Option<String>,
 }
 
-pub async fn calendar(State(state): State<AppState>, actor: Actor, Params(q): Params<CalendarQuery>) -> AppResult<Response> {
+pub async fn calendar(
+    State(state): State<AppState>,
+    actor: Actor,
+    Params(q): Params<CalendarQuery>,
+) -> AppResult<Response> {
     let org = q
         .org
         .or_else(|| actor.grants.iter().find(|g| g.role.has(Permission::PersonRead)).map(|g| g.org_id))
         .ok_or(AppError::NotFound)?;
-    let month = q.month.as_deref().and_then(crate::text::parse_month).unwrap_or_else(|| crate::text::first_of_month(state.clock.today()));
+    let month = q
+        .month
+        .as_deref()
+        .and_then(crate::text::parse_month)
+        .unwrap_or_else(|| crate::text::first_of_month(state.clock.today()));
     let (org_name, items) = outputs::calendar(&state, &actor, org, month).await?;
     let shift = |m: NaiveDate, n: i32| {
         let total = m.year() * 12 + m.month0() as i32 + n;

@@ -105,7 +105,12 @@ pub async fn review(state: &AppState, actor: &Actor, id: i32, input: &ReviewInpu
     let approve = match input.decision.trim() {
         "approve" | "通过" => true,
         "return" | "退回" => false,
-        other => return Err(AppError::validation("decision", format!("审阅结论“{other}”应为通过（approve）或退回（return）"))),
+        other => {
+            return Err(AppError::validation(
+                "decision",
+                format!("审阅结论“{other}”应为通过（approve）或退回（return）"),
+            ));
+        }
     };
     if !approve && opinion.is_empty() {
         return Err(AppError::validation("opinion", "退回时请写明意见，书记会在工作台看到"));
@@ -168,8 +173,12 @@ pub async fn archive(state: &AppState, actor: &Actor, id: i32) -> AppResult<Meet
     let mut a: meeting::ActiveModel = m.clone().into();
     a.status = Set(Status::Archived);
     let saved = a.update(&txn).await?;
-    audit::record(&txn, state.clock.as_ref(), Event::by(actor, "meeting.archive").object("meeting", m.id).org(m.org_path))
-        .await?;
+    audit::record(
+        &txn,
+        state.clock.as_ref(),
+        Event::by(actor, "meeting.archive").object("meeting", m.id).org(m.org_path),
+    )
+    .await?;
     txn.commit().await?;
     service::view(state, actor, saved).await
 }
@@ -192,7 +201,8 @@ pub async fn close_followup(state: &AppState, actor: &Actor, id: i32, note: &str
     a.closed_on = Set(Some(state.clock.today()));
     a.note = Set(Some(note.to_owned()));
     a.update(&txn).await?;
-    let event = Event::by(actor, "meeting.followup").object("meeting_followup", id).org(path).summary(json!({"note": note}));
+    let event =
+        Event::by(actor, "meeting.followup").object("meeting_followup", id).org(path).summary(json!({"note": note}));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
     Ok(meeting_id)
@@ -217,11 +227,7 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
         .into_iter()
         .map(|m| Pending {
             todo: Todo {
-                title: format!(
-                    "“{}”被上级退回：{}",
-                    m.topic,
-                    m.opinion.clone().unwrap_or_default()
-                ),
+                title: format!("“{}”被上级退回：{}", m.topic, m.opinion.clone().unwrap_or_default()),
                 href: format!("/meetings/{}", m.id),
                 due: None,
                 urgency: "high",
@@ -229,7 +235,12 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
             path: m.org_path,
         })
         .collect();
-    out.extend(crate::orgs::summary::by_unit(state, &scope, returned, |n| format!("{n} 条组织生活记录被上级退回，请修改后再提交")).await?);
+    out.extend(
+        crate::orgs::summary::by_unit(state, &scope, returned, |n| {
+            format!("{n} 条组织生活记录被上级退回，请修改后再提交")
+        })
+        .await?,
+    );
     let submitted = meeting::Entity::find()
         .filter(in_scope.clone())
         .filter(meeting::Column::Status.eq(Status::Submitted))
@@ -277,6 +288,8 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
             path: f.org_path,
         })
         .collect();
-    out.extend(crate::orgs::summary::by_unit(state, &scope, open, |n| format!("{n} 名民主评议不合格的党员待组织处置")).await?);
+    out.extend(
+        crate::orgs::summary::by_unit(state, &scope, open, |n| format!("{n} 名民主评议不合格的党员待组织处置")).await?,
+    );
     Ok(out)
 }

@@ -329,7 +329,11 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
                 title: format!(
                     "{} 已连续 6 个月{}，请按党章第九条了解情况（系统不会自动处理）",
                     names.get(&m.person_id).cloned().unwrap_or_default(),
-                    if absent_only.contains(&m.person_id) { "未参加组织生活（缺席且未请假）" } else { "未交纳党费" }
+                    if absent_only.contains(&m.person_id) {
+                        "未参加组织生活（缺席且未请假）"
+                    } else {
+                        "未交纳党费"
+                    }
                 ),
                 href: "/party/lapse".into(),
                 due: None,

@@ -57,7 +57,13 @@ pub async fn members_on<C: ConnectionTrait>(
 /// The people placed in 党小组 `group_id` (now; places keep no history).
 pub async fn group_people<C: ConnectionTrait>(db: &C, group_id: i32) -> AppResult<Vec<i32>> {
     use super::entity::group_member as gm;
-    Ok(gm::Entity::find().filter(gm::Column::GroupId.eq(group_id)).all(db).await?.into_iter().map(|r| r.person_id).collect())
+    Ok(gm::Entity::find()
+        .filter(gm::Column::GroupId.eq(group_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.person_id)
+        .collect())
 }
 
 /// The members of organization `org_id`'s committee (now), with their posts.

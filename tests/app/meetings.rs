@@ -41,7 +41,13 @@ fn attendance(people: &[i64], status: &str) -> Vec<Value> {
 async fn committee_cell(s: &Session) -> Value {
     let (status, c) = s.get_json("/api/v1/meetings/compliance?org=10&period=2026-Q4").await;
     assert_eq!(status, 200, "{c}");
-    c["units"].as_array().unwrap().iter().find(|u| u["type"] == "committee" && u["unit_code"] == "2026-11").unwrap().clone()
+    c["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["type"] == "committee" && u["unit_code"] == "2026-11")
+        .unwrap()
+        .clone()
 }
 
 #[tokio::test]
@@ -65,7 +71,8 @@ async fn a_committee_meeting_is_recorded_returned_answered_approved_and_counted(
                 zzb.send_json(Method::POST, "/api/v1/orgs/10/committee", json!({"person_id": p, "post": post})).await;
             assert!(status == 200 || status == 201, "{body}");
         }
-        let (status, expected) = shuji.get_json("/api/v1/meetings/expected?org=10&type=committee&date=2026-11-20").await;
+        let (status, expected) =
+            shuji.get_json("/api/v1/meetings/expected?org=10&type=committee&date=2026-11-20").await;
         assert_eq!(status, 200, "{expected}");
         let committee = ids(&expected);
         assert_eq!(committee.len(), 3, "the committee as it stands: {expected}");
@@ -79,20 +86,29 @@ async fn a_committee_meeting_is_recorded_returned_answered_approved_and_counted(
         let (_, others) = zzb.get_json("/api/v1/persons?org=13&page_size=1").await;
         let outsider = others["items"][0]["id"].as_i64().unwrap();
         let (status, err) = shuji
-            .send_json(Method::POST, "/api/v1/meetings", json!({
-                "org_id": 10, "type": "committee", "held_on": "2026-12-20", "topic": "",
-                "attendance": [{"person_id": outsider, "status": "出席"}]
-            }))
+            .send_json(
+                Method::POST,
+                "/api/v1/meetings",
+                json!({
+                    "org_id": 10, "type": "committee", "held_on": "2026-12-20", "topic": "",
+                    "attendance": [{"person_id": outsider, "status": "出席"}]
+                }),
+            )
             .await;
         assert_eq!(status, 422, "{err}");
-        let fields: Vec<&str> = err["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        let fields: Vec<&str> =
+            err["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
         assert_eq!(fields, ["held_on", "topic", "attendance"], "{err}");
         assert!(err["errors"][2]["message"].as_str().unwrap().contains("不是"), "{err}");
         let (status, err) = shuji
-            .send_json(Method::POST, "/api/v1/meetings", json!({
-                "org_id": 10, "type": "committee", "held_on": "2026-11-20", "topic": "研究工作",
-                "attendance": [{"person_id": committee[1], "status": "请假"}]
-            }))
+            .send_json(
+                Method::POST,
+                "/api/v1/meetings",
+                json!({
+                    "org_id": 10, "type": "committee", "held_on": "2026-11-20", "topic": "研究工作",
+                    "attendance": [{"person_id": committee[1], "status": "请假"}]
+                }),
+            )
             .await;
         assert_eq!(status, 422);
         assert!(err["errors"][0]["message"].as_str().unwrap().contains("请假原因"), "{err}");
@@ -136,8 +152,9 @@ async fn a_committee_meeting_is_recorded_returned_answered_approved_and_counted(
         assert!(err["message"].as_str().unwrap().contains("上级党组织"), "{err}");
         let (status, err) = fenju.send_json(Method::POST, &review, json!({"decision": "return"})).await;
         assert_eq!((status, err["field"].as_str()), (422, Some("opinion")));
-        let (status, back) =
-            fenju.send_json(Method::POST, &review, json!({"decision": "return", "opinion": "请写明主题党日的具体分工"})).await;
+        let (status, back) = fenju
+            .send_json(Method::POST, &review, json!({"decision": "return", "opinion": "请写明主题党日的具体分工"}))
+            .await;
         assert_eq!((status, back["status"].as_str()), (200, Some("已退回")), "{back}");
         let home = shuji.get("/").await.text().await.unwrap();
         assert!(home.contains("请写明主题党日的具体分工"), "the opinion is on the secretary's home page");
@@ -150,7 +167,11 @@ async fn a_committee_meeting_is_recorded_returned_answered_approved_and_counted(
         let (status, sent) = shuji.send_json(Method::POST, &submit, json!({"answer": "已补充分工"})).await;
         assert_eq!((status, sent["answer"].as_str()), (200, Some("已补充分工")));
         let (status, ok) = fenju.send_json(Method::POST, &review, json!({"decision": "approve"})).await;
-        assert_eq!((status, ok["status"].as_str(), ok["review_org"].as_str()), (200, Some("已通过"), Some("中共东港分局委员会")), "{ok}");
+        assert_eq!(
+            (status, ok["status"].as_str(), ok["review_org"].as_str()),
+            (200, Some("已通过"), Some("中共东港分局委员会")),
+            "{ok}"
+        );
         let after = committee_cell(&shuji).await;
         assert_eq!((after["held"].as_i64(), after["state"].as_str()), (Some(1), Some("已开")));
         let (_, table) = fenju.get_json("/api/v1/meetings/compliance?org=6&period=2026-Q4").await;
@@ -165,14 +186,20 @@ async fn a_committee_meeting_is_recorded_returned_answered_approved_and_counted(
         assert_eq!(status, 200, "{v2}");
         let v2id = v2["id"].as_i64().unwrap();
         assert_ne!(v2id, id);
-        assert_eq!((v2["version"].as_i64(), v2["supersedes"].as_i64(), v2["status"].as_str()), (Some(2), Some(id), Some("草稿")));
+        assert_eq!(
+            (v2["version"].as_i64(), v2["supersedes"].as_i64(), v2["status"].as_str()),
+            (Some(2), Some(id), Some("草稿"))
+        );
         assert_eq!(committee_cell(&shuji).await["held"], 1);
         shuji.send_json(Method::POST, &format!("/api/v1/meetings/{v2id}/submit"), json!({})).await;
         let (_, v2) = shuji.get_json(&format!("/api/v1/meetings/{v2id}")).await;
         assert_eq!(v2["similar_to"], Value::Null, "its own earlier version is not a copy");
         fenju.send_json(Method::POST, &format!("/api/v1/meetings/{v2id}/review"), json!({"decision": "approve"})).await;
         let (_, old) = shuji.get_json(&format!("/api/v1/meetings/{id}")).await;
-        assert_eq!((old["status"].as_str(), old["replaced_by"].as_i64(), old["place"].as_str()), (Some("已替代"), Some(v2id), Some("三楼会议室")));
+        assert_eq!(
+            (old["status"].as_str(), old["replaced_by"].as_i64(), old["place"].as_str()),
+            (Some("已替代"), Some(v2id), Some("三楼会议室"))
+        );
         assert_eq!(committee_cell(&shuji).await["held"], 1, "one meeting, not two");
         let compare = shuji.get(&format!("/meetings/{v2id}/compare")).await.text().await.unwrap();
         assert!(compare.contains("三楼会议室") && compare.contains("派出所会议室"), "both versions side by side");
@@ -180,14 +207,19 @@ async fn a_committee_meeting_is_recorded_returned_answered_approved_and_counted(
         // Another branch copies the minutes: flagged to the reviewer, not refused.
         let (_, theirs) = zzb.get_json("/api/v1/meetings/expected?org=13&type=party_day&date=2026-11-21").await;
         let (status, copy) = zzb
-            .send_json(Method::POST, "/api/v1/meetings", json!({
-                "org_id": 13, "type": "party_day", "held_on": "2026-11-21", "topic": "主题党日",
-                "minutes": MINUTES.replace("委员", "党员"), "attendance": attendance(&ids(&theirs), "出席")
-            }))
+            .send_json(
+                Method::POST,
+                "/api/v1/meetings",
+                json!({
+                    "org_id": 13, "type": "party_day", "held_on": "2026-11-21", "topic": "主题党日",
+                    "minutes": MINUTES.replace("委员", "党员"), "attendance": attendance(&ids(&theirs), "出席")
+                }),
+            )
             .await;
         assert_eq!(status, 201, "{copy}");
         let copy_id = copy["id"].as_i64().unwrap();
-        let (status, flagged) = zzb.send_json(Method::POST, &format!("/api/v1/meetings/{copy_id}/submit"), json!({})).await;
+        let (status, flagged) =
+            zzb.send_json(Method::POST, &format!("/api/v1/meetings/{copy_id}/submit"), json!({})).await;
         assert_eq!(status, 200, "{flagged}");
         assert!(flagged["similar_to"] == id || flagged["similar_to"] == v2id, "{flagged}");
         assert!(flagged["similarity"].as_i64().unwrap() >= 85, "{flagged}");
@@ -197,10 +229,16 @@ async fn a_committee_meeting_is_recorded_returned_answered_approved_and_counted(
         // Out of scope: 404 in the API and the page, audited.
         assert_eq!(shuji.get_json(&format!("/api/v1/meetings/{copy_id}")).await.0, 404);
         assert_eq!(shuji.get(&format!("/meetings/{copy_id}")).await.status(), 404);
-        assert_eq!(shuji.send_json(Method::POST, &format!("/api/v1/meetings/{copy_id}/submit"), json!({})).await.0, 404);
+        assert_eq!(
+            shuji.send_json(Method::POST, &format!("/api/v1/meetings/{copy_id}/submit"), json!({})).await.0,
+            404
+        );
         let auditor = app.login("auditor").await;
         let (_, denied) = auditor.get_json("/api/v1/audit?who=shuji&action=access.denied&page_size=50").await;
-        assert!(denied["items"].as_array().unwrap().iter().any(|e| e["object"] == format!("meeting#{copy_id}")), "{denied}");
+        assert!(
+            denied["items"].as_array().unwrap().iter().any(|e| e["object"] == format!("meeting#{copy_id}")),
+            "{denied}"
+        );
         // A member has no access to the records list; the docx is a Word file.
         let dangyuan = app.login("dangyuan").await;
         assert_eq!(dangyuan.get_json("/api/v1/meetings").await.0, 403);

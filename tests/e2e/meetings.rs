@@ -93,7 +93,13 @@ async fn a_committee_meeting_is_returned_corrected_approved_and_counted_in_the_b
     b.wait_url(&record).await;
     click(&b, "edit-meeting").await;
     b.wait_url("/edit").await;
-    b.client.find(Locator::Id("decisions")).await.unwrap().send_keys("组织委员负责组织，宣传委员负责学习材料。").await.unwrap();
+    b.client
+        .find(Locator::Id("decisions"))
+        .await
+        .unwrap()
+        .send_keys("组织委员负责组织，宣传委员负责学习材料。")
+        .await
+        .unwrap();
     click(&b, "save-meeting").await;
     b.wait_url(&record).await;
     b.client.find(Locator::Id("answer")).await.unwrap().send_keys("已补充分工").await.unwrap();

@@ -16,7 +16,9 @@ use super::util::{fk, index, path_col};
 pub struct Migration;
 
 /// (code, name, period, applies_to, quorum, open to non-members, graded, paired); sorted as listed.
-const TYPES: &[(&str, &str, Option<&str>, &str, &str, bool, bool, bool)] = &[
+type TypeRow = (&'static str, &'static str, Option<&'static str>, &'static str, &'static str, bool, bool, bool);
+
+const TYPES: &[TypeRow] = &[
     ("general", "支部党员大会", Some("quarter"), "branch", "voting_half", false, false, false),
     ("committee", "支部委员会", Some("month"), "branch", "committee_half", false, false, false),
     ("group", "党小组会", Some("month"), "group", "none", false, false, false),
