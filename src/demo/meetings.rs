@@ -175,6 +175,67 @@ impl Gen<'_> {
         if !batch.is_empty() {
             meeting::Entity::insert_many(batch).exec_without_returning(self.txn).await?;
         }
+        if let Some(b) = keep_month_open.and_then(|id| branches.iter().find(|b| b.id == id)) {
+            self.graded_review(b).await?;
+        }
+        Ok(())
+    }
+
+    /// The secretary's branch's last 民主评议 gets its grades, one 不合格, and the follow-up
+    /// that grade opened (组织处置), so a new user sees one.
+    async fn graded_review(&mut self, b: &org::Model) -> anyhow::Result<()> {
+        use crate::meetings::entity::followup;
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        let Some(review) = meeting::Entity::find()
+            .filter(meeting::Column::OrgId.eq(b.id))
+            .filter(meeting::Column::TypeCode.eq("review"))
+            .order_by_desc(meeting::Column::HeldOn)
+            .one(self.txn)
+            .await?
+        else {
+            return Ok(());
+        };
+        let members = crate::party::store::members_on(self.txn, b.id, review.held_on).await?;
+        let names = crate::people::names(self.txn, &members.iter().map(|m| m.0).collect::<Vec<_>>()).await?;
+        let excellent = members.len() / 4;
+        let last = members.len().saturating_sub(1);
+        let seats: Vec<attendee::ActiveModel> = members
+            .iter()
+            .enumerate()
+            .map(|(i, (p, full))| attendee::ActiveModel {
+                meeting_id: Set(review.id),
+                person_id: Set(Some(*p)),
+                name: Set(names.get(p).cloned().unwrap_or_default()),
+                member_kind: Set(if *full { "正式党员" } else { "预备党员" }.into()),
+                status: Set("出席".into()),
+                voting: Set(*full),
+                grade: Set(Some(
+                    if i < excellent {
+                        "优秀"
+                    } else if i == last {
+                        "不合格"
+                    } else {
+                        "合格"
+                    }
+                    .into(),
+                )),
+                held_on: Set(review.held_on),
+                ..Default::default()
+            })
+            .collect();
+        if let Some((p, _)) = members.last() {
+            attendee::Entity::insert_many(seats).exec_without_returning(self.txn).await?;
+            followup::ActiveModel {
+                meeting_id: Set(review.id),
+                person_id: Set(*p),
+                org_id: Set(b.id),
+                org_path: Set(b.path.clone()),
+                opened_on: Set(review.held_on),
+                ..Default::default()
+            }
+            .insert(self.txn)
+            .await?;
+        }
         Ok(())
     }
 }

@@ -75,7 +75,8 @@ pub async fn create(
     description = "本局可编辑的会议类型：`period` 为 month、quarter、year 或空（无频次要求），`times` 每期次数，\
         `applies_to` 为 branch（党支部）、group（党小组）、committee（党委），`quorum` 为 none、voting_half（党员大会）、committee_half（支委会）。",
     security(("session" = []), ("token" = [])),
-    responses((status = 200, description = "类型", body = Vec<TypeView>), (status = 401, description = E401, body = ErrorBody))
+    responses((status = 200, description = "类型", body = Vec<TypeView>), (status = 401, description = E401, body = ErrorBody),
+        (status = 403, description = "须先修改初始密码", body = ErrorBody))
 )]
 pub async fn types(State(state): State<AppState>, _actor: Actor) -> AppResult<Json<Vec<TypeView>>> {
     Ok(Json(service::types(&state.db).await?.into_iter().map(TypeView::from).collect()))
@@ -113,6 +114,7 @@ impl From<super::entity::kind::Model> for TypeView {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ExpectedQuery {
     pub org: Option<i32>,
@@ -132,6 +134,7 @@ pub struct ExpectedQuery {
     responses(
         (status = 200, description = "应到人员", body = Vec<Expected>),
         (status = 401, description = E401, body = ErrorBody),
+        (status = 403, description = "缺少权限（信息中写明）、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
         (status = 404, description = "党组织不存在或不在范围内", body = ErrorBody),
         (status = 422, description = "日期或类型不对", body = ErrorBody),
     )
@@ -148,6 +151,7 @@ pub async fn expected(
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ComplianceQuery {
     /// The organization whose subtree is counted (default: the caller's).
@@ -166,6 +170,7 @@ pub struct ComplianceQuery {
     responses(
         (status = 200, description = "落实情况", body = Compliance),
         (status = 401, description = E401, body = ErrorBody),
+        (status = 403, description = "缺少权限（信息中写明）、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
         (status = 404, description = "党组织不存在或不在范围内", body = ErrorBody),
         (status = 422, description = "期间写法不对", body = ErrorBody),
     )
@@ -187,6 +192,7 @@ pub async fn compliance_table(
     responses(
         (status = 200, description = "记录", body = MeetingView),
         (status = 401, description = E401, body = ErrorBody),
+        (status = 403, description = "缺少权限（信息中写明）、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
         (status = 404, description = "不存在或不在范围内（范围外记审计）", body = ErrorBody),
     )
 )]
@@ -205,6 +211,7 @@ pub async fn get(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath
     responses(
         (status = 200, description = "已保存（新版本时为新记录）", body = MeetingView),
         (status = 401, description = E401, body = ErrorBody),
+        (status = 403, description = "缺少权限（信息中写明）、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
         (status = 404, description = "不存在或不在范围内", body = ErrorBody),
         (status = 409, description = "待审阅中，或已有未通过的新版本", body = ErrorBody),
         (status = 422, description = "字段不符合规则", body = ErrorBody),
@@ -230,6 +237,7 @@ pub async fn update(
     responses(
         (status = 200, description = "已提交", body = MeetingView),
         (status = 401, description = E401, body = ErrorBody),
+        (status = 403, description = "缺少权限（信息中写明）、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
         (status = 404, description = "不存在或不在范围内", body = ErrorBody),
         (status = 409, description = "状态不允许提交", body = ErrorBody),
         (status = 422, description = "没有会议记录，或日期晚于今天", body = ErrorBody),
@@ -279,6 +287,7 @@ pub async fn review(
     responses(
         (status = 200, description = "已归档", body = MeetingView),
         (status = 401, description = E401, body = ErrorBody),
+        (status = 403, description = "缺少权限（信息中写明）、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
         (status = 404, description = "不存在或不在范围内", body = ErrorBody),
         (status = 409, description = "不是已通过的记录", body = ErrorBody),
     )
@@ -302,6 +311,7 @@ pub async fn archive(
             content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             body = crate::openapi::Binary),
         (status = 401, description = E401, body = ErrorBody),
+        (status = 403, description = "缺少权限（信息中写明）、缺少 `X-CSRF-Token` 或须先修改初始密码", body = ErrorBody),
         (status = 404, description = "不存在或不在范围内", body = ErrorBody),
     )
 )]

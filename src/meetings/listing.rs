@@ -19,6 +19,7 @@ use crate::state::AppState;
 
 /// The list filters.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ListQuery {
     /// Words of the topic.

@@ -33,16 +33,64 @@ pub const MAX_MINUTES: usize = 20_000;
 pub struct AttendInput {
     pub person_id: Option<i32>,
     #[serde(deserialize_with = "null_as_empty")]
+    #[schema(schema_with = schema::name)]
     pub name: String,
     #[serde(deserialize_with = "null_as_empty")]
-    #[schema(example = "出席")]
+    #[schema(schema_with = schema::status, example = "出席")]
     pub status: String,
     #[serde(deserialize_with = "null_as_empty")]
+    #[schema(schema_with = schema::reason)]
     pub reason: String,
     #[serde(deserialize_with = "null_as_empty")]
+    #[schema(schema_with = schema::grade)]
     pub grade: String,
     #[serde(deserialize_with = "null_as_empty")]
+    #[schema(schema_with = schema::role)]
     pub role: String,
+}
+
+/// What the checks accept, for the OpenAPI document.
+pub(super) mod schema {
+    use utoipa::openapi::{RefOr, Schema};
+
+    use crate::openapi::schema::{line, matching_max, multiline, one_of};
+
+    pub fn name() -> RefOr<Schema> {
+        line(50, false)
+    }
+    pub fn status() -> RefOr<Schema> {
+        one_of(super::ATTEND, true)
+    }
+    pub fn reason() -> RefOr<Schema> {
+        line(100, false)
+    }
+    pub fn grade() -> RefOr<Schema> {
+        one_of(super::GRADES, true)
+    }
+    pub fn role() -> RefOr<Schema> {
+        one_of(&["谈话人", "谈话对象"], true)
+    }
+    pub fn code() -> RefOr<Schema> {
+        matching_max("^[a-z_]*$", 20)
+    }
+    pub fn time() -> RefOr<Schema> {
+        matching_max("^([01][0-9]|2[0-3]):[0-5][0-9]$|^$", 5)
+    }
+    pub fn line100() -> RefOr<Schema> {
+        line(100, false)
+    }
+    pub fn line200() -> RefOr<Schema> {
+        line(200, false)
+    }
+    pub fn long() -> RefOr<Schema> {
+        multiline(super::MAX_MINUTES, false)
+    }
+    pub fn answer() -> RefOr<Schema> {
+        multiline(500, false)
+    }
+    pub fn decision() -> RefOr<Schema> {
+        one_of(&["approve", "return"], false)
+    }
 }
 
 /// A text field that may come back as `null` (a record's attendance sent back as read).
@@ -61,19 +109,26 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Er
 pub struct MeetingInput {
     pub org_id: Option<i32>,
     #[serde(rename = "type")]
-    #[schema(example = "committee")]
+    #[schema(schema_with = schema::code, example = "committee")]
     pub kind: String,
-    #[schema(example = "2026-11-20")]
+    #[schema(schema_with = crate::openapi::schema::date, example = "2026-11-20")]
     pub held_on: String,
-    #[schema(example = "14:30")]
+    #[schema(schema_with = schema::time, example = "14:30")]
     pub starts_at: String,
+    #[schema(schema_with = schema::line100)]
     pub place: String,
+    #[schema(schema_with = schema::line200)]
     pub topic: String,
+    #[schema(schema_with = schema::name)]
     pub presenter: String,
+    #[schema(schema_with = schema::name)]
     pub recorder: String,
+    #[schema(schema_with = schema::long)]
     pub minutes: String,
+    #[schema(schema_with = schema::long)]
     pub decisions: String,
     pub planned: bool,
+    #[schema(max_items = 500)]
     pub attendance: Vec<AttendInput>,
 }
 
@@ -253,6 +308,9 @@ pub(super) async fn validate(state: &AppState, o: &org::Model, input: &MeetingIn
     let recorder = text("recorder", "记录人", &input.recorder, 50, &mut errors);
     let minutes = long("minutes", "会议记录", &input.minutes, &mut errors);
     let decisions = long("decisions", "决定事项", &input.decisions, &mut errors);
+    if input.attendance.len() > 500 {
+        errors.push(("attendance", "出席情况一次最多 500 人".to_owned()));
+    }
     let mut seats = Vec::new();
     if let (Some(k), Some(day)) = (&k, held_on) {
         seats = check_attendance(state, o, k, day, input, &mut errors).await?;

@@ -32,6 +32,7 @@ pub fn reviewing_grant<'a>(actor: &'a Actor, path: &str) -> Option<&'a ActiveGra
 #[serde(default)]
 #[schema(description = "提交：`answer` 对退回意见的答复（再次提交时填写，可空）")]
 pub struct SubmitInput {
+    #[schema(schema_with = super::service::schema::answer)]
     pub answer: String,
 }
 
@@ -85,8 +86,9 @@ pub async fn submit(state: &AppState, actor: &Actor, id: i32, input: &SubmitInpu
 #[serde(default)]
 #[schema(description = "审阅：`decision` 为 approve（通过）或 return（退回，须写 `opinion` 意见）")]
 pub struct ReviewInput {
-    #[schema(example = "return")]
+    #[schema(schema_with = super::service::schema::decision, example = "return")]
     pub decision: String,
+    #[schema(schema_with = super::service::schema::answer)]
     pub opinion: String,
 }
 

@@ -178,7 +178,7 @@ pub async fn list(state: &AppState, actor: &Actor, page: usize) -> AppResult<Lap
                     Some(last) => match last.get(&m.person_id) {
                         Some(d) if *d >= window_start => format!("最近一次参加组织生活：{d}"),
                         Some(d) => format!("最近一次参加组织生活：{d}，此后六个月以上未参加"),
-                        None => "系统中无参加组织生活的记录".to_owned(),
+                        None => "系统中无组织生活参加记录".to_owned(),
                     },
                 },
                 assigned_work: NOT_RECORDED_WORK.to_owned(),
