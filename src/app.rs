@@ -22,7 +22,8 @@ use crate::error::AppError;
 use crate::module::Module;
 use crate::state::AppState;
 use crate::{
-    accounts, auditlog, auth, discipline, family, home, metrics, openapi, orgpage, orgs, party, people, profile, ui,
+    accounts, auditlog, auth, discipline, family, home, meetings, metrics, openapi, orgpage, orgs, party, people,
+    profile, ui,
 };
 
 /// Every part of the application, one line each: a domain adds itself here and nowhere else
@@ -34,6 +35,7 @@ pub const MODULES: &[fn() -> Module] = &[
     party::module::module,
     family::module::module,
     discipline::module::module,
+    meetings::module::module,
     profile::module,
     orgpage::module,
     auth::module::module,
@@ -59,6 +61,7 @@ pub fn install_modules(modules: &[Module]) {
     crate::module::install_roster_rules(modules.iter().filter_map(|m| m.roster));
     crate::module::install_tree_rules(modules.iter().filter_map(|m| m.tree));
     crate::module::install_sanction_listeners(modules.iter().flat_map(|m| m.sanction_listeners.iter().copied()));
+    crate::module::install_org_life(modules.iter().filter_map(|m| m.org_life));
     crate::db::org_paths::install(
         modules.iter().flat_map(|m| m.org_path_columns.iter()),
         modules.iter().flat_map(|m| m.org_hooks.iter().copied()),

@@ -18,6 +18,7 @@ pub mod error;
 pub mod family;
 pub mod home;
 pub mod io;
+pub mod meetings;
 pub mod metrics;
 pub mod module;
 pub mod openapi;

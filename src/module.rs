@@ -161,6 +161,9 @@ pub struct Module {
     pub tree: Option<TreeRules>,
     /// Its reactions to a sanction being recorded (discipline), see [`sanction_listeners`].
     pub sanction_listeners: &'static [SanctionListener],
+    /// Facts of organizational life for the membership review (党章第九条); installed by
+    /// `app::install_modules`, see [`org_life`]. (meetings)
+    pub org_life: Option<OrgLife>,
 }
 
 impl Module {
@@ -183,6 +186,7 @@ impl Module {
             roster: None,
             tree: None,
             sanction_listeners: &[],
+            org_life: None,
         }
     }
 }
@@ -384,4 +388,36 @@ pub fn install_sanction_listeners(listeners: impl Iterator<Item = SanctionListen
 /// The installed listeners (none before installation).
 pub fn sanction_listeners() -> &'static [SanctionListener] {
     SANCTION_LISTENERS.get().map(Vec::as_slice).unwrap_or(&[])
+}
+
+// ---- Organizational life, for the membership review (meetings) ------------------------------
+// `party` asks whether a member took part in organizational life in the last six months
+// (党章第九条), but the records are the meetings domain's, which sits above it. Meetings
+// contributes the facts here (`Module::org_life`) so that `party` calls them without importing it.
+
+/// The latest day each of `person_ids` attended (present or remote) an approved record.
+pub type LastAttended =
+    for<'a> fn(&'a AppState, &'a [i32]) -> BoxFuture<'a, AppResult<std::collections::HashMap<i32, NaiveDate>>>;
+
+/// Members in `scope` who since `since` were expected at approved records, were marked absent
+/// (缺席, not excused) at least once and attended none.
+pub type AbsentSince =
+    for<'a> fn(&'a AppState, &'a crate::auth::Scope, NaiveDate) -> BoxFuture<'a, AppResult<Vec<i32>>>;
+
+#[derive(Clone, Copy)]
+pub struct OrgLife {
+    pub last_attended: LastAttended,
+    pub absent_since: AbsentSince,
+}
+
+static ORG_LIFE: OnceLock<Option<OrgLife>> = OnceLock::new();
+
+/// Installs the provider of organizational-life facts, once per process.
+pub fn install_org_life(mut providers: impl Iterator<Item = OrgLife>) {
+    let _ = ORG_LIFE.set(providers.next());
+}
+
+/// The installed provider; `None` when no module records organizational life.
+pub fn org_life() -> Option<OrgLife> {
+    ORG_LIFE.get().copied().flatten()
 }

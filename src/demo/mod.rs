@@ -3,6 +3,7 @@
 //! made-up city, generated names, ID numbers that are valid only by their check digit.
 
 mod discipline;
+mod meetings;
 mod names;
 mod party;
 
@@ -393,6 +394,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     g.lifecycle_examples(shuji_branch.as_ref().map(|b| b.id)).await?;
     g.families(seed ^ 0xFA11).await?;
     g.sanctions(seed ^ 0xD15C).await?;
+    g.meetings(seed ^ 0x3EE7, shuji_branch.as_ref().map(|b| b.id)).await?;
     let summary_orgs = g.orgs;
     let summary_people = g.people_total;
 

@@ -52,6 +52,17 @@ pub async fn branches<C: ConnectionTrait>(db: &C) -> Result<Vec<(i32, String)>, 
     Ok(rows.into_iter().map(|o| (o.id, o.name)).collect())
 }
 
+/// The live organizations of the subtree at `path` (its root included), in tree order: at most
+/// the bureau's ≈1,500, read once for a table aggregated by subtree (compliance).
+pub async fn live_in_subtree<C: ConnectionTrait>(db: &C, path: &str) -> Result<Vec<org::Model>, DbErr> {
+    org::Entity::find()
+        .filter(Column::DissolvedAt.is_null())
+        .filter(subtree(Column::Path, path))
+        .order_by_asc(Column::Path)
+        .all(db)
+        .await
+}
+
 /// Moves the subtree at `old_path` (dissolved organizations included) to `new_path` in one
 /// statement: paths get the new prefix, depths shift by `depth_delta`. Returns how many
 /// organizations moved. The root's `parent_id` is the caller's to set.

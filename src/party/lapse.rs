@@ -5,8 +5,10 @@
 //! review; it never changes a membership by itself. A 除名 the branch decides is recorded as an
 //! ending (`party::ending`, kind 自行脱党).
 //!
-//! The facts: dues from the ledger; organizational life and assigned work are not recorded in
-//! the system yet, and the review says so rather than presuming either way.
+//! The facts: dues from the ledger; organizational life from the meeting records (through the
+//! provider `meetings` installs, [`crate::module::org_life`]): each member's last attendance, and
+//! members absent without leave from every approved meeting of the window are flagged too.
+//! Assigned work is not recorded in the system yet, and the review says so rather than presuming.
 
 use std::collections::HashMap;
 
@@ -102,9 +104,22 @@ async fn reviewed_since(state: &AppState, ids: &[i32], since: NaiveDate) -> AppR
 }
 
 /// The members of the actor's branches the rule flags and no review of this window settled.
-async fn pending(state: &AppState, actor: &Actor) -> AppResult<(NaiveDate, Vec<member::Model>)> {
+async fn pending(
+    state: &AppState,
+    actor: &Actor,
+) -> AppResult<(NaiveDate, Vec<member::Model>, std::collections::HashSet<i32>)> {
     let scope = actor.scope(Permission::PersonWrite);
-    let (window_start, flagged) = super::dues::unpaid_six_months(state, &scope).await?;
+    let (window_start, mut flagged) = super::dues::unpaid_six_months(state, &scope).await?;
+    // Members absent without leave from every approved meeting of the window (not only dues).
+    let mut absent_only = std::collections::HashSet::new();
+    if let Some(life) = crate::module::org_life() {
+        for id in (life.absent_since)(state, &scope, window_start).await? {
+            if !flagged.contains(&id) {
+                flagged.push(id);
+                absent_only.insert(id);
+            }
+        }
+    }
     let settled = reviewed_since(state, &flagged, window_start).await?;
     let open: Vec<i32> = flagged.into_iter().filter(|id| !settled.contains(id)).collect();
     let mut members = Vec::new();
@@ -114,7 +129,7 @@ async fn pending(state: &AppState, actor: &Actor) -> AppResult<(NaiveDate, Vec<m
         );
     }
     members.sort_by(|a, b| (&a.branch_path, a.person_id).cmp(&(&b.branch_path, b.person_id)));
-    Ok((window_start, members))
+    Ok((window_start, members, absent_only))
 }
 
 fn months_between(from: NaiveDate, to: NaiveDate) -> i32 {
@@ -125,7 +140,7 @@ fn months_between(from: NaiveDate, to: NaiveDate) -> i32 {
 /// The list for the review page and the API: one page of members to review, with the facts.
 pub async fn list(state: &AppState, actor: &Actor, page: usize) -> AppResult<LapseList> {
     actor.require(Permission::PersonWrite)?;
-    let (window_start, members) = pending(state, actor).await?;
+    let (window_start, members, _) = pending(state, actor).await?;
     let total = members.len();
     let page = page.max(1);
     let shown: Vec<&member::Model> = members.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
@@ -134,6 +149,10 @@ pub async fn list(state: &AppState, actor: &Actor, page: usize) -> AppResult<Lap
     let branch_ids: Vec<i32> = shown.iter().map(|m| m.branch_id).collect();
     let branches = store::names(&state.db, &branch_ids).await?;
     let this_month = crate::text::first_of_month(state.clock.today());
+    let attended = match crate::module::org_life() {
+        Some(life) => Some((life.last_attended)(state, &ids).await?),
+        None => None,
+    };
     let items = shown
         .iter()
         .map(|m| {
@@ -154,7 +173,14 @@ pub async fn list(state: &AppState, actor: &Actor, page: usize) -> AppResult<Lap
                 branch: branches.get(&m.branch_id).cloned().unwrap_or_default(),
                 last_paid,
                 dues,
-                org_life: NOT_RECORDED_LIFE.to_owned(),
+                org_life: match &attended {
+                    None => NOT_RECORDED_LIFE.to_owned(),
+                    Some(last) => match last.get(&m.person_id) {
+                        Some(d) if *d >= window_start => format!("最近一次参加组织生活：{d}"),
+                        Some(d) => format!("最近一次参加组织生活：{d}，此后六个月以上未参加"),
+                        None => "系统中无组织生活参加记录".to_owned(),
+                    },
+                },
                 assigned_work: NOT_RECORDED_WORK.to_owned(),
             }
         })
@@ -293,7 +319,7 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
     if !actor.can(Permission::PersonWrite) {
         return Ok(Vec::new());
     }
-    let (_, members) = pending(state, actor).await?;
+    let (_, members, absent_only) = pending(state, actor).await?;
     let ids: Vec<i32> = members.iter().map(|m| m.person_id).collect();
     let names: HashMap<i32, String> = crate::people::names(&state.db, &ids).await?;
     let items = members
@@ -301,8 +327,13 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
         .map(|m| crate::orgs::summary::Pending {
             todo: Todo {
                 title: format!(
-                    "{} 已连续 6 个月未交纳党费，请按党章第九条了解情况（系统不会自动处理）",
-                    names.get(&m.person_id).cloned().unwrap_or_default()
+                    "{} 已连续 6 个月{}，请按党章第九条了解情况（系统不会自动处理）",
+                    names.get(&m.person_id).cloned().unwrap_or_default(),
+                    if absent_only.contains(&m.person_id) {
+                        "未参加组织生活（缺席且未请假）"
+                    } else {
+                        "未交纳党费"
+                    }
                 ),
                 href: "/party/lapse".into(),
                 due: None,
@@ -312,7 +343,7 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
         })
         .collect();
     crate::orgs::summary::by_unit(state, &actor.scope(Permission::PersonWrite), items, |n| {
-        format!("{n} 名党员已连续 6 个月未交纳党费，请按党章第九条了解情况")
+        format!("{n} 名党员已连续 6 个月未交纳党费或未参加组织生活，请按党章第九条了解情况")
     })
     .await
 }

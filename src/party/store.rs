@@ -20,3 +20,60 @@ pub async fn events_of<C: ConnectionTrait>(db: &C, person_id: i32) -> AppResult<
         .all(db)
         .await?)
 }
+
+/// Who belonged to branch `branch_id` on `on` by the membership history (the stint counting
+/// that month, admitted by that day), with whether each was a full member that day (转正 on or
+/// before it): for the attendance of the branch's meetings (`meetings`).
+pub async fn members_on<C: ConnectionTrait>(
+    db: &C,
+    branch_id: i32,
+    on: chrono::NaiveDate,
+) -> AppResult<Vec<(i32, bool)>> {
+    use super::entity::stint;
+    let ids: Vec<i32> = stint::Entity::find()
+        .filter(stint::Column::BranchId.eq(branch_id))
+        .filter(super::stints::counting(crate::text::first_of_month(on)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.person_id)
+        .collect();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        for m in member::Entity::find()
+            .filter(member::Column::PersonId.is_in(chunk.to_vec()))
+            .filter(member::Column::JoinedOn.lte(on))
+            .all(db)
+            .await?
+        {
+            out.push((m.person_id, m.full_on.is_some_and(|f| f <= on)));
+        }
+    }
+    out.sort_unstable();
+    out.dedup_by_key(|m| m.0);
+    Ok(out)
+}
+
+/// The people placed in 党小组 `group_id` (now; places keep no history).
+pub async fn group_people<C: ConnectionTrait>(db: &C, group_id: i32) -> AppResult<Vec<i32>> {
+    use super::entity::group_member as gm;
+    Ok(gm::Entity::find()
+        .filter(gm::Column::GroupId.eq(group_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.person_id)
+        .collect())
+}
+
+/// The members of organization `org_id`'s committee (now), with their posts.
+pub async fn committee_people<C: ConnectionTrait>(db: &C, org_id: i32) -> AppResult<Vec<(i32, String)>> {
+    use super::entity::committee;
+    Ok(committee::Entity::find()
+        .filter(committee::Column::OrgId.eq(org_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.person_id, c.post))
+        .collect())
+}

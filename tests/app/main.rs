@@ -18,6 +18,7 @@ mod hostile;
 mod import;
 mod letters;
 mod lifecycle;
+mod meetings;
 mod modules;
 mod onboarding;
 mod openapi;

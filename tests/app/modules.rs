@@ -33,7 +33,20 @@ fn action_codes_and_api_tags_are_declared_once() {
     let names: Vec<&str> = modules.iter().map(|m| m.name).collect();
     assert_eq!(
         names,
-        ["home", "orgs", "people", "party", "family", "discipline", "profile", "orgpage", "auth", "accounts", "audit"]
+        [
+            "home",
+            "orgs",
+            "people",
+            "party",
+            "family",
+            "discipline",
+            "meetings",
+            "profile",
+            "orgpage",
+            "auth",
+            "accounts",
+            "audit"
+        ]
     );
 }
 

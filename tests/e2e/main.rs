@@ -6,6 +6,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod meetings;
+
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -160,6 +162,8 @@ async fn the_secretary_sees_the_own_navigation_and_is_refused_administration() {
             "执纪问责",
             "执纪问责统计",
             "五个一律、五个零容忍",
+            "组织生活",
+            "组织生活落实情况",
             "我的档案",
             "修改密码"
         ]

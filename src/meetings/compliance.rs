@@ -1,0 +1,410 @@
+//! Compliance, derived from records and the editable frequency rules: for an organization's
+//! subtree and a period (month, quarter, year), per kind of meeting, how many rule units were due,
+//! held (approved records) and missed (the unit ended without one). One grouped query by
+//! organization, type and month over the subtree's path range — never a loop over records — then
+//! a pass over the subtree's organizations (≈1,500 in a city). No ranking of branches: rows come
+//! in tree order, and nothing counts beyond what the rules ask (国办函〔2026〕12号).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use serde::Serialize;
+
+use super::Status;
+use super::attendance::held_by;
+use super::entity::{kind, meeting};
+use super::rules::{Period, Span};
+use crate::auth::guard::{self, Sensitivity, Target};
+use crate::auth::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use crate::orgs::{entity as org, store as orgs};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "一类会议的规则：`code` 类型代码，`rule` 如“每月 1 次”")]
+pub struct RuleColumn {
+    pub code: String,
+    pub name: String,
+    pub rule: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[schema(description = "应开 `due`、已开 `held`（上级已审阅通过）、缺开 `missing`（期限已过仍未召开）、未到期 `open`")]
+pub struct Cell {
+    pub due: u32,
+    pub held: u32,
+    pub missing: u32,
+    pub open: u32,
+}
+
+impl Cell {
+    fn add(&mut self, o: &Cell) {
+        self.due += o.due;
+        self.held += o.held;
+        self.missing += o.missing;
+        self.open += o.open;
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "一行：一个下级党组织（及其全部下级）或本组织自身；`cells` 与 `rules` 一一对应")]
+pub struct Row {
+    pub org_id: i32,
+    pub name: String,
+    /// Whether the row has organizations below it to drill into.
+    pub drill: bool,
+    pub cells: Vec<Cell>,
+    pub total: Cell,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "本组织自身的一个规则期限：`unit` 如“2026年11月”，`held` 已通过的记录数，`state` 为已开、缺开或未到期"
+)]
+pub struct UnitLine {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub type_name: String,
+    pub unit: String,
+    pub unit_code: String,
+    pub held: u32,
+    pub state: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "组织生活落实情况：`rows` 每个直接下级一行（按组织树顺序，不排名），`total` 合计，`units` 本组织自身的各期限"
+)]
+pub struct Compliance {
+    pub org_id: i32,
+    pub org_name: String,
+    pub parent_id: Option<i32>,
+    pub period: String,
+    pub period_label: String,
+    pub rules: Vec<RuleColumn>,
+    pub rows: Vec<Row>,
+    pub total: Row,
+    pub units: Vec<UnitLine>,
+}
+
+fn rule_of(k: &kind::Model) -> Option<Span> {
+    k.period.as_deref().and_then(Span::parse)
+}
+
+/// Approved records per (organization, type, month) in the subtree at `path` between two months.
+async fn held_counts(
+    state: &AppState,
+    path: &str,
+    from: i32,
+    to: i32,
+) -> AppResult<HashMap<(i32, String), Vec<(i32, i64)>>> {
+    let rows: Vec<(i32, String, i32, i64)> = meeting::Entity::find()
+        .select_only()
+        .column(meeting::Column::OrgId)
+        .column(meeting::Column::TypeCode)
+        .column(meeting::Column::HeldMonth)
+        .column_as(Expr::from(Func::count(Expr::col(meeting::Column::Id))), "n")
+        .filter(crate::db::scope::subtree(meeting::Column::OrgPath, path))
+        .filter(meeting::Column::HeldMonth.between(from, to))
+        .filter(meeting::Column::Status.is_in([Status::Approved, Status::Archived]))
+        .group_by(meeting::Column::OrgId)
+        .group_by(meeting::Column::TypeCode)
+        .group_by(meeting::Column::HeldMonth)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let mut out: HashMap<(i32, String), Vec<(i32, i64)>> = HashMap::new();
+    for (o, t, m, n) in rows {
+        out.entry((o, t)).or_default().push((m, n));
+    }
+    Ok(out)
+}
+
+/// The state of each unit of `k` overlapping `period` for organization `o`.
+fn units_of(
+    k: &kind::Model,
+    span: Span,
+    period: &Period,
+    counts: Option<&Vec<(i32, i64)>>,
+    today: NaiveDate,
+) -> Vec<(Period, u32, &'static str)> {
+    period
+        .units(span)
+        .into_iter()
+        .map(|u| {
+            let (a, b) = u.months();
+            let n: i64 = counts.map_or(0, |c| c.iter().filter(|(m, _)| (a..=b).contains(m)).map(|(_, n)| n).sum());
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            let state = if n >= u32::try_from(k.times.max(1)).unwrap_or(1) {
+                "已开"
+            } else if u.last_day() < today {
+                "缺开"
+            } else {
+                "未到期"
+            };
+            (u, n, state)
+        })
+        .collect()
+}
+
+fn cell_of(units: &[(Period, u32, &'static str)]) -> Cell {
+    let mut c = Cell { due: units.len() as u32, ..Cell::default() };
+    for (_, _, s) in units {
+        match *s {
+            "已开" => c.held += 1,
+            "缺开" => c.missing += 1,
+            _ => c.open += 1,
+        }
+    }
+    c
+}
+
+/// The table for organization `org_id` and `period` (default: the current quarter).
+pub async fn compute(
+    state: &AppState,
+    actor: &Actor,
+    org_id: Option<i32>,
+    period: Option<&str>,
+) -> AppResult<Compliance> {
+    actor.require(Permission::OrgRead)?;
+    let today = state.clock.today();
+    let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Period::parse(p)
+            .ok_or_else(|| AppError::validation("period", format!("期间“{p}”应写成 2026-11、2026-Q4 或 2026")))?,
+        None => Span::Quarter.unit_of(today),
+    };
+    let root = match org_id {
+        Some(id) => orgs::find(&state.db, id).await?.filter(|o| o.dissolved_at.is_none()).ok_or(AppError::NotFound)?,
+        None => default_org(state, actor).await?,
+    };
+    let t = Target { kind: "org", id: i64::from(root.id), org_path: &root.path };
+    guard::check(state, actor, Permission::OrgRead, Sensitivity::Normal, t).await?;
+    let kinds: Vec<(kind::Model, Span)> = super::service::types(&state.db)
+        .await?
+        .into_iter()
+        .filter(|k| k.active)
+        .filter_map(|k| rule_of(&k).map(|s| (k, s)))
+        .collect();
+    // The months every rule unit overlapping the period covers.
+    let (mut from, mut to) = period.months();
+    for (_, span) in &kinds {
+        for u in period.units(*span) {
+            let (a, b) = u.months();
+            from = from.min(a);
+            to = to.max(b);
+        }
+    }
+    let counts = held_counts(state, &root.path, from, to).await?;
+    let tree = orgs::live_in_subtree(&state.db, &root.path).await?;
+    let depth = root.path.matches('/').count();
+    let children: Vec<&org::Model> = tree.iter().filter(|o| o.parent_id == Some(root.id)).collect();
+    let child_at: HashMap<&str, usize> = children.iter().enumerate().map(|(i, c)| (c.path.as_str(), i)).collect();
+    let mut rows: Vec<Row> = children
+        .iter()
+        .map(|c| Row {
+            org_id: c.id,
+            name: c.name.clone(),
+            drill: false,
+            cells: vec![Cell::default(); kinds.len()],
+            total: Cell::default(),
+        })
+        .collect();
+    let mut own = Row {
+        org_id: root.id,
+        name: format!("{}（本级）", root.name),
+        drill: false,
+        cells: vec![Cell::default(); kinds.len()],
+        total: Cell::default(),
+    };
+    let mut units = Vec::new();
+    for o in &tree {
+        // The child row this organization counts under: its path cut one level below the root.
+        let row = if o.id == root.id {
+            None
+        } else {
+            let cut: String = o.path.split_inclusive('/').take(depth + 1).collect();
+            child_at.get(cut.as_str()).copied()
+        };
+        if let Some(i) = row
+            && o.parent_id != Some(root.id)
+        {
+            rows[i].drill = true;
+        }
+        for (j, (k, span)) in kinds.iter().enumerate() {
+            if !held_by(k, o) {
+                continue;
+            }
+            let us = units_of(k, *span, &period, counts.get(&(o.id, k.code.clone())), today);
+            let cell = cell_of(&us);
+            match row {
+                Some(i) => rows[i].cells[j].add(&cell),
+                None => {
+                    own.cells[j].add(&cell);
+                    units.extend(us.iter().map(|(u, n, s)| UnitLine {
+                        kind: k.code.clone(),
+                        type_name: k.name.clone(),
+                        unit: u.label(),
+                        unit_code: u.code(),
+                        held: *n,
+                        state: s,
+                    }));
+                }
+            }
+        }
+    }
+    let has_own = own.cells.iter().any(|c| c.due > 0);
+    if has_own {
+        rows.insert(0, own);
+    }
+    let mut total = Row {
+        org_id: root.id,
+        name: "合计".into(),
+        drill: false,
+        cells: vec![Cell::default(); kinds.len()],
+        total: Cell::default(),
+    };
+    for r in &mut rows {
+        for c in &r.cells {
+            r.total.add(c);
+        }
+        for (j, c) in r.cells.iter().enumerate() {
+            total.cells[j].add(c);
+        }
+        total.total.add(&r.total);
+    }
+    rows.retain(|r| r.total.due > 0 || r.drill);
+    Ok(Compliance {
+        org_id: root.id,
+        org_name: root.name.clone(),
+        parent_id: root.parent_id.filter(|_| root.path != actor_root(actor)),
+        period: period.code(),
+        period_label: period.label(),
+        rules: kinds
+            .iter()
+            .map(|(k, s)| RuleColumn {
+                code: k.code.clone(),
+                name: k.name.clone(),
+                rule: format!("{}{} 次", s.label(), k.times),
+            })
+            .collect(),
+        rows,
+        total,
+        units,
+    })
+}
+
+fn actor_root(actor: &Actor) -> String {
+    match actor.scope(Permission::OrgRead) {
+        crate::auth::Scope::Subtrees(r) if r.len() == 1 => r[0].clone(),
+        _ => "/".into(),
+    }
+}
+
+/// The organization of the actor's first read grant (the whole bureau for officers).
+async fn default_org(state: &AppState, actor: &Actor) -> AppResult<org::Model> {
+    let id = match actor.scope(Permission::OrgRead) {
+        crate::auth::Scope::Subtrees(_) => actor
+            .grants
+            .iter()
+            .filter(|g| g.role.has(Permission::OrgRead))
+            .min_by_key(|g| g.org_path.len())
+            .map(|g| g.org_id),
+        _ => None,
+    };
+    let found = match id {
+        Some(id) => orgs::find(&state.db, id).await?,
+        None => orgs::live_in_subtree(&state.db, "/").await?.into_iter().next(),
+    };
+    found.ok_or(AppError::NotFound)
+}
+
+/// The table as an .xlsx: a row per line, held/due and missing per kind.
+pub fn workbook(c: &Compliance) -> AppResult<Vec<u8>> {
+    let mut headers: Vec<String> = vec!["党组织".into()];
+    for r in &c.rules {
+        headers.push(format!("{}（已开/应开）", r.name));
+        headers.push(format!("{}缺开", r.name));
+    }
+    headers.extend(["合计已开".into(), "合计应开".into(), "合计缺开".into()]);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for r in c.rows.iter().chain(std::iter::once(&c.total)) {
+        let mut line = vec![r.name.clone()];
+        for cell in &r.cells {
+            line.push(if cell.due == 0 { "—".into() } else { format!("{}/{}", cell.held, cell.due) });
+            line.push(cell.missing.to_string());
+        }
+        line.extend([r.total.held.to_string(), r.total.due.to_string(), r.total.missing.to_string()]);
+        rows.push(line);
+    }
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    crate::io::xlsx::table(
+        "组织生活落实情况",
+        &format!("{} {} 组织生活落实情况", c.org_name, c.period_label),
+        &headers,
+        &rows,
+    )
+}
+
+/// Reminders before a rule's unit closes with nothing held: units ending within 15 days, for the
+/// organizations the actor records meetings of (at most the first 500).
+pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<crate::ui::blocks::Todo>> {
+    use crate::orgs::summary::Pending;
+    if !actor.can(Permission::PersonWrite) {
+        return Ok(Vec::new());
+    }
+    let today = state.clock.today();
+    let scope = actor.scope(Permission::PersonWrite);
+    let roots: Vec<String> = match &scope {
+        crate::auth::Scope::Subtrees(r) => r.clone(),
+        crate::auth::Scope::All => vec!["/".into()],
+        crate::auth::Scope::Nothing => return Ok(Vec::new()),
+    };
+    let kinds: Vec<(kind::Model, Span)> = super::service::types(&state.db)
+        .await?
+        .into_iter()
+        .filter(|k| k.active)
+        .filter_map(|k| rule_of(&k).map(|s| (k, s)))
+        .collect();
+    let month = Span::Month.unit_of(today);
+    let mut items = Vec::new();
+    for root in roots {
+        let year = Span::Year.unit_of(today).months();
+        let counts = held_counts(state, &root, year.0, year.1).await?;
+        for o in orgs::live_in_subtree(&state.db, &root).await? {
+            for (k, span) in &kinds {
+                if !held_by(k, &o) {
+                    continue;
+                }
+                let unit = span.unit_of(today);
+                let days = (unit.last_day() - today).num_days();
+                if days > 15 {
+                    continue;
+                }
+                let us = units_of(k, *span, &month, counts.get(&(o.id, k.code.clone())), today);
+                if us.iter().any(|(_, _, s)| *s == "未到期") {
+                    items.push(Pending {
+                        todo: crate::ui::blocks::Todo {
+                            title: format!(
+                                "{}{}尚未召开{}（{}）",
+                                o.name,
+                                unit.label(),
+                                k.name,
+                                format_args!("还剩 {} 天", days + 1)
+                            ),
+                            href: format!("/meetings/new?org={}&type={}", o.id, k.code),
+                            due: Some(unit.last_day().to_string()),
+                            urgency: if days <= 5 { "high" } else { "normal" },
+                        },
+                        path: o.path.clone(),
+                    });
+                }
+                if items.len() >= 500 {
+                    break;
+                }
+            }
+        }
+    }
+    crate::orgs::summary::by_unit(state, &scope, items, |n| format!("{n} 项组织生活在本期结束前尚未召开")).await
+}
