@@ -21,7 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::AppError;
 use crate::module::Module;
 use crate::state::AppState;
-use crate::{accounts, auditlog, auth, family, home, metrics, openapi, orgpage, orgs, party, people, profile, ui};
+use crate::{accounts, auditlog, auth, family, home, metrics, openapi, orgpage, orgs, party, people, police, profile, ui};
 
 /// Every part of the application, one line each: a domain adds itself here and nowhere else
 /// in this file (see [`Module`] and docs/ARCHITECTURE.md, "新增一个模块").
@@ -31,6 +31,7 @@ pub const MODULES: &[fn() -> Module] = &[
     people::module::module,
     party::module::module,
     family::module::module,
+    police::module::module,
     profile::module,
     orgpage::module,
     auth::module::module,
@@ -55,6 +56,7 @@ pub fn install_modules(modules: &[Module]) {
     crate::module::install_org_page(orgpage::web::page_with_errors);
     crate::module::install_roster_rules(modules.iter().filter_map(|m| m.roster));
     crate::module::install_tree_rules(modules.iter().filter_map(|m| m.tree));
+    crate::module::install_roster_columns(modules.iter().filter_map(|m| m.roster_columns));
     crate::db::org_paths::install(
         modules.iter().flat_map(|m| m.org_path_columns.iter()),
         modules.iter().flat_map(|m| m.org_hooks.iter().copied()),

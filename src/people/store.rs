@@ -83,6 +83,22 @@ pub async fn pick_among<C: ConnectionTrait>(
     query.order_by_asc(Column::Name).order_by_asc(Column::Id).limit(limit).all(db).await
 }
 
+/// Where the given live persons are, for another domain's scoped lists and reminders: by id,
+/// the name, the organization path and the employment status (deleted persons left out). A few
+/// queries however many ids.
+pub async fn placed<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, (String, String, String)>, DbErr> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for p in live().filter(Column::Id.is_in(chunk.to_vec())).all(db).await? {
+            out.insert(p.id, (p.name, p.org_path.unwrap_or_else(|| "/".to_owned()), p.employment_status));
+        }
+    }
+    Ok(out)
+}
+
 /// How many people (not deleted) the organization at `path` and its subtree hold.
 pub async fn count_in_subtree<C: ConnectionTrait>(db: &C, path: &str) -> Result<u64, DbErr> {
     live().filter(crate::db::scope::subtree(Column::OrgPath, path)).count(db).await

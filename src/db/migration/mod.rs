@@ -17,6 +17,7 @@ mod m20261202_000013_dues_categories;
 mod m20261202_000014_letters_transfer_in;
 mod m20261202_000015_lapse_reviews;
 mod m20261203_000016_units;
+mod m20261203_000017_police;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_letters_transfer_in::Migration),
             Box::new(m20261202_000015_lapse_reviews::Migration),
             Box::new(m20261203_000016_units::Migration),
+            Box::new(m20261203_000017_police::Migration),
         ]
     }
 }
