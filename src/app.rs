@@ -21,7 +21,9 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::AppError;
 use crate::module::Module;
 use crate::state::AppState;
-use crate::{accounts, auditlog, auth, family, home, metrics, openapi, orgpage, orgs, party, people, police, profile, ui};
+use crate::{
+    accounts, auditlog, auth, family, home, metrics, openapi, orgpage, orgs, party, people, police, profile, ui,
+};
 
 /// Every part of the application, one line each: a domain adds itself here and nowhere else
 /// in this file (see [`Module`] and docs/ARCHITECTURE.md, "新增一个模块").

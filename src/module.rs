@@ -373,8 +373,12 @@ pub struct CheckedCells {
 /// Checks an import row's cells of the domain's columns (`(key, text)`, only those given) for
 /// the person `Some(id)` (existing, in the importer's scope) or a new one, whose 人员类别 after the
 /// row is `kind`. Reads only; the import commits all rows or none.
-pub type CellsCheck =
-    for<'a> fn(&'a AppState, Option<i32>, &'a str, &'a [(&'static str, String)]) -> BoxFuture<'a, AppResult<CheckedCells>>;
+pub type CellsCheck = for<'a> fn(
+    &'a AppState,
+    Option<i32>,
+    &'a str,
+    &'a [(&'static str, String)],
+) -> BoxFuture<'a, AppResult<CheckedCells>>;
 
 /// Writes what `check` planned for person `id`, in the import's transaction.
 pub type CellsWriter = for<'a> fn(
@@ -387,10 +391,11 @@ pub type CellsWriter = for<'a> fn(
 
 /// The export's headers of the domain's columns and their values for these persons (in the
 /// headers' order); a person without any is left out.
-pub type CellsExport = for<'a> fn(
-    &'a AppState,
-    &'a [i32],
-) -> BoxFuture<'a, AppResult<(Vec<&'static str>, std::collections::HashMap<i32, Vec<String>>)>>;
+pub type CellsExport =
+    for<'a> fn(
+        &'a AppState,
+        &'a [i32],
+    ) -> BoxFuture<'a, AppResult<(Vec<&'static str>, std::collections::HashMap<i32, Vec<String>>)>>;
 
 #[derive(Clone, Copy)]
 pub struct RosterColumns {

@@ -147,7 +147,11 @@ pub async fn update_award(
         (status = 404, description = "不存在，或所属人员不在范围内", body = ErrorBody),
     )
 )]
-pub async fn delete_award(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<StatusCode> {
+pub async fn delete_award(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<StatusCode> {
     records::delete_award(&state, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -73,7 +73,12 @@ fn set(input: &mut PoliceInput, key: &str, value: String) {
 }
 
 /// The row's cells over what is recorded; problems by column header.
-pub fn plan(before: &ValidPolice, kind: &str, cells: &[(&'static str, String)], today: chrono::NaiveDate) -> CheckedCells {
+pub fn plan(
+    before: &ValidPolice,
+    kind: &str,
+    cells: &[(&'static str, String)],
+    today: chrono::NaiveDate,
+) -> CheckedCells {
     let mut errors: Vec<(String, String)> = Vec::new();
     let mut input = super::service::input_of(before);
     for (key, text) in cells {

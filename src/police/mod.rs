@@ -79,9 +79,11 @@ fn line(field: &'static str, label: &str, value: &str, max: usize, errors: &mut 
 /// throughout; an empty field is not recorded (and clears what was recorded).
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
-#[schema(description = "警务信息（整条替换，空字段表示未登记）。职级、警衔、授衔时间只适用于民警；辅警类别、用工单位、\
+#[schema(
+    description = "警务信息（整条替换，空字段表示未登记）。职级、警衔、授衔时间只适用于民警；辅警类别、用工单位、\
     派遣单位名称、合同起止只适用于辅警；辅警不占编制。各项取值见字段说明；日期为 `YYYY-MM-DD`，授衔时间不晚于今天，\
-    合同结束不早于合同开始。")]
+    合同结束不早于合同开始。"
+)]
 pub struct PoliceInput {
     /// 领导职务.
     #[schema(schema_with = schema::leader_post, example = "所长")]
@@ -338,8 +340,10 @@ pub fn validate_award(input: &AwardInput, today: NaiveDate) -> Result<ValidAward
 /// One year's appraisal as a form or the API gives it.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
-#[schema(description = "年度考核：年度（四位数字，不晚于今年）和等次必填，每人每年一条。民警、工勤的等次为优秀、称职、\
-    基本称职、不称职或不定等次；辅警为优秀、合格、基本合格、不合格。评语可空，不超过 200 字。")]
+#[schema(
+    description = "年度考核：年度（四位数字，不晚于今年）和等次必填，每人每年一条。民警、工勤的等次为优秀、称职、\
+    基本称职、不称职或不定等次；辅警为优秀、合格、基本合格、不合格。评语可空，不超过 200 字。"
+)]
 pub struct AppraisalInput {
     #[schema(required = true, schema_with = schema::year, example = "2025")]
     pub year: String,

@@ -51,7 +51,10 @@ fn an_auxiliary_is_not_a_police_officer_and_holds_no_establishment() {
         ..Default::default()
     };
     let errors = validate(&input, "辅警", today()).unwrap_err();
-    assert_eq!(errors.iter().map(|(f, _)| *f).collect::<Vec<_>>(), ["grade", "police_rank", "rank_on", "establishment"]);
+    assert_eq!(
+        errors.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
+        ["grade", "police_rank", "rank_on", "establishment"]
+    );
     assert!(errors[1].1.contains("辅警不是人民警察"), "{errors:?}");
 }
 
@@ -108,7 +111,8 @@ fn awards_need_kind_date_and_body_and_an_honour_its_name() {
 
 #[test]
 fn appraisal_grades_follow_the_kind_of_person() {
-    let input = |year: &str, grade: &str| AppraisalInput { year: year.into(), grade: grade.into(), ..Default::default() };
+    let input =
+        |year: &str, grade: &str| AppraisalInput { year: year.into(), grade: grade.into(), ..Default::default() };
     assert_eq!(validate_appraisal(&input("2025", "称职"), "民警", today()).unwrap().year, 2025);
     assert_eq!(validate_appraisal(&input("2025", "合格"), "辅警", today()).unwrap().grade, "合格");
     let errors = validate_appraisal(&input("2025", "称职"), "辅警", today()).unwrap_err();

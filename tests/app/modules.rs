@@ -31,7 +31,10 @@ fn action_codes_and_api_tags_are_declared_once() {
         }
     }
     let names: Vec<&str> = modules.iter().map(|m| m.name).collect();
-    assert_eq!(names, ["home", "orgs", "people", "party", "family", "profile", "orgpage", "auth", "accounts", "audit"]);
+    assert_eq!(
+        names,
+        ["home", "orgs", "people", "party", "family", "police", "profile", "orgpage", "auth", "accounts", "audit"]
+    );
 }
 
 fn nav_links(html: &str) -> Vec<String> {

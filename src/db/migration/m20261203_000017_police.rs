@@ -18,7 +18,60 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 use super::util::{fk, index};
-use crate::police::{GRADES, LEADER_POSTS, RANKS};
+
+// The lists as they stood when this migration was written (`crate::police::lists`), frozen here:
+// the database layer uses no domain, and a migration must do the same thing whenever it runs.
+const RANKS: &[&str] = &[
+    "总警监",
+    "副总警监",
+    "一级警监",
+    "二级警监",
+    "三级警监",
+    "一级警督",
+    "二级警督",
+    "三级警督",
+    "一级警司",
+    "二级警司",
+    "三级警司",
+    "一级警员",
+    "二级警员",
+];
+const GRADES: &[&str] = &[
+    "一级高级警长",
+    "二级高级警长",
+    "三级高级警长",
+    "四级高级警长",
+    "一级警长",
+    "二级警长",
+    "三级警长",
+    "四级警长",
+    "一级警员",
+    "二级警员",
+];
+const LEADER_POSTS: &[&str] = &[
+    "局长",
+    "政委",
+    "副局长",
+    "政治部主任",
+    "督察长",
+    "支队长",
+    "支队政委",
+    "副支队长",
+    "大队长",
+    "大队教导员",
+    "副大队长",
+    "所长",
+    "教导员",
+    "副所长",
+    "副教导员",
+    "中队长",
+    "中队指导员",
+    "副中队长",
+    "科长",
+    "副科长",
+    "主任",
+    "副主任",
+];
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
