@@ -99,6 +99,26 @@ pub async fn placed<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// A page of the live persons in `scope` whom `among` selects (a query of another domain's table
+/// with a `person_id` column, e.g. police records with a given 警衔), in roster order, and how many
+/// there are in all. `limit` none: every one (an export).
+pub async fn page_among<C: ConnectionTrait>(
+    db: &C,
+    scope: &crate::auth::Scope,
+    among: sea_orm::sea_query::SelectStatement,
+    offset: u64,
+    limit: Option<u64>,
+) -> Result<(u64, Vec<person::Model>), DbErr> {
+    let query = live()
+        .filter(crate::db::scope::in_scope(Column::OrgPath, scope))
+        .filter(Column::Id.in_subquery(among))
+        .order_by_asc(Column::OrgPath)
+        .order_by_asc(Column::Id);
+    let total = query.clone().count(db).await?;
+    let rows = query.offset(offset).limit(limit).all(db).await?;
+    Ok((total, rows))
+}
+
 /// How many people (not deleted) the organization at `path` and its subtree hold.
 pub async fn count_in_subtree<C: ConnectionTrait>(db: &C, path: &str) -> Result<u64, DbErr> {
     live().filter(crate::db::scope::subtree(Column::OrgPath, path)).count(db).await

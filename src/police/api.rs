@@ -7,14 +7,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::records::{self, Appraisal, Award};
+use super::search::{self, PoliceFilter, PoliceRow};
 use super::service::{self, Police};
 use super::{AppraisalInput, AwardInput, PoliceInput};
 use crate::auth::Actor;
 use crate::error::{AppResult, ErrorBody};
 use crate::openapi::List;
 use crate::state::AppState;
+use crate::ui::PageParams;
 use crate::ui::json::ApiJson;
-use crate::ui::params::IdPath;
+use crate::ui::params::{IdPath, Params};
 
 #[utoipa::path(
     get, path = "/persons/{id}/police", tag = "police", operation_id = "get_police",
@@ -251,4 +253,29 @@ pub async fn delete_appraisal(
 ) -> AppResult<StatusCode> {
     records::delete_appraisal(&state, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+type ListQuery = crate::ui::ListParams<PoliceFilter>;
+
+#[utoipa::path(
+    get, path = "/police", tag = "police", operation_id = "list_police",
+    summary = "警务信息查询",
+    description = "读权限范围内未删除的人员及其警务信息，按所在党组织和编号排列。`police_rank`、`grade`、`police_type`、`aux_kind` \
+        按取值精确筛选；`contract_due=1` 只看劳动合同在 60 天内到期或已到期的辅警。不含敏感字段。",
+    params(PoliceFilter, PageParams),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "人员及警务信息", body = List<PoliceRow>),
+        (status = 400, description = "查询参数有误", body = ErrorBody),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "角色不能查看名册，或须先修改初始密码", body = ErrorBody),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Params(q): Params<ListQuery>,
+) -> AppResult<Json<List<PoliceRow>>> {
+    let (total, items) = search::list(&state, &actor, &q.filter, q.page).await?;
+    Ok(Json(List { items, total }))
 }

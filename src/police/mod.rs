@@ -15,6 +15,7 @@ pub mod lists;
 pub mod module;
 pub mod records;
 pub mod reminders;
+pub mod search;
 pub mod service;
 pub mod web;
 

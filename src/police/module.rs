@@ -10,6 +10,7 @@ use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::module::{BoxFuture, Module, PanelContext, ProfilePart, nothing_to_reveal};
 use crate::state::AppState;
+use crate::ui::NavEntry;
 use crate::ui::blocks::{Row, Section, Subject};
 
 pub fn module() -> Module {
@@ -17,7 +18,14 @@ pub fn module() -> Module {
         web: web_routes,
         api: api_routes,
         api_tags: &[("police", "警务信息：职务、职级、警衔、警种、编制、辅警合同、奖励、年度考核")],
+        nav: &[NavEntry {
+            group: "组织建设",
+            label: "警务信息查询",
+            href: "/police",
+            visible: |a| a.can(Permission::PersonRead),
+        }],
         actions: &[
+            ("police.export", "导出警务信息"),
             ("police.update", "修改警务信息"),
             ("police.award_add", "登记奖励"),
             ("police.award_update", "修改奖励"),
@@ -36,6 +44,8 @@ pub fn module() -> Module {
 
 fn web_routes() -> Router<AppState> {
     Router::new()
+        .route("/police", get(web::list))
+        .route("/police/export.xlsx", get(web::export))
         .route("/people/{id}/police", get(web::page).post(web::save))
         .route("/people/{id}/awards", post(web::add_award))
         .route("/people/{id}/appraisals", post(web::add_appraisal))
@@ -45,6 +55,7 @@ fn web_routes() -> Router<AppState> {
 
 fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(api::list))
         .routes(routes!(api::get, api::put))
         .routes(routes!(api::list_awards, api::create_award))
         .routes(routes!(api::update_award, api::delete_award))

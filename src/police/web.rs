@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::records::{self, Appraisal, Award};
+use super::search::{self, PoliceFilter, PoliceRow};
 use super::service::{self, Police};
 use super::{
     AUX_KINDS, AWARD_KINDS, AppraisalInput, AwardInput, EMPLOYER_KINDS, ESTABLISHMENTS, GRADES, LEADER_POSTS,
@@ -214,4 +215,95 @@ pub async fn delete_appraisal(
 ) -> AppResult<Response> {
     let person = records::delete_appraisal(&state, &actor, id).await?;
     Ok(Flash::ok("已删除该年度考核").redirect(&back(person)))
+}
+
+type ListQuery = crate::ui::ListParams<PoliceFilter>;
+
+#[derive(Template)]
+#[template(path = "police/list.html")]
+struct ListPage {
+    layout: Layout,
+    filter: PoliceFilter,
+    rows: Vec<PoliceRow>,
+    pager: crate::ui::Pager,
+    export_href: String,
+}
+
+impl ListPage {
+    fn choices(&self, list: &str) -> Vec<Choice> {
+        let (values, selected): (&[&str], &str) = match list {
+            "police_rank" => (RANKS, &self.filter.police_rank),
+            "grade" => (GRADES, &self.filter.grade),
+            "police_type" => (POLICE_TYPES, &self.filter.police_type),
+            _ => (AUX_KINDS, &self.filter.aux_kind),
+        };
+        Choice::texts(values, selected)
+    }
+}
+
+/// `/police`: 警务信息查询.
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    crate::ui::params::Params(q): crate::ui::params::Params<ListQuery>,
+) -> AppResult<Response> {
+    let page = q.page.normalized();
+    let (total, rows) = search::list(&state, &actor, &q.filter, page).await?;
+    let qs = q.filter.query();
+    let view = ListPage {
+        layout: Layout::new(&actor, "警务信息查询", "/police", flash).crumb("警务信息查询", None),
+        rows,
+        pager: crate::ui::Pager::new(page, total, qs.clone()),
+        export_href: if qs.is_empty() { "/police/export.xlsx".into() } else { format!("/police/export.xlsx?{qs}") },
+        filter: q.filter,
+    };
+    Ok(render(&view))
+}
+
+pub const EXPORT_HEADERS: [&str; 12] = [
+    "姓名",
+    "人员类别",
+    "警号",
+    "工作单位",
+    "领导职务",
+    "职级",
+    "警衔",
+    "警种",
+    "辅警类别",
+    "用工单位",
+    "合同结束",
+    "人员编号",
+];
+
+/// `/police/export.xlsx`: exactly what the filter shows, every page.
+pub async fn export(
+    State(state): State<AppState>,
+    actor: Actor,
+    crate::ui::params::Params(q): crate::ui::params::Params<ListQuery>,
+) -> AppResult<Response> {
+    let rows = search::list_all(&state, &actor, &q.filter).await?;
+    let t = |o: Option<String>| o.unwrap_or_default();
+    let table: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.name,
+                r.kind,
+                t(r.police_no),
+                t(r.unit),
+                t(r.leader_post),
+                t(r.grade),
+                t(r.police_rank),
+                t(r.police_type),
+                t(r.aux_kind),
+                t(r.employer_kind),
+                r.contract_end.map(|d| d.to_string()).unwrap_or_default(),
+                r.person_id.to_string(),
+            ]
+        })
+        .collect();
+    let title = format!("警务信息（共 {} 人）", table.len());
+    let bytes = crate::io::xlsx::table("警务信息", &title, &EXPORT_HEADERS, &table)?;
+    Ok(crate::io::xlsx::download("警务信息.xlsx", bytes))
 }

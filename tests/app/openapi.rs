@@ -54,6 +54,7 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("POST", "/api/v1/persons/{id}/family"),
     ("PUT", "/api/v1/family-members/{id}"),
     ("DELETE", "/api/v1/family-members/{id}"),
+    ("GET", "/api/v1/police"),
     ("GET", "/api/v1/persons/{id}/police"),
     ("PUT", "/api/v1/persons/{id}/police"),
     ("GET", "/api/v1/persons/{id}/awards"),

@@ -349,3 +349,41 @@ async fn the_roster_import_takes_the_police_columns_all_or_nothing_and_the_expor
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_police_list_filters_by_rank_type_and_kind_within_scope() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let zzb = app.login("zzb").await;
+        let (_, branch) = shuji.get_json("/api/v1/police?police_rank=一级警司&page_size=200").await;
+        let (_, bureau) = zzb.get_json("/api/v1/police?police_rank=一级警司&page_size=200").await;
+        let items = branch["items"].as_array().unwrap();
+        assert!(!items.is_empty(), "the demo has 一级警司 in branch 10: {branch}");
+        assert!(items.iter().all(|r| r["police_rank"] == "一级警司" && r["kind"] == "民警"), "{branch}");
+        assert!(bureau["total"].as_u64().unwrap() > branch["total"].as_u64().unwrap(), "the bureau sees more");
+        // Only the branch's people: each of them opens for the secretary.
+        for r in items.iter().take(3) {
+            let id = r["person_id"].as_i64().unwrap();
+            assert_eq!(shuji.get_json(&format!("/api/v1/persons/{id}/police")).await.0, 200);
+        }
+        let (_, clerks) = shuji.get_json("/api/v1/police?aux_kind=文职辅警&page_size=200").await;
+        assert!(clerks["items"].as_array().unwrap().iter().all(|r| r["aux_kind"] == "文职辅警" && r["kind"] == "辅警"));
+        let (_, due) = shuji.get_json("/api/v1/police?contract_due=1&page_size=200").await;
+        let ends: Vec<&str> =
+            due["items"].as_array().unwrap().iter().map(|r| r["contract_end"].as_str().unwrap()).collect();
+        assert!(ends.contains(&"2026-11-17"), "the ended contract: {ends:?}");
+        assert!(ends.iter().all(|e| *e <= "2027-01-26"), "within 60 days of 2026-11-27: {ends:?}");
+
+        // The page and its export, which is audited.
+        let html = shuji.get("/police?police_type=治安管理").await.text().await.unwrap();
+        assert!(html.contains("警务信息查询") && html.contains("治安管理"), "{html}");
+        assert_eq!(shuji.get("/police/export.xlsx?police_rank=一级警司").await.status(), 200);
+        let auditor = app.login("auditor").await;
+        assert_eq!(audit_total(&auditor, "who=shuji&action=police.export").await, 1);
+        // Roles without the roster: refused.
+        assert_eq!(auditor.get_json("/api/v1/police").await.0, 403);
+        assert_eq!(app.login("dangyuan").await.get_json("/api/v1/police").await.0, 403);
+        app
+    })
+    .await;
+}
