@@ -387,3 +387,52 @@ async fn the_police_list_filters_by_rank_type_and_kind_within_scope() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_migration_moves_listed_ranks_and_posts_off_the_roster_and_keeps_the_rest() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    use sea_orm_migration::MigratorTrait;
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let officer = someone(&zzb, 10, "民警").await;
+        let (_, list) = zzb.get_json("/api/v1/persons?org=10&kind=民警&page_size=5").await;
+        let second = list["items"][1]["id"].as_i64().unwrap();
+        let aux = someone(&zzb, 10, "辅警").await;
+        // Back to the roster as it was before the police fields had their own tables.
+        dangjian::db::migration::Migrator::down(&app.state.db, Some(1)).await.unwrap();
+        let q = if app.db_backend() == DatabaseBackend::MySql { "`" } else { "\"" };
+        app.sql(&format!("UPDATE persons SET position = '所长', {q}rank{q} = '一级警督' WHERE id = {officer}")).await;
+        app.sql(&format!("UPDATE persons SET position = '社区民警', {q}rank{q} = '三级警长' WHERE id = {second}"))
+            .await;
+        app.sql(&format!("UPDATE persons SET position = '辅警', {q}rank{q} = '一级警督' WHERE id = {aux}")).await;
+        dangjian::db::migration::Migrator::up(&app.state.db, None).await.unwrap();
+
+        let police = |id: i64| {
+            let zzb = &zzb;
+            async move { zzb.get_json(&format!("/api/v1/persons/{id}/police")).await.1 }
+        };
+        let moved = police(officer).await;
+        assert_eq!((moved["leader_post"].as_str(), moved["police_rank"].as_str()), (Some("所长"), Some("一级警督")));
+        let graded = police(second).await;
+        assert_eq!((graded["leader_post"].as_str(), graded["grade"].as_str()), (None, Some("三级警长")));
+        // A 辅警 cannot hold a 警衔: nothing moved, the text stays on the roster for someone to sort out.
+        assert_eq!(police(aux).await["police_rank"], Value::Null);
+        let rank_of = |id: i64| format!("SELECT {q}rank{q} AS r, position AS p FROM persons WHERE id = {id}");
+        let backend = app.db_backend();
+        let read = |sql: String| {
+            let db = app.state.db.clone();
+            async move {
+                let row = db.query_one_raw(Statement::from_string(backend, sql)).await.unwrap().unwrap();
+                (row.try_get::<Option<String>>("", "r").unwrap(), row.try_get::<Option<String>>("", "p").unwrap())
+            }
+        };
+        assert_eq!(
+            read(rank_of(officer)).await,
+            (None, Some("所长".to_owned())),
+            "the rank moved, the post's text stays"
+        );
+        assert_eq!(read(rank_of(aux)).await, (Some("一级警督".to_owned()), Some("辅警".to_owned())));
+        app
+    })
+    .await;
+}
