@@ -23,7 +23,7 @@ use crate::module::Module;
 use crate::state::AppState;
 use crate::{
     accounts, auditlog, auth, discipline, family, home, meetings, metrics, openapi, orgpage, orgs, party, people,
-    profile, ui,
+    police, profile, ui,
 };
 
 /// Every part of the application, one line each: a domain adds itself here and nowhere else
@@ -34,6 +34,7 @@ pub const MODULES: &[fn() -> Module] = &[
     people::module::module,
     party::module::module,
     family::module::module,
+    police::module::module,
     discipline::module::module,
     meetings::module::module,
     profile::module,
@@ -62,6 +63,7 @@ pub fn install_modules(modules: &[Module]) {
     crate::module::install_tree_rules(modules.iter().filter_map(|m| m.tree));
     crate::module::install_sanction_listeners(modules.iter().flat_map(|m| m.sanction_listeners.iter().copied()));
     crate::module::install_org_life(modules.iter().filter_map(|m| m.org_life));
+    crate::module::install_roster_columns(modules.iter().filter_map(|m| m.roster_columns));
     crate::db::org_paths::install(
         modules.iter().flat_map(|m| m.org_path_columns.iter()),
         modules.iter().flat_map(|m| m.org_hooks.iter().copied()),

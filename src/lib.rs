@@ -26,6 +26,7 @@ pub mod orgpage;
 pub mod orgs;
 pub mod party;
 pub mod people;
+pub mod police;
 pub mod profile;
 pub mod state;
 pub mod text;

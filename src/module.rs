@@ -164,6 +164,9 @@ pub struct Module {
     /// Facts of organizational life for the membership review (党章第九条); installed by
     /// `app::install_modules`, see [`org_life`]. (meetings)
     pub org_life: Option<OrgLife>,
+    /// Columns of the roster's import and export that the module keeps in its own tables
+    /// (police: 警衔, 警种, 辅警合同 …); installed by `app::install_modules`, see [`roster_columns`].
+    pub roster_columns: Option<RosterColumns>,
 }
 
 impl Module {
@@ -187,6 +190,7 @@ impl Module {
             tree: None,
             sanction_listeners: &[],
             org_life: None,
+            roster_columns: None,
         }
     }
 }
@@ -420,4 +424,79 @@ pub fn install_org_life(mut providers: impl Iterator<Item = OrgLife>) {
 /// The installed provider; `None` when no module records organizational life.
 pub fn org_life() -> Option<OrgLife> {
     ORG_LIFE.get().copied().flatten()
+}
+
+// ---- Roster columns a higher domain keeps -------------------------------------------------------
+// The roster import and export (`people`) read and write whole rows, but some columns belong to a
+// higher domain's tables (police: 警衔, 辅警合同 …). The domain declares them here (`Module::
+// roster_columns`); `people` recognises their headers, hands a row's cells to `check` before the
+// commit, lets `write` store them in the import's transaction, and asks `export` for the values.
+
+/// A roster column a domain keeps: key, the template's header, other headers people use for it.
+pub type RosterColumn = (&'static str, &'static str, &'static [&'static str]);
+
+/// What a domain planned for an import row, handed back to its `write` in the commit.
+pub type PlannedCells = std::sync::Arc<dyn std::any::Any + Send + Sync>;
+
+/// What `check` says of a row's cells.
+#[derive(Default)]
+pub struct CheckedCells {
+    /// Problems, by the column's header.
+    pub errors: Vec<(String, String)>,
+    /// Labels of what the row changes in the domain's records (an existing person's row with only
+    /// these changes is an update).
+    pub changes: Vec<&'static str>,
+    /// What to write, when anything.
+    pub planned: Option<PlannedCells>,
+}
+
+/// Checks an import row's cells of the domain's columns (`(key, text)`, only those given) for
+/// the person `Some(id)` (existing, in the importer's scope) or a new one, whose 人员类别 after the
+/// row is `kind`. Reads only; the import commits all rows or none.
+pub type CellsCheck = for<'a> fn(
+    &'a AppState,
+    Option<i32>,
+    &'a str,
+    &'a [(&'static str, String)],
+) -> BoxFuture<'a, AppResult<CheckedCells>>;
+
+/// Writes what `check` planned for person `id`, in the import's transaction.
+pub type CellsWriter = for<'a> fn(
+    &'a DatabaseTransaction,
+    &'a AppState,
+    &'a Actor,
+    i32,
+    &'a (dyn std::any::Any + Send + Sync),
+) -> BoxFuture<'a, AppResult<()>>;
+
+/// The export's headers of the domain's columns and their values for these persons (in the
+/// headers' order); a person without any is left out.
+pub type CellsExport =
+    for<'a> fn(
+        &'a AppState,
+        &'a [i32],
+    ) -> BoxFuture<'a, AppResult<(Vec<&'static str>, std::collections::HashMap<i32, Vec<String>>)>>;
+
+#[derive(Clone, Copy)]
+pub struct RosterColumns {
+    /// The columns, in the template's order.
+    pub columns: &'static [RosterColumn],
+    /// Headers older files use that the import still reads (not in the template).
+    pub also_read: &'static [RosterColumn],
+    pub check: CellsCheck,
+    pub write: CellsWriter,
+    pub export: CellsExport,
+}
+
+static ROSTER_COLUMNS: OnceLock<Vec<RosterColumns>> = OnceLock::new();
+
+/// Installs the modules' roster columns, in module order, once per process.
+pub fn install_roster_columns(columns: impl Iterator<Item = RosterColumns>) {
+    let _ = ROSTER_COLUMNS.set(columns.collect());
+}
+
+/// The installed roster columns of the higher domains (none before installation: an import then
+/// ignores such headers, and says so in its list of unused columns).
+pub fn roster_columns() -> &'static [RosterColumns] {
+    ROSTER_COLUMNS.get().map_or(&[], Vec::as_slice)
 }

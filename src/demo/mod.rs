@@ -6,6 +6,7 @@ mod discipline;
 mod meetings;
 mod names;
 mod party;
+mod police;
 
 use std::collections::HashSet;
 
@@ -146,7 +147,9 @@ impl Gen<'_> {
                 format!("{:06}", self.next_police_no)
             });
             let name = names::person_name(&mut self.rng, male);
-            let (position, rank) = names::post(&mut self.rng, regular, age);
+            // The rank is the police module's (警衔, demo/police.rs); drawn here all the same, so the
+            // random stream and everything after it stay as they were.
+            let (position, _rank) = names::post(&mut self.rng, regular, age);
             self.people.push(person::ActiveModel {
                 name_initials: Set(crate::people::initials(&name)),
                 name: Set(name),
@@ -154,7 +157,6 @@ impl Gen<'_> {
                 education: Set(Some(names::education(&mut self.rng, regular).to_owned())),
                 unit: Set(branch.unit_name.clone()),
                 position: Set(Some(position.to_owned())),
-                rank: Set(rank.map(str::to_owned)),
                 kind: Set(if regular { PersonKind::Police } else { PersonKind::Auxiliary }.as_str().to_owned()),
                 police_no: Set(police_no),
                 // insert_many skips `before_save`, which keeps this column elsewhere.
@@ -395,6 +397,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     g.families(seed ^ 0xFA11).await?;
     g.sanctions(seed ^ 0xD15C).await?;
     g.meetings(seed ^ 0x3EE7, shuji_branch.as_ref().map(|b| b.id)).await?;
+    g.police(seed ^ 0x9011, shuji_branch.as_ref().map(|b| b.id)).await?;
     let summary_orgs = g.orgs;
     let summary_people = g.people_total;
 

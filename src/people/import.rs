@@ -20,7 +20,7 @@ use crate::audit::{self, Event};
 use crate::auth::{Actor, Permission};
 use crate::db::org_paths::OrgRef;
 use crate::error::{AppError, AppResult};
-use crate::module::{PartyCells, PartyColumns};
+use crate::module::{PartyCells, PartyColumns, PlannedCells};
 use crate::orgs::{entity as org, store};
 use crate::state::AppState;
 
@@ -78,17 +78,23 @@ type Membership = Option<crate::module::MembershipDates>;
 /// would still take a whole record's room.
 type Write = (Option<Box<person::Model>>, super::ValidPerson, usize, Membership);
 
+/// What higher domains planned for rows (`crate::module::RosterColumns`), by ID number: the
+/// domain's index among the installed ones and its plan.
+type Extras = HashMap<String, Vec<(usize, PlannedCells)>>;
+
 struct Plan {
     report: ImportReport,
     /// The organizations the actor may register people in.
     orgs: Vec<org::Model>,
     writes: Vec<Write>,
+    extras: Extras,
 }
 
 /// What the planner carries from one chunk of rows to the next.
 struct Progress {
     report: ImportReport,
     writes: Vec<Write>,
+    extras: Extras,
     seen_ids: HashMap<String, usize>,
     seen_nos: HashMap<String, usize>,
     /// Rows whose ID number belongs to a record outside the uploader's reach (masked): saying so
@@ -145,6 +151,7 @@ async fn plan(state: &AppState, actor: &Actor, bytes: Bytes, target: Option<&str
             committed: false,
         },
         writes: Vec::new(),
+        extras: HashMap::new(),
         seen_ids: HashMap::new(),
         seen_nos: HashMap::new(),
         out_of_scope: Vec::new(),
@@ -171,7 +178,7 @@ async fn plan(state: &AppState, actor: &Actor, bytes: Bytes, target: Option<&str
             .summary(json!({"reason": "import_out_of_scope_ids", "rows": found, "ids": progress.out_of_scope}));
         audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
     }
-    Ok(Plan { report: progress.report, orgs: index.orgs, writes: progress.writes })
+    Ok(Plan { report: progress.report, orgs: index.orgs, writes: progress.writes, extras: progress.extras })
 }
 
 /// Validates a chunk of rows as the form would, with the chunk's existing records (by ID and
@@ -301,6 +308,23 @@ async fn plan_chunk(
                 None
             }
         };
+        // Columns higher domains keep (警衔, 辅警合同 …), judged by their rules against the kind
+        // the person has after the row.
+        let kind = valid.as_ref().map_or(input.kind.as_str(), |v| v.kind.as_str());
+        let mut extra_changes: Vec<&'static str> = Vec::new();
+        let mut planned: Vec<(usize, PlannedCells)> = Vec::new();
+        for (i, domain) in crate::module::roster_columns().iter().enumerate() {
+            let cells: Vec<(&'static str, String)> = domain
+                .columns
+                .iter()
+                .chain(domain.also_read)
+                .filter_map(|(key, ..)| values.get(key).map(|text| (*key, text.clone())))
+                .collect();
+            let checked = (domain.check)(state, before.as_ref().map(|b| b.id), kind, &cells).await?;
+            errors.extend(checked.errors.into_iter().map(|(column, reason)| CellError { column, reason }));
+            extra_changes.extend(checked.changes);
+            planned.extend(checked.planned.map(|plan| (i, plan)));
+        }
         if !id_number.is_empty() {
             if let Some(first) = p.seen_ids.get(&id_number) {
                 errors.push(CellError {
@@ -367,6 +391,7 @@ async fn plan_chunk(
                         if membership.is_some() {
                             changes.push("党员档案".into());
                         }
+                        changes.extend(extra_changes.iter().map(|c| (*c).to_owned()));
                         if changes.is_empty() {
                             row.action = "无变化";
                             p.report.unchanged += 1;
@@ -378,6 +403,9 @@ async fn plan_chunk(
                     }
                 }
                 if row.action != "无变化" {
+                    if !planned.is_empty() {
+                        p.extras.insert(v.id_number.clone(), planned);
+                    }
                     p.writes.push((before.map(Box::new), v, by_id[&o.id], membership));
                 }
                 if !warnings.is_empty() {
@@ -414,12 +442,21 @@ pub async fn commit(
     target: Option<&str>,
 ) -> AppResult<ImportReport> {
     let _permit = import_permit(state)?;
-    let Plan { mut report, orgs, writes } = plan(state, actor, bytes, target).await?;
+    let Plan { mut report, orgs, writes, extras } = plan(state, actor, bytes, target).await?;
     if report.rejected > 0 {
         return Ok(report);
     }
     // A row plans a membership only under the Party rules, which write it.
     let write_membership = crate::module::roster_rules()?.map(|r| r.write_membership);
+    let domains = crate::module::roster_columns();
+    let write_extras = async |txn: &sea_orm::DatabaseTransaction, id_number: &str, person_id: i32| -> AppResult<()> {
+        for (i, plan) in extras.get(id_number).into_iter().flatten() {
+            if let Some(domain) = domains.get(*i) {
+                (domain.write)(txn, state, actor, person_id, plan.as_ref()).await?;
+            }
+        }
+        Ok(())
+    };
     let branch = |o: &org::Model| OrgRef { id: o.id, path: o.path.clone(), name: o.name.clone() };
     let txn = crate::db::begin_write(&state.db).await?;
     if let Some(id) = upload {
@@ -432,8 +469,11 @@ pub async fn commit(
     for chunk in creates.chunks(INSERT_ROWS) {
         let rows: Vec<_> = chunk.iter().map(|(_, v, o, _)| (v, &orgs[*o])).collect();
         insert_many_in(&txn, state, &rows).await?;
-        let joining: Vec<String> =
-            chunk.iter().filter(|(.., m)| m.is_some()).map(|(_, v, ..)| v.id_number.clone()).collect();
+        let joining: Vec<String> = chunk
+            .iter()
+            .filter(|(_, v, _, m)| m.is_some() || extras.contains_key(&v.id_number))
+            .map(|(_, v, ..)| v.id_number.clone())
+            .collect();
         if joining.is_empty() {
             continue;
         }
@@ -450,6 +490,9 @@ pub async fn commit(
                 write(&txn, state, actor, *id, &branch(&orgs[*o]), *dates).await?;
                 members += 1;
             }
+            if let Some(id) = ids.get(&v.id_number) {
+                write_extras(&txn, &v.id_number, *id).await?;
+            }
         }
     }
     for (before, v, o, membership) in changes {
@@ -458,6 +501,7 @@ pub async fn commit(
         let after = update_in(&txn, state, actor, b, v, o).await?.0;
         super::records::status_followers(&txn, state, actor, b, &after).await?;
         let person_id = after.id;
+        write_extras(&txn, &v.id_number, person_id).await?;
         if let (Some(dates), Some(write)) = (membership, write_membership) {
             write(&txn, state, actor, person_id, &branch(o), *dates).await?;
             members += 1;

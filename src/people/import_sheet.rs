@@ -24,7 +24,7 @@ pub const COLUMNS: &[(&str, &str, &[&str])] = &[
     ("org", "所在党组织", &["党组织", "所在支部", "党支部", "所属党组织"]),
     ("unit", "所在单位", &["单位", "工作单位", "部门", "工作部门"]),
     ("position", "职务", &[]),
-    ("rank", "职级/警衔", &["职级", "警衔", "警衔职级"]),
+    // 职级/警衔 are the police domain's columns now (`crate::module::roster_columns`).
     ("political_status", "政治面貌", &[]),
     ("employment_status", "在职状态", &["人员状态", "状态"]),
     ("status_since", "状态变动日期", &["变动日期"]),
@@ -50,13 +50,23 @@ fn header_key(raw: &str) -> String {
     out
 }
 
+/// The roster's own columns, then those higher domains keep (see `crate::module::RosterColumns`).
+fn template_columns() -> impl Iterator<Item = &'static crate::module::RosterColumn> {
+    COLUMNS.iter().chain(crate::module::roster_columns().iter().flat_map(|d| d.columns.iter()))
+}
+
+/// Every column the import reads: the template's and the older headers of higher domains.
+fn all_columns() -> impl Iterator<Item = &'static crate::module::RosterColumn> {
+    template_columns().chain(crate::module::roster_columns().iter().flat_map(|d| d.also_read.iter()))
+}
+
 fn field_of_header(raw: &str) -> Option<&'static str> {
     let key = header_key(raw);
-    COLUMNS.iter().find(|(_, main, aliases)| *main == key || aliases.contains(&key.as_str())).map(|(f, _, _)| *f)
+    all_columns().find(|(_, main, aliases)| *main == key || aliases.contains(&key.as_str())).map(|(f, _, _)| *f)
 }
 
 pub(super) fn column_label(field: &str) -> &str {
-    COLUMNS.iter().find(|(f, _, _)| *f == field).map_or_else(|| field_label(field), |(_, label, _)| label)
+    all_columns().find(|(f, _, _)| *f == field).map_or_else(|| field_label(field), |(_, label, _)| label)
 }
 
 /// The columns the header names, by position, and the headings nobody uses.
@@ -232,7 +242,7 @@ pub fn template() -> AppResult<Vec<u8>> {
             &bold,
         )
         .map_err(to_err)?;
-    for (c, (_, header, _)) in COLUMNS.iter().enumerate() {
+    for (c, (_, header, _)) in template_columns().enumerate() {
         sheet.write_string_with_format(1, c as u16, *header, &bold).map_err(to_err)?;
         sheet.set_column_width(c as u16, if *header == "身份证号" { 22 } else { 14 }).map_err(to_err)?;
         sheet.set_column_format(c as u16, &text).map_err(to_err)?;

@@ -460,6 +460,26 @@ pub async fn list_all(state: &AppState, actor: &Actor, filter: &PersonFilter) ->
     rows(state, people).await
 }
 
+/// The export's columns that higher domains keep (`crate::module::RosterColumns`): their
+/// headers, and by person the values (empty where a domain has nothing on someone).
+pub async fn extra_columns(
+    state: &AppState,
+    ids: &[i32],
+) -> AppResult<(Vec<&'static str>, std::collections::HashMap<i32, Vec<String>>)> {
+    let mut headers = Vec::new();
+    let mut values: std::collections::HashMap<i32, Vec<String>> = std::collections::HashMap::new();
+    for domain in crate::module::roster_columns() {
+        let (names, found) = (domain.export)(state, ids).await?;
+        let width = names.len();
+        headers.extend(names);
+        for id in ids {
+            let cells = found.get(id).cloned().unwrap_or_else(|| vec![String::new(); width]);
+            values.entry(*id).or_default().extend(cells);
+        }
+    }
+    Ok((headers, values))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

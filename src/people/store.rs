@@ -103,6 +103,42 @@ pub async fn pick_among<C: ConnectionTrait>(
     query.order_by_asc(Column::Name).order_by_asc(Column::Id).limit(limit).all(db).await
 }
 
+/// Where the given live persons are, for another domain's scoped lists and reminders: by id,
+/// the name, the organization path and the employment status (deleted persons left out). A few
+/// queries however many ids.
+pub async fn placed<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, (String, String, String)>, DbErr> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for p in live().filter(Column::Id.is_in(chunk.to_vec())).all(db).await? {
+            out.insert(p.id, (p.name, p.org_path.unwrap_or_else(|| "/".to_owned()), p.employment_status));
+        }
+    }
+    Ok(out)
+}
+
+/// A page of the live persons in `scope` whom `among` selects (a query of another domain's table
+/// with a `person_id` column, e.g. police records with a given 警衔), in roster order, and how many
+/// there are in all. `limit` none: every one (an export).
+pub async fn page_among<C: ConnectionTrait>(
+    db: &C,
+    scope: &crate::auth::Scope,
+    among: sea_orm::sea_query::SelectStatement,
+    offset: u64,
+    limit: Option<u64>,
+) -> Result<(u64, Vec<person::Model>), DbErr> {
+    let query = live()
+        .filter(crate::db::scope::in_scope(Column::OrgPath, scope))
+        .filter(Column::Id.in_subquery(among))
+        .order_by_asc(Column::OrgPath)
+        .order_by_asc(Column::Id);
+    let total = query.clone().count(db).await?;
+    let rows = query.offset(offset).limit(limit).all(db).await?;
+    Ok((total, rows))
+}
+
 /// How many people (not deleted) the organization at `path` and its subtree hold.
 pub async fn count_in_subtree<C: ConnectionTrait>(db: &C, path: &str) -> Result<u64, DbErr> {
     live().filter(crate::db::scope::subtree(Column::OrgPath, path)).count(db).await

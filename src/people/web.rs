@@ -92,10 +92,15 @@ pub const EXPORT_HEADERS: [&str; 11] = [
 
 pub async fn export(State(state): State<AppState>, actor: Actor, Params(q): Params<ListQuery>) -> AppResult<Response> {
     let rows = service::list_all(&state, &actor, &q.filter).await?;
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    // Columns higher domains keep (警衔, 辅警合同 …), after the roster's own.
+    let (extra_headers, mut extra) = service::extra_columns(&state, &ids).await?;
+    let headers: Vec<&str> = EXPORT_HEADERS.iter().copied().chain(extra_headers.iter().copied()).collect();
     let table: Vec<Vec<String>> = rows
         .into_iter()
         .map(|r| {
-            vec![
+            let more = extra.remove(&r.id).unwrap_or_else(|| vec![String::new(); extra_headers.len()]);
+            let mut row = vec![
                 r.name,
                 r.kind,
                 r.police_no.unwrap_or_default(),
@@ -107,11 +112,13 @@ pub async fn export(State(state): State<AppState>, actor: Actor, Params(q): Para
                 r.position.unwrap_or_default(),
                 r.political_status,
                 r.employment_status,
-            ]
+            ];
+            row.extend(more);
+            row
         })
         .collect();
     let title = format!("民辅警名册（共 {} 人）", table.len());
-    let bytes = xlsx::table("民辅警", &title, &EXPORT_HEADERS, &table)?;
+    let bytes = xlsx::table("民辅警", &title, &headers, &table)?;
     Ok(xlsx::download("民辅警名册.xlsx", bytes))
 }
 

@@ -26,6 +26,7 @@ mod orgs;
 mod party;
 mod people;
 mod picker;
+mod police;
 mod shell;
 mod transport;
 mod uploads;

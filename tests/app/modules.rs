@@ -39,6 +39,7 @@ fn action_codes_and_api_tags_are_declared_once() {
             "people",
             "party",
             "family",
+            "police",
             "discipline",
             "meetings",
             "profile",

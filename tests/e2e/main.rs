@@ -159,11 +159,12 @@ async fn the_secretary_sees_the_own_navigation_and_is_refused_administration() {
             "组织关系转接",
             "党章第九条核查",
             "党费",
+            "警务信息查询",
+            "组织生活",
+            "组织生活落实情况",
             "执纪问责",
             "执纪问责统计",
             "五个一律、五个零容忍",
-            "组织生活",
-            "组织生活落实情况",
             "我的档案",
             "修改密码"
         ]
@@ -508,6 +509,43 @@ async fn the_secretary_registers_a_family_member_and_reveals_the_family_on_the_p
     let family = b.text(Locator::Id("section-family")).await;
     assert!(family.contains("女儿：测小雨，2016年生") && family.contains("已查看"), "{family}");
     b.snapshot("family-revealed").await;
+    b.stop().await;
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_secretary_records_a_rank_and_an_appraisal_and_sees_them_on_the_profile() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let shuji = app.login("shuji").await;
+    let (_, list) = shuji.get_json("/api/v1/persons?org=10&kind=民警&page_size=1").await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    b.login(&app, "shuji", PASSWORD).await;
+    b.client.goto(&app.url(&format!("/people/{id}"))).await.unwrap();
+    b.client.find(Locator::LinkText("维护警务信息")).await.unwrap().click().await.unwrap();
+    b.wait_url("/police").await;
+    // A date in the future is refused beside its field, the choice kept.
+    b.client.find(Locator::Css("#police-edit summary")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Css("#police_rank option[value='三级警督']")).await.unwrap().click().await.unwrap();
+    let date = b.client.find(Locator::Id("rank_on")).await.unwrap();
+    date.clear().await.unwrap();
+    date.send_keys("2030-01-01").await.unwrap();
+    b.client.find(Locator::Css("#police-edit button.primary")).await.unwrap().click().await.unwrap();
+    assert!(b.text(Locator::Css("#police-edit")).await.contains("授衔时间不能晚于今天"));
+    let date = b.client.find(Locator::Id("rank_on")).await.unwrap();
+    date.clear().await.unwrap();
+    date.send_keys("2025-10-01").await.unwrap();
+    b.client.find(Locator::Css("#police-edit button.primary")).await.unwrap().click().await.unwrap();
+    assert!(b.text(Locator::Css(".flash-ok")).await.contains("警务信息已保存"));
+    b.client.find(Locator::Id("year")).await.unwrap().send_keys("2026").await.unwrap();
+    b.client.find(Locator::Css("#appraisal-grade option[value='优秀']")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Css("#appraisal-new button.primary")).await.unwrap().click().await.unwrap();
+    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已登记 2026 年度考核：优秀"));
+    b.snapshot("police-page").await;
+
+    b.client.goto(&app.url(&format!("/people/{id}"))).await.unwrap();
+    let section = b.text(Locator::Id("section-police")).await;
+    assert!(section.contains("三级警督（2025-10-01 授衔/晋衔）") && section.contains("2026 年 优秀"), "{section}");
     b.stop().await;
     app.finish().await;
 }

@@ -17,6 +17,7 @@ mod m20261202_000013_dues_categories;
 mod m20261202_000014_letters_transfer_in;
 mod m20261202_000015_lapse_reviews;
 mod m20261203_000016_units;
+mod m20261203_000017_police;
 mod m20261203_000018_discipline;
 mod m20261203_000019_meetings;
 mod util;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_letters_transfer_in::Migration),
             Box::new(m20261202_000015_lapse_reviews::Migration),
             Box::new(m20261203_000016_units::Migration),
+            Box::new(m20261203_000017_police::Migration),
             Box::new(m20261203_000018_discipline::Migration),
             Box::new(m20261203_000019_meetings::Migration),
         ]
