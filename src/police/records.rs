@@ -215,6 +215,31 @@ fn year_conflict(year: i32) -> AppError {
     AppError::validation("year", format!("{year} 年已有考核结果，每人每年只有一个等次，请修改原有记录"))
 }
 
+/// 年度考核 优秀 is refused while a sanction's influence period bars 评优 at the end of the year
+/// assessed (research/domain.md §5.6: 受处分期间、受警告当年不得确定为优秀), read through the
+/// discipline domain's one query.
+async fn excellent_allowed<C: sea_orm::ConnectionTrait>(db: &C, person_id: i32, v: &ValidAppraisal) -> AppResult<()> {
+    if v.grade != "优秀" {
+        return Ok(());
+    }
+    let Some(year_end) = chrono::NaiveDate::from_ymd_opt(v.year, 12, 31) else {
+        return Ok(());
+    };
+    let effects = crate::discipline::store::in_effect(db, &[person_id], year_end).await?;
+    if let Some(e) = effects.get(&person_id).into_iter().flatten().find(|e| e.bars.no_excellent) {
+        return Err(AppError::validation(
+            "grade",
+            format!(
+                "{} 年底仍在{}的影响期内（生效日期 {}），该年度考核不得确定为优秀",
+                v.year,
+                e.kind.label(),
+                e.effective_on
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub async fn add_appraisal(
     state: &AppState,
     actor: &Actor,
@@ -227,6 +252,7 @@ pub async fn add_appraisal(
     if year_taken(&txn, person_id, v.year, None).await? {
         return Err(year_conflict(v.year));
     }
+    excellent_allowed(&txn, person_id, &v).await?;
     let now = state.clock.now_db();
     let mut a = appraisal::ActiveModel { person_id: Set(person_id), created_at: Set(now), ..Default::default() };
     apply_appraisal(&mut a, v, now);
@@ -261,6 +287,7 @@ pub async fn update_appraisal(
     if year_taken(&txn, m.person_id, v.year, Some(id)).await? {
         return Err(year_conflict(v.year));
     }
+    excellent_allowed(&txn, m.person_id, &v).await?;
     let mut a: appraisal::ActiveModel = m.into();
     apply_appraisal(&mut a, v, state.clock.now_db());
     let saved = a.update(&txn).await?;

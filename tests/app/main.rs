@@ -27,6 +27,7 @@ mod party;
 mod people;
 mod picker;
 mod police;
+mod sanction_effects;
 mod shell;
 mod transport;
 mod uploads;
