@@ -185,4 +185,11 @@ impl MigrationTrait for Migration {
             .await?;
         manager.create_index(index("meeting_followups", &["org_path"], false)).await
     }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in ["meeting_followups", "meeting_bands", "meeting_attendees", "meetings", "meeting_types"] {
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+        }
+        Ok(())
+    }
 }
