@@ -9,6 +9,29 @@
       event.preventDefault();
     }
   }, true);
+  // Long imports: <form data-progress="/people/import/progress"> shows, while the server checks
+  // or writes the upload, how many rows it has done (asked every 0.7 s until the page changes).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var url = form.getAttribute && form.getAttribute("data-progress");
+    if (!url || event.defaultPrevented) { return; }
+    var line = document.createElement("p");
+    line.className = "muted import-progress";
+    line.id = "import-progress";
+    line.setAttribute("role", "status");
+    line.textContent = "正在上传……";
+    form.parentNode.insertBefore(line, form.nextSibling);
+    window.setInterval(function () {
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (p) {
+          if (p && p.phase) {
+            line.textContent = "正在" + p.phase + "：已处理 " + p.rows + " 行……";
+          }
+        })
+        .catch(function () {});
+    }, 700);
+  });
   // Left navigation on narrow screens.
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest && event.target.closest("[data-nav-toggle]");

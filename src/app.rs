@@ -22,8 +22,8 @@ use crate::error::AppError;
 use crate::module::Module;
 use crate::state::AppState;
 use crate::{
-    accounts, auditlog, auth, discipline, family, home, meetings, metrics, openapi, orgpage, orgs, party, people,
-    police, profile, ui,
+    accounts, auditlog, auth, discipline, family, home, meetings, metrics, openapi, orgimport, orgpage, orgs, party,
+    people, police, profile, ui, visits,
 };
 
 /// Every part of the application, one line each: a domain adds itself here and nowhere else
@@ -37,6 +37,8 @@ pub const MODULES: &[fn() -> Module] = &[
     police::module::module,
     discipline::module::module,
     meetings::module::module,
+    visits::module::module,
+    orgimport::module::module,
     profile::module,
     orgpage::module,
     auth::module::module,
@@ -64,6 +66,7 @@ pub fn install_modules(modules: &[Module]) {
     crate::module::install_sanction_listeners(modules.iter().flat_map(|m| m.sanction_listeners.iter().copied()));
     crate::module::install_org_life(modules.iter().filter_map(|m| m.org_life));
     crate::module::install_roster_columns(modules.iter().filter_map(|m| m.roster_columns));
+    crate::module::install_situation_listeners(modules.iter().filter_map(|m| m.situations));
     crate::db::org_paths::install(
         modules.iter().flat_map(|m| m.org_path_columns.iter()),
         modules.iter().flat_map(|m| m.org_hooks.iter().copied()),

@@ -79,6 +79,14 @@ pub enum ImportCommand {
         #[arg(long)]
         org: Option<String>,
     },
+    /// 导入组织树（名称、类型、上级党组织、成立日期、届期、覆盖单位、书记；有被拒绝的行时不导入任何数据）
+    Orgs {
+        /// Excel 文件（.xlsx）
+        file: PathBuf,
+        /// 只检查并报告，不写入
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -18,6 +18,21 @@ pub struct Config {
     pub audit: AuditConfig,
     pub metrics: MetricsConfig,
     pub log: LogConfig,
+    pub visits: VisitsConfig,
+}
+
+/// 家访: the 全员访 cycle, in months (12, 6, 4 or 3; anything else counts as 12): every person
+/// is visited once per cycle.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VisitsConfig {
+    pub cycle_months: u32,
+}
+
+impl Default for VisitsConfig {
+    fn default() -> Self {
+        Self { cycle_months: 12 }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -22,6 +22,7 @@ pub mod meetings;
 pub mod metrics;
 pub mod module;
 pub mod openapi;
+pub mod orgimport;
 pub mod orgpage;
 pub mod orgs;
 pub mod party;
@@ -31,6 +32,7 @@ pub mod profile;
 pub mod state;
 pub mod text;
 pub mod ui;
+pub mod visits;
 
 pub use app::{build_router, serve};
 pub use error::{AppError, AppResult};

@@ -167,6 +167,9 @@ pub struct Module {
     /// Columns of the roster's import and export that the module keeps in its own tables
     /// (police: 警衔, 警种, 辅警合同 …); installed by `app::install_modules`, see [`roster_columns`].
     pub roster_columns: Option<RosterColumns>,
+    /// What the module does when another domain reports a person's situation (十必访, see
+    /// [`report_situation`]); installed by `app::install_modules`.
+    pub situations: Option<SituationListener>,
 }
 
 impl Module {
@@ -191,6 +194,7 @@ impl Module {
             sanction_listeners: &[],
             org_life: None,
             roster_columns: None,
+            situations: None,
         }
     }
 }
@@ -357,7 +361,7 @@ pub fn tree_rules() -> AppResult<&'static [TreeRules]> {
 // The exit mechanism (a heavy sanction proposes an exit case) and the home visits (a sanction
 // raises a must-visit) react to records the discipline domain makes. They contribute a listener
 // here (`Module::sanction_listeners`); discipline calls them in the recording transaction without
-// importing them. No module listens yet (issues 12 and 14).
+// importing them. The visits listen (`visits::store::on_sanction`: a 受到处分 must-visit).
 
 /// What a listener learns of a new record.
 #[derive(Debug, Clone)]
@@ -499,4 +503,48 @@ pub fn install_roster_columns(columns: impl Iterator<Item = RosterColumns>) {
 /// ignores such headers, and says so in its list of unused columns).
 pub fn roster_columns() -> &'static [RosterColumns] {
     ROSTER_COLUMNS.get().map_or(&[], Vec::as_slice)
+}
+
+// ---- Situations of a person that call for a visit (十必访) ----------------------------------
+// A domain records what happened (a transfer accepted, a sanction, a risk flag) and reports it
+// here inside its own transaction; the visits domain, above it, listens and raises a must-visit
+// task. The reporting domain never imports `visits`, and `visits` never imports it.
+
+/// Something that happened to a person that one of the 十必访 situations names.
+#[derive(Debug, Clone)]
+pub struct PersonSituation {
+    pub person_id: i32,
+    /// The situation's code in the 十必访 dictionary (`post_change`, `sanction`, `illness`,
+    /// `bereavement`, `injury`, `mood` …).
+    pub situation: &'static str,
+    /// The record that reports it (`transfer#12`): telling the same source twice raises one task.
+    pub source: String,
+    /// When it happened; the task's deadline counts from it.
+    pub on: NaiveDate,
+}
+
+/// A listener, run in the reporting transaction.
+pub type SituationListener =
+    for<'a> fn(&'a DatabaseTransaction, &'a AppState, &'a PersonSituation) -> BoxFuture<'a, AppResult<()>>;
+
+static SITUATION_LISTENERS: OnceLock<Vec<SituationListener>> = OnceLock::new();
+
+/// Installs the modules' situation listeners, once per process.
+pub fn install_situation_listeners(listeners: impl Iterator<Item = SituationListener>) {
+    let _ = SITUATION_LISTENERS.set(listeners.collect());
+}
+
+/// Reports a person's situation inside the caller's transaction (see [`PersonSituation`]).
+pub async fn report_situation(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    situation: PersonSituation,
+) -> AppResult<()> {
+    let listeners = SITUATION_LISTENERS
+        .get()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("十必访的接收方尚未装入（程序启动时由各模块登记）")))?;
+    for listener in listeners {
+        listener(txn, state, &situation).await?;
+    }
+    Ok(())
 }

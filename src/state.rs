@@ -33,6 +33,8 @@ pub struct AppState {
     counts: Arc<RwLock<HashMap<String, CachedCount>>>,
     /// One import at a time per instance: reading a large spreadsheet takes memory and a core.
     pub imports: Arc<tokio::sync::Semaphore>,
+    /// How far that import has got (`crate::io::progress`).
+    pub progress: Arc<crate::io::progress::Progress>,
 }
 
 #[derive(Clone, Copy)]
@@ -67,6 +69,7 @@ impl AppState {
             policy_generation: Arc::default(),
             counts: Arc::default(),
             imports: Arc::new(tokio::sync::Semaphore::new(1)),
+            progress: Arc::default(),
         }
     }
 

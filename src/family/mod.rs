@@ -79,7 +79,7 @@ pub const MAX_PER_PERSON: u64 = 30;
 
 /// What a form or an API call gives for one family member. Text throughout, so that a bad
 /// value comes back as typed with a reason.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(default)]
 #[schema(
     description = "家庭成员：关系和姓名必填，其余可空。姓名不超过 50 字、不含数字；出生年份为 1900 年至今年的四位数字；\

@@ -146,20 +146,34 @@ pub async fn create(state: &AppState, actor: &Actor, person_id: i32, input: &Fam
     let subject = writable(state, actor, person_id).await?;
     let valid = validate(input, state.clock.today()).map_err(invalid)?;
     let txn = crate::db::begin_write(&state.db).await?;
-    if count(&txn, person_id).await? >= MAX_PER_PERSON {
+    let saved = insert_in(&txn, state, actor, &subject, valid).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Adds a validated family member inside the caller's transaction, with its audit entry: for
+/// [`create`] and for the family members met at a home visit. The caller has checked that the
+/// actor may change this person's family ([`may_change`]).
+pub async fn insert_in(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    subject: &Subject,
+    valid: ValidMember,
+) -> AppResult<Member> {
+    if count(txn, subject.id).await? >= MAX_PER_PERSON {
         return Err(AppError::validation("relation", format!("每人最多登记 {MAX_PER_PERSON} 名家庭成员")));
     }
     let now = state.clock.now_db();
     let mut active = member::ActiveModel {
-        person_id: Set(person_id),
+        person_id: Set(subject.id),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     };
     apply(&mut active, valid);
-    let saved = active.insert(&txn).await?;
-    audit::record(&txn, state.clock.as_ref(), event(actor, "family.create", &subject, saved.id)).await?;
-    txn.commit().await?;
+    let saved = active.insert(txn).await?;
+    audit::record(txn, state.clock.as_ref(), event(actor, "family.create", subject, saved.id)).await?;
     Ok(saved.into())
 }
 

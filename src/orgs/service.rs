@@ -353,7 +353,28 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrgInput) -> AppResu
     }
     let parent_id = parent.as_ref().map(|p| p.id);
     let txn = crate::db::begin_write(&state.db).await?;
-    if store::sibling_named(&txn, parent_id, &name, None).await? {
+    let created = create_in(&txn, state, parent.as_ref(), &name, kind, unit_name).await?;
+    let event = Event::by(actor, "org.create")
+        .object("org", created.id)
+        .org(created.path.clone())
+        .summary(json!({"name": created.name, "kind": created.kind, "parent_id": parent_id}));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(OrgView::from(created))
+}
+
+/// Inserts an organization under `parent` (checked by the caller: scope, kind, clean name) in
+/// `txn`, refusing a live sibling of the same name. Not audited: the caller's event says why.
+pub async fn create_in(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    parent: Option<&org::Model>,
+    name: &str,
+    kind: OrgKind,
+    unit_name: Option<String>,
+) -> AppResult<org::Model> {
+    let parent_id = parent.map(|p| p.id);
+    if store::sibling_named(txn, parent_id, name, None).await? {
         return Err(AppError::conflict("name", "同一上级下已有同名党组织"));
     }
     let now = state.clock.now_db();
@@ -361,8 +382,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrgInput) -> AppResu
         parent_id: Set(parent_id),
         // Provisional path; the real one needs the new id.
         path: Set(format!("/tmp-{}/", crate::auth::session::random_token())),
-        depth: Set(parent.as_ref().map_or(0, |p| p.depth + 1)),
-        name: Set(name),
+        depth: Set(parent.map_or(0, |p| p.depth + 1)),
+        name: Set(name.to_owned()),
         kind: Set(kind.as_str().to_owned()),
         unit_name: Set(unit_name),
         sort_order: Set(0),
@@ -370,19 +391,12 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrgInput) -> AppResu
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    let path = format!("{}{}/", parent.as_ref().map_or("/", |p| p.path.as_str()), inserted.id);
+    let path = format!("{}{}/", parent.map_or("/", |p| p.path.as_str()), inserted.id);
     let mut active: org::ActiveModel = inserted.into();
-    active.path = Set(path.clone());
-    let created = active.update(&txn).await?;
-    let event = Event::by(actor, "org.create")
-        .object("org", created.id)
-        .org(path)
-        .summary(json!({"name": created.name, "kind": created.kind, "parent_id": parent_id}));
-    audit::record(&txn, state.clock.as_ref(), event).await?;
-    txn.commit().await?;
-    Ok(OrgView::from(created))
+    active.path = Set(path);
+    Ok(active.update(txn).await?)
 }
 
 /// Renames an organization or changes the unit it serves.

@@ -118,18 +118,31 @@ pub async fn set_term(state: &AppState, actor: &Actor, id: i32, input: &TermInpu
     }
     let txn = crate::db::begin_write(&state.db).await?;
     let before = json!({"founded_on": o.founded_on, "term_years": o.term_years, "elected_on": o.elected_on});
-    let mut active: org::ActiveModel = o.clone().into();
-    active.founded_on = Set(founded);
-    active.term_years = Set(term);
-    active.elected_on = Set(elected);
-    active.updated_at = Set(state.clock.now_db());
-    let updated = active.update(&txn).await?;
+    let updated = write_in(&txn, state, &o, founded, term, elected).await?;
     let event = Event::by(actor, "org.term").object("org", o.id).org(o.path.clone()).summary(json!({
         "before": before, "after": {"founded_on": founded, "term_years": term, "elected_on": elected},
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// Writes founding date, term and last election (checked by the caller) in `txn`. Not audited:
+/// the caller's event says why.
+pub async fn write_in(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    o: &org::Model,
+    founded: Option<NaiveDate>,
+    term: Option<i32>,
+    elected: Option<NaiveDate>,
+) -> AppResult<org::Model> {
+    let mut active: org::ActiveModel = o.clone().into();
+    active.founded_on = Set(founded);
+    active.term_years = Set(term);
+    active.elected_on = Set(elected);
+    active.updated_at = Set(state.clock.now_db());
+    Ok(active.update(txn).await?)
 }
 
 /// 换届提醒: organizations whose term ends within 90 days (or has ended).

@@ -212,6 +212,95 @@ pub async fn add_committee(state: &AppState, actor: &Actor, org_id: i32, input: 
     Ok(())
 }
 
+/// What the organization import can do with the 书记 a row names for an existing organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretaryMatch {
+    /// The named person already is its 书记.
+    Already,
+    /// Exactly one full member in good standing of its tree has the name: appoint them.
+    Appoint(i32),
+    /// Nothing to do, and why (for the row's warning).
+    Not(String),
+}
+
+/// Whom `name` names as 书记 of organization `o` (the caller checked it may change `o`): exactly
+/// one person of its tree with that name who may hold the post (a full member in good standing,
+/// as [`add_committee`] requires), or why not.
+pub async fn secretary_match(state: &AppState, o: &org::Model, name: &str) -> AppResult<SecretaryMatch> {
+    if OrgKind::parse(&o.kind) == Some(OrgKind::Group) {
+        return Ok(SecretaryMatch::Not("党小组不设书记（组长在党小组页设定），未登记".into()));
+    }
+    let current = committee::Entity::find()
+        .filter(committee::Column::OrgId.eq(o.id))
+        .filter(committee::Column::Post.eq("书记"))
+        .one(&state.db)
+        .await?;
+    if let Some(c) = current {
+        let names = crate::people::store::names(&state.db, &[c.person_id]).await?;
+        let holder = names.get(&c.person_id).cloned().unwrap_or_default();
+        if holder == name {
+            return Ok(SecretaryMatch::Already);
+        }
+        return Ok(SecretaryMatch::Not(format!("本组织已登记书记{holder}，未更改；如需更换请在班子页先免去原书记")));
+    }
+    let people = crate::people::store::live_named_under(&state.db, name, &o.path, 10).await?;
+    if people.is_empty() {
+        return Ok(SecretaryMatch::Not(format!("书记{name}未在名册中，导入名册后在班子页补录")));
+    }
+    let ids: Vec<i32> = people.iter().map(|p| p.id).collect();
+    let members: Vec<member::Model> = member::Entity::find()
+        .filter(member::Column::PersonId.is_in(ids))
+        .filter(member::Column::Status.eq(MemberStatus::Active))
+        .filter(store::subtree(member::Column::BranchPath, &o.path))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter(super::is_full)
+        .collect();
+    Ok(match members.as_slice() {
+        [one] => SecretaryMatch::Appoint(one.person_id),
+        [] => SecretaryMatch::Not(format!(
+            "{name}不是本组织组织关系在册的正式党员，未登记为书记；党员档案建好后在班子页补录"
+        )),
+        many => SecretaryMatch::Not(format!("本组织有 {} 名党员名叫{name}，请在班子页选定书记", many.len())),
+    })
+}
+
+/// Records `person_id` as 书记 of `o` in the import's transaction (matched by
+/// [`secretary_match`]), with its own audit entry as [`add_committee`] writes.
+pub async fn appoint_secretary_in(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    o: &org::Model,
+    person_id: i32,
+) -> AppResult<()> {
+    let taken = committee::Entity::find()
+        .filter(committee::Column::OrgId.eq(o.id))
+        .filter(Condition::any().add(committee::Column::Post.eq("书记")).add(committee::Column::PersonId.eq(person_id)))
+        .one(txn)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::conflict("书记", format!("{}的班子在预览之后发生了变化，请重新上传", o.name)));
+    }
+    committee::ActiveModel {
+        org_id: Set(o.id),
+        person_id: Set(person_id),
+        post: Set("书记".to_owned()),
+        since: Set(None),
+        created_at: Set(state.clock.now_db()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let event = Event::by(actor, "org.committee_add")
+        .object("org", o.id)
+        .org(o.path.clone())
+        .summary(json!({"person_id": person_id, "post": "书记", "by": "org.import"}));
+    audit::record(txn, state.clock.as_ref(), event).await?;
+    Ok(())
+}
+
 pub async fn remove_committee(state: &AppState, actor: &Actor, org_id: i32, member_id: i32) -> AppResult<()> {
     let o = orgs::writable(state, actor, org_id).await?;
     let row = committee::Entity::find_by_id(member_id)

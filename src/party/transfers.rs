@@ -200,6 +200,15 @@ pub async fn decide_transfer(
         add_event(&txn, state, actor, p.id, EventKind::TransferredIn, today, detail).await?;
         let why = format!("组织关系转入{}", to.name);
         released = super::committees::release_posts(&txn, state, actor, p.id, Some(&to.path), &why).await?;
+        // Moving to another branch is a change of post (十必访: 岗位重大调整): whoever listens (the
+        // visits) raises a must-visit for the receiving branch, in this transaction.
+        let situation = crate::module::PersonSituation {
+            person_id: p.id,
+            situation: "post_change",
+            source: format!("transfer#{}", t.id),
+            on: today,
+        };
+        crate::module::report_situation(&txn, state, situation).await?;
     } else {
         let detail = format!("{}退回转接申请：{reason}", to.name);
         add_event(&txn, state, actor, p.id, EventKind::TransferReturned, today, detail).await?;

@@ -20,17 +20,12 @@ use crate::audit::{self, Event};
 use crate::auth::{Actor, Permission};
 use crate::db::org_paths::OrgRef;
 use crate::error::{AppError, AppResult};
+use crate::io::progress::Phase;
 use crate::module::{PartyCells, PartyColumns, PlannedCells};
 use crate::orgs::{entity as org, store};
 use crate::state::AppState;
 
-/// One cell's problem: the column as the user calls it, and why.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-#[schema(description = "一处错误：列名和原因")]
-pub struct CellError {
-    pub column: String,
-    pub reason: String,
-}
+pub use crate::io::table::CellError;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(description = "一行的结果：`row` 为 Excel 中看到的行号；`action` 为新建、更新、无变化、拒绝；\
@@ -194,6 +189,7 @@ async fn plan_chunk(
     if rows.is_empty() {
         return Ok(());
     }
+    state.progress.add(rows.len());
     let (orgs, by_id) = (&index.orgs, &index.by_id);
     let ids: Vec<String> = rows
         .iter()
@@ -428,6 +424,7 @@ async fn plan_chunk(
 /// does not resolve through 所在党组织 or 所在单位.
 pub async fn preview(state: &AppState, actor: &Actor, bytes: Bytes, target: Option<&str>) -> AppResult<ImportReport> {
     let _permit = import_permit(state)?;
+    let _running = state.progress.start(Phase::Checking);
     Ok(plan(state, actor, bytes, target).await?.report)
 }
 
@@ -442,10 +439,12 @@ pub async fn commit(
     target: Option<&str>,
 ) -> AppResult<ImportReport> {
     let _permit = import_permit(state)?;
+    let _running = state.progress.start(Phase::Checking);
     let Plan { mut report, orgs, writes, extras } = plan(state, actor, bytes, target).await?;
     if report.rejected > 0 {
         return Ok(report);
     }
+    state.progress.phase(Phase::Writing);
     // A row plans a membership only under the Party rules, which write it.
     let write_membership = crate::module::roster_rules()?.map(|r| r.write_membership);
     let domains = crate::module::roster_columns();
@@ -469,6 +468,7 @@ pub async fn commit(
     for chunk in creates.chunks(INSERT_ROWS) {
         let rows: Vec<_> = chunk.iter().map(|(_, v, o, _)| (v, &orgs[*o])).collect();
         insert_many_in(&txn, state, &rows).await?;
+        state.progress.add(chunk.len());
         let joining: Vec<String> = chunk
             .iter()
             .filter(|(_, v, _, m)| m.is_some() || extras.contains_key(&v.id_number))
@@ -496,6 +496,7 @@ pub async fn commit(
         }
     }
     for (before, v, o, membership) in changes {
+        state.progress.add(1);
         let o = &orgs[*o];
         let Some(b) = before else { continue };
         let after = update_in(&txn, state, actor, b, v, o).await?.0;

@@ -71,6 +71,15 @@ pub async fn page(actor: Actor) -> AppResult<Response> {
     Ok(render(&empty_page(&actor)))
 }
 
+/// `GET /people/import/progress`: how far the import running on this instance has got (the
+/// page asks while its upload or confirmation is being answered). Numbers only.
+pub async fn progress(State(state): State<AppState>, actor: Actor) -> AppResult<Json<crate::io::progress::Snapshot>> {
+    if !actor.can(Permission::PersonWrite) && !actor.can(Permission::OrgWrite) {
+        return Err(AppError::forbidden("没有导入权限"));
+    }
+    Ok(Json(state.progress.snapshot()))
+}
+
 pub async fn template(actor: Actor) -> AppResult<Response> {
     actor.require(Permission::PersonWrite)?;
     Ok(xlsx::download("民辅警导入模板.xlsx", import::template()?))

@@ -57,6 +57,7 @@ fn web_routes() -> Router<AppState> {
         .route("/people/export.xlsx", get(web::export))
         .route("/people/import", get(import_web::page).post(import_web::upload))
         .route("/people/import/template.xlsx", get(import_web::template))
+        .route("/people/import/progress", get(import_web::progress))
         .route("/people/import/{id}/commit", post(import_web::confirm))
         .route("/people/{id}", post(web::update))
         .route("/people/{id}/edit", get(web::edit_form))

@@ -308,8 +308,8 @@ pub(super) fn changed_fields(before: &person::Model, v: &ValidPerson, o: &org::M
 
 /// Writes a validated change and its history rows; returns the new record and the changes
 /// (for the audit summary, ID and phone numbers masked).
-pub(super) async fn update_in<C: ConnectionTrait>(
-    db: &C,
+pub(super) async fn update_in(
+    db: &sea_orm::DatabaseTransaction,
     state: &AppState,
     actor: &Actor,
     before: &person::Model,
@@ -350,6 +350,18 @@ pub(super) async fn update_in<C: ConnectionTrait>(
         }
         .insert(db)
         .await?;
+    }
+    // A new post or unit is a change of post (十必访: 岗位重大调整): reported to whoever listens
+    // (the visits), who raises a must-visit. Filling in an empty post is no change.
+    let moved = |f: &str| changes.get(f).and_then(|v| v[0].as_str()).is_some_and(|old| !old.is_empty());
+    if moved("position") || moved("org_id") {
+        let situation = crate::module::PersonSituation {
+            person_id: before.id,
+            situation: "post_change",
+            source: format!("roster#{}@{}", before.id, now.format("%Y%m%d%H%M%S")),
+            on: state.clock.today(),
+        };
+        crate::module::report_situation(db, state, situation).await?;
     }
     Ok((after, changes))
 }

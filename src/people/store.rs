@@ -60,6 +60,22 @@ pub async fn live_with_id_number<C: ConnectionTrait>(
     live().filter(Column::IdNumber.eq(id)).limit(limit).all(db).await
 }
 
+/// Up to `limit` live persons named exactly `name` placed in the subtree at `path` (the
+/// organization import's 书记).
+pub async fn live_named_under<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+    path: &str,
+    limit: u64,
+) -> Result<Vec<person::Model>, DbErr> {
+    live()
+        .filter(Column::Name.eq(name))
+        .filter(crate::db::scope::subtree(Column::OrgPath, path))
+        .limit(limit)
+        .all(db)
+        .await
+}
+
 /// Names of the given persons by id (see [`super::names`]).
 pub use super::names;
 
@@ -147,6 +163,77 @@ pub async fn count_in_subtree<C: ConnectionTrait>(db: &C, path: &str) -> Result<
 /// How many people (not deleted) are placed in the organization itself.
 pub async fn count_in_org<C: ConnectionTrait>(db: &C, org_id: i32) -> Result<u64, DbErr> {
     live().filter(Column::OrgId.eq(org_id)).count(db).await
+}
+
+/// Live people in the subtree at `path`, counted per organization path: all of them, or only
+/// those another domain's query `among` selects (a query with a `person_id` column, e.g. the
+/// people visited in a cycle). One grouped query over the path index.
+pub async fn counts_by_path<C: ConnectionTrait>(
+    db: &C,
+    path: &str,
+    among: Option<sea_orm::sea_query::SelectStatement>,
+) -> Result<Vec<(String, i64)>, DbErr> {
+    let mut q = live().filter(crate::db::scope::subtree(Column::OrgPath, path));
+    if let Some(among) = among {
+        q = q.filter(Column::Id.in_subquery(among));
+    }
+    q.select_only()
+        .column(Column::OrgPath)
+        .column_as(Column::Id.count(), "n")
+        .group_by(Column::OrgPath)
+        .into_tuple::<(Option<String>, i64)>()
+        .all(db)
+        .await
+        .map(|rows| rows.into_iter().filter_map(|(p, n)| p.map(|p| (p, n))).collect())
+}
+
+/// A page of live people in the subtree at `path`, by organization and name: all, or those
+/// another domain's query `among` selects (`Some((query, true))`) or does not (`false`). With the
+/// total.
+pub async fn page_in_subtree<C: ConnectionTrait>(
+    db: &C,
+    path: &str,
+    among: Option<(sea_orm::sea_query::SelectStatement, bool)>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<person::Model>, u64), DbErr> {
+    let mut q = live().filter(crate::db::scope::subtree(Column::OrgPath, path));
+    match among {
+        Some((among, true)) => q = q.filter(Column::Id.in_subquery(among)),
+        Some((among, false)) => q = q.filter(Column::Id.not_in_subquery(among)),
+        None => {}
+    }
+    let total = q.clone().count(db).await?;
+    let rows = q
+        .order_by_asc(Column::OrgPath)
+        .order_by_asc(Column::Name)
+        .order_by_asc(Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Live people in the subtree at `path` who joined the police on or after `since` (new recruits).
+pub fn joined_police_since(path: &str, since: chrono::NaiveDate) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::QueryTrait;
+    live()
+        .filter(crate::db::scope::subtree(Column::OrgPath, path))
+        .filter(Column::JoinedPoliceOn.gte(since))
+        .select_only()
+        .column_as(Column::Id, "person_id")
+        .into_query()
+}
+
+/// Every live person in the subtree at `path` (as a `person_id` query).
+pub fn everyone_in(path: &str) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::QueryTrait;
+    live()
+        .filter(crate::db::scope::subtree(Column::OrgPath, path))
+        .select_only()
+        .column_as(Column::Id, "person_id")
+        .into_query()
 }
 
 fn live() -> sea_orm::Select<person::Entity> {

@@ -469,16 +469,16 @@ async fn a_table_the_tree_does_not_know_follows_moves_and_merges_once_registered
             _ => "",
         };
         app.sql(&format!(
-            "CREATE TABLE visits (id INTEGER PRIMARY KEY, org_id INTEGER, org_path VARCHAR(255){collate})"
+            "CREATE TABLE probe_visits (id INTEGER PRIMARY KEY, org_id INTEGER, org_path VARCHAR(255){collate})"
         ))
         .await;
-        app.sql("CREATE INDEX idx_visits_org_path ON visits (org_path)").await;
+        app.sql("CREATE INDEX idx_probe_visits_org_path ON probe_visits (org_path)").await;
         app.sql(
-            "INSERT INTO visits (id, org_id, org_path) VALUES (1, 4, '/1/4/'), (2, 9, '/1/4/9/'), \
+            "INSERT INTO probe_visits (id, org_id, org_path) VALUES (1, 4, '/1/4/'), (2, 9, '/1/4/9/'), \
              (3, 3, '/1/4/99/3/'), (4, 40, '/1/40/'), (5, 5, '/1/5/'), (6, NULL, NULL)",
         )
         .await;
-        let visits = PathColumn::new("visits", "org_path").with_org_id("org_id");
+        let visits = PathColumn::new("probe_visits", "org_path").with_org_id("org_id");
         let org = |id: i32, path: &str| OrgRef { id, path: path.into(), name: format!("组织{id}") };
 
         let txn = dangjian::db::begin_write(&app.state.db).await.unwrap();
@@ -497,7 +497,7 @@ async fn a_table_the_tree_does_not_know_follows_moves_and_merges_once_registered
             .db
             .query_all_raw(Statement::from_string(
                 app.db_backend(),
-                "SELECT id, org_id, org_path FROM visits ORDER BY id",
+                "SELECT id, org_id, org_path FROM probe_visits ORDER BY id",
             ))
             .await
             .unwrap()

@@ -42,6 +42,8 @@ fn action_codes_and_api_tags_are_declared_once() {
             "police",
             "discipline",
             "meetings",
+            "visits",
+            "orgimport",
             "profile",
             "orgpage",
             "auth",

@@ -89,7 +89,10 @@ async fn a_profile_is_masked_and_a_reveal_is_checked_and_audited() {
         assert!(birth.ends_with('年') && field == "birth_date", "{birth}");
         let revealable: Vec<&str> =
             profile["revealable"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
-        assert_eq!(revealable, ["id_number", "birth_date", "phone", "family_members", "sanctions"]);
+        assert_eq!(
+            revealable,
+            ["id_number", "birth_date", "phone", "family_members", "sanctions", "five_knowns", "visit_notes"]
+        );
         let auditor = app.login("auditor").await;
         let reads = |who: &'static str| {
             let auditor = &auditor;

@@ -165,6 +165,8 @@ async fn the_secretary_sees_the_own_navigation_and_is_refused_administration() {
             "执纪问责",
             "执纪问责统计",
             "五个一律、五个零容忍",
+            "家访与关怀",
+            "家访覆盖情况",
             "我的档案",
             "修改密码"
         ]
@@ -546,6 +548,164 @@ async fn the_secretary_records_a_rank_and_an_appraisal_and_sees_them_on_the_prof
     b.client.goto(&app.url(&format!("/people/{id}"))).await.unwrap();
     let section = b.text(Locator::Id("section-police")).await;
     assert!(section.contains("三级警督（2025-10-01 授衔/晋衔）") && section.contains("2026 年 优秀"), "{section}");
+    b.stop().await;
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_situation_becomes_a_visit_the_member_sees_without_the_notes() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let own_id = |s: support::Session| async move {
+        let to = s.get("/people/me").await.headers()["location"].to_str().unwrap().to_owned();
+        to.trim_start_matches("/people/").parse::<i64>().unwrap()
+    };
+    let member = own_id(app.login("dangyuan").await).await;
+    let shuji = app.login("shuji").await;
+    let me = own_id(app.login("shuji").await).await;
+    let coverage = |s: &support::Session| {
+        let s = s.client.clone();
+        let url = app.url("/api/v1/visits/coverage?org=10");
+        async move {
+            s.get(url).send().await.unwrap().json::<serde_json::Value>().await.unwrap()["total"]["visited"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let before = coverage(&shuji).await;
+
+    // The secretary raises 生重病、住院 on the member's profile; the task is on the home page.
+    b.login(&app, "shuji", PASSWORD).await;
+    b.client.goto(&app.url(&format!("/people/{member}"))).await.unwrap();
+    b.client.find(Locator::Css("#situation option[value='illness']")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Id("raise-submit")).await.unwrap().click().await.unwrap();
+    assert!(b.text(Locator::Css(".flash-ok")).await.contains("请于 2026-12-04 前走访"));
+    b.client.goto(&app.url("/")).await.unwrap();
+    b.client.find(Locator::XPath("//a[contains(., '须走访：生重病、住院')]")).await.unwrap().click().await.unwrap();
+    b.wait_url("/visits/new").await;
+
+    // The visit, with the 五知 and a care item; the task is ticked and the secretary is the visitor.
+    assert!(b.client.find(Locator::Css("input[name='task']:checked")).await.is_ok());
+    assert_eq!(
+        b.client.find(Locator::Id("visitor-0")).await.unwrap().prop("value").await.unwrap().as_deref(),
+        Some(me.to_string().as_str())
+    );
+    b.client.find(Locator::Id("hobbies")).await.unwrap().send_keys("羽毛球").await.unwrap();
+    b.client.find(Locator::Id("problems")).await.unwrap().send_keys("住院期间孩子无人接送").await.unwrap();
+    b.client.find(Locator::Css("#care_kind_1 option[value='慰问']")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Id("care_desc_1")).await.unwrap().send_keys("住院慰问").await.unwrap();
+    b.client.find(Locator::Id("care_owner_1")).await.unwrap().send_keys(&me.to_string()).await.unwrap();
+    b.snapshot("visit-form").await;
+    b.client.find(Locator::Id("visit-submit")).await.unwrap().click().await.unwrap();
+    assert!(b.text(Locator::Css(".flash-ok")).await.contains("家访已记录"));
+    assert_eq!(b.text(Locator::Id("visit-kind")).await, "必访");
+    assert!(!b.text(Locator::Id("visit-notes")).await.contains("羽毛球"), "masked until revealed");
+    b.client.find(Locator::Id("reveal-visit")).await.unwrap().click().await.unwrap();
+    assert!(b.text(Locator::Id("notes")).await.contains("羽毛球"));
+    b.snapshot("visit-revealed").await;
+    assert_eq!(coverage(&shuji).await, before + 1, "coverage moved");
+    b.client.goto(&app.url("/")).await.unwrap();
+    assert!(!b.text(Locator::Css("main")).await.contains("须走访：生重病、住院"), "the task is done");
+
+    // The member's own profile: the visit and the care, never the notes.
+    b.client.delete_all_cookies().await.unwrap();
+    b.login(&app, "dangyuan", PASSWORD).await;
+    b.client.goto(&app.url(&format!("/people/{member}"))).await.unwrap();
+    let section = b.text(Locator::Id("section-visits")).await;
+    assert!(section.contains("共 1 次") && section.contains("慰问（进行中）"), "{section}");
+    assert!(
+        !section.contains("羽毛球") && !section.contains("接送") && section.contains("走访人的记录不向本人显示"),
+        "{section}"
+    );
+    b.snapshot("visit-member").await;
+    b.stop().await;
+
+    // Another branch's secretary is refused the 五知 by id; the auditor sees every read of it.
+    let zzb = app.login("zzb").await;
+    let (_, other) = zzb.get_json("/api/v1/persons?org=13&page_size=1").await;
+    let other = other["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(shuji.reveal(other, &["five_knowns"]).await.0, 404);
+    let auditor = app.login("auditor").await;
+    let (_, denied) = auditor.get_json("/api/v1/audit?who=shuji&action=access.denied").await;
+    assert_eq!(denied["items"][0]["object"], format!("person#{other}"));
+    let (_, reads) = auditor.get_json("/api/v1/audit?who=shuji&action=sensitive.read&page_size=50").await;
+    assert!(reads["items"].as_array().unwrap().iter().any(|r| r["object"] == format!("person#{member}")), "{reads}");
+    assert!(
+        reads["items"].as_array().unwrap().iter().any(|r| r["object"].as_str().unwrap().starts_with("visit#")),
+        "{reads}"
+    );
+}
+
+/// A tree sheet (title row, then 名称, 类型, 上级党组织, 覆盖单位, 书记) written to a file the browser
+/// can upload.
+fn tree_sheet(dir: &std::path::Path, name: &str, rows: &[[&str; 5]]) -> std::path::PathBuf {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let s = book.add_worksheet();
+    s.write_string(0, 0, "党组织设置一览").unwrap();
+    for (c, h) in ["名称", "类型", "上级党组织", "覆盖单位", "书记"].iter().enumerate() {
+        s.write_string(1, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+            s.write_string((r + 2) as u32, c as u16, *cell).unwrap();
+        }
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, book.save_to_buffer().unwrap()).unwrap();
+    path
+}
+
+/// The party office uploads a tree sheet, sees the refused rows apart from the accepted ones with
+/// a note, uploads the fixed sheet and confirms it.
+#[tokio::test]
+async fn the_party_office_imports_the_organization_tree_in_the_browser() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    b.login(&app, "zzb", PASSWORD).await;
+    let dir = tempfile::tempdir().unwrap();
+    let root = "中共海滨市公安局委员会";
+    let mut rows = [
+        ["南岭派出所党支部", "党支部", "中共南岭分局委员会", "南岭派出所", "陈一"],
+        ["中共南岭分局委员会", "党委", root, "南岭分局", ""],
+        ["南岭交巡警党支部", "党支部", "南岭分局党委", "", ""],
+    ];
+    let bad = tree_sheet(dir.path(), "bad.xlsx", &rows);
+    b.client.goto(&app.url("/orgs/import")).await.unwrap();
+    b.client.find(Locator::Id("file")).await.unwrap().send_keys(&bad.display().to_string()).await.unwrap();
+    b.client.find(Locator::Id("org-import-upload")).await.unwrap().click().await.unwrap();
+    let rejected = b.text(Locator::Id("import-rejected")).await;
+    assert_eq!(rejected, "拒绝 1 行");
+    let table = b.text(Locator::Id("import-rows")).await;
+    assert!(table.contains("第 5 行「上级党组织」：找不到上级党组织“南岭分局党委”"), "{table}");
+    // Warnings in a column of their own: the rows go in, with a note.
+    let warnings: Vec<String> = serde_json::from_value(
+        b.client
+            .execute(
+                "return Array.from(document.querySelectorAll('#import-rows .import-warning')).map(e => e.textContent);",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(warnings.iter().any(|w| w.contains("书记陈一未在名册中")), "{warnings:?}");
+    assert!(warnings.iter().all(|w| !w.contains("找不到上级党组织")), "{warnings:?}");
+    // Refused rows come first, and nothing can be confirmed.
+    let first = b.text(Locator::Css("#import-rows tbody tr:first-child")).await;
+    assert!(first.starts_with('5'), "{first}");
+    assert!(b.client.find(Locator::Id("import-confirm")).await.is_err());
+    b.snapshot("org-import-preview").await;
+
+    rows[2][2] = "中共南岭分局委员会";
+    let good = tree_sheet(dir.path(), "good.xlsx", &rows);
+    b.client.find(Locator::Id("file")).await.unwrap().send_keys(&good.display().to_string()).await.unwrap();
+    b.client.find(Locator::Id("org-import-upload")).await.unwrap().click().await.unwrap();
+    assert_eq!(b.text(Locator::Id("import-rejected")).await, "拒绝 0 行");
+    b.client.find(Locator::Id("import-confirm")).await.unwrap().click().await.unwrap();
+    b.client.accept_alert().await.unwrap();
+    assert!(b.text(Locator::Css(".flash-ok")).await.contains("新建 3 个党组织"));
+    let (_, found) = app.login("zzb").await.get_json("/api/v1/orgs?q=%E5%8D%97%E5%B2%AD").await;
+    assert_eq!(found["total"], 3, "{found}");
     b.stop().await;
     app.finish().await;
 }

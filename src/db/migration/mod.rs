@@ -20,6 +20,7 @@ mod m20261203_000016_units;
 mod m20261203_000017_police;
 mod m20261203_000018_discipline;
 mod m20261203_000019_meetings;
+mod m20261203_000020_visits;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_police::Migration),
             Box::new(m20261203_000018_discipline::Migration),
             Box::new(m20261203_000019_meetings::Migration),
+            Box::new(m20261203_000020_visits::Migration),
         ]
     }
 }
