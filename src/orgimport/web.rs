@@ -10,10 +10,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::OrgImportReport;
 use super::commit::{commit, preview};
+use super::{OrgImportReport, OrgRowReport};
 use crate::auth::{Actor, Permission};
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
+use crate::io::import_page::{self, CHANGED_SINCE_PREVIEW, for_page};
 use crate::io::{uploads, xlsx};
 use crate::state::AppState;
 use crate::ui::params::{IdPath, Params};
@@ -32,17 +33,29 @@ struct ImportPage {
     hidden_rows: usize,
 }
 
-/// Rows a preview page lists at most: refused ones first, then those with warnings, then what
-/// changes. The counts cover every row; the API answers with all of them.
-const PAGE_ROWS: usize = 500;
+impl import_page::Report for OrgImportReport {
+    type Row = OrgRowReport;
+    fn rows_mut(&mut self) -> &mut Vec<OrgRowReport> {
+        &mut self.rows
+    }
+    fn rejected(&self) -> usize {
+        self.rejected
+    }
+    fn committed(&self) -> bool {
+        self.committed
+    }
+}
 
-fn for_page(mut report: OrgImportReport) -> (OrgImportReport, usize) {
-    report.rows.retain(|r| r.action != "无变化" || !r.warnings.is_empty());
-    let total = report.rows.len();
-    report.rows.sort_by_key(|r| (r.action != "拒绝", r.warnings.is_empty(), r.row));
-    report.rows.truncate(PAGE_ROWS);
-    let hidden = total - report.rows.len();
-    (report, hidden)
+impl import_page::ReportRow for OrgRowReport {
+    fn row(&self) -> usize {
+        self.row
+    }
+    fn action(&self) -> &str {
+        self.action
+    }
+    fn warned(&self) -> bool {
+        !self.warnings.is_empty()
+    }
 }
 
 fn page_of(actor: &Actor) -> ImportPage {
@@ -71,36 +84,18 @@ pub async fn template(actor: Actor) -> AppResult<Response> {
 /// Upload: keep the file, show what importing it would do.
 pub async fn upload(State(state): State<AppState>, actor: Actor, mut multipart: Multipart) -> AppResult<Response> {
     actor.require(Permission::OrgWrite)?;
-    let mut view = page_of(&actor);
-    let file = match crate::io::sheet::multipart_file(&mut multipart, "file", &state.config.uploads).await {
-        Ok(found) => found,
-        Err(err @ (AppError::TooLarge { .. } | AppError::BadRequest { .. })) => {
-            view.error = Some(err.to_string());
-            return Ok((err.status(), render(&view)).into_response());
-        }
-        Err(err) => return Err(err),
+    let shown =
+        import_page::upload(&state, &actor, &mut multipart, KIND, &[], |bytes, _| preview(&state, &actor, bytes))
+            .await?;
+    let view = ImportPage {
+        error: shown.error,
+        report: shown.report,
+        upload_id: shown.upload_id,
+        filename: shown.filename,
+        hidden_rows: shown.hidden_rows,
+        ..page_of(&actor)
     };
-    let Some((filename, bytes)) = file else {
-        view.error = Some("请选择要导入的 Excel 文件".into());
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response());
-    };
-    match preview(&state, &actor, bytes.clone()).await {
-        Ok(report) => {
-            if report.rejected == 0 {
-                view.upload_id = Some(uploads::save(&state, &actor, KIND, &filename, bytes.to_vec()).await?);
-            }
-            view.filename = filename;
-            let (report, hidden) = for_page(report);
-            view.report = Some(report);
-            view.hidden_rows = hidden;
-            Ok(render(&view))
-        }
-        Err(err @ (AppError::Validation { .. } | AppError::TooLarge { .. } | AppError::Busy(_))) => {
-            view.error = Some(err.to_string());
-            Ok((err.status(), render(&view)).into_response())
-        }
-        Err(err) => Err(err),
-    }
+    Ok((shown.status, render(&view)).into_response())
 }
 
 /// Confirmation of a previewed upload: all rows or none.
@@ -109,9 +104,10 @@ pub async fn confirm(State(state): State<AppState>, actor: Actor, IdPath(id): Id
     let upload = uploads::load(&state, &actor, KIND, id).await?;
     let report = commit(&state, &actor, Bytes::from(upload.content), &upload.filename, Some(id)).await?;
     if !report.committed {
-        let (report, hidden_rows) = for_page(report);
+        let mut report = report;
+        let hidden_rows = for_page(&mut report);
         let mut view = page_of(&actor);
-        view.error = Some("数据在预览之后发生了变化，有行不能导入，未写入任何数据。请修正后重新上传。".into());
+        view.error = Some(CHANGED_SINCE_PREVIEW.into());
         view.report = Some(report);
         view.filename = upload.filename;
         view.hidden_rows = hidden_rows;
@@ -182,15 +178,10 @@ pub async fn api(
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
     actor.require(Permission::OrgWrite)?;
-    let body = body.map_err(|e| crate::io::sheet::body_rejection(&e, &state.config.uploads))?;
-    if body.is_empty() {
-        return Err(AppError::bad_request(Some("file"), "请求体应为 Excel 文件内容"));
-    }
-    if q.dry_run.as_deref().is_some_and(|v| matches!(v, "true" | "1" | "yes")) {
+    let body = import_page::api_body(&state, body)?;
+    if import_page::dry_run(q.dry_run.as_deref()) {
         return Ok(Json(preview(&state, &actor, body).await?).into_response());
     }
     let filename = q.filename.unwrap_or_else(|| "api.xlsx".into());
-    let report = commit(&state, &actor, body, &filename, None).await?;
-    let status = if report.committed { StatusCode::CREATED } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, Json(report)).into_response())
+    Ok(import_page::committed(commit(&state, &actor, body, &filename, None).await?))
 }

@@ -9,9 +9,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::import::{self, ImportReport};
+use super::import::{self, ImportReport, RowReport};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::io::import_page::{self, CHANGED_SINCE_PREVIEW, for_page};
 use crate::io::{uploads, xlsx};
 use crate::state::AppState;
 use crate::ui::params::{IdPath, Params};
@@ -34,17 +35,29 @@ struct ImportPage {
     hidden_rows: usize,
 }
 
-/// Rows a preview page lists at most: the rejected ones first, then what would change. The
-/// counts above the table cover every row; the API answers with all of them.
-const PAGE_ROWS: usize = 500;
+impl import_page::Report for ImportReport {
+    type Row = RowReport;
+    fn rows_mut(&mut self) -> &mut Vec<RowReport> {
+        &mut self.rows
+    }
+    fn rejected(&self) -> usize {
+        self.rejected
+    }
+    fn committed(&self) -> bool {
+        self.committed
+    }
+}
 
-fn for_page(mut report: ImportReport) -> (ImportReport, usize) {
-    report.rows.retain(|r| r.action != "无变化" || !r.warnings.is_empty());
-    let total = report.rows.len();
-    report.rows.sort_by_key(|r| (r.action != "拒绝", r.warnings.is_empty(), r.row));
-    report.rows.truncate(PAGE_ROWS);
-    let hidden = total - report.rows.len();
-    (report, hidden)
+impl import_page::ReportRow for RowReport {
+    fn row(&self) -> usize {
+        self.row
+    }
+    fn action(&self) -> &str {
+        self.action
+    }
+    fn warned(&self) -> bool {
+        !self.warnings.is_empty()
+    }
 }
 
 fn layout(actor: &Actor) -> Layout {
@@ -88,39 +101,24 @@ pub async fn template(actor: Actor) -> AppResult<Response> {
 /// Upload: keep the file, show what importing it would do.
 pub async fn upload(State(state): State<AppState>, actor: Actor, mut multipart: Multipart) -> AppResult<Response> {
     actor.require(Permission::PersonWrite)?;
-    let (file, texts) =
-        match crate::io::sheet::multipart_file_with(&mut multipart, "file", &["org"], &state.config.uploads).await {
-            Ok(found) => found,
-            Err(err @ (AppError::TooLarge { .. } | AppError::BadRequest { .. })) => {
-                let view = ImportPage { error: Some(err.to_string()), ..empty_page(&actor) };
-                return Ok((err.status(), render(&view)).into_response());
-            }
-            Err(err) => return Err(err),
-        };
-    let target = texts.into_iter().find(|(k, _)| k == "org").map(|(_, v)| v).unwrap_or_default();
-    let mut view = empty_page(&actor);
-    view.target = target.clone();
-    let Some((filename, bytes)) = file else {
-        view.error = Some("请选择要导入的 Excel 文件".into());
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response());
+    let shown = import_page::upload(&state, &actor, &mut multipart, KIND, &["org"], |bytes, texts| {
+        let (state, actor) = (&state, &actor);
+        async move {
+            let target = texts.into_iter().find(|(k, _)| k == "org").map(|(_, v)| v).unwrap_or_default();
+            import::preview(state, actor, bytes, Some(target.as_str())).await
+        }
+    })
+    .await?;
+    let view = ImportPage {
+        layout: layout(&actor),
+        target: shown.text("org"),
+        error: shown.error,
+        report: shown.report,
+        upload_id: shown.upload_id,
+        filename: shown.filename,
+        hidden_rows: shown.hidden_rows,
     };
-    match import::preview(&state, &actor, bytes.clone(), Some(target.as_str())).await {
-        Ok(report) => {
-            if report.rejected == 0 {
-                view.upload_id = Some(uploads::save(&state, &actor, KIND, &filename, bytes.to_vec()).await?);
-            }
-            view.filename = filename;
-            let (report, hidden) = for_page(report);
-            view.report = Some(report);
-            view.hidden_rows = hidden;
-            Ok(render(&view))
-        }
-        Err(err @ (AppError::Validation { .. } | AppError::TooLarge { .. } | AppError::Busy(_))) => {
-            view.error = Some(err.to_string());
-            Ok((err.status(), render(&view)).into_response())
-        }
-        Err(err) => Err(err),
-    }
+    Ok((shown.status, render(&view)).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -140,10 +138,11 @@ pub async fn confirm(
     let content = Bytes::from(upload.content);
     let report = import::commit(&state, &actor, content, &upload.filename, Some(id), Some(form.org.as_str())).await?;
     if !report.committed {
-        let (report, hidden_rows) = for_page(report);
+        let mut report = report;
+        let hidden_rows = for_page(&mut report);
         let view = ImportPage {
             layout: layout(&actor),
-            error: Some("数据在预览之后发生了变化，有行不能导入，未写入任何数据。请修正后重新上传。".into()),
+            error: Some(CHANGED_SINCE_PREVIEW.into()),
             report: Some(report),
             upload_id: None,
             filename: upload.filename,
@@ -222,17 +221,11 @@ pub async fn api(
     Params(q): Params<ApiQuery>,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
-    let body = body.map_err(|e| crate::io::sheet::body_rejection(&e, &state.config.uploads))?;
-    let dry_run = q.dry_run.as_deref().is_some_and(|v| matches!(v, "true" | "1" | "yes"));
-    if body.is_empty() {
-        return Err(AppError::bad_request(Some("file"), "请求体应为 Excel 文件内容"));
-    }
-    if dry_run {
+    let body = import_page::api_body(&state, body)?;
+    if import_page::dry_run(q.dry_run.as_deref()) {
         let report = import::preview(&state, &actor, body, q.org.as_deref()).await?;
         return Ok(Json(report).into_response());
     }
     let filename = q.filename.unwrap_or_else(|| "api.xlsx".into());
-    let report = import::commit(&state, &actor, body, &filename, None, q.org.as_deref()).await?;
-    let status = if report.committed { StatusCode::CREATED } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, Json(report)).into_response())
+    Ok(import_page::committed(import::commit(&state, &actor, body, &filename, None, q.org.as_deref()).await?))
 }
