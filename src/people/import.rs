@@ -265,7 +265,6 @@ async fn plan_chunk(
             input.unit = u.name.clone();
         }
         overlay(&mut input.position, "position");
-        overlay(&mut input.rank, "rank");
         overlay(&mut input.political_status, "political_status");
         overlay(&mut input.employment_status, "employment_status");
         overlay(&mut input.status_since, "status_since");

@@ -199,8 +199,6 @@ pub struct PersonInput {
     pub unit: String,
     #[schema(schema_with = schema::position)]
     pub position: String,
-    #[schema(schema_with = schema::rank)]
-    pub rank: String,
     #[schema(required = true, schema_with = schema::political_status, example = "群众")]
     pub political_status: String,
     #[schema(required = true, schema_with = schema::employment_status, example = "在职")]
@@ -250,9 +248,6 @@ pub(crate) mod schema {
     pub fn position() -> RefOr<Schema> {
         line(50, false)
     }
-    pub fn rank() -> RefOr<Schema> {
-        line(30, false)
-    }
     pub fn political_status() -> RefOr<Schema> {
         one_of(super::POLITICAL_STATUSES, false)
     }
@@ -278,7 +273,6 @@ pub struct ValidPerson {
     /// The listed unit `unit` names (set by the caller that resolved it; see `orgs::units`).
     pub unit_id: Option<i32>,
     pub position: Option<String>,
-    pub rank: Option<String>,
     pub political_status: String,
     pub employment_status: String,
     pub status_since: Option<NaiveDate>,
@@ -310,7 +304,6 @@ pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("org_id", "所在党组织"),
     ("unit", "工作单位"),
     ("position", "职务"),
-    ("rank", "职级/警衔"),
     ("political_status", "政治面貌"),
     ("employment_status", "在职状态"),
     ("status_since", "状态变动日期"),
@@ -445,7 +438,6 @@ pub fn validate(input: &PersonInput, today: NaiveDate) -> Result<ValidPerson, Ve
     }
     let unit = text("unit", &input.unit, 100, &mut errors);
     let position = text("position", &input.position, 50, &mut errors);
-    let rank = text("rank", &input.rank, 30, &mut errors);
     let political_status = one_of("political_status", &input.political_status, POLITICAL_STATUSES, true, &mut errors);
     let employment_status =
         one_of("employment_status", &input.employment_status, EMPLOYMENT_STATUSES, true, &mut errors);
@@ -496,7 +488,6 @@ pub fn validate(input: &PersonInput, today: NaiveDate) -> Result<ValidPerson, Ve
         unit,
         unit_id: None,
         position,
-        rank,
         political_status,
         employment_status,
         status_since,

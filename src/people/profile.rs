@@ -69,15 +69,23 @@ fn build(p: &person::Model, org_name: &str) -> Vec<Section> {
             id: "work",
             title: "工作情况",
             sensitive: false,
-            rows: vec![
-                Row::new("所在党组织", org_name),
-                Row::new("工作单位", text(&p.unit)),
-                Row::new("职务", text(&p.position)),
-                Row::new("职级/警衔", text(&p.rank)),
-                Row::new("参加公安工作", date(p.joined_police_on)),
-                Row::new("在职状态", p.employment_status.clone()),
-                Row::new("状态变动日期", date(p.status_since)),
-            ],
+            rows: [
+                Some(Row::new("所在党组织", org_name)),
+                Some(Row::new("工作单位", text(&p.unit))),
+                Some(Row::new("职务", text(&p.position))),
+                // 职级 and 警衔 live in 警务信息; a text the police migration could not place
+                // stays readable here (never editable) until someone enters it there.
+                p.rank
+                    .as_deref()
+                    .filter(|r| !r.trim().is_empty())
+                    .map(|r| Row::new("原登记职级/警衔（请在警务信息中录入）", r.to_owned())),
+                Some(Row::new("参加公安工作", date(p.joined_police_on))),
+                Some(Row::new("在职状态", p.employment_status.clone())),
+                Some(Row::new("状态变动日期", date(p.status_since))),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         },
         Section {
             id: "identity",

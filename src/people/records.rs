@@ -130,7 +130,6 @@ fn apply(active: &mut person::ActiveModel, v: &ValidPerson, o: &org::Model) {
     active.unit = Set(v.unit.clone());
     active.unit_id = Set(v.unit_id);
     active.position = Set(v.position.clone());
-    active.rank = Set(v.rank.clone());
     active.political_status = Set(v.political_status.clone());
     active.employment_status = Set(v.employment_status.clone());
     active.status_since = Set(v.status_since);
@@ -152,7 +151,6 @@ fn field_values(p: &person::Model) -> Vec<(&'static str, String)> {
         ("org_id", p.org_id.map(|o| o.to_string()).unwrap_or_default()),
         ("unit", t(&p.unit)),
         ("position", t(&p.position)),
-        ("rank", t(&p.rank)),
         ("political_status", p.political_status.clone()),
         ("employment_status", p.employment_status.clone()),
         ("status_since", d(p.status_since)),
@@ -465,7 +463,6 @@ pub fn input_of(p: &person::Model) -> PersonInput {
         org_id: p.org_id,
         unit: t(&p.unit),
         position: t(&p.position),
-        rank: t(&p.rank),
         political_status: p.political_status.clone(),
         employment_status: p.employment_status.clone(),
         status_since: d(p.status_since),

@@ -429,3 +429,55 @@ async fn pinyin_initials_know_surnames_and_every_reading() {
     })
     .await;
 }
+
+/// 职级 and 警衔 belong to 警务信息 now: the person's form and API no longer take the old free
+/// text, and a text the police migration could not place stays readable, unchanged by edits.
+#[tokio::test]
+async fn the_old_rank_text_is_no_longer_taken_and_what_is_left_of_it_stays_readable() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let form = zzb.get("/people/new").await.text().await.unwrap();
+        assert!(form.contains("name=\"position\"") && !form.contains("name=\"rank\""), "{form}");
+        let body = json!({
+            "name": "赵警官", "kind": "民警", "police_no": "209902", "id_number": valid_id("37020219850101123"),
+            "org_id": 10, "political_status": "群众", "employment_status": "在职", "rank": "三级警督"
+        });
+        let (status, created) = zzb.send_json(Method::POST, "/api/v1/persons", body.clone()).await;
+        assert_eq!(status, 201, "{created}");
+        let pid = created["id"].as_i64().unwrap();
+        let labels = |p: &Value| -> Vec<String> {
+            section(p, "work")["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["label"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let (_, profile) = zzb.get_json(&format!("/api/v1/persons/{pid}")).await;
+        assert!(!labels(&profile).iter().any(|l| l.contains("警衔")), "the given rank was not kept: {profile}");
+        let (_, police) = zzb.get_json(&format!("/api/v1/persons/{pid}/police")).await;
+        assert!(police["police_rank"].is_null(), "nor moved: 警衔 is entered in 警务信息 with its date: {police}");
+
+        // A leftover text from before (the police migration moved only listed values).
+        let q = if app.db_backend() == sea_orm::DatabaseBackend::MySql { "`" } else { "\"" };
+        app.sql(&format!("UPDATE persons SET {q}rank{q} = '见习警员' WHERE id = {pid}")).await;
+        let mut changed = body;
+        changed["position"] = json!("社区民警");
+        let (status, _) = zzb.send_json(Method::PUT, &format!("/api/v1/persons/{pid}"), changed).await;
+        assert_eq!(status, 200);
+        let (_, profile) = zzb.get_json(&format!("/api/v1/persons/{pid}")).await;
+        let row = section(&profile, "work")["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["label"] == "原登记职级/警衔（请在警务信息中录入）")
+            .cloned();
+        assert_eq!(row.map(|r| r["value"].clone()), Some(json!("见习警员")), "{profile}");
+        let (_, history) = zzb.get_json(&format!("/api/v1/persons/{pid}/history")).await;
+        let fields: Vec<&str> =
+            history["items"].as_array().unwrap().iter().map(|h| h["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["职务"], "{history}");
+        app
+    })
+    .await;
+}
