@@ -69,6 +69,9 @@ pub enum Permission {
     DashboardRead,
     /// Record and change sanctions and commitments (discipline domain: discipline, party_admin).
     DisciplineWrite,
+    /// Maintain the bureau's dictionaries that hold no personal data, such as the 十必访
+    /// situations (sysadmin, DESIGN.md §2).
+    DictionaryManage,
 }
 
 impl Permission {
@@ -97,6 +100,7 @@ impl Permission {
             Permission::DisciplineRiskRead => "纪律与风险信息查阅",
             Permission::DashboardRead => "统计与看板查阅",
             Permission::DisciplineWrite => "执纪问责记录维护",
+            Permission::DictionaryManage => "字典维护",
         }
     }
 }
@@ -204,7 +208,7 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Sysadmin => &[UserManage, OrgRead],
+            Role::Sysadmin => &[UserManage, OrgRead, DictionaryManage],
             Role::Secadmin => &[GrantManage, PolicyManage, OrgRead],
             Role::Auditor => &[AuditRead],
             Role::PartyAdmin => &[

@@ -204,6 +204,8 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i32) -> AppResult<Sanct
 #[serde(default)]
 #[into_params(parameter_in = Query)]
 pub struct Filter {
+    /// The person's name, pinyin initials or police number.
+    pub q: String,
     /// One person's records.
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
     #[param(value_type = Option<i32>)]
@@ -243,6 +245,7 @@ impl Filter {
         let (person, org, year, form, commitment) =
             (n(self.person_id), n(self.org), n(self.year), n(self.form), n(self.commitment_id));
         crate::ui::query_string(&[
+            ("q", &self.q),
             ("person_id", &person),
             ("org", &org),
             ("year", &year),
@@ -260,6 +263,9 @@ impl Filter {
     /// The filter as conditions; a value that names nothing matches nothing.
     async fn condition(&self, state: &AppState, today: NaiveDate) -> AppResult<Condition> {
         let mut c = Condition::all();
+        if let Some(found) = crate::people::store::ids_matching(state.db.get_database_backend(), &self.q) {
+            c = c.add(Column::PersonId.in_subquery(found));
+        }
         if let Some(p) = self.person_id {
             c = c.add(Column::PersonId.eq(p));
         }

@@ -80,6 +80,28 @@ pub async fn in_effect<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// The people with at least one standing record that bars something on `on` (the candidates
+/// narrowed by [`in_effect`]'s own rule), for target lists such as the 联合访 "受处分人员".
+pub async fn people_in_effect<C: ConnectionTrait>(db: &C, on: NaiveDate) -> AppResult<Vec<i32>> {
+    use sea_orm::QuerySelect;
+    // A loose pre-filter only (a bar can outlast the influence period by up to two years: 留党察看's
+    // no-promotion tail); `in_effect` decides.
+    let horizon = on.checked_sub_months(chrono::Months::new(24)).unwrap_or(on);
+    let candidates: Vec<i32> = sanction::Entity::find()
+        .filter(Column::Status.eq(Status::Standing))
+        .filter(Column::EffectiveOn.lte(on))
+        .filter(sea_orm::Condition::any().add(Column::InfluenceUntil.is_null()).add(Column::InfluenceUntil.gt(horizon)))
+        .select_only()
+        .column(Column::PersonId)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut ids: Vec<i32> = in_effect(db, &candidates, on).await?.into_keys().collect();
+    ids.sort_unstable();
+    Ok(ids)
+}
+
 /// The union of what a person's standing records bar on `on`.
 pub async fn bars_of<C: ConnectionTrait>(db: &C, person_id: i32, on: NaiveDate) -> AppResult<Bars> {
     let effects = in_effect(db, &[person_id], on).await?;

@@ -97,9 +97,11 @@ pub async fn check_roster_change<C: sea_orm::ConnectionTrait>(
     let before = people::store::find(db, person_id).await?.map(|p| p.employment_status).unwrap_or_default();
     let new_status = Some(change.employment_status).filter(|s| *s != before).and_then(EmploymentStatus::parse);
     match new_status {
-        Some(EmploymentStatus::Deceased) => errors.push((
+        Some(EmploymentStatus::Deceased | EmploymentStatus::DiedOnDuty) => errors.push((
             "employment_status",
-            "此人的党员档案仍为正常：去世的党员请在个人档案「党员信息」中登记党籍终止（去世），在职状态随之改为去世".to_owned(),
+            "此人的党员档案仍为正常：去世的党员请在个人档案「党员信息」中登记党籍终止（去世），在职状态随之改为去世\
+            （因公牺牲的，之后再把在职状态改为因公牺牲）"
+                .to_owned(),
         )),
         Some(EmploymentStatus::Expelled | EmploymentStatus::Dismissed) => errors.push((
             "employment_status",

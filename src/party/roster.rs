@@ -46,7 +46,7 @@ fn person_left<'a>(
 fn status_choices(person_id: i32, employment_status: &str) -> Vec<(&'static str, String)> {
     use crate::people::EmploymentStatus;
     match EmploymentStatus::parse(employment_status) {
-        Some(EmploymentStatus::Deceased) => {
+        Some(EmploymentStatus::Deceased | EmploymentStatus::DiedOnDuty) => {
             vec![("登记党籍终止（去世）", format!("/people/{person_id}/party/end?kind=去世"))]
         }
         Some(EmploymentStatus::Expelled | EmploymentStatus::Dismissed) => vec![

@@ -59,6 +59,9 @@ stored_text! {
         Expelled = "开除" => "开除",
         Resigned = "离职" => "离职",
         Deceased = "去世" => "去世",
+        /// Died on duty (因公牺牲): a death like 去世 for every rule, kept apart so that the
+        /// bureau's care for the families (春节 and 警察节 visits) can find them.
+        DiedOnDuty = "因公牺牲" => "因公牺牲",
     }
 }
 
@@ -78,7 +81,7 @@ stored_text! {
 /// The texts of [`PersonKind`], [`EmploymentStatus`] and [`PoliticalStatus`], for option
 /// lists and messages (a unit test keeps them equal to the enums).
 pub const KINDS: &[&str] = &["民警", "辅警", "工勤"];
-pub const EMPLOYMENT_STATUSES: &[&str] = &["在职", "调离", "退休", "辞退", "开除", "离职", "去世"];
+pub const EMPLOYMENT_STATUSES: &[&str] = &["在职", "调离", "退休", "辞退", "开除", "离职", "去世", "因公牺牲"];
 pub const POLITICAL_STATUSES: &[&str] =
     &["中共党员", "中共预备党员", "发展对象", "入党积极分子", "共青团员", "群众", "民主党派"];
 pub const EDUCATIONS: &[&str] = &["研究生", "大学本科", "大学专科", "中等专科", "高中", "初中及以下"];
@@ -169,7 +172,7 @@ pub fn birth_shown(date: NaiveDate, full: bool) -> String {
     未给的字段视为空，未知字段被忽略。规则：姓名不超过 50 字、不含数字；人员类别为民警、辅警、工勤；警号 4–12 位数字，民警必填；\
         身份证号 18 位、校验位正确；性别、出生日期可省略，给出时须与身份证号一致；民族为规范名称；学历为研究生、大学本科、大学专科、\
         中等专科、高中、初中及以下；电话 7–20 位数字（可含 -）；所在党组织须在调用者可写范围内；政治面貌为中共党员、中共预备党员、\
-        发展对象、入党积极分子、共青团员、群众、民主党派；在职状态为在职、调离、退休、辞退、开除、离职、去世，不是在职时须填状态变动日期；\
+        发展对象、入党积极分子、共青团员、群众、民主党派；在职状态为在职、调离、退休、辞退、开除、离职、去世、因公牺牲，不是在职时须填状态变动日期；\
         日期为 `YYYY-MM-DD`，不晚于今天。")]
 pub struct PersonInput {
     #[schema(required = true, schema_with = schema::name, example = "张三")]

@@ -119,6 +119,15 @@ pub async fn pick_among<C: ConnectionTrait>(
     query.order_by_asc(Column::Name).order_by_asc(Column::Id).limit(limit).all(db).await
 }
 
+/// The people (deleted ones too: records outlive them) whom typed text finds as a picker would
+/// (name, pinyin initials, police number), as an `id` query for another domain's name search;
+/// `None` for empty text.
+pub fn ids_matching(backend: sea_orm::DatabaseBackend, q: &str) -> Option<sea_orm::sea_query::SelectStatement> {
+    use sea_orm::QueryTrait;
+    let cond = super::search::picker_condition(backend, q)?;
+    Some(person::Entity::find().filter(cond).select_only().column(Column::Id).into_query())
+}
+
 /// Where the given live persons are, for another domain's scoped lists and reminders: by id,
 /// the name, the organization path and the employment status (deleted persons left out). A few
 /// queries however many ids.
@@ -231,6 +240,30 @@ pub fn everyone_in(path: &str) -> sea_orm::sea_query::SelectStatement {
     use sea_orm::QueryTrait;
     live()
         .filter(crate::db::scope::subtree(Column::OrgPath, path))
+        .select_only()
+        .column_as(Column::Id, "person_id")
+        .into_query()
+}
+
+/// The officers in the subtree at `path` recorded as 因公牺牲 (whose families the bureau visits),
+/// as a `person_id` query.
+pub fn died_on_duty_in(path: &str) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::QueryTrait;
+    live()
+        .filter(crate::db::scope::subtree(Column::OrgPath, path))
+        .filter(Column::EmploymentStatus.eq(super::EmploymentStatus::DiedOnDuty.as_str()))
+        .select_only()
+        .column_as(Column::Id, "person_id")
+        .into_query()
+}
+
+/// The live people in the subtree at `path` among `ids` (as a `person_id` query), for target
+/// lists another domain has narrowed (e.g. people with a sanction in effect).
+pub fn among_in(path: &str, ids: &[i32]) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::QueryTrait;
+    live()
+        .filter(crate::db::scope::subtree(Column::OrgPath, path))
+        .filter(Column::Id.is_in(ids.iter().copied()))
         .select_only()
         .column_as(Column::Id, "person_id")
         .into_query()

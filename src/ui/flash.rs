@@ -35,6 +35,14 @@ impl Flash {
         response
     }
 
+    /// A refusal shown on the page the form came from: the reasons of a validation or conflict
+    /// error as one message, redirecting to `back`; any other error passes on.
+    pub fn refused(err: crate::error::AppError, back: &str) -> Result<Response, crate::error::AppError> {
+        let errors = super::field_errors(err)?;
+        let text: Vec<String> = errors.into_values().collect();
+        Ok(Self::error(text.join("；")).redirect(back))
+    }
+
     fn parse(raw: &str) -> Option<Self> {
         let (kind, message) = form_urlencoded::parse(raw.as_bytes()).next()?;
         let kind = match kind.as_ref() {

@@ -1,4 +1,5 @@
-//! `/api/v1/visits`, `/api/v1/visit-tasks`, `/api/v1/care-items`, `/api/v1/visit-situations` and
+//! `/api/v1/visits`, `/api/v1/visit-tasks`, `/api/v1/visit-followups`, `/api/v1/care-items`,
+//! `/api/v1/visit-situations` and
 //! `/api/v1/visit-campaigns`. The 五知 and the visit notes are never in these answers: they are
 //! read through `POST /api/v1/persons/{id}/reveal` (`five_knowns`, `visit_notes`), audited.
 
@@ -11,6 +12,7 @@ use serde::Deserialize;
 use super::campaigns::{self, Campaign, CampaignDetail, CampaignInput};
 use super::care::{self, CareFilter, CareItem, CloseCare, NewCare};
 use super::coverage::{self, Coverage, CoverageQuery};
+use super::followups::{self, CompleteFollowUp};
 use super::service::{self, VisitDetail, VisitFilter, VisitRow};
 use super::tasks::{self, MustVisit, RaiseInput, Situation, SituationInput, TaskFilter};
 use super::{VisitInput, record};
@@ -24,14 +26,20 @@ use crate::ui::params::{IdPath, Params};
 use crate::ui::{ListParams, PageParams};
 
 /// Suggestions for visitors and owners: people the actor reads whose name, initials or police
-/// number the text finds (at most 20).
-pub async fn pick(state: &AppState, actor: &Actor, q: &str) -> AppResult<Vec<PickOption>> {
+/// number the text finds (at most 20); for the visitors of a joint visit, anyone in the
+/// campaign's subtree (see [`record::campaign_visitor_root`]).
+pub async fn pick(state: &AppState, actor: &Actor, q: &str, campaign: Option<i32>) -> AppResult<Vec<PickOption>> {
     actor.require(Permission::PersonRead)?;
+    let joint = match campaign {
+        Some(c) => record::campaign_visitor_root(state, actor, c).await?,
+        None => None,
+    };
     let root = actor
         .grants
         .iter()
         .filter(|g| g.role.has(Permission::PersonRead))
         .map(|g| g.org_path.clone())
+        .chain(joint.clone())
         .min_by_key(String::len)
         .unwrap_or_else(|| "/".to_owned());
     let rows =
@@ -41,7 +49,10 @@ pub async fn pick(state: &AppState, actor: &Actor, q: &str) -> AppResult<Vec<Pic
     let orgs = crate::orgs::store::names(&state.db, &org_ids).await?;
     Ok(rows
         .into_iter()
-        .filter(|p| scope.contains(p.org_path.as_deref().unwrap_or("/")))
+        .filter(|p| {
+            let path = p.org_path.as_deref().unwrap_or("/");
+            scope.contains(path) || joint.as_deref().is_some_and(|r| path.starts_with(r))
+        })
         .map(|p| {
             let org = p.org_id.and_then(|o| orgs.get(&o)).map(|o| format!(" · {o}")).unwrap_or_default();
             PickOption { id: p.id, value: format!("{}（#{}）", p.name, p.id), label: format!("{}{org}", p.kind) }
@@ -279,36 +290,86 @@ pub async fn close_care(
 }
 
 #[utoipa::path(
+    post, path = "/visit-followups/{id}/done", tag = "visits", operation_id = "complete_visit_followup",
+    summary = "后续措施完成",
+    description = "权限同记录家访；完成日期不早于走访日期、不晚于今天，不填为今天。已完成的 409。\
+        返回所属家访的详情（不含走访记录的内容）。记 `visit.followup_done`。",
+    params(("id" = i32, Path, description = "后续措施编号（见家访详情的 follow_ups）")),
+    request_body = CompleteFollowUp,
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "已完成；所属家访", body = VisitDetail),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "缺少权限或 `X-CSRF-Token`", body = ErrorBody),
+        (status = 404, description = "不存在或不在范围内（记审计）", body = ErrorBody),
+        (status = 409, description = "已完成", body = ErrorBody),
+        (status = 422, description = "完成日期不符合规则", body = ErrorBody),
+    )
+)]
+pub async fn complete_followup(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    ApiJson(input): ApiJson<CompleteFollowUp>,
+) -> AppResult<Json<VisitDetail>> {
+    let visit = followups::complete(&state, &actor, id, &input).await?;
+    Ok(Json(service::detail(&state, &actor, visit, false).await?.1))
+}
+
+#[utoipa::path(
     get, path = "/visit-situations", tag = "visits", operation_id = "list_visit_situations",
     summary = "十必访情形",
-    description = "字典：代码、名称、期限天数、是否启用。",
+    description = "字典：代码、名称、期限天数、是否启用。名册查阅权限或字典维护权限（系统管理员）。",
     security(("session" = []), ("token" = [])),
     responses(
         (status = 200, description = "情形", body = List<Situation>),
         (status = 401, description = "未登录", body = ErrorBody),
-        (status = 403, description = "缺少名册查阅权限", body = ErrorBody),
+        (status = 403, description = "缺少名册查阅权限或字典维护权限", body = ErrorBody),
     )
 )]
 pub async fn list_situations(State(state): State<AppState>, actor: Actor) -> AppResult<Json<List<Situation>>> {
-    actor.require(Permission::PersonRead)?;
+    if !actor.can(Permission::DictionaryManage) {
+        actor.require(Permission::PersonRead)?;
+    }
     let items = tasks::situations(&state).await?;
     let total = items.len() as u64;
     Ok(Json(List { items, total }))
 }
 
 #[utoipa::path(
+    post, path = "/visit-situations", tag = "visits", operation_id = "create_visit_situation",
+    summary = "新增十必访情形",
+    description = "系统管理员（字典维护权限）新增本局的情形；代码自动生成（custom_N），只用于手工登记。记 `visit.situation_add`。",
+    request_body = SituationInput,
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 201, description = "已新增", body = Situation),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "缺少字典维护权限", body = ErrorBody),
+        (status = 422, description = "名称或期限不符合规则，或与其他情形重名", body = ErrorBody),
+    )
+)]
+pub async fn create_situation(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(input): ApiJson<SituationInput>,
+) -> AppResult<Response> {
+    Ok((StatusCode::CREATED, Json(tasks::create_situation(&state, &actor, &input).await?)).into_response())
+}
+
+#[utoipa::path(
     put, path = "/visit-situations/{id}", tag = "visits", operation_id = "update_visit_situation",
     summary = "修改十必访情形",
-    description = "党务管理员（党组织维护权限）。代码不变（其他业务按代码报告情形）。记 `visit.situation`。",
+    description = "系统管理员（字典维护权限）：改名、改期限、停用或重新启用。代码不变（其他业务按代码报告情形）。记 `visit.situation`。",
     params(("id" = i32, Path, description = "情形编号")),
     request_body = SituationInput,
     security(("session" = [], "csrf" = []), ("token" = [])),
     responses(
         (status = 200, description = "已保存", body = Situation),
         (status = 401, description = "未登录", body = ErrorBody),
-        (status = 403, description = "缺少权限", body = ErrorBody),
+        (status = 403, description = "缺少字典维护权限", body = ErrorBody),
         (status = 404, description = "不存在", body = ErrorBody),
-        (status = 422, description = "名称或期限不符合规则", body = ErrorBody),
+        (status = 422, description = "名称或期限不符合规则，或与其他情形重名", body = ErrorBody),
     )
 )]
 pub async fn update_situation(
@@ -339,7 +400,7 @@ pub async fn list_campaigns(State(state): State<AppState>, actor: Actor) -> AppR
 #[utoipa::path(
     post, path = "/visit-campaigns", tag = "visits", operation_id = "create_visit_campaign",
     summary = "建立联合访活动",
-    description = "党务管理员在其范围内的党组织上建立。对象规则：all、new_recruits、injured。记 `visit.campaign`。",
+    description = "党务管理员在其范围内的党组织上建立。对象规则：all、new_recruits、injured、sanctioned（须有纪律与风险信息查阅权限）、fallen_families（在职状态为因公牺牲者，走访其家属）。记 `visit.campaign`。",
     request_body = CampaignInput,
     security(("session" = [], "csrf" = []), ("token" = [])),
     responses(

@@ -16,12 +16,13 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// The target rules: (code, label). Kept small and real: each is computed from records that
-/// exist. (Officers under sanction and families of officers who died on duty need the discipline
-/// domain and a record of deaths on duty; neither exists yet.)
+/// exist.
 pub const RULES: &[(&str, &str)] = &[
     ("all", "范围内全体人员"),
     ("new_recruits", "新入警人员（活动开始前一年内参加公安工作）"),
     ("injured", "本年度因公负伤人员（登记过“因公负伤、伤亡”必访情形）"),
+    ("sanctioned", "受处分人员（活动开始日处分仍在影响期内）"),
+    ("fallen_families", "因公牺牲民警家属（在职状态登记为因公牺牲的人员，走访其家属）"),
 ];
 
 pub const OCCASIONS: &[&str] = &["春节", "中国人民警察节", "中秋节", "重大安保任务前后", "其他"];
@@ -30,7 +31,7 @@ pub const OCCASIONS: &[&str] = &["春节", "中国人民警察节", "中秋节",
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 #[schema(
-    description = "联合访活动：名称、节点（春节、中国人民警察节…）、起止日期、党组织（范围）、对象规则（all、new_recruits、injured）"
+    description = "联合访活动：名称、节点（春节、中国人民警察节…）、起止日期、党组织（范围）、对象规则（all、new_recruits、injured、sanctioned、fallen_families）"
 )]
 pub struct CampaignInput {
     #[schema(schema_with = crate::visits::schema::name)]
@@ -124,6 +125,10 @@ pub async fn create(state: &AppState, actor: &Actor, input: &CampaignInput) -> A
     if let Some(o) = &org {
         let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
         guard::check(state, actor, Permission::OrgWrite, Sensitivity::Normal, target).await?;
+        // Who is under a sanction is discipline-class data: only one who may read it there picks it.
+        if input.rule.trim() == "sanctioned" && !actor.scope(Permission::DisciplineRiskRead).contains(&o.path) {
+            errors.push(("rule".into(), "按“受处分人员”选对象须有该党组织的纪律与风险信息查阅权限".into()));
+        }
     }
     let (Some(o), Some(starts), Some(ends), true) = (org, starts, ends, errors.is_empty()) else {
         return Err(AppError::Fields(errors));
@@ -189,6 +194,12 @@ pub async fn targets(state: &AppState, c: &campaign::Model, path: &str) -> AppRe
                 .column(task::Column::PersonId)
                 .into_query()
         }
+        // The one query of the discipline domain decides who is under a sanction that day.
+        "sanctioned" => {
+            let ids = crate::discipline::store::people_in_effect(&state.db, c.starts_on).await?;
+            crate::people::store::among_in(path, &ids)
+        }
+        "fallen_families" => crate::people::store::died_on_duty_in(path),
         _ => crate::people::store::everyone_in(path),
     })
 }

@@ -13,6 +13,7 @@ pub mod campaigns;
 pub mod care;
 pub mod coverage;
 pub mod entity;
+pub mod followups;
 pub mod module;
 pub mod profile;
 pub mod record;

@@ -34,12 +34,20 @@ pub fn module() -> Module {
                 href: "/visits/coverage",
                 visible: |a| a.can(Permission::PersonRead),
             },
+            NavEntry {
+                group: "系统管理",
+                label: "十必访情形",
+                href: "/visits/situations",
+                visible: |a| a.can(Permission::DictionaryManage),
+            },
         ],
         actions: &[
             ("visit.create", "记录家访"),
             ("visit.task_raise", "登记必访情形"),
             ("visit.situation", "修改十必访情形"),
+            ("visit.situation_add", "新增十必访情形"),
             ("visit.campaign", "建立联合访活动"),
+            ("visit.followup_done", "后续措施完成"),
             ("care.create", "登记关怀事项"),
             ("care.close", "办结关怀事项"),
         ],
@@ -48,6 +56,7 @@ pub fn module() -> Module {
             Permission::PersonWrite,
             Permission::FamilyCareRead,
             Permission::OrgWrite,
+            Permission::DictionaryManage,
         ],
         todos: &[task_todos],
         org_path_columns: super::ORG_PATH_COLUMNS,
@@ -71,8 +80,9 @@ fn web_routes() -> Router<AppState> {
         .route("/visits/coverage/export.xlsx", get(web_more::coverage_export))
         .route("/visits/campaigns", get(web_more::campaigns_page).post(web_more::campaign_create))
         .route("/visits/campaigns/{id}", get(web_more::campaign_detail))
-        .route("/visits/situations", get(web_more::situations_page))
+        .route("/visits/situations", get(web_more::situations_page).post(web_more::situation_create))
         .route("/visits/situations/{id}", post(web_more::situation_update))
+        .route("/visits/followups/{id}/done", post(web::followup_done))
         .route("/visits/{id}", get(web::detail))
         .route("/visits/{id}/reveal", post(web::reveal))
         .route("/people/{id}/visits/new", get(web::new_form))
@@ -93,7 +103,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::list_care, api::create_care))
         .routes(routes!(api::get_care))
         .routes(routes!(api::close_care))
-        .routes(routes!(api::list_situations))
+        .routes(routes!(api::complete_followup))
+        .routes(routes!(api::list_situations, api::create_situation))
         .routes(routes!(api::update_situation))
         .routes(routes!(api::list_campaigns, api::create_campaign))
         .routes(routes!(api::get_campaign))

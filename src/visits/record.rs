@@ -46,16 +46,47 @@ pub async fn check_people(
     ids: &[(String, String, i32)],
     errors: &mut Errors,
 ) -> AppResult<()> {
+    check_people_within(state, actor, ids, None, errors).await
+}
+
+/// As [`check_people`], also accepting anyone live under `also` (a joint visit's campaign).
+async fn check_people_within(
+    state: &AppState,
+    actor: &Actor,
+    ids: &[(String, String, i32)],
+    also: Option<&str>,
+    errors: &mut Errors,
+) -> AppResult<()> {
     let scope = actor.scope(Permission::PersonRead);
     for (field, label, id) in ids {
-        let ok = crate::people::store::find_live(&state.db, *id)
-            .await?
-            .is_some_and(|p| scope.contains(p.org_path.as_deref().unwrap_or("/")));
+        let ok = crate::people::store::find_live(&state.db, *id).await?.is_some_and(|p| {
+            let path = p.org_path.as_deref().unwrap_or("/");
+            scope.contains(path) || also.is_some_and(|root| path.starts_with(root))
+        });
         if !ok {
             push(errors, field.clone(), format!("{label}（人员编号 {id}）不存在或不在您的范围内"));
         }
     }
     Ok(())
+}
+
+/// The subtree from which a 重要节点联合访 may draw its visitors: the whole campaign's, when the
+/// actor may record visits somewhere in it. A joint visit brings the branch together with 政工,
+/// 纪检 and 工会 staff, who sit in the sub-bureau's or bureau's offices, outside a branch
+/// secretary's own scope; the party admin who defined the campaign over that subtree named them.
+/// Owners of follow-ups and care stay within the recorder's scope: they are the recorder's to
+/// chase.
+pub async fn campaign_visitor_root(state: &AppState, actor: &Actor, campaign_id: i32) -> AppResult<Option<String>> {
+    let Some(c) = campaign::Entity::find_by_id(campaign_id).one(&state.db).await? else {
+        return Ok(None);
+    };
+    let records_inside = actor.scope(Permission::PersonWrite).contains(&c.org_path)
+        || actor.grants.iter().any(|g| {
+            g.role.has(Permission::PersonWrite)
+                && g.role.has(Permission::FamilyCareRead)
+                && g.org_path.starts_with(c.org_path.as_str())
+        });
+    Ok(records_inside.then_some(c.org_path))
 }
 
 /// What the checks found worth keeping for the write.
@@ -102,8 +133,14 @@ async fn check(state: &AppState, actor: &Actor, s: &Subject, input: &VisitInput)
     if input.visitor_ids.len() > 20 {
         push(&mut errors, "visitor_ids", "走访人不能超过 20 名");
     }
-    let mut people: Vec<(String, String, i32)> =
+    let visitors: Vec<(String, String, i32)> =
         input.visitor_ids.iter().take(20).map(|id| ("visitor_ids".to_owned(), "走访人".to_owned(), *id)).collect();
+    let joint_root = match (kind.as_str(), input.campaign_id) {
+        ("联合访", Some(c)) => campaign_visitor_root(state, actor, c).await?,
+        _ => None,
+    };
+    check_people_within(state, actor, &visitors, joint_root.as_deref(), &mut errors).await?;
+    let mut people: Vec<(String, String, i32)> = Vec::new();
     // The family: registered members met must be this person's.
     let family = crate::family::service::of(&state.db, s.id).await?;
     let mut family_met = Vec::new();

@@ -1,4 +1,4 @@
-//! 十必访: the situations dictionary (edited by the Party office), must-visit tasks raised by hand
+//! 十必访: the situations dictionary (kept by the system administrator), must-visit tasks raised by hand
 //! or by other domains' events, their list and the home page's to-do items (the branch secretary's
 //! own, and the overdue ones escalated to the party admin above).
 
@@ -18,7 +18,7 @@ use crate::ui::blocks::Todo;
 
 /// One 十必访 situation.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(description = "十必访情形（字典，党务管理员可修改；随程序提供的是标注为示例的清单）")]
+#[schema(description = "十必访情形（字典，系统管理员维护：新增、改名、改期限、停用；随程序提供的是标注为示例的清单）")]
 pub struct Situation {
     pub id: i32,
     #[schema(example = "bereavement")]
@@ -41,10 +41,12 @@ pub async fn situations(state: &AppState) -> AppResult<Vec<Situation>> {
     Ok(rows.into_iter().map(Situation::from).collect())
 }
 
-/// A change of the dictionary: label, deadline, in use.
+/// A situation as typed, new or changed: label, deadline, in use.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
-#[schema(description = "修改十必访情形：名称（不超过 50 字）、期限天数（1–90）、是否启用")]
+#[schema(
+    description = "新增或修改十必访情形：名称（不超过 50 字，不与其他情形重名）、期限天数（1–90）、是否启用（停用后不能再登记，已登记的任务不受影响）"
+)]
 pub struct SituationInput {
     #[schema(schema_with = crate::visits::schema::label)]
     pub label: String,
@@ -52,15 +54,13 @@ pub struct SituationInput {
     pub active: Option<bool>,
 }
 
-/// Changes a situation (party admin: `OrgWrite`). Codes stay: other domains report by code.
-pub async fn update_situation(
+/// The checked label and deadline; `id` is the situation being changed (its own label is no clash).
+async fn check_situation(
     state: &AppState,
-    actor: &Actor,
-    id: i32,
     input: &SituationInput,
-) -> AppResult<Situation> {
-    actor.require(Permission::OrgWrite)?;
-    let s = situation::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    id: Option<i32>,
+    default_days: Option<i32>,
+) -> AppResult<(String, i32)> {
     let mut errors = Vec::new();
     let label = input.label.trim().to_owned();
     if label.is_empty() {
@@ -69,14 +69,40 @@ pub async fn update_situation(
         errors.push(("label".to_owned(), m));
     } else if label.chars().count() > 50 {
         errors.push(("label".to_owned(), "情形名称不能超过 50 个字".to_owned()));
+    } else {
+        let clash = situation::Entity::find()
+            .filter(situation::Column::Label.eq(label.clone()))
+            .one(&state.db)
+            .await?
+            .is_some_and(|s| Some(s.id) != id);
+        if clash {
+            errors.push(("label".to_owned(), format!("已有名为“{label}”的情形")));
+        }
     }
-    let days = input.deadline_days.unwrap_or(s.deadline_days);
-    if !(1..=90).contains(&days) {
-        errors.push(("deadline_days".to_owned(), "期限应为 1 至 90 天".to_owned()));
+    let days = input.deadline_days.or(default_days);
+    match days {
+        Some(d) if (1..=90).contains(&d) => {}
+        None => errors.push(("deadline_days".to_owned(), "请填写走访期限天数".to_owned())),
+        Some(_) => errors.push(("deadline_days".to_owned(), "期限应为 1 至 90 天".to_owned())),
     }
-    if !errors.is_empty() {
-        return Err(AppError::Fields(errors));
+    match (days, errors.is_empty()) {
+        (Some(d), true) => Ok((label, d)),
+        _ => Err(AppError::Fields(errors)),
     }
+}
+
+/// Changes a situation: rename, deadline, retire or restore. A dictionary of the bureau's own
+/// words, kept by the system administrator (`DictionaryManage`, DESIGN.md §2). Codes stay:
+/// other domains report by code.
+pub async fn update_situation(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    input: &SituationInput,
+) -> AppResult<Situation> {
+    actor.require(Permission::DictionaryManage)?;
+    let s = situation::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let (label, days) = check_situation(state, input, Some(s.id), Some(s.deadline_days)).await?;
     let txn = crate::db::begin_write(&state.db).await?;
     let mut active: situation::ActiveModel = s.clone().into();
     active.label = Set(label);
@@ -84,6 +110,32 @@ pub async fn update_situation(
     active.active = Set(input.active.unwrap_or(s.active));
     let saved = active.update(&txn).await?;
     let event = Event::by(actor, "visit.situation").object("visit_situation", saved.id).summary(json!({
+        "code": saved.code, "label": saved.label, "deadline_days": saved.deadline_days, "active": saved.active
+    }));
+    audit::record(&txn, state.clock.as_ref(), event).await?;
+    txn.commit().await?;
+    Ok(saved.into())
+}
+
+/// Adds a situation of the bureau's own (`DictionaryManage`). It gets a generated code
+/// (`custom_N`): only hand-raised tasks use it, since no other domain reports it.
+pub async fn create_situation(state: &AppState, actor: &Actor, input: &SituationInput) -> AppResult<Situation> {
+    actor.require(Permission::DictionaryManage)?;
+    let (label, days) = check_situation(state, input, None, None).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let last = situation::Entity::find().order_by_desc(situation::Column::Sort).one(&txn).await?;
+    let sort = last.map_or(1, |s| s.sort + 1);
+    let saved = situation::ActiveModel {
+        code: Set(format!("custom_{sort}")),
+        label: Set(label),
+        deadline_days: Set(days),
+        active: Set(input.active.unwrap_or(true)),
+        sort: Set(sort),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let event = Event::by(actor, "visit.situation_add").object("visit_situation", saved.id).summary(json!({
         "code": saved.code, "label": saved.label, "deadline_days": saved.deadline_days, "active": saved.active
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;

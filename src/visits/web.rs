@@ -260,6 +260,8 @@ struct DetailPage {
     layout: Layout,
     d: VisitDetail,
     can_reveal: bool,
+    /// Whether the actor may mark follow-ups done (who may record visits to the person).
+    can_complete: bool,
 }
 
 async fn detail_page(
@@ -271,10 +273,11 @@ async fn detail_page(
 ) -> AppResult<Response> {
     let (s, d) = service::detail(state, actor, id, reveal).await?;
     let can_reveal = !s.own && actor.scope(crate::auth::Permission::FamilyCareRead).contains(&s.org_path);
+    let can_complete = !s.own && record::may_record(actor, &s);
     let layout = Layout::new(actor, format!("家访：{} {}", d.row.person_name, d.row.visited_on), "/visits", flash)
         .crumb(s.name.clone(), Some(format!("/people/{}", s.id)))
         .crumb("家访", None);
-    Ok(render(&DetailPage { layout, d, can_reveal }))
+    Ok(render(&DetailPage { layout, d, can_reveal, can_complete }))
 }
 
 pub async fn detail(
@@ -290,6 +293,32 @@ pub async fn reveal(State(state): State<AppState>, actor: Actor, IdPath(id): IdP
     let mut res = detail_page(&state, &actor, id, true, None).await?;
     res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     Ok(res)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DoneForm {
+    done_on: String,
+    /// The visit page to return to (the follow-up's own visit; used only for the redirect).
+    visit: String,
+}
+
+/// Marks a follow-up done from the visit's page.
+pub async fn followup_done(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(f): Form<DoneForm>,
+) -> AppResult<Response> {
+    let input = super::followups::CompleteFollowUp { done_on: f.done_on };
+    match super::followups::complete(&state, &actor, id, &input).await {
+        Ok(visit) => Ok(Flash::ok("后续措施已完成").redirect(&format!("/visits/{visit}#follow-ups"))),
+        Err(err) => {
+            let back =
+                f.visit.trim().parse::<i32>().map_or("/visits".to_owned(), |v| format!("/visits/{v}#follow-ups"));
+            Flash::refused(err, &back)
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -367,6 +396,9 @@ pub async fn five(
 #[serde(default)]
 pub struct OptionsQuery {
     q: String,
+    /// A joint visit's campaign: its visitors may come from the campaign's whole subtree.
+    #[serde(deserialize_with = "crate::ui::params::opt_i32")]
+    campaign_id: Option<i32>,
 }
 
 /// `GET /visits/options?q=`: visitors and owners among the people the actor reads.
@@ -375,5 +407,5 @@ pub async fn options(
     actor: Actor,
     Query(q): Query<OptionsQuery>,
 ) -> AppResult<Response> {
-    Ok(axum::Json(super::api::pick(&state, &actor, &q.q).await?).into_response())
+    Ok(axum::Json(super::api::pick(&state, &actor, &q.q, q.campaign_id).await?).into_response())
 }

@@ -294,14 +294,31 @@ pub async fn situations_page(
     actor: Actor,
     TakeFlash(flash): TakeFlash,
 ) -> AppResult<Response> {
-    actor.require(Permission::PersonRead)?;
+    if !actor.can(Permission::DictionaryManage) {
+        actor.require(Permission::PersonRead)?;
+    }
     let rows = tasks::situations(&state).await?;
-    let page = SituationsPage {
-        layout: Layout::new(&actor, "十必访情形", "/visits", flash),
-        rows,
-        can_edit: actor.can(Permission::OrgWrite),
-    };
+    let can_edit = actor.can(Permission::DictionaryManage);
+    let active = if can_edit { "/visits/situations" } else { "/visits" };
+    let page = SituationsPage { layout: Layout::new(&actor, "十必访情形", active, flash), rows, can_edit };
     Ok(render(&page))
+}
+
+/// Adds a situation from the dictionary page.
+pub async fn situation_create(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(f): Form<SituationForm>,
+) -> AppResult<Response> {
+    let input = SituationInput {
+        label: f.label,
+        deadline_days: f.deadline_days.trim().parse().ok().or(Some(0)),
+        active: Some(true),
+    };
+    match tasks::create_situation(&state, &actor, &input).await {
+        Ok(s) => Ok(Flash::ok(format!("已新增“{}”", s.label)).redirect("/visits/situations")),
+        Err(err) => Flash::refused(err, "/visits/situations"),
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -325,10 +342,6 @@ pub async fn situation_update(
     };
     match tasks::update_situation(&state, &actor, id, &input).await {
         Ok(_) => Ok(Flash::ok("已保存").redirect("/visits/situations")),
-        Err(err) => {
-            let errors = field_errors(err)?;
-            let text: Vec<String> = errors.values().cloned().collect();
-            Ok(Flash::error(text.join("；")).redirect("/visits/situations"))
-        }
+        Err(err) => Flash::refused(err, "/visits/situations"),
     }
 }

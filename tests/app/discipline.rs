@@ -373,3 +373,45 @@ async fn statistics_match_the_records_and_commitments_count_violations() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_list_finds_records_by_name_initials_or_police_number_within_its_reach() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let body = json!({"name": "覃志远", "kind": "民警", "police_no": "760321", "id_number": crate::support::valid_id("33020219800101606"),
+            "org_id": 10, "political_status": "群众", "employment_status": "在职"});
+        let (status, p) = zzb.send_json(Method::POST, "/api/v1/persons", body).await;
+        assert_eq!(status, 201, "{p}");
+        let pid = p["id"].as_i64().unwrap();
+        let (status, s) = record(
+            &zzb,
+            json!({"person_id": pid, "kind": "记过", "decided_on": "2026-10-08", "facts": "接处警迟到", "decided_by": "海滨市公安局"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{s}");
+        // By name, by the surname's reading (覃 qin), by police number: exactly this person's record.
+        for q in ["覃志远", "qzy", "760321"] {
+            let (status, list) = zzb.get_json(&format!("/api/v1/sanctions?q={q}")).await;
+            assert_eq!(status, 200, "{list}");
+            assert_eq!(list["total"], 1, "{q}: {list}");
+            assert_eq!(list["items"][0]["person_id"].as_i64(), Some(pid), "{q}");
+        }
+        let (_, none) = zzb.get_json("/api/v1/sanctions?q=无此人").await;
+        assert_eq!(none["total"], 0);
+        let html = zzb.get("/discipline?q=覃志远").await.text().await.unwrap();
+        assert!(html.contains("共 1 条") && html.contains(&format!("href=\"/discipline/{}\"", s["sanction"]["id"])), "{html}");
+        assert!(html.contains("value=\"覃志远\""), "the search box keeps the text");
+        // The reach does not widen: the branch secretary finds it only while it is in effect, and
+        // the leader, who sees counts only, is refused.
+        let shuji = app.login("shuji").await;
+        let (_, found) = shuji.get_json("/api/v1/sanctions?q=覃志远").await;
+        assert_eq!(found["total"], 1, "{found}");
+        let lingdao = app.login("lingdao").await;
+        assert_eq!(lingdao.get_json("/api/v1/sanctions?q=覃志远").await.0, 403);
+        let auditor = app.login("auditor").await;
+        let (_, reads) = auditor.get_json("/api/v1/audit?who=zzb&action=sensitive.read&page_size=100").await;
+        assert!(reads.to_string().contains("q=%E8%A6%83%E5%BF%97%E8%BF%9C"), "the search is in the log: {reads}");
+        app
+    })
+    .await;
+}

@@ -32,4 +32,5 @@ mod sanction_effects;
 mod shell;
 mod transport;
 mod uploads;
+mod visit_rules;
 mod visits;

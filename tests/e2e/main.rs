@@ -709,3 +709,46 @@ async fn the_party_office_imports_the_organization_tree_in_the_browser() {
     b.stop().await;
     app.finish().await;
 }
+
+#[tokio::test]
+async fn discipline_records_a_major_demerit_and_finds_it_by_name() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let zzb = app.login("zzb").await;
+    let (_, list) = zzb.get_json("/api/v1/persons?org=10&kind=民警&page_size=1").await;
+    let (id, name) = (list["items"][0]["id"].as_i64().unwrap(), list["items"][0]["name"].as_str().unwrap().to_owned());
+    b.login(&app, "jijian", PASSWORD).await;
+    b.client.goto(&app.url("/discipline/new")).await.unwrap();
+    b.client.find(Locator::Id("s-person")).await.unwrap().send_keys(&id.to_string()).await.unwrap();
+    b.client.find(Locator::Css("#s-kind option[value='记大过']")).await.unwrap().click().await.unwrap();
+    let set = |field: &str, value: &str| format!("document.getElementById('{field}').value = '{value}';");
+    b.client.execute(&set("s-decided", "2025-03-01"), vec![]).await.unwrap();
+    b.client.execute(&set("s-effective", "2025-02-01"), vec![]).await.unwrap();
+    b.client.find(Locator::Id("s-facts")).await.unwrap().send_keys("值班期间擅离岗位").await.unwrap();
+    b.client.find(Locator::Id("s-by")).await.unwrap().send_keys("海滨市公安局").await.unwrap();
+    b.client.find(Locator::Css("#sanction-new button.primary")).await.unwrap().click().await.unwrap();
+
+    // Refused beside the field, the rest kept.
+    let form = b.text(Locator::Id("sanction-new")).await;
+    assert!(form.contains("生效日期 2025-02-01 不能早于决定日期 2025-03-01"), "{form}");
+    assert_eq!(
+        b.client.find(Locator::Id("s-facts")).await.unwrap().prop("value").await.unwrap().as_deref(),
+        Some("值班期间擅离岗位")
+    );
+    b.client.execute(&set("s-effective", ""), vec![]).await.unwrap();
+    b.client.find(Locator::Css("#sanction-new button.primary")).await.unwrap().click().await.unwrap();
+    assert!(b.text(Locator::Css(".flash-ok")).await.contains(&format!("已登记：{name} 记大过")));
+    // The influence period is computed (research/domain.md §5.6: 记大过 18 months), over by today.
+    assert_eq!(b.text(Locator::Id("sanction-period")).await, "至 2026-09-01（18 个月）");
+    b.snapshot("sanction-recorded").await;
+
+    // The list finds it by name.
+    b.client.goto(&app.url("/discipline")).await.unwrap();
+    b.client.find(Locator::Id("sanction-q")).await.unwrap().send_keys(&name).await.unwrap();
+    b.client.find(Locator::Css("form.filters button")).await.unwrap().click().await.unwrap();
+    b.wait_url("q=").await;
+    let table = b.text(Locator::Id("sanctions")).await;
+    assert!(table.contains(&name) && table.contains("记大过") && table.contains("2025-03-01"), "{table}");
+    b.stop().await;
+    app.finish().await;
+}
