@@ -33,6 +33,38 @@ pub trait ReportRow {
     fn warned(&self) -> bool;
 }
 
+/// Implements [`Report`] and [`ReportRow`] for an import's report and row types, which share
+/// the fields `rows`, `rejected`, `committed` and `row`, `action`, `warnings`.
+macro_rules! sheet_report {
+    ($report:ty, $row:ty) => {
+        impl $crate::io::import_page::Report for $report {
+            type Row = $row;
+            fn rows_mut(&mut self) -> &mut Vec<$row> {
+                &mut self.rows
+            }
+            fn rejected(&self) -> usize {
+                self.rejected
+            }
+            fn committed(&self) -> bool {
+                self.committed
+            }
+        }
+
+        impl $crate::io::import_page::ReportRow for $row {
+            fn row(&self) -> usize {
+                self.row
+            }
+            fn action(&self) -> &str {
+                self.action
+            }
+            fn warned(&self) -> bool {
+                !self.warnings.is_empty()
+            }
+        }
+    };
+}
+pub(crate) use sheet_report;
+
 /// Rows a preview page lists at most: refused ones first, then those with warnings, then what
 /// changes. The counts above the table cover every row; the API answers with all of them.
 pub const PAGE_ROWS: usize = 500;

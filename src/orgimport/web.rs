@@ -33,30 +33,7 @@ struct ImportPage {
     hidden_rows: usize,
 }
 
-impl import_page::Report for OrgImportReport {
-    type Row = OrgRowReport;
-    fn rows_mut(&mut self) -> &mut Vec<OrgRowReport> {
-        &mut self.rows
-    }
-    fn rejected(&self) -> usize {
-        self.rejected
-    }
-    fn committed(&self) -> bool {
-        self.committed
-    }
-}
-
-impl import_page::ReportRow for OrgRowReport {
-    fn row(&self) -> usize {
-        self.row
-    }
-    fn action(&self) -> &str {
-        self.action
-    }
-    fn warned(&self) -> bool {
-        !self.warnings.is_empty()
-    }
-}
+import_page::sheet_report!(OrgImportReport, OrgRowReport);
 
 fn page_of(actor: &Actor) -> ImportPage {
     ImportPage {

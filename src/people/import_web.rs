@@ -35,30 +35,7 @@ struct ImportPage {
     hidden_rows: usize,
 }
 
-impl import_page::Report for ImportReport {
-    type Row = RowReport;
-    fn rows_mut(&mut self) -> &mut Vec<RowReport> {
-        &mut self.rows
-    }
-    fn rejected(&self) -> usize {
-        self.rejected
-    }
-    fn committed(&self) -> bool {
-        self.committed
-    }
-}
-
-impl import_page::ReportRow for RowReport {
-    fn row(&self) -> usize {
-        self.row
-    }
-    fn action(&self) -> &str {
-        self.action
-    }
-    fn warned(&self) -> bool {
-        !self.warnings.is_empty()
-    }
-}
+import_page::sheet_report!(ImportReport, RowReport);
 
 fn layout(actor: &Actor) -> Layout {
     Layout::new(actor, "导入民辅警名册", "/people", None)
