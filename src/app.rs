@@ -23,7 +23,7 @@ use crate::module::Module;
 use crate::state::AppState;
 use crate::{
     accounts, auditlog, auth, discipline, family, home, meetings, metrics, openapi, orgimport, orgpage, orgs, party,
-    people, police, profile, ui, visits,
+    people, police, profile, risk, ui, visits,
 };
 
 /// Every part of the application, one line each: a domain adds itself here and nowhere else
@@ -38,6 +38,7 @@ pub const MODULES: &[fn() -> Module] = &[
     discipline::module::module,
     meetings::module::module,
     visits::module::module,
+    risk::module::module,
     orgimport::module::module,
     profile::module,
     orgpage::module,

@@ -29,6 +29,7 @@ pub mod party;
 pub mod people;
 pub mod police;
 pub mod profile;
+pub mod risk;
 pub mod state;
 pub mod text;
 pub mod ui;

@@ -102,6 +102,31 @@ pub async fn people_in_effect<C: ConnectionTrait>(db: &C, on: NaiveDate) -> AppR
     Ok(ids)
 }
 
+/// The standing records in effect on `on` that were recorded in `scope` (by the organization
+/// the person belonged to then), by person: one query, for lists over a whole unit (the risk
+/// domain's early warning) where asking person by person would not scale.
+pub async fn in_effect_in<C: ConnectionTrait>(
+    db: &C,
+    scope: &crate::auth::Scope,
+    on: NaiveDate,
+) -> AppResult<HashMap<i32, Vec<Effect>>> {
+    let rows = sanction::Entity::find()
+        .filter(crate::db::scope::in_scope(Column::OrgPath, scope))
+        .filter(Column::Status.eq(Status::Standing))
+        .filter(Column::EffectiveOn.lte(on))
+        .order_by_asc(Column::EffectiveOn)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i32, Vec<Effect>> = HashMap::new();
+    for s in &rows {
+        if let Some(e) = Effect::of(s, on) {
+            out.entry(s.person_id).or_default().push(e);
+        }
+    }
+    Ok(out)
+}
+
 /// The union of what a person's standing records bar on `on`.
 pub async fn bars_of<C: ConnectionTrait>(db: &C, person_id: i32, on: NaiveDate) -> AppResult<Bars> {
     let effects = in_effect(db, &[person_id], on).await?;

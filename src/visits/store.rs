@@ -132,3 +132,29 @@ pub fn on_sanction<'a>(
         Ok(raised.map(|t| format!("必访任务（期限 {}）", t.due_on)).into_iter().collect())
     })
 }
+
+/// The open must-visit tasks in `scope` whose deadline passed before `today`: (person, situation
+/// label, due date), one query. For the early warning of the risk domain, which has checked its
+/// own authorization.
+pub async fn overdue_in<C: ConnectionTrait>(
+    db: &C,
+    scope: &crate::auth::Scope,
+    today: NaiveDate,
+) -> AppResult<Vec<(i32, String, NaiveDate)>> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(i32, i32, NaiveDate)> = task::Entity::find()
+        .select_only()
+        .column(task::Column::PersonId)
+        .column(task::Column::SituationId)
+        .column(task::Column::DueOn)
+        .filter(crate::db::scope::in_scope(task::Column::OrgPath, scope))
+        .filter(task::Column::ClosedOn.is_null())
+        .filter(task::Column::DueOn.lt(today))
+        .order_by_asc(task::Column::DueOn)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let labels: std::collections::HashMap<i32, String> =
+        situation::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.label)).collect();
+    Ok(rows.into_iter().map(|(p, s, due)| (p, labels.get(&s).cloned().unwrap_or_default(), due)).collect())
+}

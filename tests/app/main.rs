@@ -28,6 +28,7 @@ mod party;
 mod people;
 mod picker;
 mod police;
+mod risk;
 mod sanction_effects;
 mod shell;
 mod transport;

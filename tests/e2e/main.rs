@@ -167,6 +167,9 @@ async fn the_secretary_sees_the_own_navigation_and_is_refused_administration() {
             "五个一律、五个零容忍",
             "家访与关怀",
             "家访覆盖情况",
+            "风险提示",
+            "隐患排查活动",
+            "隐患排查统计",
             "我的档案",
             "修改密码"
         ]
@@ -749,6 +752,60 @@ async fn discipline_records_a_major_demerit_and_finds_it_by_name() {
     b.wait_url("q=").await;
     let table = b.text(Locator::Id("sanctions")).await;
     assert!(table.contains(&name) && table.contains("记大过") && table.contains("2025-03-01"), "{table}");
+    b.stop().await;
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_secretary_flags_one_member_and_confirms_no_finding_for_the_rest() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let zzb = app.login("zzb").await;
+    let (status, s) = zzb
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/screenings",
+            serde_json::json!({"name": "年底队伍隐患排查", "starts_on": "2026-11-25", "ends_on": "2026-12-15",
+                "org_id": 6, "focus": ["执法办案", "矛盾纠纷"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{s}");
+    let (_, people) = zzb.get_json("/api/v1/persons?org=10&kind=民警&page_size=5").await;
+    let member = people["items"][1]["id"].as_i64().unwrap();
+
+    // The campaign is on the secretary's home page; its page offers to flag and to confirm.
+    b.login(&app, "shuji", PASSWORD).await;
+    b.client
+        .find(Locator::XPath("//a[contains(., '年底队伍隐患排查') and contains(., '尚未完成排查')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_url("/risk/screenings/").await;
+    b.client.find(Locator::LinkText("登记风险提示")).await.unwrap().click().await.unwrap();
+    b.wait_url("/risk/new").await;
+    b.client.find(Locator::Id("r-person")).await.unwrap().send_keys(&member.to_string()).await.unwrap();
+    b.client.find(Locator::Css("#r-category option[value='5']")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Css("#r-level option[value='红']")).await.unwrap().click().await.unwrap();
+    // 红 without facts is refused, the form keeps what was typed.
+    b.client.find(Locator::Css("#risk-new button[type='submit']")).await.unwrap().click().await.unwrap();
+    assert!(b.text(Locator::Css("#risk-new")).await.contains("红色风险提示必须写明事实依据"));
+    b.client.find(Locator::Id("r-facts")).await.unwrap().send_keys("与家属因债务纠纷多次争吵").await.unwrap();
+    b.client.find(Locator::Css("#risk-new button[type='submit']")).await.unwrap().click().await.unwrap();
+    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已登记风险提示"));
+    assert_eq!(b.text(Locator::Id("flag-level")).await, "红");
+    b.snapshot("risk-flag").await;
+
+    // Everyone else in the branch: no finding, in one action.
+    b.client.goto(&app.url(&format!("/risk/screenings/{}", s["id"]))).await.unwrap();
+    b.client.find(Locator::XPath("//button[contains(., '其余人员未发现问题')]")).await.unwrap().click().await.unwrap();
+    let flash = b.text(Locator::Css(".flash-ok")).await;
+    assert!(flash.contains("中山路派出所党支部已确认完成排查：登记风险提示 1 人"), "{flash}");
+    assert_eq!(b.text(Locator::Id("screening-done")).await, "1");
+    b.snapshot("risk-screening").await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    assert!(!b.text(Locator::Css("main")).await.contains("年底队伍隐患排查"), "the to-do is gone");
     b.stop().await;
     app.finish().await;
 }

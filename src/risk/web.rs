@@ -1,0 +1,442 @@
+//! The risk pages: flags (list, new, detail with follow-up), screening campaigns (list, launch,
+//! completion, a branch's one-click confirmation), the review list of the early warning, the
+//! category dictionary and the statistics with their export. A refused form comes back with the
+//! reasons in the flash, nothing saved.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::categories::{self, Category, CategoryInput};
+use super::flags::{self, Filter, Flag, FlagInput, StepInput};
+use super::screenings::{self, ConfirmInput, Screening, ScreeningDetail, ScreeningInput};
+use super::stats::{self, Stats, StatsQuery};
+use super::warnings::{self, DecisionInput, Warning};
+use super::{FOCUS, LEVELS, MEASURES, SOURCES, STATUSES};
+use crate::auth::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::ui::blocks::Choice;
+use crate::ui::flash::TakeFlash;
+use crate::ui::form::Form;
+use crate::ui::params::{IdPath, Params};
+use crate::ui::{FieldErrors, Flash, Layout, PageParams, Pager, field_errors, render};
+
+/// A refusal's reasons as one line for the flash; other errors pass through.
+fn reasons(err: AppError) -> Result<String, AppError> {
+    let errors: FieldErrors = field_errors(err)?;
+    Ok(errors.into_values().collect::<Vec<_>>().join("；"))
+}
+
+fn opt_i32(text: &str) -> Option<i32> {
+    text.trim().parse().ok()
+}
+
+#[derive(Template)]
+#[template(path = "risk/list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Flag>,
+    pager: Pager,
+    filter: Filter,
+    levels: Vec<Choice>,
+    statuses: Vec<Choice>,
+}
+
+type ListQuery = crate::ui::ListParams<Filter>;
+
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    Params(q): Params<ListQuery>,
+) -> AppResult<Response> {
+    let (rows, total) = flags::list(&state, &actor, &q.filter, q.page).await?;
+    let mut statuses = Choice::texts(&STATUSES, &q.filter.status);
+    statuses.insert(
+        0,
+        Choice {
+            value: "open".into(), label: "未结（待跟进、跟进中）".into(), selected: q.filter.status == "open"
+        },
+    );
+    let page = ListPage {
+        layout: Layout::new(&actor, "风险提示", "/risk", flash),
+        pager: Pager::new(q.page, total, q.filter.query()),
+        rows,
+        levels: Choice::texts(&LEVELS, &q.filter.level),
+        statuses,
+        filter: q.filter,
+    };
+    Ok(render(&page))
+}
+
+/// The new-flag form as the browser sends it (numbers as text).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct FlagForm {
+    person_id: String,
+    category_id: String,
+    level: String,
+    facts: String,
+    source: String,
+    screening_id: String,
+    cadre: String,
+    opened_on: String,
+    next_review_on: String,
+}
+
+impl FlagForm {
+    fn input(&self) -> FlagInput {
+        FlagInput {
+            person_id: opt_i32(&self.person_id).unwrap_or(0),
+            category_id: opt_i32(&self.category_id).unwrap_or(0),
+            level: self.level.clone(),
+            facts: self.facts.clone(),
+            source: self.source.clone(),
+            screening_id: opt_i32(&self.screening_id),
+            cadre: self.cadre.clone(),
+            opened_on: self.opened_on.clone(),
+            next_review_on: self.next_review_on.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risk/new.html")]
+struct NewPage {
+    layout: Layout,
+    form: FlagForm,
+    person_name: String,
+    errors: FieldErrors,
+    categories: Vec<Choice>,
+    levels: Vec<Choice>,
+    sources: Vec<Choice>,
+}
+
+async fn new_page(state: &AppState, actor: &Actor, form: FlagForm, errors: FieldErrors) -> AppResult<Response> {
+    actor.require(Permission::DisciplineRiskRead)?;
+    let person_name = match opt_i32(&form.person_id) {
+        Some(id) => crate::people::store::names_by_id(&state.db, &[id]).await?.get(&id).cloned().unwrap_or_default(),
+        None => String::new(),
+    };
+    let categories = categories::list(state, actor)
+        .await?
+        .into_iter()
+        .filter(|c| !c.retired)
+        .map(|c| Choice {
+            selected: form.category_id == c.id.to_string(),
+            value: c.id.to_string(),
+            label: format!("{}（{}，默认{}色）", c.name, c.applies_to, c.default_level),
+        })
+        .collect();
+    let page = NewPage {
+        layout: Layout::new(actor, "登记风险提示", "/risk", None)
+            .crumb("风险提示", Some("/risk".into()))
+            .crumb("登记", None),
+        levels: Choice::texts(&LEVELS, &form.level),
+        sources: Choice::texts(&SOURCES, &form.source),
+        person_name,
+        categories,
+        form,
+        errors,
+    };
+    let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&page)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewQuery {
+    person_id: String,
+    screening_id: String,
+}
+
+pub async fn new(State(state): State<AppState>, actor: Actor, Params(q): Params<NewQuery>) -> AppResult<Response> {
+    let form = FlagForm {
+        person_id: q.person_id,
+        screening_id: q.screening_id.clone(),
+        source: if q.screening_id.is_empty() { String::new() } else { "排查".into() },
+        cadre: actor.display_name.clone(),
+        ..Default::default()
+    };
+    new_page(&state, &actor, form, FieldErrors::new()).await
+}
+
+pub async fn create(State(state): State<AppState>, actor: Actor, Form(form): Form<FlagForm>) -> AppResult<Response> {
+    match flags::create(&state, &actor, &form.input()).await {
+        Ok(f) => Ok(Flash::ok(format!("已登记风险提示：{}（{}色）", f.person_name, f.level))
+            .redirect(&format!("/risk/flags/{}", f.id))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            new_page(&state, &actor, form, errors).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risk/detail.html")]
+struct DetailPage {
+    layout: Layout,
+    f: Flag,
+    measures: Vec<Choice>,
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<Response> {
+    let f = flags::detail(&state, &actor, id).await?;
+    let layout = Layout::new(&actor, format!("风险提示：{}", f.person_name), "/risk", flash)
+        .crumb("风险提示", Some("/risk".into()))
+        .crumb(f.person_name.clone(), None);
+    Ok(render(&DetailPage { layout, f, measures: Choice::texts(&MEASURES, "") }))
+}
+
+pub async fn step(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(input): Form<StepInput>,
+) -> AppResult<Response> {
+    let back = format!("/risk/flags/{id}");
+    match flags::step(&state, &actor, id, &input).await {
+        Ok(f) => Ok(Flash::ok(format!("已记录，当前状态：{}", f.status)).redirect(&back)),
+        Err(err) => Ok(Flash::error(reasons(err)?).redirect(&back)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risk/screenings.html")]
+struct ScreeningsPage {
+    layout: Layout,
+    rows: Vec<Screening>,
+    can_launch: bool,
+    focus: Vec<&'static str>,
+    scope_id: i32,
+}
+
+pub async fn screenings(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+) -> AppResult<Response> {
+    let rows = screenings::list(&state, &actor).await?;
+    let scope_id = actor.grants.iter().find(|g| g.role.has(Permission::DisciplineWrite)).map_or(0, |g| g.org_id);
+    let page = ScreeningsPage {
+        layout: Layout::new(&actor, "隐患排查活动", "/risk/screenings", flash),
+        rows,
+        can_launch: actor.can(Permission::DisciplineWrite),
+        focus: FOCUS.to_vec(),
+        scope_id,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LaunchForm {
+    name: String,
+    starts_on: String,
+    ends_on: String,
+    org_id: String,
+    focus: Vec<String>,
+}
+
+pub async fn launch(State(state): State<AppState>, actor: Actor, Form(form): Form<LaunchForm>) -> AppResult<Response> {
+    let input = ScreeningInput {
+        name: form.name,
+        starts_on: form.starts_on,
+        ends_on: form.ends_on,
+        org_id: opt_i32(&form.org_id).unwrap_or(0),
+        focus: form.focus,
+    };
+    match screenings::create(&state, &actor, &input).await {
+        Ok(s) => Ok(Flash::ok(format!("已发起排查活动：{}", s.name)).redirect(&format!("/risk/screenings/{}", s.id))),
+        Err(err) => Ok(Flash::error(reasons(err)?).redirect("/risk/screenings")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risk/screening.html")]
+struct ScreeningPage {
+    layout: Layout,
+    d: ScreeningDetail,
+    pager: Pager,
+}
+
+pub async fn screening(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    IdPath(id): IdPath<i32>,
+    Params(page): Params<PageParams>,
+) -> AppResult<Response> {
+    let d = screenings::detail(&state, &actor, id, page).await?;
+    let layout = Layout::new(&actor, d.screening.name.clone(), "/risk/screenings", flash)
+        .crumb("隐患排查活动", Some("/risk/screenings".into()))
+        .crumb(d.screening.name.clone(), None);
+    let pager = Pager::new(page, d.branch_total, String::new());
+    Ok(render(&ScreeningPage { layout, d, pager }))
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath((id, org_id)): IdPath<(i32, i32)>,
+    Form(input): Form<ConfirmInput>,
+) -> AppResult<Response> {
+    let back = format!("/risk/screenings/{id}");
+    match screenings::confirm(&state, &actor, id, org_id, &input).await {
+        Ok(b) => Ok(Flash::ok(format!(
+            "{}已确认完成排查：登记风险提示 {} 人，其余 {} 人未发现问题",
+            b.name, b.flagged, b.no_finding
+        ))
+        .redirect(&back)),
+        Err(err) => Ok(Flash::error(reasons(err)?).redirect(&back)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risk/warnings.html")]
+struct WarningsPage {
+    layout: Layout,
+    rows: Vec<Warning>,
+    pager: Pager,
+    filter: warnings::Filter,
+    levels: Vec<Choice>,
+}
+
+type WarningQuery = crate::ui::ListParams<warnings::Filter>;
+
+pub async fn warnings(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+    Params(q): Params<WarningQuery>,
+) -> AppResult<Response> {
+    let (rows, total) = warnings::list(&state, &actor, &q.filter, q.page).await?;
+    let page = WarningsPage {
+        layout: Layout::new(&actor, "预警审看", "/risk/warnings", flash),
+        pager: Pager::new(q.page, total, q.filter.query()),
+        rows,
+        levels: Choice::texts(&LEVELS, &q.filter.level),
+        filter: q.filter,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecideForm {
+    person_id: String,
+    note: String,
+}
+
+/// "Reviewed, no action" from the list; "open a flag" goes through the new-flag form.
+pub async fn decide(State(state): State<AppState>, actor: Actor, Form(form): Form<DecideForm>) -> AppResult<Response> {
+    let input = DecisionInput {
+        person_id: opt_i32(&form.person_id).unwrap_or(0),
+        decision: "no_action".into(),
+        note: form.note,
+        flag: None,
+    };
+    match warnings::decide(&state, &actor, &input).await {
+        Ok(_) => Ok(Flash::ok("已记录审看决定：已审看，暂不处置").redirect("/risk/warnings")),
+        Err(err) => Ok(Flash::error(reasons(err)?).redirect("/risk/warnings")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risk/categories.html")]
+struct CategoriesPage {
+    layout: Layout,
+    rows: Vec<Category>,
+    can_edit: bool,
+}
+
+pub async fn categories(
+    State(state): State<AppState>,
+    actor: Actor,
+    TakeFlash(flash): TakeFlash,
+) -> AppResult<Response> {
+    let rows = categories::list(&state, &actor).await?;
+    let page = CategoriesPage {
+        layout: Layout::new(&actor, "风险人员类别", "/risk", flash)
+            .crumb("风险提示", Some("/risk".into()))
+            .crumb("类别", None),
+        rows,
+        can_edit: actor.can(Permission::DisciplineWrite),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CategoryForm {
+    code: String,
+    name: String,
+    group: String,
+    applies_to: String,
+    default_level: String,
+    review_days: String,
+    retired: String,
+}
+
+impl CategoryForm {
+    fn input(&self) -> CategoryInput {
+        CategoryInput {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            group: self.group.clone(),
+            applies_to: self.applies_to.clone(),
+            default_level: self.default_level.clone(),
+            review_days: opt_i32(&self.review_days),
+            visit_situation: None,
+            retired: Some(self.retired == "1"),
+        }
+    }
+}
+
+pub async fn add_category(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<CategoryForm>,
+) -> AppResult<Response> {
+    match categories::create(&state, &actor, &form.input()).await {
+        Ok(c) => Ok(Flash::ok(format!("已新增类别：{}", c.name)).redirect("/risk/categories")),
+        Err(err) => Ok(Flash::error(reasons(err)?).redirect("/risk/categories")),
+    }
+}
+
+pub async fn change_category(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(form): Form<CategoryForm>,
+) -> AppResult<Response> {
+    match categories::update(&state, &actor, id, &form.input()).await {
+        Ok(c) => Ok(Flash::ok(format!("已保存类别：{}", c.name)).redirect("/risk/categories")),
+        Err(err) => Ok(Flash::error(reasons(err)?).redirect("/risk/categories")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risk/stats.html")]
+struct StatsPage {
+    layout: Layout,
+    s: Stats,
+}
+
+pub async fn stats(State(state): State<AppState>, actor: Actor, Params(q): Params<StatsQuery>) -> AppResult<Response> {
+    let s = stats::stats(&state, &actor, &q).await?;
+    Ok(render(&StatsPage { layout: Layout::new(&actor, "隐患排查统计", "/risk/stats", None), s }))
+}
+
+pub async fn export(State(state): State<AppState>, actor: Actor, Params(q): Params<StatsQuery>) -> AppResult<Response> {
+    let (name, bytes) = stats::export(&state, &actor, &q).await?;
+    Ok(crate::io::xlsx::download(&name, bytes))
+}
