@@ -149,7 +149,7 @@ async fn a_screening_run_by_two_branches_derives_completion_and_a_flag_is_follow
             let shuji = &shuji;
             async move { shuji.send_json(Method::POST, &format!("/api/v1/risk-flags/{fid}/steps"), body).await }
         };
-        let (status, f) = step(json!({"measure": "谈心谈话", "on": "2026-11-26", "note": "本人情绪平稳"})).await;
+        let (status, f) = step(json!({"measure": "谈心谈话", "on": "2026-11-27", "note": "本人情绪平稳"})).await;
         assert_eq!((status, f["status"].as_str()), (200, Some("跟进中")), "{f}");
         let (status, err) = step(json!({"status": "已化解"})).await;
         assert_eq!((status, fields(&err)), (422, vec!["closure".to_owned()]), "{err}");
