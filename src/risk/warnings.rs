@@ -311,6 +311,11 @@ fn joined(reasons: &[Reason]) -> String {
     reasons.iter().map(|r| r.text.replace('\n', " ")).collect::<Vec<_>>().join("\n")
 }
 
+/// An entry's place in the list: the person's organization path, name and id (tree order).
+type EntryKey = (String, String, i32);
+/// An entry's level, reasons and whether the last decision saw exactly these reasons.
+type Entry = (String, Vec<Reason>, bool);
+
 /// A page of the review list in the caller's scope, in the order of the organization tree; one
 /// `sensitive.read` entry naming the people shown.
 pub async fn list(
@@ -341,7 +346,7 @@ pub async fn list(
     let decisions = last_decisions(state, &ids).await?;
     let level_filter = filter.level.trim();
     let pending = matches!(filter.pending.trim(), "true" | "1" | "on");
-    let mut entries: BTreeMap<(String, String, i32), (String, Vec<Reason>, bool)> = BTreeMap::new();
+    let mut entries: BTreeMap<EntryKey, Entry> = BTreeMap::new();
     for (id, list) in reasons {
         let Some((name, path, _)) = placed.get(&id) else { continue };
         if !scope.contains(path) {
@@ -358,7 +363,7 @@ pub async fn list(
         entries.insert((path.clone(), name.clone(), id), (level, list, reviewed));
     }
     let total = entries.len() as u64;
-    let shown: Vec<((String, String, i32), (String, Vec<Reason>, bool))> = entries
+    let shown: Vec<(EntryKey, Entry)> = entries
         .into_iter()
         .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
         .take(usize::try_from(page.page_size).unwrap_or(20))
