@@ -62,12 +62,18 @@ impl Category {
     description = "新增或修改风险人员类别：代码（新增时必填，字母数字，不超过 30 字）、名称（不超过 100 字）、分组、适用对象（全部/民警/辅警）、默认等级（黄/橙/红）、复查间隔天数（1–365）、是否停用"
 )]
 pub struct CategoryInput {
+    #[schema(max_length = 30)]
     pub code: String,
+    #[schema(max_length = 100)]
     pub name: String,
+    #[schema(max_length = 30)]
     pub group: String,
+    #[schema(max_length = 10)]
     pub applies_to: String,
+    #[schema(max_length = 10)]
     pub default_level: String,
     pub review_days: Option<i32>,
+    #[schema(max_length = 30)]
     pub visit_situation: Option<String>,
     pub retired: Option<bool>,
 }

@@ -286,12 +286,18 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &Filter, page: PagePa
 pub struct FlagInput {
     pub person_id: i32,
     pub category_id: i32,
+    #[schema(max_length = 10)]
     pub level: String,
+    #[schema(max_length = 2000)]
     pub facts: String,
+    #[schema(max_length = 20)]
     pub source: String,
     pub screening_id: Option<i32>,
+    #[schema(max_length = 50)]
     pub cadre: String,
+    #[schema(max_length = 10)]
     pub opened_on: String,
+    #[schema(max_length = 10)]
     pub next_review_on: String,
 }
 
@@ -495,14 +501,20 @@ async fn add_event(
 )]
 pub struct StepInput {
     /// A measure from the list, or empty for a review or a status change only.
+    #[schema(max_length = 30)]
     pub measure: String,
     /// The day it was done (default today, not in the future).
+    #[schema(max_length = 10)]
     pub on: String,
+    #[schema(max_length = 500)]
     pub note: String,
     /// The new status, or empty to keep it (a measure moves 待跟进 to 跟进中).
+    #[schema(max_length = 20)]
     pub status: String,
     /// Required when closing (已化解, 已升级).
+    #[schema(max_length = 500)]
     pub closure: String,
+    #[schema(max_length = 10)]
     pub next_review_on: String,
 }
 

@@ -76,10 +76,14 @@ pub struct ScreeningDetail {
     description = "发起排查：名称（不超过 100 字）、起止日期、范围（党组织编号，含下级）、重点（执法办案、矛盾纠纷、八小时以外、思想状况、身心健康、家庭状况，至少一项）"
 )]
 pub struct ScreeningInput {
+    #[schema(max_length = 100)]
     pub name: String,
+    #[schema(max_length = 10)]
     pub starts_on: String,
+    #[schema(max_length = 10)]
     pub ends_on: String,
     pub org_id: i32,
+    #[schema(max_items = 6)]
     pub focus: Vec<String>,
 }
 
@@ -89,6 +93,7 @@ pub struct ScreeningInput {
     description = "支部确认完成排查：除本次已登记风险提示的人员外，其余人员均“未发现问题”；说明可空（不超过 500 字）"
 )]
 pub struct ConfirmInput {
+    #[schema(max_length = 500)]
     pub note: String,
 }
 

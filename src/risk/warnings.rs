@@ -50,6 +50,7 @@ impl From<rule::Model> for Rule {
 #[schema(description = "修改预警规则：是否启用、等级（黄/橙/红）、阈值（组织生活的月数 1–24；投诉次数 1–20）")]
 pub struct RuleInput {
     pub enabled: Option<bool>,
+    #[schema(max_length = 10)]
     pub level: String,
     pub threshold: Option<i32>,
 }
@@ -403,7 +404,9 @@ pub async fn list(
 )]
 pub struct DecisionInput {
     pub person_id: i32,
+    #[schema(max_length = 20)]
     pub decision: String,
+    #[schema(max_length = 500)]
     pub note: String,
     pub flag: Option<FlagInput>,
 }
