@@ -43,6 +43,7 @@ fn action_codes_and_api_tags_are_declared_once() {
             "discipline",
             "meetings",
             "visits",
+            "exits",
             "orgimport",
             "profile",
             "orgpage",

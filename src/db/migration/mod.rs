@@ -21,6 +21,7 @@ mod m20261203_000017_police;
 mod m20261203_000018_discipline;
 mod m20261203_000019_meetings;
 mod m20261203_000020_visits;
+mod m20261204_000022_exits;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_discipline::Migration),
             Box::new(m20261203_000019_meetings::Migration),
             Box::new(m20261203_000020_visits::Migration),
+            Box::new(m20261204_000022_exits::Migration),
         ]
     }
 }
