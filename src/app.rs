@@ -22,8 +22,8 @@ use crate::error::AppError;
 use crate::module::Module;
 use crate::state::AppState;
 use crate::{
-    accounts, auditlog, auth, discipline, family, home, meetings, metrics, openapi, orgimport, orgpage, orgs, party,
-    people, police, profile, risk, ui, visits,
+    accounts, auditlog, auth, discipline, exits, family, home, meetings, metrics, openapi, orgimport, orgpage, orgs,
+    party, people, police, profile, risk, ui, visits,
 };
 
 /// Every part of the application, one line each: a domain adds itself here and nowhere else
@@ -39,6 +39,7 @@ pub const MODULES: &[fn() -> Module] = &[
     meetings::module::module,
     visits::module::module,
     risk::module::module,
+    exits::module::module,
     orgimport::module::module,
     profile::module,
     orgpage::module,
@@ -65,6 +66,7 @@ pub fn install_modules(modules: &[Module]) {
     crate::module::install_roster_rules(modules.iter().filter_map(|m| m.roster));
     crate::module::install_tree_rules(modules.iter().filter_map(|m| m.tree));
     crate::module::install_sanction_listeners(modules.iter().flat_map(|m| m.sanction_listeners.iter().copied()));
+    crate::module::install_appraisal_listeners(modules.iter().flat_map(|m| m.appraisal_listeners.iter().copied()));
     crate::module::install_org_life(modules.iter().filter_map(|m| m.org_life));
     crate::module::install_roster_columns(modules.iter().filter_map(|m| m.roster_columns));
     crate::module::install_situation_listeners(modules.iter().filter_map(|m| m.situations));

@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod discipline;
 pub mod error;
+pub mod exits;
 pub mod family;
 pub mod home;
 pub mod io;

@@ -161,6 +161,8 @@ pub struct Module {
     pub tree: Option<TreeRules>,
     /// Its reactions to a sanction being recorded (discipline), see [`sanction_listeners`].
     pub sanction_listeners: &'static [SanctionListener],
+    /// Its reactions to a 年度考核 graded unfit (police), see [`appraisal_listeners`].
+    pub appraisal_listeners: &'static [AppraisalListener],
     /// Facts of organizational life for the membership review (党章第九条); installed by
     /// `app::install_modules`, see [`org_life`]. (meetings)
     pub org_life: Option<OrgLife>,
@@ -192,6 +194,7 @@ impl Module {
             roster: None,
             tree: None,
             sanction_listeners: &[],
+            appraisal_listeners: &[],
             org_life: None,
             roster_columns: None,
             situations: None,
@@ -396,6 +399,41 @@ pub fn install_sanction_listeners(listeners: impl Iterator<Item = SanctionListen
 /// The installed listeners (none before installation).
 pub fn sanction_listeners() -> &'static [SanctionListener] {
     SANCTION_LISTENERS.get().map(Vec::as_slice).unwrap_or(&[])
+}
+
+// ---- A 年度考核 graded unfit (police) ------------------------------------------------------------
+// An unfit annual appraisal (民警 不称职, 辅警 不合格) may lead to an exit case (research/domain.md
+// §6.2: 连续两年不称职→辞退; §6.3: 辅警年度考核不合格→解聘). The police domain records appraisals
+// and calls the listeners here in its transaction, without importing the exit domain above it.
+
+/// An appraisal recorded or changed to an unfit grade.
+#[derive(Debug, Clone)]
+pub struct AppraisalRecorded {
+    pub appraisal_id: i32,
+    pub person_id: i32,
+    pub year: i32,
+    /// 不称职 or 不合格.
+    pub grade: String,
+}
+
+/// Reacts to an unfit appraisal in its transaction; returns what it did, for the audit entry.
+pub type AppraisalListener = for<'a> fn(
+    &'a DatabaseTransaction,
+    &'a AppState,
+    &'a Actor,
+    &'a AppraisalRecorded,
+) -> BoxFuture<'a, AppResult<Vec<String>>>;
+
+static APPRAISAL_LISTENERS: OnceLock<Vec<AppraisalListener>> = OnceLock::new();
+
+/// Installs the modules' appraisal listeners, once per process.
+pub fn install_appraisal_listeners(listeners: impl Iterator<Item = AppraisalListener>) {
+    let _ = APPRAISAL_LISTENERS.set(listeners.collect());
+}
+
+/// The installed listeners (none before installation).
+pub fn appraisal_listeners() -> &'static [AppraisalListener] {
+    APPRAISAL_LISTENERS.get().map(Vec::as_slice).unwrap_or(&[])
 }
 
 // ---- Organizational life, for the membership review (meetings) ------------------------------

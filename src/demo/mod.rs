@@ -3,6 +3,7 @@
 //! made-up city, generated names, ID numbers that are valid only by their check digit.
 
 mod discipline;
+mod exits;
 mod meetings;
 mod names;
 mod party;
@@ -509,6 +510,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     let own: Vec<i32> = [&secretary, &member].into_iter().flatten().map(|p| p.id).collect();
     visits::seed(&txn, g.now, g.today, seed ^ 0x715, &own, (first_bureau.id, &first_bureau.path)).await?;
     risk::seed(&txn, g.now, g.today, seed ^ 0x815C, shuji_branch.id, (first_bureau.id, &first_bureau.path)).await?;
+    exits::seed(&txn, g.now, g.today, seed ^ 0xE417).await?;
     let summary = Summary { orgs: summary_orgs, people: summary_people, accounts: accounts.len() };
     let event = Event::anonymous("cli", None, "demo.seed").summary(json!({
         "scale": format!("{scale:?}").to_lowercase(), "seed": seed,

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Datelike;
-use docx_rs::{AlignmentType, Docx, Paragraph, Run, RunFonts, SpecialIndentType};
+use docx_rs::{AlignmentType, Docx, Paragraph};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -20,6 +20,7 @@ use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission, Scope};
 use crate::db::scope::subtree;
 use crate::error::{AppError, AppResult};
+use crate::io::docx::{body, run};
 use crate::state::AppState;
 
 /// Which unit and year.
@@ -213,10 +214,6 @@ pub fn scrub(facts: &str, name: &str) -> String {
     out
 }
 
-fn run(text: &str, size: usize) -> Run {
-    Run::new().add_text(text).size(size).fonts(RunFonts::new().east_asia("仿宋_GB2312").ascii("Times New Roman"))
-}
-
 /// A 通报 draft of the year's sanctions (second to fourth form) in the subtree, for 警示教育:
 /// each case by unit, kind of person, anonymized name, facts (the name scrubbed), who decided
 /// what. Only for `DisciplineWrite` in scope; audited (`sanction.bulletin`).
@@ -282,18 +279,13 @@ pub async fn bulletin(state: &AppState, actor: &Actor, q: &StatsQuery) -> AppRes
     doc = doc
         .add_paragraph(body("各单位要以案为鉴、举一反三，切实做到以案促改。"))
         .add_paragraph(body("（注：本稿由系统根据记录生成，已隐去当事人姓名；事实中涉及的其他人员姓名、案件细节须由起草人逐条核对删改后方可印发。）"));
-    let mut out = std::io::Cursor::new(Vec::new());
-    doc.pack(&mut out).map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
+    let bytes = crate::io::docx::pack(doc)?;
     let event = Event::by(actor, "sanction.bulletin")
         .object("org", o.id)
         .org(o.path.clone())
         .summary(json!({"year": year, "cases": rows.len()}));
     audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
-    Ok((format!("{}{year}年度通报（草稿）.docx", o.name), out.into_inner()))
-}
-
-fn body(text: &str) -> Paragraph {
-    Paragraph::new().indent(None, Some(SpecialIndentType::FirstLine(640)), None, None).add_run(run(text, 32))
+    Ok((format!("{}{year}年度通报（草稿）.docx", o.name), bytes))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Files in and out: Excel workbooks (and, with later modules, Word documents).
+//! Files in and out: Excel workbooks and Word documents.
 pub mod cells;
+pub mod docx;
 pub mod import_page;
 pub mod progress;
 pub mod sheet;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
-use docx_rs::{AlignmentType, Docx, Paragraph, Run, RunFonts, Table, TableCell, TableRow};
+use docx_rs::{AlignmentType, Docx, Paragraph, Table, TableCell, TableRow};
 use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
@@ -15,13 +15,10 @@ use super::service::{self, MeetingView};
 use super::{Status, present};
 use crate::auth::{Actor, Permission, Scope};
 use crate::error::{AppError, AppResult};
+use crate::io::docx::run;
 use crate::module::BoxFuture;
 use crate::state::AppState;
 use crate::ui::blocks::{Row, Section, Subject};
-
-fn run(text: &str, size: usize) -> Run {
-    Run::new().add_text(text).size(size).fonts(RunFonts::new().east_asia("仿宋_GB2312").ascii("Times New Roman"))
-}
 
 fn cell(text: &str) -> TableCell {
     TableCell::new().add_paragraph(Paragraph::new().add_run(run(text, 24)))
@@ -109,9 +106,8 @@ pub fn document(m: &MeetingView) -> Docx {
 /// The record as .docx bytes and a file name.
 pub async fn docx(state: &AppState, actor: &Actor, id: i32) -> AppResult<(String, Vec<u8>)> {
     let m = service::detail(state, actor, id).await?;
-    let mut out = std::io::Cursor::new(Vec::new());
-    document(&m).build().pack(&mut out).map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
-    Ok((format!("{}{}会议记录{}.docx", m.org_name, m.type_name, m.held_on), out.into_inner()))
+    let bytes = crate::io::docx::pack(document(&m))?;
+    Ok((format!("{}{}会议记录{}.docx", m.org_name, m.type_name, m.held_on), bytes))
 }
 
 /// One day of the calendar.

@@ -469,3 +469,40 @@ pub fn input_of(p: &person::Model) -> PersonInput {
         joined_police_on: d(p.joined_police_on),
     }
 }
+
+/// Ends a person's service as another domain decided it (an executed exit case: 调离, 辞退,
+/// 开除 …), in the caller's transaction: the roster's rules for Party members are asked first (a
+/// member still on the books cannot be 辞退 or 开除 before the membership is settled), then the
+/// status and its date are written with the history row, the domains that follow the status are
+/// told, and the change is audited. `reason` names the decision for the audit entry.
+pub async fn end_service(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    person_id: i32,
+    (status, since): (super::EmploymentStatus, chrono::NaiveDate),
+    reason: &str,
+) -> AppResult<()> {
+    let before = super::store::find_live(txn, person_id).await?.ok_or(AppError::NotFound)?;
+    if let Some(rules) = crate::module::roster_rules()? {
+        let change = crate::module::RosterChange {
+            political_status: &before.political_status,
+            org_id: before.org_id.unwrap_or_default(),
+            employment_status: status.as_str(),
+        };
+        let problems = (rules.check_change)(state, person_id, change).await?;
+        if !problems.is_empty() {
+            return Err(invalid(problems));
+        }
+    }
+    super::store::set_employment_status(txn, state, actor, &before, status.as_str(), since).await?;
+    let after = super::store::find(txn, person_id).await?.ok_or(AppError::NotFound)?;
+    status_followers(txn, state, actor, &before, &after).await?;
+    let event = Event::by(actor, "person.update")
+        .object("person", person_id)
+        .org(before.org_path.clone().unwrap_or_default())
+        .summary(json!({"changes": {"employment_status": [before.employment_status, status.as_str()]},
+            "since": since.to_string(), "reason": reason}));
+    audit::record(txn, state.clock.as_ref(), event).await?;
+    Ok(())
+}

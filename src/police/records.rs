@@ -240,6 +240,33 @@ async fn excellent_allowed<C: sea_orm::ConnectionTrait>(db: &C, person_id: i32, 
     Ok(())
 }
 
+/// An unfit grade (民警 不称职, 辅警 不合格) is told to the domains that react to it (the exit
+/// mechanism proposes a case), in the writing transaction; what they did goes into the audit entry.
+async fn unfit_listeners(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    saved: &appraisal::Model,
+) -> AppResult<Vec<String>> {
+    if !UNFIT_GRADES.contains(&saved.grade.as_str()) {
+        return Ok(Vec::new());
+    }
+    let event = crate::module::AppraisalRecorded {
+        appraisal_id: saved.id,
+        person_id: saved.person_id,
+        year: saved.year,
+        grade: saved.grade.clone(),
+    };
+    let mut done = Vec::new();
+    for listener in crate::module::appraisal_listeners() {
+        done.extend(listener(txn, state, actor, &event).await?);
+    }
+    Ok(done)
+}
+
+/// The unfit grades of 民警 (公务员法: 不称职) and 辅警 (不合格).
+pub const UNFIT_GRADES: [&str; 2] = ["不称职", "不合格"];
+
 pub async fn add_appraisal(
     state: &AppState,
     actor: &Actor,
@@ -257,8 +284,9 @@ pub async fn add_appraisal(
     let mut a = appraisal::ActiveModel { person_id: Set(person_id), created_at: Set(now), ..Default::default() };
     apply_appraisal(&mut a, v, now);
     let saved = a.insert(&txn).await?;
+    let reactions = unfit_listeners(&txn, state, actor, &saved).await?;
     let e = event(actor, "police.appraisal_add", &p, "police_appraisal", saved.id)
-        .summary(json!({"person": p.subject.id, "year": saved.year}));
+        .summary(json!({"person": p.subject.id, "year": saved.year, "reactions": reactions}));
     audit::record(&txn, state.clock.as_ref(), e).await?;
     txn.commit().await?;
     Ok(saved.into())
@@ -291,8 +319,9 @@ pub async fn update_appraisal(
     let mut a: appraisal::ActiveModel = m.into();
     apply_appraisal(&mut a, v, state.clock.now_db());
     let saved = a.update(&txn).await?;
+    let reactions = unfit_listeners(&txn, state, actor, &saved).await?;
     let e = event(actor, "police.appraisal_update", &p, "police_appraisal", id)
-        .summary(json!({"person": p.subject.id, "year": saved.year}));
+        .summary(json!({"person": p.subject.id, "year": saved.year, "reactions": reactions}));
     audit::record(&txn, state.clock.as_ref(), e).await?;
     txn.commit().await?;
     Ok((p.subject.id, saved.into()))

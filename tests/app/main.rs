@@ -10,6 +10,7 @@ mod auth;
 mod consistency;
 mod discipline;
 mod dues;
+mod exits;
 mod family;
 mod governance;
 mod groups;

@@ -44,6 +44,7 @@ fn action_codes_and_api_tags_are_declared_once() {
             "meetings",
             "visits",
             "risk",
+            "exits",
             "orgimport",
             "profile",
             "orgpage",

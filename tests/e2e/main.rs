@@ -170,6 +170,7 @@ async fn the_secretary_sees_the_own_navigation_and_is_refused_administration() {
             "风险提示",
             "隐患排查活动",
             "隐患排查统计",
+            "出口案件统计",
             "我的档案",
             "修改密码"
         ]
@@ -806,6 +807,68 @@ async fn a_secretary_flags_one_member_and_confirms_no_finding_for_the_rest() {
     b.snapshot("risk-screening").await;
     b.client.goto(&app.url("/")).await.unwrap();
     assert!(!b.text(Locator::Css("main")).await.contains("年底队伍隐患排查"), "the to-do is gone");
+    b.stop().await;
+    app.finish().await;
+}
+
+/// Waits until the element's text contains `needle` (a form posted, the next page not yet shown).
+async fn wait_for(b: &Browser, locator: Locator<'_>, needle: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(element) = b.client.find(locator).await
+            && let Ok(text) = element.text().await
+        {
+            if text.contains(needle) {
+                return;
+            }
+            last = text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{locator:?} never showed {needle}: {last}");
+}
+
+#[tokio::test]
+async fn a_proposed_exit_case_is_worked_in_the_browser_and_the_statement_cannot_be_skipped() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let jijian = app.login("jijian").await;
+    let (_, list) = jijian.get_json("/api/v1/persons?org=10&kind=民警&page_size=1").await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let sanction = json!({"person_id": id, "kind": "降级", "decided_on": "2026-11-20", "facts": "违规处置涉案财物",
+        "decided_by": "海滨市公安局"});
+    assert_eq!(jijian.send_json(reqwest::Method::POST, "/api/v1/sanctions", sanction).await.0, 201);
+
+    b.login(&app, "jijian", PASSWORD).await;
+    assert!(b.text(Locator::Css("main")).await.contains("拟议出口案件待研判"));
+    b.client.find(Locator::LinkText("出口机制")).await.unwrap().click().await.unwrap();
+    b.wait_url("/exits").await;
+    b.client.find(Locator::Css("#exit-cases tbody a")).await.unwrap().click().await.unwrap();
+    wait_for(&b, Locator::Id("exit-status"), "拟议（待研判）").await;
+    b.client.find(Locator::Id("step-submit")).await.unwrap().click().await.unwrap();
+    wait_for(&b, Locator::Css(".flash-ok"), "案件现为“调查核实”").await;
+    b.client.find(Locator::Id("step-findings")).await.unwrap().send_keys("违规处置涉案财物属实").await.unwrap();
+    b.client.execute("document.getElementById('step-date').value = '2026-11-27'", vec![]).await.unwrap();
+    b.client.find(Locator::Id("step-submit")).await.unwrap().click().await.unwrap();
+    wait_for(&b, Locator::Id("exit-status"), "告知与陈述申辩").await;
+
+    // An empty statement is refused beside its field; the date typed is kept.
+    b.client.execute("document.getElementById('step-date').value = '2026-11-27'", vec![]).await.unwrap();
+    b.client.find(Locator::Id("step-submit")).await.unwrap().click().await.unwrap();
+    wait_for(&b, Locator::Css("#exit-step"), "须记录本人的陈述申辩").await;
+    b.client.find(Locator::Id("step-statement")).await.unwrap().send_keys("本人放弃陈述申辩").await.unwrap();
+    b.client.find(Locator::Id("step-submit")).await.unwrap().click().await.unwrap();
+    wait_for(&b, Locator::Id("exit-status"), "党委集体研究").await;
+    b.client.execute("document.getElementById('step-date').value = '2026-11-27'", vec![]).await.unwrap();
+    b.client.find(Locator::Id("step-attendees")).await.unwrap().send_keys("局党委委员 7 人").await.unwrap();
+    b.client.find(Locator::Id("step-decision")).await.unwrap().send_keys("调整岗位，加强教育").await.unwrap();
+    b.client.find(Locator::Css("#step-outcome option[value='岗位调整']")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Id("step-by")).await.unwrap().send_keys("海滨市公安局党委").await.unwrap();
+    b.client.find(Locator::Id("step-submit")).await.unwrap().click().await.unwrap();
+    wait_for(&b, Locator::Id("exit-status"), "执行与交接").await;
+    assert_eq!(b.text(Locator::Id("exit-outcome")).await, "岗位调整（海滨市公安局党委）");
+    assert!(b.text(Locator::Id("exit-history")).await.contains("本人放弃陈述申辩"));
+    b.snapshot("exit-case").await;
     b.stop().await;
     app.finish().await;
 }
