@@ -17,6 +17,7 @@ use super::{
     is_open, next_statuses, parse_date,
 };
 use crate::audit::{self, Event};
+use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
 use crate::db::scope::in_scope;
 use crate::error::{AppError, AppResult};
@@ -99,11 +100,8 @@ pub async fn require_class(state: &AppState, actor: &Actor, object: &str) -> App
 pub async fn reachable(state: &AppState, actor: &Actor, id: i32) -> AppResult<flag::Model> {
     require_class(state, actor, &id.to_string()).await?;
     let f = flag::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    if !actor.scope(Permission::DisciplineRiskRead).contains(&f.org_path) {
-        let event = Event::by(actor, "access.denied").object("risk_flag", id).org(f.org_path.clone());
-        audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
-        return Err(AppError::NotFound);
-    }
+    let target = Target { kind: "risk_flag", id: id.into(), org_path: &f.org_path };
+    guard::check(state, actor, Permission::DisciplineRiskRead, Sensitivity::Normal, target).await?;
     Ok(f)
 }
 
@@ -330,11 +328,8 @@ pub async fn prepare(state: &AppState, actor: &Actor, input: &FlagInput) -> AppR
     require_class(state, actor, "create").await?;
     let p = crate::people::store::find_live(&state.db, input.person_id).await?.ok_or(AppError::NotFound)?;
     let path = p.org_path.clone().unwrap_or_else(|| "/".to_owned());
-    if !actor.scope(Permission::DisciplineRiskRead).contains(&path) {
-        let event = Event::by(actor, "access.denied").object("person", p.id).org(path);
-        audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
-        return Err(AppError::NotFound);
-    }
+    let target = Target { kind: "person", id: p.id.into(), org_path: &path };
+    guard::check(state, actor, Permission::DisciplineRiskRead, Sensitivity::Normal, target).await?;
     let Some(org_id) = p.org_id else {
         return Err(AppError::validation("person_id", format!("{}没有所在党组织，不能登记风险提示", p.name)));
     };

@@ -18,6 +18,7 @@ use super::entity::{category, decision, flag, rule};
 use super::flags::{self, FlagInput};
 use super::{COMPLAINT, FOLLOWING, LEVELS, MAX_NOTE, OPEN, check_text, level_rank};
 use crate::audit::{self, Event};
+use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission, Scope};
 use crate::db::scope::in_scope;
 use crate::error::{AppError, AppResult};
@@ -330,11 +331,8 @@ pub async fn list(
     let mut scope = actor.scope(Permission::DisciplineWrite);
     if let Some(org) = filter.org {
         let o = crate::orgs::store::find(&state.db, org).await?.ok_or(AppError::NotFound)?;
-        if !scope.contains(&o.path) {
-            let event = Event::by(actor, "access.denied").object("org", org).org(o.path.clone());
-            audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
-            return Err(AppError::NotFound);
-        }
+        let target = Target { kind: "org", id: org.into(), org_path: &o.path };
+        guard::check(state, actor, Permission::DisciplineWrite, Sensitivity::Normal, target).await?;
         scope = Scope::Subtrees(vec![o.path]);
     }
     let mut reasons = reasons_in(state, &scope).await?;
@@ -418,12 +416,9 @@ pub async fn decide(state: &AppState, actor: &Actor, input: &DecisionInput) -> A
     require_reviewer(state, actor, "decide").await?;
     let p = crate::people::store::find_live(&state.db, input.person_id).await?.ok_or(AppError::NotFound)?;
     let path = p.org_path.clone().unwrap_or_else(|| "/".to_owned());
+    let target = Target { kind: "person", id: p.id.into(), org_path: &path };
+    guard::check(state, actor, Permission::DisciplineWrite, Sensitivity::Normal, target).await?;
     let scope = actor.scope(Permission::DisciplineWrite);
-    if !scope.contains(&path) {
-        let event = Event::by(actor, "access.denied").object("person", p.id).org(path);
-        audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
-        return Err(AppError::NotFound);
-    }
     let mut errors: Vec<(String, String)> = Vec::new();
     let note = input.note.trim().to_owned();
     if let Some(m) = check_text("说明", &note, MAX_NOTE) {
