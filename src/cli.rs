@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `user`, `demo`, `audit verify`.
+//! The command line: `serve`, `migrate`, `user`, `demo`, `bench`, `audit verify`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+pub mod bench;
 mod import;
 use clap::{Parser, Subcommand};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -57,6 +58,26 @@ pub enum Command {
         scale: Scale,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// 性能基准：空数据库先生成演示数据，另起服务进程，以各演示账号并发访问各页面，报告 p50/p95/p99、每秒请求数、
+    /// 错误数、与各页数据库语句的耗时之比、服务峰值内存，以及名册导出、导入的用时（导入会写入数据库）
+    Bench {
+        #[arg(long, value_enum, default_value = "city")]
+        scale: Scale,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// 并发客户端数
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// 每个页面压测的秒数（另有其五分之一的预热）
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// 最后导入的新名册行数（0 为不导入）
+        #[arg(long, default_value_t = 30_000)]
+        import_rows: usize,
+        /// 只测名称包含这些文字的页面（可给多个）
+        #[arg(long, num_args = 1..)]
+        only: Vec<String>,
     },
     /// 审计日志
     #[command(subcommand)]
@@ -190,7 +211,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     init_tracing(&config.log.filter);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("无法启动异步运行时")?;
-    runtime.block_on(dispatch(cli.command, config))
+    runtime.block_on(dispatch(cli.command, config, cli.config))
 }
 
 fn init_tracing(filter: &str) {
@@ -211,6 +232,10 @@ async fn open(config: Config) -> anyhow::Result<AppState> {
     if spelt > 0 {
         tracing::info!(persons = spelt, "补全姓名的拼音首字母");
     }
+    let indexed = crate::people::store::fill_missing_grams(&db).await?;
+    if indexed > 0 {
+        tracing::info!(persons = indexed, "补全姓名检索索引");
+    }
     Ok(AppState::new(db, config, Arc::new(SystemClock)))
 }
 
@@ -227,7 +252,7 @@ pub(crate) fn app_err(e: crate::error::AppError) -> anyhow::Error {
     anyhow::anyhow!(e.message())
 }
 
-async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+async fn dispatch(command: Command, config: Config, config_path: PathBuf) -> anyhow::Result<ExitCode> {
     let cli_actor = sessions::cli_actor();
     match command {
         Command::Serve { demo, addr } => {
@@ -289,6 +314,20 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
                 s.accounts,
                 demo::DEMO_PASSWORD
             );
+        }
+        Command::Bench { scale, seed, clients, seconds, import_rows, only } => {
+            let options = bench::Options {
+                scale,
+                seed,
+                clients,
+                duration: std::time::Duration::from_secs_f64(seconds.max(0.1)),
+                import_rows,
+                server_exe: std::env::current_exe().context("找不到本程序的路径")?,
+                config_file: config_path,
+                only,
+                server_env: Vec::new(),
+            };
+            bench::run(config, options).await?;
         }
         Command::Audit(AuditCommand::Verify { checkpoints }) => {
             let state = open(config).await?;

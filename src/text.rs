@@ -190,9 +190,41 @@ pub fn parse_date(text: &str) -> Result<Option<chrono::NaiveDate>, String> {
         .map_err(|_| format!("日期“{t}”无效，应为 YYYY-MM-DD，如 2019-05-01"))
 }
 
+/// A text as the name search compares it: each character lower-cased (SQLite's `LIKE` and
+/// PostgreSQL's `ILIKE` ignore latin case; Chinese has none).
+pub fn search_chars(text: &str) -> Vec<char> {
+    text.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// Every single character and every pair of neighbouring characters of a text, each once: a
+/// text of one or two characters occurs in a name exactly when it is one of the name's grams,
+/// and a longer one only where its first pair does. Kept per person (`people::store::set_grams`).
+pub fn search_grams(text: &str) -> Vec<String> {
+    let chars = search_chars(text);
+    let mut grams: Vec<String> = chars.iter().map(char::to_string).collect();
+    grams.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+    grams.sort_unstable();
+    grams.dedup();
+    grams
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_grams_are_every_character_and_pair_once() {
+        assert_eq!(search_grams("王伟"), vec!["伟", "王", "王伟"]);
+        assert_eq!(search_grams("王王"), vec!["王", "王王"]);
+        assert_eq!(search_grams("SWAT 突"), vec![" ", " 突", "a", "at", "s", "sw", "t", "t ", "w", "wa", "突"]);
+        assert!(search_grams("").is_empty());
+        // A two-character text is found exactly when it is a pair of the name.
+        let grams = search_grams("欧阳建国");
+        for pair in ["欧阳", "阳建", "建国"] {
+            assert!(grams.iter().any(|g| g == pair), "{pair}");
+        }
+        assert!(!grams.iter().any(|g| g == "欧建"));
+    }
 
     #[test]
     fn ordinary_text_passes() {

@@ -316,10 +316,16 @@ pub async fn is_empty(state: &AppState) -> anyhow::Result<bool> {
 }
 
 /// Generates the bureau and the demo accounts of DESIGN.md §5 into an empty database.
+/// The name of the first sub-bureau's district (its office's unit is `{district}分局机关`).
+pub fn first_district() -> String {
+    names::district(0)
+}
+
 pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<Summary> {
     if !is_empty(state).await? {
         anyhow::bail!("数据库中已有党组织数据；演示数据只能生成到空数据库");
     }
+    let mut progress = Progress::new();
     let txn = crate::db::begin_write(&state.db).await?;
     let mut g = Gen {
         txn: &txn,
@@ -393,14 +399,22 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
         }
     }
     g.flush().await?;
+    progress.step("党组织与人员", format!("{} 个党组织，{} 人", g.orgs, g.people_total));
     crate::people::store::fill_missing_initials(&txn).await?;
+    crate::people::store::fill_missing_grams(&txn).await?;
+    progress.step("姓名检索索引", String::new());
     g.memberships(scale.with_dues_history().then_some(seed ^ 0xD0E5)).await?;
     g.terms(shuji_branch.as_ref().map(|b| b.id)).await?;
     g.lifecycle_examples(shuji_branch.as_ref().map(|b| b.id)).await?;
+    progress.step("党员档案、党费、换届", String::new());
     g.families(seed ^ 0xFA11).await?;
+    progress.step("家庭成员", String::new());
     g.sanctions(seed ^ 0xD15C).await?;
+    progress.step("处分（五年）", String::new());
     g.meetings(seed ^ 0x3EE7, shuji_branch.as_ref().map(|b| b.id)).await?;
+    progress.step("组织生活与出勤（五年）", String::new());
     g.police(seed ^ 0x9011, shuji_branch.as_ref().map(|b| b.id)).await?;
+    progress.step("警务信息", String::new());
     let summary_orgs = g.orgs;
     let summary_people = g.people_total;
 
@@ -438,6 +452,13 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
             "lingdao",
             format!("{}领导", first_bureau.unit_name.clone().unwrap_or_default()),
             Role::Leader,
+            &first_bureau,
+            None,
+        ),
+        (
+            "fenju",
+            format!("{}党务管理员", first_bureau.unit_name.clone().unwrap_or_default()),
+            Role::PartyAdmin,
             &first_bureau,
             None,
         ),
@@ -511,6 +532,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     visits::seed(&txn, g.now, g.today, seed ^ 0x715, &own, (first_bureau.id, &first_bureau.path)).await?;
     risk::seed(&txn, g.now, g.today, seed ^ 0x815C, shuji_branch.id, (first_bureau.id, &first_bureau.path)).await?;
     exits::seed(&txn, g.now, g.today, seed ^ 0xE417).await?;
+    progress.step("家访、关爱事项、走访活动", String::new());
     let summary = Summary { orgs: summary_orgs, people: summary_people, accounts: accounts.len() };
     let event = Event::anonymous("cli", None, "demo.seed").summary(json!({
         "scale": format!("{scale:?}").to_lowercase(), "seed": seed,
@@ -518,6 +540,32 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
+    progress.step("提交", String::new());
     crate::db::analyze(&state.db).await?;
+    progress.step("统计信息（ANALYZE）", String::new());
     Ok(summary)
+}
+
+/// Says how far generation got and how long each stage took (large scales take minutes).
+struct Progress {
+    started: std::time::Instant,
+    last: std::time::Instant,
+}
+
+impl Progress {
+    fn new() -> Self {
+        let now = std::time::Instant::now();
+        Self { started: now, last: now }
+    }
+
+    fn step(&mut self, stage: &str, detail: String) {
+        let now = std::time::Instant::now();
+        tracing::info!(
+            "演示数据：{stage}{}{detail} 用时 {:.1} s（累计 {:.1} s）",
+            if detail.is_empty() { "" } else { "，" },
+            (now - self.last).as_secs_f64(),
+            (now - self.started).as_secs_f64()
+        );
+        self.last = now;
+    }
 }

@@ -96,3 +96,23 @@ pub mod initials {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// The characters and pairs of characters of a person's name and unit (see
+/// `text::search_grams`), through which the roster finds any part of a name.
+pub mod grams {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "person_grams")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub person_id: i32,
+        pub gram: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -198,6 +198,7 @@ pub(super) async fn insert_in<C: ConnectionTrait>(
     apply(&mut active, v, o);
     let created = active.insert(db).await?;
     super::store::set_initials(db, &[(created.id, created.name.clone())]).await?;
+    super::store::set_grams(db, &[(created.id, created.name.clone(), created.unit.clone())]).await?;
     Ok(created)
 }
 
@@ -222,15 +223,18 @@ pub(super) async fn insert_many_in<C: ConnectionTrait>(
     person::Entity::insert_many(models).exec(db).await?;
     // Spell exactly these names: their ids by the (unique, indexed) ID numbers just inserted.
     let numbers: Vec<&str> = rows.iter().map(|(v, _)| v.id_number.as_str()).collect();
-    let inserted: Vec<(i32, String)> = person::Entity::find()
+    let inserted: Vec<(i32, String, Option<String>)> = person::Entity::find()
         .select_only()
         .column(Column::Id)
         .column(Column::Name)
+        .column(Column::Unit)
         .filter(Column::IdNumber.is_in(numbers))
         .into_tuple()
         .all(db)
         .await?;
-    super::store::set_initials(db, &inserted).await?;
+    let named: Vec<(i32, String)> = inserted.iter().map(|(id, name, _)| (*id, name.clone())).collect();
+    super::store::set_initials(db, &named).await?;
+    super::store::set_grams(db, &inserted).await?;
     Ok(())
 }
 
@@ -321,6 +325,9 @@ pub(super) async fn update_in(
     let after = active.update(db).await?;
     if after.name != before.name {
         super::store::set_initials(db, &[(after.id, after.name.clone())]).await?;
+    }
+    if after.name != before.name || after.unit != before.unit {
+        super::store::set_grams(db, &[(after.id, after.name.clone(), after.unit.clone())]).await?;
     }
     let mut changes = Map::new();
     for ((field, old), (_, new)) in field_values(before).into_iter().zip(field_values(&after)) {

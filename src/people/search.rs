@@ -238,14 +238,7 @@ fn search_condition(
         && PHONE_DIGITS.contains(&upper.bytes().filter(u8::is_ascii_digit).count())
         && upper.len() <= 20;
     if !id_like && !phone_like {
-        return Search {
-            condition: Some(Condition::any().add(store::containing(backend, Column::Name, q)).add(store::containing(
-                backend,
-                Column::Unit,
-                q,
-            ))),
-            ..Default::default()
-        };
+        return Search { condition: Some(by_text(backend, q)), ..Default::default() };
     }
     let mut cond = Condition::any();
     if upper.bytes().all(|b| b.is_ascii_digit()) {
@@ -254,7 +247,7 @@ fn search_condition(
     }
     if !id_like {
         // Digits with dashes: a phone number, or text in a unit's name.
-        cond = cond.add(store::containing(backend, Column::Name, q)).add(store::containing(backend, Column::Unit, q));
+        cond = cond.add(by_text(backend, q));
     }
     let reversed = person::reversed_id(&upper);
     if id_like && upper.len() == 4 {
@@ -314,6 +307,32 @@ fn by_initials(q: &str) -> Condition {
         .cond_where(store::prefix(initials::Column::Initials, q))
         .to_owned();
     Condition::all().add(Column::Id.in_subquery(spelt))
+}
+
+/// Persons whose name or unit contains `q` (latin letters in either case), found through the
+/// search grams' index (`text::search_grams`): one or two characters are a gram exactly, a
+/// longer text is looked up by its first pair and then compared whole. A `LIKE '%…%'` alone reads
+/// every person, however few match (a rare full name took as long as a full scan).
+fn by_text(backend: sea_orm::DatabaseBackend, q: &str) -> Condition {
+    use sea_orm::sea_query::Query;
+
+    use super::entity::grams;
+    let chars = crate::text::search_chars(q);
+    let first: String = chars.iter().take(2).collect();
+    let posted = Query::select()
+        .column(grams::Column::PersonId)
+        .from(grams::Entity)
+        .and_where(grams::Column::Gram.eq(first))
+        .to_owned();
+    let mut cond = Condition::all().add(Column::Id.in_subquery(posted));
+    if chars.len() > 2 {
+        cond = cond.add(Condition::any().add(store::containing(backend, Column::Name, q)).add(store::containing(
+            backend,
+            Column::Unit,
+            q,
+        )));
+    }
+    cond
 }
 
 /// What a picker's text finds among people (see `store::pick_among`), read as the roster search

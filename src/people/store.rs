@@ -407,3 +407,63 @@ pub async fn fill_missing_initials<C: ConnectionTrait>(db: &C) -> Result<usize, 
         set_initials(db, &batch).await?;
     }
 }
+
+/// Replaces the search grams (`text::search_grams`) of these persons' names and units
+/// (id, name, unit), in a few statements however many persons; called wherever a name or a unit
+/// is written, in the same transaction.
+pub async fn set_grams<C: ConnectionTrait>(db: &C, people: &[(i32, String, Option<String>)]) -> Result<(), DbErr> {
+    use super::entity::grams;
+    for chunk in people.chunks(500) {
+        let ids: Vec<i32> = chunk.iter().map(|(id, _, _)| *id).collect();
+        grams::Entity::delete_many().filter(grams::Column::PersonId.is_in(ids)).exec(db).await?;
+        let rows: Vec<grams::ActiveModel> = chunk
+            .iter()
+            .flat_map(|(id, name, unit)| {
+                let mut all = crate::text::search_grams(name);
+                all.extend(unit.as_deref().map(crate::text::search_grams).unwrap_or_default());
+                all.sort_unstable();
+                all.dedup();
+                all.into_iter().map(move |gram| grams::ActiveModel {
+                    person_id: Set(*id),
+                    gram: Set(gram),
+                    ..Default::default()
+                })
+            })
+            .collect();
+        for rows in rows.chunks(1_000) {
+            grams::Entity::insert_many(rows.to_vec()).exec_without_returning(db).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the search grams of every person who has none yet: after a bulk insert (the demo),
+/// and at start-up for persons written before the grams were kept. Returns how many persons were done.
+pub async fn fill_missing_grams<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
+    use sea_orm::sea_query::Query;
+
+    use super::entity::grams;
+    let mut done = 0;
+    let mut after = 0;
+    loop {
+        let kept = Query::select().column(grams::Column::PersonId).from(grams::Entity).to_owned();
+        let batch: Vec<(i32, String, Option<String>)> = person::Entity::find()
+            .select_only()
+            .column(Column::Id)
+            .column(Column::Name)
+            .column(Column::Unit)
+            .filter(Column::Id.gt(after))
+            .filter(Column::Id.not_in_subquery(kept))
+            .order_by_asc(Column::Id)
+            .limit(5_000)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let Some(last) = batch.last() else {
+            return Ok(done);
+        };
+        after = last.0;
+        done += batch.len();
+        set_grams(db, &batch).await?;
+    }
+}

@@ -4,7 +4,8 @@ use serde_json::{Value, json};
 
 use crate::support::{PASSWORD, Session, TestApp, csrf_in, on_all_backends};
 
-const DEMO_ACCOUNTS: [&str; 8] = ["admin", "secadmin", "auditor", "zzb", "jijian", "shuji", "lingdao", "dangyuan"];
+const DEMO_ACCOUNTS: [&str; 9] =
+    ["admin", "secadmin", "auditor", "zzb", "fenju", "jijian", "shuji", "lingdao", "dangyuan"];
 
 #[tokio::test]
 async fn every_demo_account_logs_in_over_the_api_and_the_web_form() {

@@ -7,6 +7,7 @@ mod support;
 mod accounts;
 mod audit;
 mod auth;
+mod bench;
 mod consistency;
 mod discipline;
 mod dues;

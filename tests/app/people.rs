@@ -481,3 +481,166 @@ async fn the_old_rank_text_is_no_longer_taken_and_what_is_left_of_it_stays_reada
     })
     .await;
 }
+
+/// Every live person the whole bureau holds: (id, name, unit).
+async fn everyone(zzb: &crate::support::Session) -> Vec<(i64, String, String)> {
+    let mut all = Vec::new();
+    for page in 1.. {
+        let (_, list) = zzb.get_json(&format!("/api/v1/persons?page_size=200&page={page}")).await;
+        let items = list["items"].as_array().unwrap();
+        if items.is_empty() {
+            break;
+        }
+        all.extend(items.iter().map(|p| {
+            (
+                p["id"].as_i64().unwrap(),
+                p["name"].as_str().unwrap().to_owned(),
+                p["unit"].as_str().unwrap_or_default().to_owned(),
+            )
+        }));
+    }
+    all
+}
+
+/// The ids a whole-bureau search returns, every page, and the total it reports.
+async fn searched(zzb: &crate::support::Session, q: &str) -> (Vec<i64>, u64) {
+    let mut ids = Vec::new();
+    let mut total = 0;
+    for page in 1.. {
+        let (status, list) =
+            zzb.get_json(&format!("/api/v1/persons?q={}&page_size=200&page={page}", urlencode(q))).await;
+        assert_eq!(status, 200, "{q}: {list}");
+        total = list["total"].as_u64().unwrap();
+        let items = list["items"].as_array().unwrap();
+        if items.is_empty() {
+            break;
+        }
+        ids.extend(items.iter().map(|p| p["id"].as_i64().unwrap()));
+    }
+    ids.sort_unstable();
+    (ids, total)
+}
+
+/// The people whose name or unit contains `q`, latin letters in either case: what a search must return.
+fn containing(all: &[(i64, String, String)], q: &str) -> Vec<i64> {
+    let q = q.to_lowercase();
+    let mut ids: Vec<i64> = all
+        .iter()
+        .filter(|(_, name, unit)| name.to_lowercase().contains(&q) || unit.to_lowercase().contains(&q))
+        .map(|(id, _, _)| *id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// A name search goes through the search grams' index (`person_grams`), so it must return exactly
+/// the people whose name or unit contains the text — a rare full name, a common surname, one
+/// character, three characters, part of a unit — and follow a rename, a new unit and an import;
+/// initials and ID digits keep their own ways.
+#[tokio::test]
+async fn name_search_finds_exactly_who_contains_the_text_at_any_selectivity() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let body = |name: &str, id: &str, unit: &str| {
+            json!({"name": name, "kind": "辅警", "id_number": valid_id(id), "org_id": 10, "unit": unit,
+                "political_status": "群众", "employment_status": "在职"})
+        };
+        let mut created = Vec::new();
+        for (i, (name, unit)) in
+            [("欧阳明月", "SWAT 突击组"), ("欧阳克", ""), ("明欧阳", "巡特警"), ("月明", "")].iter().enumerate()
+        {
+            let (status, p) =
+                zzb.send_json(Method::POST, "/api/v1/persons", body(name, &format!("3702021990020270{i}"), unit)).await;
+            assert_eq!(status, 201, "{p}");
+            created.push(p["id"].as_i64().unwrap());
+        }
+        let all = everyone(&zzb).await;
+        let mut surnames: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
+        for (_, name, _) in &all {
+            *surnames.entry(name.chars().next().unwrap()).or_default() += 1;
+        }
+        let common = surnames.iter().max_by_key(|(c, n)| (**n, **c)).map(|(c, _)| c.to_string()).unwrap();
+        let full_name = all.iter().find(|(_, n, _)| n.chars().count() == 3).unwrap().1.clone();
+        let given = full_name.chars().nth(2).unwrap().to_string();
+        let unit_part: String =
+            all.iter().find(|(_, _, u)| u.chars().count() >= 4).unwrap().2.chars().skip(1).take(2).collect();
+        for q in [
+            full_name.as_str(),
+            common.as_str(),
+            given.as_str(),
+            unit_part.as_str(),
+            "欧阳",
+            "欧阳明",
+            "明月",
+            "阳明",
+            "swat 突",
+            "SWAT 突击",
+            "突击组",
+            "欧月",
+            "无此人名",
+        ] {
+            let expected = containing(&all, q);
+            let (ids, total) = searched(&zzb, q).await;
+            assert_eq!(ids, expected, "{q}");
+            assert_eq!(total, expected.len() as u64, "{q}");
+        }
+        let many = containing(&all, &common).len();
+        assert!(many > 10, "a common surname reaches many: {common} {many}");
+        assert_eq!(searched(&zzb, "欧阳").await.0, vec![created[0], created[1], created[2]]);
+        assert!(searched(&zzb, "欧月").await.0.is_empty(), "both characters, but not next to each other");
+        // Initials and ID digits are not name text.
+        assert!(searched(&zzb, "oymy").await.0.contains(&created[0]));
+        let (_, rows) = zzb.get_json(&format!("/api/v1/persons?q={}", urlencode("月明"))).await;
+        let row = rows["items"].as_array().unwrap().iter().find(|p| p["id"] == created[3]).unwrap();
+        let masked = row["id_number_masked"].as_str().unwrap();
+        assert!(searched(&zzb, &masked[masked.len() - 4..]).await.0.contains(&created[3]));
+
+        // A rename and a new unit: the old text no longer finds the person, the new one does.
+        let (status, _) = zzb
+            .send_json(
+                Method::PUT,
+                &format!("/api/v1/persons/{}", created[0]),
+                body("司马明月", "37020219900202700", "治安大队"),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(searched(&zzb, "欧阳").await.0, vec![created[1], created[2]]);
+        assert!(searched(&zzb, "司马").await.0.contains(&created[0]));
+        assert!(searched(&zzb, "马明月").await.0.contains(&created[0]));
+        assert!(!searched(&zzb, "swat 突").await.0.contains(&created[0]));
+        assert!(searched(&zzb, "治安大").await.0.contains(&created[0]));
+
+        // An import: the new people are found by any part of their names at once.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["姓名", "身份证号码", "人员类别", "政治面貌", "所在单位"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, (name, id)) in [("诸葛明亮", "37020219900303800"), ("诸葛青", "37020219900303801")].iter().enumerate()
+        {
+            let r = (r + 1) as u32;
+            for (c, v) in [*name, &valid_id(id), "辅警", "群众", "中山路派出所"].iter().enumerate() {
+                sheet.write_string(r, c as u16, *v).unwrap();
+            }
+        }
+        let res = zzb
+            .client
+            .post(zzb.url("/api/v1/imports/people?filename=grams.xlsx"))
+            .header("x-csrf-token", &zzb.csrf)
+            .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .body(book.save_to_buffer().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+        let all = everyone(&zzb).await;
+        for q in ["诸葛", "葛明亮", "青", "明"] {
+            let (ids, total) = searched(&zzb, q).await;
+            assert_eq!(ids, containing(&all, q), "{q}");
+            assert_eq!(total, ids.len() as u64);
+        }
+        assert_eq!(searched(&zzb, "诸葛").await.0.len(), 2);
+        app
+    })
+    .await;
+}

@@ -23,6 +23,7 @@ mod m20261203_000019_meetings;
 mod m20261203_000020_visits;
 mod m20261204_000021_risk;
 mod m20261204_000022_exits;
+mod m20261204_000023_name_grams;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000020_visits::Migration),
             Box::new(m20261204_000021_risk::Migration),
             Box::new(m20261204_000022_exits::Migration),
+            Box::new(m20261204_000023_name_grams::Migration),
         ]
     }
 }
