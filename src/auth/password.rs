@@ -23,12 +23,14 @@ pub fn verify(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Hashing and checking run on the blocking pool, at most one per core at once: argon2 takes
-/// tens of milliseconds and 19 MiB each, and a burst of logins must neither hold the threads
-/// that answer everyone else's pages nor take all the memory.
+/// Hashing and checking run on the blocking pool, at most one per two cores at once (at least
+/// one): argon2 takes tens of milliseconds of CPU and 19 MiB each, and a burst of logins must
+/// neither hold the threads nor take the cores that answer everyone else's pages, nor all the
+/// memory. The logins wait their turn instead (measured by `dangjian bench`).
 fn hashing() -> &'static tokio::sync::Semaphore {
     static PERMITS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        tokio::sync::Semaphore::new((cores / 2).max(1))
     });
     &PERMITS
 }

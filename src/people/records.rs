@@ -198,7 +198,7 @@ pub(super) async fn insert_in<C: ConnectionTrait>(
     apply(&mut active, v, o);
     let created = active.insert(db).await?;
     super::store::set_initials(db, &[(created.id, created.name.clone())]).await?;
-    super::store::set_grams(db, &[(created.id, created.name.clone(), created.unit.clone())]).await?;
+    super::store::add_grams(db, &[(created.id, created.name.clone(), created.unit.clone())]).await?;
     Ok(created)
 }
 
@@ -234,7 +234,7 @@ pub(super) async fn insert_many_in<C: ConnectionTrait>(
         .await?;
     let named: Vec<(i32, String)> = inserted.iter().map(|(id, name, _)| (*id, name.clone())).collect();
     super::store::set_initials(db, &named).await?;
-    super::store::set_grams(db, &inserted).await?;
+    super::store::add_grams(db, &inserted).await?;
     Ok(())
 }
 

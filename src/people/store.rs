@@ -413,26 +413,34 @@ pub async fn fill_missing_initials<C: ConnectionTrait>(db: &C) -> Result<usize, 
 /// is written, in the same transaction.
 pub async fn set_grams<C: ConnectionTrait>(db: &C, people: &[(i32, String, Option<String>)]) -> Result<(), DbErr> {
     use super::entity::grams;
-    for chunk in people.chunks(500) {
+    for chunk in people.chunks(1_000) {
         let ids: Vec<i32> = chunk.iter().map(|(id, _, _)| *id).collect();
         grams::Entity::delete_many().filter(grams::Column::PersonId.is_in(ids)).exec(db).await?;
-        let rows: Vec<grams::ActiveModel> = chunk
-            .iter()
-            .flat_map(|(id, name, unit)| {
-                let mut all = crate::text::search_grams(name);
-                all.extend(unit.as_deref().map(crate::text::search_grams).unwrap_or_default());
-                all.sort_unstable();
-                all.dedup();
-                all.into_iter().map(move |gram| grams::ActiveModel {
-                    person_id: Set(*id),
-                    gram: Set(gram),
-                    ..Default::default()
-                })
+    }
+    add_grams(db, people).await
+}
+
+/// Writes the search grams of persons who have none yet (just inserted, or kept before the grams
+/// were): no delete, and as few statements as the databases' parameter limits allow.
+pub async fn add_grams<C: ConnectionTrait>(db: &C, people: &[(i32, String, Option<String>)]) -> Result<(), DbErr> {
+    use super::entity::grams;
+    let rows: Vec<grams::ActiveModel> = people
+        .iter()
+        .flat_map(|(id, name, unit)| {
+            let mut all = crate::text::search_grams(name);
+            all.extend(unit.as_deref().map(crate::text::search_grams).unwrap_or_default());
+            all.sort_unstable();
+            all.dedup();
+            all.into_iter().map(move |gram| grams::ActiveModel {
+                person_id: Set(*id),
+                gram: Set(gram),
+                ..Default::default()
             })
-            .collect();
-        for rows in rows.chunks(1_000) {
-            grams::Entity::insert_many(rows.to_vec()).exec_without_returning(db).await?;
-        }
+        })
+        .collect();
+    // Two parameters a row: 5,000 rows stay under SQLite's 32,766 and PostgreSQL's 65,535.
+    for rows in rows.chunks(5_000) {
+        grams::Entity::insert_many(rows.to_vec()).exec_without_returning(db).await?;
     }
     Ok(())
 }
@@ -464,6 +472,6 @@ pub async fn fill_missing_grams<C: ConnectionTrait>(db: &C) -> Result<usize, DbE
         };
         after = last.0;
         done += batch.len();
-        set_grams(db, &batch).await?;
+        add_grams(db, &batch).await?;
     }
 }

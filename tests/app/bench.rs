@@ -36,6 +36,9 @@ async fn the_benchmark_drives_every_page_and_the_import_without_errors() {
             assert_eq!(page.errors, 0, "{backend:?} {}: every request succeeded", page.name);
             assert!(page.statements > 0, "{backend:?} {}: its statements were captured", page.name);
         }
+        let burst = report.login_burst.as_ref().expect("the login burst was measured");
+        assert!(burst.page.requests > 0 && burst.logins > 0, "{backend:?}: the page was driven while logins arrived");
+        assert_eq!(burst.page.errors, 0, "{backend:?}: no request failed during the logins");
         let (_, bytes) = report.export.unwrap();
         assert!(bytes > 1_000);
         assert_eq!(report.import_preview.map(|(_, s)| s), Some(200));

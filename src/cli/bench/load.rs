@@ -16,7 +16,7 @@ pub(super) fn median(times: &mut [Duration]) -> Duration {
     times.get(times.len() / 2).copied().unwrap_or_default()
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(super) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -48,7 +48,8 @@ pub(super) async fn load(
             let mut n = c * 1_000_000;
             loop {
                 let before = Instant::now();
-                if before - start >= warmup + duration {
+                // Every client measures at least one request, however slow the page (a smoke run is short).
+                if before - start >= warmup + duration && !times.is_empty() {
                     break;
                 }
                 let request = page_request(&session, &ctx, &page, n)?;

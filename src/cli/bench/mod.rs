@@ -9,6 +9,7 @@
 //! The page list is a table: a new module adds its pages as lines of [`PAGES`], with the
 //! placeholders of [`Ctx::fill`] for ids that depend on the data.
 
+mod burst;
 mod data;
 mod floor;
 mod http;
@@ -77,6 +78,9 @@ pub const PAGES: &[Page] = &[
     },
 ];
 
+/// The page measured again while logins arrive in bursts (see [`burst`]).
+const BURST_PAGE: &str = "名册列表页";
+
 /// How to run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -126,6 +130,8 @@ pub struct Report {
     pub export: Option<(Duration, usize)>,
     pub import_preview: Option<(Duration, u16)>,
     pub import_commit: Option<(Duration, u16, i64)>,
+    /// The roster list while bursts of logins arrive (item 7), beside its figures without them.
+    pub login_burst: Option<burst::BurstResult>,
 }
 
 /// Runs the benchmark against the configured database and prints the results as Markdown.
@@ -199,6 +205,13 @@ async fn drive(
         result.raw = load::median(&mut raws);
         result.statements = statements.len();
         report.pages.push(result);
+    }
+    if options.only.is_empty() || options.only.iter().any(|o| BURST_PAGE.contains(o.as_str())) {
+        let page = PAGES.iter().find(|p| p.name == BURST_PAGE).context("登录高峰用的页面缺失")?;
+        let session = sessions.get(page.role).context("会话缺失")?;
+        println!("测量：{}，同时每批 {} 个登录", page.name, burst::BURST);
+        let during = burst::run(server.addr, session, ctx, page, "shuji", options.clients, options.duration).await?;
+        report.login_burst = Some(during);
     }
     report.peak_rss_load_mb = server.peak_rss_mb();
 
@@ -276,6 +289,21 @@ fn print_report(report: &Report, options: &Options) {
             "导入 {} 行新名册，写入：{:.2} s（{status}，新建 {created} 人）",
             options.import_rows,
             t.as_secs_f64()
+        );
+    }
+    if let Some(b) = &report.login_burst {
+        let before = report.pages.iter().find(|p| p.name == b.page.name);
+        println!(
+            "{}在每批 {} 个登录同时到达时：p50 {}，p99 {}（无登录时 p99 {}），错误 {}；其间登录 {} 次，登录 p50 {}、p99 {}",
+            b.page.name,
+            burst::BURST,
+            ms(b.page.p50),
+            ms(b.page.p99),
+            before.map_or_else(|| "未测".to_owned(), |p| ms(p.p99)),
+            b.page.errors,
+            b.logins,
+            ms(b.login_p50),
+            ms(b.login_p99)
         );
     }
     println!(
