@@ -32,7 +32,10 @@ pub async fn figures(state: &AppState, actor: &Actor) -> AppResult<Vec<Figure>> 
     let mut out = Vec::new();
     for module in crate::app::modules() {
         for provider in module.figures {
+            let started = std::time::Instant::now();
             out.extend(provider(state, actor).await?);
+            // Which module makes the home page slow, visible with RUST_LOG=dangjian::home=debug.
+            tracing::debug!(module = module.name, took_ms = started.elapsed().as_secs_f64() * 1000.0, "figures");
         }
     }
     Ok(out)
@@ -43,7 +46,10 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
     let mut out = Vec::new();
     for module in crate::app::modules() {
         for provider in module.todos {
+            let started = std::time::Instant::now();
             out.extend(provider(state, actor).await?);
+            // Which module makes the home page slow, visible with RUST_LOG=dangjian::home=debug.
+            tracing::debug!(module = module.name, took_ms = started.elapsed().as_secs_f64() * 1000.0, "todos");
         }
     }
     Ok(out)

@@ -367,21 +367,30 @@ pub async fn todos(state: &AppState, actor: &Actor) -> AppResult<Vec<crate::ui::
         .filter(|k| k.active)
         .filter_map(|k| rule_of(&k).map(|s| (k, s)))
         .collect();
+    // Only rules whose current unit ends within 15 days give to-dos: on most days none or only the
+    // monthly ones, so the counts are read for those units' months alone, or not at all.
+    let closing: Vec<(&kind::Model, Span, Period)> = kinds
+        .iter()
+        .filter_map(|(k, span)| {
+            let unit = span.unit_of(today);
+            ((unit.last_day() - today).num_days() <= 15).then_some((k, *span, unit))
+        })
+        .collect();
+    let (Some(from), Some(to)) =
+        (closing.iter().map(|(_, _, u)| u.months().0).min(), closing.iter().map(|(_, _, u)| u.months().1).max())
+    else {
+        return Ok(Vec::new());
+    };
     let month = Span::Month.unit_of(today);
     let mut items = Vec::new();
     for root in roots {
-        let year = Span::Year.unit_of(today).months();
-        let counts = held_counts(state, &root, year.0, year.1).await?;
+        let counts = held_counts(state, &root, from, to).await?;
         for o in orgs::live_in_subtree(&state.db, &root).await? {
-            for (k, span) in &kinds {
+            for (k, span, unit) in &closing {
                 if !held_by(k, &o) {
                     continue;
                 }
-                let unit = span.unit_of(today);
                 let days = (unit.last_day() - today).num_days();
-                if days > 15 {
-                    continue;
-                }
                 let us = units_of(k, *span, &month, counts.get(&(o.id, k.code.clone())), today);
                 if us.iter().any(|(_, _, s)| *s == "未到期") {
                     items.push(Pending {
