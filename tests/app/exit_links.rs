@@ -10,11 +10,18 @@ use serde_json::{Value, json};
 use crate::party::account_of;
 use crate::support::{Session, TestApp, on_all_backends};
 
-/// People of `org` matching `query` who have no exit case yet.
+/// People of `org` matching `query` (and of `gender`, when given) who have no exit case yet.
 async fn free_people(zzb: &Session, jijian: &Session, org: i32, query: &str) -> Vec<i64> {
-    let (_, list) = zzb.get_json(&format!("/api/v1/persons?org={org}&{query}&page_size=20")).await;
+    free_of(zzb, jijian, org, query, None).await
+}
+
+async fn free_of(zzb: &Session, jijian: &Session, org: i32, query: &str, gender: Option<&str>) -> Vec<i64> {
+    let (_, list) = zzb.get_json(&format!("/api/v1/persons?org={org}&{query}&page_size=50")).await;
     let mut out = Vec::new();
     for p in list["items"].as_array().unwrap() {
+        if gender.is_some_and(|g| p["gender"] != g) {
+            continue;
+        }
         let id = p["id"].as_i64().unwrap();
         let (_, cases) = jijian.get_json(&format!("/api/v1/exit-cases?person_id={id}")).await;
         if cases["total"] == 0 {
@@ -165,8 +172,8 @@ async fn a_lifted_bar_no_longer_blocks_a_dismissal_and_deadlines_are_those_of_di
     on_all_backends(|app| async move {
         let zzb = app.login("zzb").await;
         let jijian = app.login("jijian").await;
-        let women = free_people(&zzb, &jijian, 10, "kind=民警&gender=女").await;
-        let men = free_people(&zzb, &jijian, 10, "kind=民警&gender=男").await;
+        let women = free_of(&zzb, &jijian, 10, "kind=民警", Some("女")).await;
+        let men = free_of(&zzb, &jijian, 10, "kind=民警", Some("男")).await;
         let id = at_committee(&jijian, women[0]).await;
         // The 30 days of §6.2 (审批机关30日内决定) for a 民警's case waiting for its decision.
         let (_, case) = jijian.get_json(&format!("/api/v1/exit-cases/{id}")).await;

@@ -44,7 +44,8 @@ async fn a_typing_error_is_corrected_with_the_previous_version_kept_and_the_peri
         assert!(f.contains(&"effective_on".to_owned()) && f.contains(&"reason".to_owned()), "{err}");
         let (status, err) = correct(&jijian, id, json!({"doc_no": "海公纪〔2025〕3号", "reason": "核对"})).await;
         assert_eq!((status, fields(&err)), (422, vec!["reason".to_owned()]), "nothing to correct: {err}");
-        let (status, err) = correct(&jijian, id, json!({"decided_on": "2026-12-01", "reason": "x"})).await;
+        let (status, err) =
+            correct(&jijian, id, json!({"decided_on": "2026-12-01", "effective_on": "2026-12-01", "reason": "x"})).await;
         assert_eq!((status, fields(&err)), (422, vec!["decided_on".to_owned()]), "not in the future: {err}");
         // Out of scope: 404 and audited; the system officers have no access at all.
         let narrow = account_of(&app, "jijian13", "discipline", 13).await;
