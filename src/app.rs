@@ -67,6 +67,7 @@ pub fn install_modules(modules: &[Module]) {
     crate::module::install_tree_rules(modules.iter().filter_map(|m| m.tree));
     crate::module::install_sanction_listeners(modules.iter().flat_map(|m| m.sanction_listeners.iter().copied()));
     crate::module::install_appraisal_listeners(modules.iter().flat_map(|m| m.appraisal_listeners.iter().copied()));
+    crate::module::install_flag_listeners(modules.iter().flat_map(|m| m.flag_listeners.iter().copied()));
     crate::module::install_org_life(modules.iter().filter_map(|m| m.org_life));
     crate::module::install_roster_columns(modules.iter().filter_map(|m| m.roster_columns));
     crate::module::install_situation_listeners(modules.iter().filter_map(|m| m.situations));

@@ -163,6 +163,8 @@ pub struct Module {
     pub sanction_listeners: &'static [SanctionListener],
     /// Its reactions to a 年度考核 graded unfit (police), see [`appraisal_listeners`].
     pub appraisal_listeners: &'static [AppraisalListener],
+    /// Its reactions to a risk flag that may lead to an exit case (risk), see [`flag_listeners`].
+    pub flag_listeners: &'static [FlagListener],
     /// Facts of organizational life for the membership review (党章第九条); installed by
     /// `app::install_modules`, see [`org_life`]. (meetings)
     pub org_life: Option<OrgLife>,
@@ -195,6 +197,7 @@ impl Module {
             tree: None,
             sanction_listeners: &[],
             appraisal_listeners: &[],
+            flag_listeners: &[],
             org_life: None,
             roster_columns: None,
             situations: None,
@@ -434,6 +437,56 @@ pub fn install_appraisal_listeners(listeners: impl Iterator<Item = AppraisalList
 /// The installed listeners (none before installation).
 pub fn appraisal_listeners() -> &'static [AppraisalListener] {
     APPRAISAL_LISTENERS.get().map(Vec::as_slice).unwrap_or(&[])
+}
+
+// ---- A risk flag that may lead to an exit case (risk) -------------------------------------------
+// research/domain.md §6.1 (the seed): the exit mechanism's triggers include the 20类人员 screening
+// (排查) and 躺平摆烂 / 不担当不作为. The risk domain knows which of its categories are exit-relevant
+// (data in its dictionary, editable) and calls the listeners here in the transaction that opens or
+// escalates such a flag, without importing the exit domain above it.
+
+/// Why a flag may lead to an exit case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagGround {
+    /// A finding of a screening (排查) in a category the bureau marks as exit-relevant.
+    Screening,
+    /// A flag in a 躺平摆烂 / 不担当不作为 category.
+    Inaction,
+}
+
+/// A flag opened or escalated on an exit-relevant ground.
+#[derive(Debug, Clone)]
+pub struct FlagRaised {
+    pub flag_id: i32,
+    pub person_id: i32,
+    /// The category's name.
+    pub category: String,
+    /// 黄, 橙 or 红.
+    pub level: String,
+    pub ground: FlagGround,
+    /// The flag was escalated (已升级), not just opened.
+    pub escalated: bool,
+    pub on: NaiveDate,
+}
+
+/// Reacts to such a flag in its transaction; returns what it did, for the audit entry.
+pub type FlagListener = for<'a> fn(
+    &'a DatabaseTransaction,
+    &'a AppState,
+    &'a Actor,
+    &'a FlagRaised,
+) -> BoxFuture<'a, AppResult<Vec<String>>>;
+
+static FLAG_LISTENERS: OnceLock<Vec<FlagListener>> = OnceLock::new();
+
+/// Installs the modules' flag listeners, once per process.
+pub fn install_flag_listeners(listeners: impl Iterator<Item = FlagListener>) {
+    let _ = FLAG_LISTENERS.set(listeners.collect());
+}
+
+/// The installed listeners (none before installation).
+pub fn flag_listeners() -> &'static [FlagListener] {
+    FLAG_LISTENERS.get().map(Vec::as_slice).unwrap_or(&[])
 }
 
 // ---- Organizational life, for the membership review (meetings) ------------------------------

@@ -12,7 +12,8 @@ use super::*;
 use crate::discipline::entity::sanction;
 use crate::discipline::{Class, Kind};
 use crate::exits::entity::{bar, case, step};
-use crate::exits::{Bar, HANDOVER_DAYS, Outcome, SourceKind, Status};
+use crate::exits::{Bar, Outcome, SourceKind, Status};
+use crate::risk::entity::{category, flag};
 
 /// How far each case got, in turn.
 const STAGES: [Status; 7] = [
@@ -68,6 +69,45 @@ pub async fn seed(
         let case = (&p, kind, org_id, path.as_str(), Some(s.effective_on));
         insert(txn, &mut rng, now, today, case, stage, source, responsible).await?;
     }
+    // Flags in a category that proposes exit cases (as the flag listener would have done): a
+    // proposal, with the flag as its source.
+    let grounds: Vec<(i32, String)> = category::Entity::find()
+        .filter(category::Column::ExitGround.is_not_null())
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let flags = flag::Entity::find()
+        .filter(flag::Column::CategoryId.is_in(grounds.iter().map(|g| g.0)))
+        .order_by_asc(flag::Column::Id)
+        .all(txn)
+        .await?;
+    for f in flags.iter().take(3) {
+        let Some(p) = person::Entity::find_by_id(f.person_id).one(txn).await? else { continue };
+        let kind = match PersonKind::parse(&p.kind) {
+            Some(k @ (PersonKind::Police | PersonKind::Auxiliary)) => k,
+            _ => continue,
+        };
+        if p.employment_status != EmploymentStatus::Serving.as_str() || !seen.insert(p.id) {
+            continue;
+        }
+        let (Some(org_id), Some(path)) = (p.org_id, p.org_path.clone()) else { continue };
+        let name = grounds.iter().find(|g| g.0 == f.category_id).map(|g| g.1.clone()).unwrap_or_default();
+        let source_kind = if name.contains("躺平") { SourceKind::Inaction } else { SourceKind::Screening };
+        let source = (
+            source_kind,
+            Some(f.id),
+            format!(
+                "风险提示 #{}（{name}，{}色）登记：属“{}”的情形，由系统提出，是否立案须研判",
+                f.id,
+                f.level,
+                source_kind.label()
+            ),
+        );
+        let case = (&p, kind, org_id, path.as_str(), Some(f.opened_on));
+        insert(txn, &mut rng, now, today, case, Status::Proposed, source, responsible).await?;
+    }
     // A few opened by hand for 躺平摆烂 (the first serving 民警 of some units).
     let police = person::Entity::find()
         .filter(person::Column::Kind.eq(PersonKind::Police.as_str()))
@@ -106,7 +146,11 @@ async fn insert(
 ) -> anyhow::Result<()> {
     // After the sanction that proposed it, and early enough for every step to lie in the past.
     let random = today - chrono::Duration::days(rng.gen_range(40..400));
-    let opened = after.map_or(random, |a| random.max(days(a, 3))).min(today - chrono::Duration::days(36));
+    let opened = match (stage, after) {
+        // A proposal is made the day its record is (as the listeners do).
+        (Status::Proposed, Some(a)) => a.min(today),
+        _ => after.map_or(random, |a| random.max(days(a, 3))).min(today - chrono::Duration::days(36)),
+    };
     let reached = |s: Status| STAGES.iter().position(|x| *x == stage) >= STAGES.iter().position(|x| *x == s);
     let worked = stage != Status::Proposed && stage != Status::Declined;
     let notified = (worked && reached(Status::Hearing)).then(|| days(opened, 7));
@@ -151,7 +195,7 @@ async fn insert(
         decided_by: Set(decided.map(|_| format!("{city}公安局党委"))),
         doc_no: Set(decided.map(|d| format!("海公党〔{}〕{}号", d.year(), p.id % 97 + 1))),
         override_reason: Set(None),
-        handover_due: Set(decided.map(|d| days(d, HANDOVER_DAYS))),
+        handover_due: Set(crate::exits::handover_due(outcome, decided)),
         executed_on: Set(executed),
         handover_note: Set(executed.map(|_| "已按决定调整，工作已交接（演示数据）".to_owned())),
         closed_on: Set(closed),

@@ -48,6 +48,8 @@ pub async fn seed(
     let by = "政治部组织科".to_owned();
     let wanted = (people.len() / 100).max(3);
     let mut flagged: Vec<(i32, String, String)> = Vec::new();
+    // The first flag is a 躺平摆烂 one, so that the exit case it proposes can be seen at every scale.
+    let mut inaction_shown = false;
     for i in 0..wanted {
         let p = &people[rng.gen_range(0..people.len())];
         let (Some(org_id), Some(path)) = (p.org_id, p.org_path.clone()) else { continue };
@@ -56,7 +58,13 @@ pub async fn seed(
         }
         let fitting: Vec<&category::Model> =
             cats.iter().filter(|c| c.applies_to == "全部" || c.applies_to == p.kind).collect();
-        let c = fitting[rng.gen_range(0..fitting.len())];
+        let mut c = fitting[rng.gen_range(0..fitting.len())];
+        if !inaction_shown {
+            inaction_shown = true;
+            if let Some(inaction) = fitting.iter().find(|c| c.exit_ground.as_deref() == Some("躺平摆烂")) {
+                c = inaction;
+            }
+        }
         let opened_on = today - chrono::Duration::days(rng.gen_range(10..200));
         let resolved = i % 3 == 0;
         let status = if resolved {

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::commitments::{self, Commitment, CommitmentInput, ReportRow};
+use super::correction::CorrectionInput;
 use super::record::{self, AppealInput, SanctionInput, Saved};
 use super::service::{self, Filter, Sanction};
 use super::stats::{self, Stats, StatsQuery};
@@ -110,6 +111,34 @@ pub async fn appeal(
     ApiJson(input): ApiJson<AppealInput>,
 ) -> AppResult<Json<Saved>> {
     Ok(Json(record::appeal(&state, &actor, id, &input).await?))
+}
+
+#[utoipa::path(
+    post, path = "/sanctions/{id}/correct", tag = "sanctions", operation_id = "correct_sanction",
+    summary = "更正笔误（不是撤销/变更）",
+    description = "更正记录中与决定书原件不一致的录入错误：事实文字、作出决定的机关、文号、决定日期、生效日期；省略的字段不变，`reason` 必填。\
+        处理决定本身（种类、留党察看期限）不能更正，须走申诉复查 `/sanctions/{id}/appeal`。更正前的版本保留在记录的 `corrections` 中，\
+        影响期和是否在影响期内按更正后的日期重新计算。只能更正有效（未撤销、未变更）的记录。纪检监察、党务管理员在范围内；不在范围内 404 并记 `access.denied`。\
+        记 `sanction.correct`（含更正前后的值）。",
+    params(("id" = i32, Path, description = "记录编号")),
+    request_body = CorrectionInput,
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "更正后的记录（含 `corrections`）", body = Saved),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有执纪问责记录维护权限或缺少 `X-CSRF-Token`", body = ErrorBody),
+        (status = 404, description = "不存在或不在范围内", body = ErrorBody),
+        (status = 409, description = "记录已撤销或已变更，或刚被他人修改", body = ErrorBody),
+        (status = 422, description = "字段不符合规则，或没有需要更正的内容", body = ErrorBody),
+    )
+)]
+pub async fn correct(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    ApiJson(input): ApiJson<CorrectionInput>,
+) -> AppResult<Json<Saved>> {
+    Ok(Json(super::correction::correct(&state, &actor, id, &input).await?))
 }
 
 #[utoipa::path(

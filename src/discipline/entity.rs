@@ -74,3 +74,31 @@ pub mod commitment {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod correction {
+    use sea_orm::entity::prelude::*;
+
+    /// A record as it was before a correction of its typing errors (facts, deciding body,
+    /// number, dates), with who corrected it, when and why. Newest last.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sanction_corrections")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub sanction_id: i32,
+        pub facts: String,
+        pub decided_by: String,
+        pub doc_no: Option<String>,
+        pub decided_on: Date,
+        pub effective_on: Date,
+        pub influence_until: Option<Date>,
+        pub reason: String,
+        pub corrected_by_name: String,
+        pub corrected_at: DateTime,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod commitments;
+pub mod correction;
 pub mod entity;
 pub mod module;
 pub mod record;

@@ -43,6 +43,7 @@ pub fn module() -> Module {
             ("sanction.create", "登记执纪问责记录"),
             ("sanction.revoke", "撤销执纪问责记录"),
             ("sanction.change", "变更执纪问责记录"),
+            ("sanction.correct", "更正执纪问责记录的笔误"),
             ("sanction.export", "导出执纪问责统计"),
             ("sanction.bulletin", "生成通报草稿"),
             ("commitment.create", "新增承诺条目"),
@@ -66,6 +67,7 @@ fn web_routes() -> Router<AppState> {
         .route("/discipline/commitments/{id}", post(web::update_commitment))
         .route("/discipline/{id}", get(web::detail))
         .route("/discipline/{id}/appeal", post(web::appeal))
+        .route("/discipline/{id}/correct", post(web::correct))
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
@@ -73,6 +75,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::list, api::create))
         .routes(routes!(api::get))
         .routes(routes!(api::appeal))
+        .routes(routes!(api::correct))
         .routes(routes!(api::get_stats))
         .routes(routes!(api::list_commitments, api::create_commitment))
         .routes(routes!(api::update_commitment))

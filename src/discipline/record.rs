@@ -69,7 +69,7 @@ pub struct SanctionInput {
 }
 
 /// What the validation accepts, for the OpenAPI document.
-mod schema {
+pub(super) mod schema {
     use utoipa::openapi::{RefOr, Schema};
 
     use super::super::rules::{Category, Ground, Kind, Source};
@@ -128,14 +128,14 @@ pub struct Saved {
     pub warnings: Vec<String>,
 }
 
-type Errors = Vec<(String, String)>;
+pub(super) type Errors = Vec<(String, String)>;
 
-fn push(errors: &mut Errors, field: &str, message: impl Into<String>) {
+pub(super) fn push(errors: &mut Errors, field: &str, message: impl Into<String>) {
     errors.push((field.to_owned(), message.into()));
 }
 
 /// A line or multi-line text field: trimmed, bounded, without control characters.
-fn text(errors: &mut Errors, field: &str, label: &str, value: &str, max: usize, required: bool) -> String {
+pub(super) fn text(errors: &mut Errors, field: &str, label: &str, value: &str, max: usize, required: bool) -> String {
     let v = value.trim();
     if v.is_empty() {
         if required {
@@ -154,7 +154,7 @@ fn text(errors: &mut Errors, field: &str, label: &str, value: &str, max: usize, 
     v.to_owned()
 }
 
-fn date(errors: &mut Errors, field: &str, label: &str, value: &str) -> Option<NaiveDate> {
+pub(super) fn date(errors: &mut Errors, field: &str, label: &str, value: &str) -> Option<NaiveDate> {
     match parse_date(value) {
         Ok(Some(d)) => Some(d),
         Ok(None) => {

@@ -68,6 +68,9 @@ pub struct Sanction {
     pub status_doc: Option<String>,
     pub replaced_by: Option<i32>,
     pub replaces: Option<i32>,
+    /// Earlier versions of the record, kept when its typing errors were corrected (detail
+    /// only; empty in lists).
+    pub corrections: Vec<super::correction::Correction>,
 }
 
 impl Sanction {
@@ -111,6 +114,7 @@ impl Sanction {
             status_doc: s.status_doc,
             replaced_by: s.replaced_by,
             replaces: s.replaces,
+            corrections: Vec::new(),
         }
     }
 }
@@ -196,7 +200,9 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i32) -> AppResult<Sanct
     let s = readable(state, actor, id).await?;
     let event = Event::by(actor, "sensitive.read").object("sanction", id).org(s.org_path.clone());
     audit::record_alone(&state.db, state.clock.as_ref(), event.summary(json!({"person": s.person_id}))).await?;
-    Ok(present(state, vec![s]).await?.remove(0))
+    let mut out = present(state, vec![s]).await?.remove(0);
+    out.corrections = super::correction::history(&state.db, id).await?;
+    Ok(out)
 }
 
 /// A list's filter (all optional).

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::commitments::{self, Commitment, CommitmentInput, ReportRow};
+use super::correction::{self, CorrectionInput};
 use super::record::{self, AppealInput, SanctionInput};
 use super::rules::{Category, Ground, Kind, Source, Status};
 use super::service::{self, Filter, Sanction};
@@ -77,6 +78,8 @@ struct DetailPage {
     s: Sanction,
     can_write: bool,
     appeal: AppealInput,
+    /// What a failed correction sent back (its errors are under `fix_<field>`).
+    fix: Option<CorrectionInput>,
     errors: FieldErrors,
 }
 
@@ -102,6 +105,42 @@ impl DetailPage {
         ]
     }
 
+    /// The correction form's one-line fields: (name, label, value), filled with the record's
+    /// values or with what a failed correction sent.
+    fn fix_fields(&self) -> Vec<(&'static str, &'static str, String)> {
+        let s = &self.s;
+        let sent = |v: Option<&Option<String>>, current: String| match v {
+            Some(Some(v)) => v.clone(),
+            _ => current,
+        };
+        let f = self.fix.as_ref();
+        vec![
+            ("decided_by", "作出决定的机关", sent(f.map(|f| &f.decided_by), s.decided_by.clone())),
+            ("doc_no", "文号", sent(f.map(|f| &f.doc_no), s.doc_no.clone().unwrap_or_default())),
+            ("decided_on", "决定日期", sent(f.map(|f| &f.decided_on), s.decided_on.to_string())),
+            ("effective_on", "生效日期", sent(f.map(|f| &f.effective_on), s.effective_on.to_string())),
+        ]
+    }
+
+    fn fix_has(&self, field: &str) -> bool {
+        self.errors.contains_key(&format!("fix_{field}"))
+    }
+
+    fn fix_err(&self, field: &str) -> Option<&String> {
+        self.errors.get(&format!("fix_{field}"))
+    }
+
+    fn fix_facts(&self) -> String {
+        match self.fix.as_ref().and_then(|f| f.facts.clone()) {
+            Some(v) => v,
+            None => self.s.facts.clone(),
+        }
+    }
+
+    fn fix_reason(&self) -> String {
+        self.fix.as_ref().map(|f| f.reason.clone()).unwrap_or_default()
+    }
+
     fn is_date(&self, field: &str) -> bool {
         field == "date" || field == "effective_on"
     }
@@ -112,7 +151,7 @@ async fn detail_page(
     actor: &Actor,
     id: i32,
     flash: Option<Flash>,
-    appeal: AppealInput,
+    (appeal, fix): (AppealInput, Option<CorrectionInput>),
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let s = service::detail(state, actor, id).await?;
@@ -121,7 +160,7 @@ async fn detail_page(
         .crumb("执纪问责", Some("/discipline".into()))
         .crumb(format!("{} {}", s.person_name, s.kind_label), None);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, render(&DetailPage { layout, s, can_write, appeal, errors })).into_response())
+    Ok((status, render(&DetailPage { layout, s, can_write, appeal, fix, errors })).into_response())
 }
 
 /// The record's organization path (already read once by the detail's check).
@@ -136,7 +175,7 @@ pub async fn detail(
     TakeFlash(flash): TakeFlash,
     IdPath(id): IdPath<i32>,
 ) -> AppResult<Response> {
-    detail_page(&state, &actor, id, flash, AppealInput::default(), FieldErrors::new()).await
+    detail_page(&state, &actor, id, flash, (AppealInput::default(), None), FieldErrors::new()).await
 }
 
 pub async fn appeal(
@@ -156,7 +195,50 @@ pub async fn appeal(
         }
         Err(err) => {
             let errors = field_errors(err)?;
-            detail_page(&state, &actor, id, None, input, errors).await
+            detail_page(&state, &actor, id, None, (input, None), errors).await
+        }
+    }
+}
+
+/// The correction form: every field comes filled, so an unchanged one is simply the same.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CorrectionForm {
+    facts: String,
+    decided_by: String,
+    doc_no: String,
+    decided_on: String,
+    effective_on: String,
+    reason: String,
+}
+
+pub async fn correct(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    Form(form): Form<CorrectionForm>,
+) -> AppResult<Response> {
+    let input = CorrectionInput {
+        facts: Some(form.facts),
+        decided_by: Some(form.decided_by),
+        doc_no: Some(form.doc_no),
+        decided_on: Some(form.decided_on),
+        effective_on: Some(form.effective_on),
+        reason: form.reason,
+    };
+    match correction::correct(&state, &actor, id, &input).await {
+        Ok(saved) => {
+            let mut msg = "已更正记录，原内容已保留".to_owned();
+            for w in &saved.warnings {
+                msg.push('。');
+                msg.push_str(w);
+            }
+            Ok(Flash::ok(msg).redirect(&format!("/discipline/{id}")))
+        }
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let errors = errors.into_iter().map(|(f, m)| (format!("fix_{f}"), m)).collect();
+            detail_page(&state, &actor, id, None, (AppealInput::default(), Some(input)), errors).await
         }
     }
 }

@@ -5,9 +5,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use super::bars::{self, BarInput, LiftInput};
 use super::service::{self, CaseRow, ExitCase, Filter};
 use super::stats::{self, Stats, StatsQuery};
-use super::steps::{self, BarInput, OpenInput, StepInput};
+use super::steps::{self, OpenInput, StepInput};
 use crate::auth::Actor;
 use crate::error::{AppResult, ErrorBody};
 use crate::openapi::List;
@@ -88,7 +89,7 @@ pub async fn get(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath
     description = "顺序：立案（拟议案件）→ 告知 → 陈述申辩 → 党委集体研究（作出处理结果）→ 执行 → 归档；拟议或调查核实中可“不予立案”。\
         未记录陈述申辩不能提交党委集体研究（422，字段 `statement`）；其他跳步 409（字段 `action`）。处理结果须与人员类别相符（民警、辅警各有其结果）；\
         有不得辞退的法定情形时，辞退、解除劳动合同、退回派遣须填写 `override_reason`（另记 `exit_case.override`）。\
-        执行调离公安队伍、辞退、开除、解除劳动合同、退回派遣时，名册中此人的在职状态在同一事务中改为调离、辞退、开除或离职，日期为执行日期。记 `exit_case.step`。",
+        执行调离公安队伍、辞退、开除、解除劳动合同、退回派遣时，名册中此人的在职状态在同一事务中改为调离、辞退、开除、解除劳动合同或退回派遣，日期为执行日期。记 `exit_case.step`。",
     params(("id" = i32, Path, description = "案件编号")),
     request_body = StepInput,
     security(("session" = [], "csrf" = []), ("token" = [])),
@@ -132,7 +133,33 @@ pub async fn add_bar(
     IdPath(id): IdPath<i32>,
     ApiJson(input): ApiJson<BarInput>,
 ) -> AppResult<Json<ExitCase>> {
-    Ok(Json(steps::add_bar(&state, &actor, id, &input).await?))
+    Ok(Json(bars::add(&state, &actor, id, &input).await?))
+}
+
+#[utoipa::path(
+    post, path = "/exit-cases/{id}/bars/{bar_id}/lift", tag = "exit-cases", operation_id = "lift_exit_case_bar",
+    summary = "解除不得辞退的法定情形",
+    description = "记录已登记的法定情形已经结束（如哺乳期满、医疗期届满）及其日期和依据；解除后该情形不再阻止辞退类决定。\
+        党委集体研究之前登记。不在范围内 404 并记 `access.denied`；已解除 409。记 `exit_case.bar_lift`。",
+    params(("id" = i32, Path, description = "案件编号"), ("bar_id" = i32, Path, description = "法定情形编号（案件 `bars[].id`）")),
+    request_body = LiftInput,
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "解除后的案件", body = ExitCase),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "没有权限或缺少 `X-CSRF-Token`", body = ErrorBody),
+        (status = 404, description = "不存在或不在范围内", body = ErrorBody),
+        (status = 409, description = "已解除，或案件已作出决定", body = ErrorBody),
+        (status = 422, description = "字段不符合规则", body = ErrorBody),
+    )
+)]
+pub async fn lift_bar(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath((id, bar_id)): IdPath<(i32, i32)>,
+    ApiJson(input): ApiJson<LiftInput>,
+) -> AppResult<Json<ExitCase>> {
+    Ok(Json(bars::lift(&state, &actor, id, bar_id, &input).await?))
 }
 
 #[utoipa::path(

@@ -3,7 +3,8 @@
 //! another domain's record (a heavy sanction, an unfit 年度考核); a proposal is only a
 //! proposal, people decide. The steps follow research/domain.md §6: 调查核实 → 告知 and 陈述申辩
 //! (the person's statement is recorded and cannot be skipped, §6.3 本人有权陈述申辩) → 党委集体
-//! 研究 with the outcome → 执行与交接 (15 days, §6.2 被辞退者15日内办理交接) → 归档.
+//! 研究 with the outcome → 执行与交接 → 归档. Deadlines only where §6.2 sources them, both for
+//! 辞退 (《公安机关人民警察辞退办法》): 审批机关30日内决定 and 被辞退者15日内办理交接.
 //!
 //! The rules live here, without a database: the statuses and their order, the outcomes of each
 //! kind of person, which outcomes end the person's service (and with which roster status) and
@@ -12,6 +13,7 @@
 //! scope, leaders see counts, the system officers nothing; every read is audited.
 
 pub mod api;
+pub mod bars;
 pub mod entity;
 pub mod module;
 pub mod notice;
@@ -29,9 +31,34 @@ use crate::people::{EmploymentStatus, PersonKind};
 pub const ORG_PATH_COLUMNS: &[crate::db::org_paths::PathColumn] =
     &[crate::db::org_paths::PathColumn::new("exit_cases", "org_path").with_org_id("org_id")];
 
-/// Days from the decision to the end of 执行与交接 (§6.2: 被辞退者15日内办理交接; the bureau
-/// uses the same period for every outcome).
+/// Days from a 辞退 decision to the end of 交接 (§6.2: 被辞退者15日内办理交接). Sourced for 辞退
+/// only: the other outcomes get no invented deadline.
 pub const HANDOVER_DAYS: u64 = 15;
+
+/// Days the 审批机关 has to decide a 辞退 (§6.2: 审批机关30日内决定), counted here from the
+/// day the person's 陈述申辩 was recorded, when the case goes to the decision. Only 民警 can be
+/// 辞退, and the outcome is not known before the decision, so the to-do says "拟辞退的".
+pub const DISMISSAL_DECISION_DAYS: u64 = 30;
+
+/// The 交接 deadline of an outcome decided on `decided_on` (辞退 only).
+pub fn handover_due(outcome: Option<Outcome>, decided_on: Option<chrono::NaiveDate>) -> Option<chrono::NaiveDate> {
+    match outcome {
+        Some(Outcome::Dismissal) => decided_on.and_then(|d| d.checked_add_days(chrono::Days::new(HANDOVER_DAYS))),
+        _ => None,
+    }
+}
+
+/// The day by which a 辞退 of a 民警 waiting for the 党委集体研究 should be decided.
+pub fn dismissal_decision_due(
+    person_kind: &str,
+    status: Status,
+    statement_on: Option<chrono::NaiveDate>,
+) -> Option<chrono::NaiveDate> {
+    if person_kind != PersonKind::Police.as_str() || status != Status::Committee {
+        return None;
+    }
+    statement_on.and_then(|d| d.checked_add_days(chrono::Days::new(DISMISSAL_DECISION_DAYS)))
+}
 
 stored_text! {
     /// Where a case stands (`exit_cases.status`), in the order of the steps.
@@ -63,6 +90,20 @@ stored_text! {
         Appraisal = "考核不称职" => "年度考核不称职（不合格）",
         Screening = "排查发现" => "队伍隐患排查发现",
         Inaction = "躺平摆烂" => "躺平摆烂、不担当不作为",
+    }
+}
+
+impl SourceKind {
+    /// What `source_ref` names, and the page that shows it (when there is one).
+    pub fn record(self, id: &i32) -> (String, Option<String>) {
+        match self {
+            SourceKind::Sanction => (format!("处分记录 #{id}"), Some(format!("/discipline/{id}"))),
+            SourceKind::Appraisal => (format!("考核记录 #{id}"), None),
+            SourceKind::Screening | SourceKind::Inaction => {
+                (format!("风险提示 #{id}"), Some(format!("/risk/flags/{id}")))
+            }
+            SourceKind::Manual => (format!("记录 #{id}"), None),
+        }
     }
 }
 
@@ -106,13 +147,15 @@ impl Outcome {
 
     /// The roster status an executed outcome leaves the person in: the outcomes that take them
     /// out of the police (调离, 辞退, 开除, and for a 辅警 the end of the contract or the return
-    /// to the agency, which the roster calls 离职).
+    /// to the agency, which the roster records as such — not as 离职, which reads like leaving
+    /// of one's own accord, nor as a 民警's 辞退).
     pub fn ends_service(self) -> Option<EmploymentStatus> {
         match self {
             Outcome::TransferOut => Some(EmploymentStatus::TransferredAway),
             Outcome::Dismissal => Some(EmploymentStatus::Dismissed),
             Outcome::Expulsion => Some(EmploymentStatus::Expelled),
-            Outcome::ContractEnded | Outcome::ReturnedToAgency => Some(EmploymentStatus::Resigned),
+            Outcome::ContractEnded => Some(EmploymentStatus::ContractEnded),
+            Outcome::ReturnedToAgency => Some(EmploymentStatus::ReturnedToAgency),
             _ => None,
         }
     }
@@ -172,9 +215,21 @@ mod tests {
         assert_eq!(Outcome::TransferOut.ends_service(), Some(EmploymentStatus::TransferredAway));
         assert_eq!(Outcome::Dismissal.ends_service(), Some(EmploymentStatus::Dismissed));
         assert_eq!(Outcome::Expulsion.ends_service(), Some(EmploymentStatus::Expelled));
-        assert_eq!(Outcome::ReturnedToAgency.ends_service(), Some(EmploymentStatus::Resigned));
+        assert_eq!(Outcome::ReturnedToAgency.ends_service(), Some(EmploymentStatus::ReturnedToAgency));
+        assert_eq!(Outcome::ContractEnded.ends_service(), Some(EmploymentStatus::ContractEnded));
         assert_eq!(Outcome::Exchange.ends_service(), None);
         assert!(Outcome::Dismissal.dismissal() && Outcome::ContractEnded.dismissal());
         assert!(!Outcome::Expulsion.dismissal() && !Outcome::TransferOut.dismissal());
+    }
+
+    #[test]
+    fn deadlines_only_where_sourced_for_dismissal() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 5, 1);
+        assert_eq!(handover_due(Some(Outcome::Dismissal), d), chrono::NaiveDate::from_ymd_opt(2026, 5, 16));
+        assert_eq!(handover_due(Some(Outcome::TransferOut), d), None);
+        assert_eq!(handover_due(Some(Outcome::ContractEnded), d), None);
+        assert_eq!(dismissal_decision_due("民警", Status::Committee, d), chrono::NaiveDate::from_ymd_opt(2026, 5, 31));
+        assert_eq!(dismissal_decision_due("辅警", Status::Committee, d), None);
+        assert_eq!(dismissal_decision_due("民警", Status::Hearing, d), None);
     }
 }

@@ -38,6 +38,7 @@ pub fn module() -> Module {
             ("exit_case.create", "出口案件立案（含系统拟议）"),
             ("exit_case.step", "办理出口案件步骤"),
             ("exit_case.bar", "登记不得辞退的法定情形"),
+            ("exit_case.bar_lift", "登记法定情形解除"),
             ("exit_case.override", "不适用法定情形作出辞退类决定"),
             ("exit_case.notice", "生成出口案件处理决定书"),
             ("exit_case.export", "导出出口案件统计"),
@@ -48,6 +49,7 @@ pub fn module() -> Module {
         profile: Some(ProfilePart { sections, fields: &[], reveal: nothing_to_reveal, panel: Some(panel) }),
         sanction_listeners: &[proposals::on_sanction],
         appraisal_listeners: &[proposals::on_unfit_appraisal],
+        flag_listeners: &[proposals::on_flag],
         ..Module::empty("exits")
     }
 }
@@ -61,6 +63,7 @@ fn web_routes() -> Router<AppState> {
         .route("/exits/{id}", get(web::detail))
         .route("/exits/{id}/steps", post(web::step))
         .route("/exits/{id}/bars", post(web::add_bar))
+        .route("/exits/{id}/bars/{bar_id}/lift", post(web::lift_bar))
         .route("/exits/{id}/notice.docx", get(web::notice))
 }
 
@@ -71,6 +74,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::get))
         .routes(routes!(api::step))
         .routes(routes!(api::add_bar))
+        .routes(routes!(api::lift_bar))
         .routes(routes!(api::docx))
 }
 
@@ -104,7 +108,8 @@ fn panel<'a>(
 const TODO_MAX: u64 = 30;
 
 /// Home page: proposals waiting to be weighed (everyone who works cases in scope), and the next
-/// step of the cases the actor is responsible for, with the 交接 deadline.
+/// step of the cases the actor is responsible for, with the deadlines §6.2 sources for 辞退 (the
+/// decision within 30 days, the 交接 within 15).
 fn todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {
     Box::pin(async move {
         if !actor.can(Permission::DisciplineWrite) {
@@ -135,6 +140,15 @@ fn todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<V
                     Status::Proposed => (format!("拟议出口案件待研判：{name}（{}）", c.source_kind.as_str()), None),
                     Status::Executing if c.executed_on.is_none() => {
                         (format!("出口案件待执行与交接：{name}"), c.handover_due)
+                    }
+                    Status::Committee => {
+                        match super::dismissal_decision_due(&c.person_kind, c.status, c.statement_on) {
+                            Some(d) => (
+                                format!("出口案件待党委集体研究：{name}（拟辞退的，审批机关应于 {d} 前决定）"),
+                                Some(d),
+                            ),
+                            None => (format!("出口案件待{next}：{name}"), None),
+                        }
                     }
                     _ => (format!("出口案件待{next}：{name}"), None),
                 };

@@ -10,15 +10,21 @@
 //! * An appraisal proposes a case when it is unfit: a 民警's 不称职 (§6.2: 降低一个职务层次;
 //!   连续两年不称职 is a statutory ground for 辞退, which the proposal says when the year before
 //!   was unfit too) or a 辅警's 不合格 (§6.3: 年度考核不合格 is a ground for 解聘).
+//! * A risk flag proposes a case when its category says so (risk's dictionary, editable; seeded
+//!   from §6.1, the seed's triggers: 受党纪政务重处分 found by a 排查, and 躺平摆烂、不担当不作为):
+//!   a screening finding (`排查发现`, source_ref the flag) or any flag of a 躺平摆烂 category
+//!   (`躺平摆烂`), and again when such a flag is escalated (已升级). One flag never proposes two
+//!   cases, whatever became of the first.
 //! * One open case per person: a new record for someone whose case is open adds nothing.
 
-use sea_orm::DatabaseTransaction;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter};
 
+use super::entity::case;
 use super::steps::{NewCase, insert, open_case_of};
 use super::{SourceKind, Status};
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::module::{AppraisalRecorded, BoxFuture, SanctionRecorded};
+use crate::module::{AppraisalRecorded, BoxFuture, FlagGround, FlagRaised, SanctionRecorded};
 use crate::people::PersonKind;
 use crate::state::AppState;
 
@@ -93,5 +99,37 @@ pub fn on_unfit_appraisal<'a>(
             format!("{} 年年度考核{}：由系统提出，是否立案须研判", a.year, a.grade)
         };
         propose(txn, state, actor, a.person_id, (SourceKind::Appraisal, a.appraisal_id), grounds).await
+    })
+}
+
+/// The risk-flag listener (`Module::flag_listeners`).
+pub fn on_flag<'a>(
+    txn: &'a DatabaseTransaction,
+    state: &'a AppState,
+    actor: &'a Actor,
+    f: &'a FlagRaised,
+) -> BoxFuture<'a, AppResult<Vec<String>>> {
+    Box::pin(async move {
+        let kind = match f.ground {
+            FlagGround::Screening => SourceKind::Screening,
+            FlagGround::Inaction => SourceKind::Inaction,
+        };
+        let earlier = case::Entity::find()
+            .filter(case::Column::SourceKind.is_in([SourceKind::Screening, SourceKind::Inaction]))
+            .filter(case::Column::SourceRef.eq(f.flag_id))
+            .count(txn)
+            .await?;
+        if earlier > 0 {
+            return Ok(Vec::new());
+        }
+        let how = if f.escalated { "已升级" } else { "登记" };
+        let grounds = format!(
+            "风险提示 #{}（{}，{}色）{how}：属“{}”的情形，由系统提出，是否立案须研判",
+            f.flag_id,
+            f.category,
+            f.level,
+            kind.label()
+        );
+        propose(txn, state, actor, f.person_id, (kind, f.flag_id), grounds).await
     })
 }

@@ -76,8 +76,11 @@ pub struct ExitCase {
     pub doc_no: Option<String>,
     /// Why a dismissal was decided despite a statutory bar.
     pub override_reason: Option<String>,
-    /// The end of 执行与交接 (decision + 15 days).
+    /// The 交接 deadline: a 辞退 decision + 15 days (§6.2); none for other outcomes.
     pub handover_due: Option<NaiveDate>,
+    /// While a 民警's case waits for the 党委集体研究: the day a 辞退 should be decided by
+    /// (陈述申辩 + 30 days, §6.2 审批机关30日内决定).
+    pub dismissal_decision_due: Option<NaiveDate>,
     pub executed_on: Option<NaiveDate>,
     pub handover_note: Option<String>,
     pub closed_on: Option<NaiveDate>,
@@ -123,6 +126,7 @@ impl ExitCase {
                 at: s.at.format("%Y-%m-%d %H:%M").to_string(),
             })
             .collect();
+        let dismissal_decision_due = super::dismissal_decision_due(&c.person_kind, c.status, c.statement_on);
         ExitCase {
             id: c.id,
             person_id: c.person_id,
@@ -148,6 +152,7 @@ impl ExitCase {
             doc_no: c.doc_no,
             override_reason: c.override_reason,
             handover_due: c.handover_due,
+            dismissal_decision_due,
             executed_on: c.executed_on,
             handover_note: c.handover_note,
             closed_on: c.closed_on,

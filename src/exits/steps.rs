@@ -14,9 +14,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransactio
 use serde::Deserialize;
 use serde_json::json;
 
-use super::entity::{bar, case, step};
+use super::entity::{case, step};
 use super::service::{self, ExitCase};
-use super::{Bar, HANDOVER_DAYS, Outcome, SourceKind, Status, check_outcome};
+use super::{Outcome, SourceKind, Status, check_outcome};
 use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
@@ -29,14 +29,21 @@ pub const MAX_TEXT: usize = 2000;
 pub const MAX_LINE: usize = 100;
 pub const MAX_ATTENDEES: usize = 500;
 
-type Errors = Vec<(String, String)>;
+pub(super) type Errors = Vec<(String, String)>;
 
-fn push(errors: &mut Errors, field: &str, message: impl Into<String>) {
+pub(super) fn push(errors: &mut Errors, field: &str, message: impl Into<String>) {
     errors.push((field.to_owned(), message.into()));
 }
 
 /// A text field: trimmed, bounded, without control characters.
-fn text(errors: &mut Errors, field: &str, label: &str, value: &str, max: usize, required: bool) -> Option<String> {
+pub(super) fn text(
+    errors: &mut Errors,
+    field: &str,
+    label: &str,
+    value: &str,
+    max: usize,
+    required: bool,
+) -> Option<String> {
     let v = value.trim();
     if v.is_empty() {
         if required {
@@ -56,7 +63,7 @@ fn text(errors: &mut Errors, field: &str, label: &str, value: &str, max: usize, 
 }
 
 /// A required date, not after today and not before `not_before` (the previous step's date).
-fn date(
+pub(super) fn date(
     errors: &mut Errors,
     field: &str,
     label: &str,
@@ -134,24 +141,8 @@ pub struct StepInput {
     pub note: String,
 }
 
-/// A statutory bar to record on a case.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-#[schema(
-    description = "登记不得辞退的法定情形：`kind` 为 因公致残、医疗期内、孕期、产假、哺乳期；`note` 依据（如诊断证明、医疗期起止）；`noted_on` 日期（省略为今天）",
-    example = json!({"kind": "医疗期内", "note": "2026-04-01 起病休，医疗期六个月"})
-)]
-pub struct BarInput {
-    #[schema(required = true, schema_with = schema::bar, example = "医疗期内")]
-    pub kind: String,
-    #[schema(required = true, schema_with = schema::bar_note)]
-    pub note: String,
-    #[schema(schema_with = schema::optional_date)]
-    pub noted_on: String,
-}
-
 /// What the validation accepts, for the OpenAPI document.
-mod schema {
+pub(super) mod schema {
     use utoipa::openapi::{RefOr, Schema};
 
     use crate::exits::{Bar, Outcome, SourceKind};
@@ -221,7 +212,7 @@ pub async fn open_case_of<C: ConnectionTrait>(db: &C, person_id: i32) -> AppResu
         .await?)
 }
 
-async fn add_step(
+pub(super) async fn add_step(
     txn: &DatabaseTransaction,
     state: &AppState,
     actor: &Actor,
@@ -460,7 +451,7 @@ pub async fn act(state: &AppState, actor: &Actor, id: i32, input: &StepInput) ->
                     }
                 },
             };
-            let bars = standing_bars(state, c.id).await?;
+            let bars = super::bars::standing(state, c.id).await?;
             if let Some(o) = outcome.filter(|o| o.dismissal())
                 && !bars.is_empty()
             {
@@ -490,7 +481,7 @@ pub async fn act(state: &AppState, actor: &Actor, id: i32, input: &StepInput) ->
             active.decided_by = Set(decided_by.clone());
             active.doc_no = Set(doc_no);
             active.override_reason = Set(override_used.clone());
-            active.handover_due = Set(on.and_then(|d| d.checked_add_days(chrono::Days::new(HANDOVER_DAYS))));
+            active.handover_due = Set(super::handover_due(outcome, on));
             active.status = Set(Status::Executing);
             let detail = format!(
                 "参加人员：{}；研究意见：{}；处理结果：{}（{}）{}",
@@ -574,72 +565,4 @@ pub async fn act(state: &AppState, actor: &Actor, id: i32, input: &StepInput) ->
     }
     txn.commit().await?;
     service::present(state, saved).await
-}
-
-/// The bars that apply to case `id` (not lifted).
-async fn standing_bars(state: &AppState, id: i32) -> AppResult<Vec<bar::Model>> {
-    Ok(bar::Entity::find()
-        .filter(bar::Column::CaseId.eq(id))
-        .filter(bar::Column::LiftedOn.is_null())
-        .all(&state.db)
-        .await?)
-}
-
-/// Records a statutory bar on an open case, before its decision.
-pub async fn add_bar(state: &AppState, actor: &Actor, id: i32, input: &BarInput) -> AppResult<ExitCase> {
-    let c = service::reachable(state, actor, id, Sensitivity::Normal).await?;
-    if !matches!(c.status, Status::Proposed | Status::Investigating | Status::Hearing | Status::Committee) {
-        return Err(AppError::Conflict {
-            message: format!("案件已{}，法定情形须在党委集体研究前登记", c.status.as_str()),
-            field: Some("kind".into()),
-        });
-    }
-    let today = state.clock.today();
-    let mut errors = Errors::new();
-    let kind = match input.kind.trim() {
-        "" => {
-            push(&mut errors, "kind", "请选择法定情形");
-            None
-        }
-        k => Bar::parse(k).or_else(|| {
-            let all: Vec<&str> = Bar::ALL.iter().map(|x| x.as_str()).collect();
-            push(&mut errors, "kind", format!("法定情形“{k}”无效，可选：{}", all.join("、")));
-            None
-        }),
-    };
-    if matches!(kind, Some(Bar::Pregnancy | Bar::Maternity | Bar::Nursing)) {
-        let p = crate::people::store::find(&state.db, c.person_id).await?;
-        if p.is_some_and(|p| p.gender == "男") {
-            push(&mut errors, "kind", "孕期、产假、哺乳期只适用于女性");
-        }
-    }
-    let note = text(&mut errors, "note", "依据", &input.note, 500, true);
-    let noted_on = if input.noted_on.trim().is_empty() {
-        Some(today)
-    } else {
-        date(&mut errors, "noted_on", "日期", &input.noted_on, today, None)
-    };
-    let (Some(kind), Some(note), Some(noted_on), true) = (kind, note, noted_on, errors.is_empty()) else {
-        return Err(AppError::Fields(errors));
-    };
-    let txn = crate::db::begin_write(&state.db).await?;
-    bar::ActiveModel {
-        case_id: Set(c.id),
-        kind: Set(kind),
-        note: Set(note.clone()),
-        noted_on: Set(noted_on),
-        lifted_on: Set(None),
-        recorded_by_name: Set(actor.display_name.clone()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    add_step(&txn, state, actor, c.id, ("法定情形", noted_on), format!("{}：{note}", kind.label())).await?;
-    let event = Event::by(actor, "exit_case.bar")
-        .object("exit_case", c.id)
-        .org(c.org_path.clone())
-        .summary(json!({"person": c.person_id, "kind": kind}));
-    audit::record(&txn, state.clock.as_ref(), event).await?;
-    txn.commit().await?;
-    service::detail_unaudited(state, c.id).await
 }

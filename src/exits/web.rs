@@ -7,9 +7,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::bars::{self, BarInput, LiftInput};
 use super::service::{self, CaseRow, ExitCase, Filter};
 use super::stats::{self, Stats, StatsQuery};
-use super::steps::{self, BarInput, OpenInput, StepInput, next_action};
+use super::steps::{self, OpenInput, StepInput, next_action};
 use super::{Bar, Outcome, SourceKind, Status};
 use crate::auth::Actor;
 use crate::error::AppResult;
@@ -148,12 +149,28 @@ pub async fn add_bar(
     IdPath(id): IdPath<i32>,
     Form(input): Form<BarInput>,
 ) -> AppResult<Response> {
-    match steps::add_bar(&state, &actor, id, &input).await {
+    match bars::add(&state, &actor, id, &input).await {
         Ok(_) => Ok(Flash::ok("已登记法定情形").redirect(&format!("/exits/{id}"))),
         Err(err) => {
             let errors = field_errors(err)?;
             let errors = errors.into_iter().map(|(f, m)| (format!("bar_{f}"), m)).collect();
             detail_page(&state, &actor, id, None, (StepInput::default(), input), errors).await
+        }
+    }
+}
+
+pub async fn lift_bar(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath((id, bar_id)): IdPath<(i32, i32)>,
+    Form(input): Form<LiftInput>,
+) -> AppResult<Response> {
+    match bars::lift(&state, &actor, id, bar_id, &input).await {
+        Ok(_) => Ok(Flash::ok("已登记法定情形解除").redirect(&format!("/exits/{id}"))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let errors = errors.into_iter().map(|(f, m)| (format!("lift_{f}"), m)).collect();
+            detail_page(&state, &actor, id, None, Default::default(), errors).await
         }
     }
 }

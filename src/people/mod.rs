@@ -58,6 +58,11 @@ stored_text! {
         Dismissed = "辞退" => "辞退",
         Expelled = "开除" => "开除",
         Resigned = "离职" => "离职",
+        /// A 辅警 whose labour contract the bureau ended (辅警管理办法, research/domain.md §6.3):
+        /// not a resignation, nor a 民警's 辞退 (a civil-service term).
+        ContractEnded = "解除劳动合同" => "解除劳动合同",
+        /// A 辅警 returned to the labour-dispatch agency that employs them (§6.3).
+        ReturnedToAgency = "退回派遣" => "退回派遣",
         Deceased = "去世" => "去世",
         /// Died on duty (因公牺牲): a death like 去世 for every rule, kept apart so that the
         /// bureau's care for the families (春节 and 警察节 visits) can find them.
@@ -81,7 +86,8 @@ stored_text! {
 /// The texts of [`PersonKind`], [`EmploymentStatus`] and [`PoliticalStatus`], for option
 /// lists and messages (a unit test keeps them equal to the enums).
 pub const KINDS: &[&str] = &["民警", "辅警", "工勤"];
-pub const EMPLOYMENT_STATUSES: &[&str] = &["在职", "调离", "退休", "辞退", "开除", "离职", "去世", "因公牺牲"];
+pub const EMPLOYMENT_STATUSES: &[&str] =
+    &["在职", "调离", "退休", "辞退", "开除", "离职", "解除劳动合同", "退回派遣", "去世", "因公牺牲"];
 pub const POLITICAL_STATUSES: &[&str] =
     &["中共党员", "中共预备党员", "发展对象", "入党积极分子", "共青团员", "群众", "民主党派"];
 pub const EDUCATIONS: &[&str] = &["研究生", "大学本科", "大学专科", "中等专科", "高中", "初中及以下"];
@@ -450,6 +456,12 @@ pub fn validate(input: &PersonInput, today: NaiveDate) -> Result<ValidPerson, Ve
     });
     if status_since.is_some_and(|d| d > today) {
         errors.push(("status_since", "状态变动日期不能晚于今天".into()));
+    }
+    if let (Some(s @ (EmploymentStatus::ContractEnded | EmploymentStatus::ReturnedToAgency)), Some(k)) =
+        (employment_status.as_deref().and_then(EmploymentStatus::parse), kind.as_deref())
+        && k != PersonKind::Auxiliary.as_str()
+    {
+        errors.push(("employment_status", format!("在职状态“{}”只适用于辅警，此人是{k}", s.as_str())));
     }
     if employment_status.as_deref().and_then(EmploymentStatus::parse).is_some_and(|s| s != EmploymentStatus::Serving)
         && status_since.is_none()

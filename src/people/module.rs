@@ -73,7 +73,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
 }
 
 /// What `people::validate` requires across fields: a 民警 has a police number; a person not
-/// in service (在职) has the date the status changed.
+/// in service (在职) has the date the status changed; only a 辅警 can have had the contract
+/// ended or been returned to the agency.
 fn person_rules() -> serde_json::Value {
     serde_json::json!([
         {"anyOf": [
@@ -83,6 +84,12 @@ fn person_rules() -> serde_json::Value {
         {"anyOf": [
             {"properties": {"employment_status": {"const": super::EmploymentStatus::Serving.as_str()}}},
             {"required": ["status_since"], "properties": {"status_since": {"format": "date", "minLength": 10}}}
+        ]},
+        {"anyOf": [
+            {"properties": {"employment_status": {"not": {"enum": [
+                super::EmploymentStatus::ContractEnded.as_str(), super::EmploymentStatus::ReturnedToAgency.as_str()
+            ]}}}},
+            {"properties": {"kind": {"const": super::PersonKind::Auxiliary.as_str()}}}
         ]}
     ])
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::entity::{category, flag};
-use super::{APPLIES, LEVELS, check_line};
+use super::{APPLIES, EXIT_GROUNDS, LEVELS, check_line};
 use crate::audit::{self, Event};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
@@ -31,6 +31,9 @@ pub struct Category {
     pub review_days: i32,
     /// The 十必访 situation a new flag reports (a must-visit).
     pub visit_situation: Option<String>,
+    /// Whether a flag of this category proposes an exit case: 排查发现 (when found by a
+    /// screening, or escalated), 躺平摆烂 (always), empty (never).
+    pub exit_ground: Option<String>,
     pub example: bool,
     pub retired: bool,
     /// Flags recorded in this category (a used category cannot be deleted).
@@ -48,6 +51,7 @@ impl Category {
             default_level: c.default_level,
             review_days: c.review_days,
             visit_situation: c.visit_situation,
+            exit_ground: c.exit_ground,
             example: c.example,
             retired: c.retired,
             used,
@@ -59,7 +63,7 @@ impl Category {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 #[schema(
-    description = "新增或修改风险人员类别：代码（新增时必填，字母数字，不超过 30 字）、名称（不超过 100 字）、分组、适用对象（全部/民警/辅警）、默认等级（黄/橙/红）、复查间隔天数（1–365）、是否停用"
+    description = "新增或修改风险人员类别：代码（新增时必填，字母数字，不超过 30 字）、名称（不超过 100 字）、分组、适用对象（全部/民警/辅警）、默认等级（黄/橙/红）、复查间隔天数（1–365）、出口机制（`exit_ground`：排查发现＝经排查发现或升级的提示拟议出口案件，躺平摆烂＝该类提示均拟议出口案件，空串＝不拟议；修改时省略则不变）、是否停用"
 )]
 pub struct CategoryInput {
     #[schema(max_length = 30)]
@@ -75,6 +79,8 @@ pub struct CategoryInput {
     pub review_days: Option<i32>,
     #[schema(max_length = 30)]
     pub visit_situation: Option<String>,
+    #[schema(max_length = 10)]
+    pub exit_ground: Option<String>,
     pub retired: Option<bool>,
 }
 
@@ -137,6 +143,12 @@ fn check(input: &CategoryInput, new: bool, errors: &mut Vec<(String, String)>) {
     if !level.is_empty() && !LEVELS.contains(&level) {
         push("default_level", format!("默认等级“{level}”应为 黄、橙 或 红"));
     }
+    if let Some(g) = input.exit_ground.as_deref().map(str::trim)
+        && !g.is_empty()
+        && !EXIT_GROUNDS.contains(&g)
+    {
+        push("exit_ground", format!("出口机制“{g}”应为 排查发现、躺平摆烂 或留空"));
+    }
     if let Some(d) = input.review_days
         && !(1..=365).contains(&d)
     {
@@ -173,6 +185,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &CategoryInput) -> A
         default_level: Set(or(&input.default_level, "黄")),
         review_days: Set(input.review_days.unwrap_or(90)),
         visit_situation: Set(input.visit_situation.clone().filter(|s| !s.trim().is_empty())),
+        exit_ground: Set(input.exit_ground.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)),
         example: Set(false),
         retired: Set(input.retired.unwrap_or(false)),
         sort: Set(sort),
@@ -207,11 +220,15 @@ pub async fn update(state: &AppState, actor: &Actor, id: i32, input: &CategoryIn
     if let Some(s) = &input.visit_situation {
         a.visit_situation = Set(Some(s.trim().to_owned()).filter(|s| !s.is_empty()));
     }
+    if let Some(g) = &input.exit_ground {
+        a.exit_ground = Set(Some(g.trim().to_owned()).filter(|g| !g.is_empty()));
+    }
     a.retired = Set(input.retired.unwrap_or(c.retired));
     a.example = Set(false);
     let saved = a.update(&txn).await?;
     let event = Event::by(actor, "risk.category").object("risk_category", saved.id).summary(json!({
-        "code": saved.code, "name": saved.name, "retired": saved.retired, "before": c.name
+        "code": saved.code, "name": saved.name, "retired": saved.retired, "before": c.name,
+        "exit_ground": saved.exit_ground
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;

@@ -26,6 +26,9 @@ pub mod category {
         pub review_days: i32,
         /// The 十必访 situation a new flag of this category reports.
         pub visit_situation: Option<String>,
+        /// Whether a flag of the category proposes an exit case: 排查发现 (a screening finding
+        /// does), 躺平摆烂 (any flag does), empty (none). See [`crate::risk::EXIT_GROUNDS`].
+        pub exit_ground: Option<String>,
         /// A shipped example (research/domain.md §1.4), to be replaced by the bureau's own list.
         pub example: bool,
         pub retired: bool,

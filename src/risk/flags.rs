@@ -442,12 +442,44 @@ pub async fn insert(txn: &DatabaseTransaction, state: &AppState, actor: &Actor, 
         };
         crate::module::report_situation(txn, state, s).await?;
     }
+    let from_screening = p.screening_id.is_some() || p.source == "排查";
+    let exit = tell_exit(txn, state, actor, &saved, &p.category, (from_screening, false), p.opened_on).await?;
     let event = Event::by(actor, "risk.flag_create").object("risk_flag", saved.id).org(p.path).summary(json!({
         "person": p.person_id, "category": p.category.code, "level": p.level, "source": p.source,
-        "must_visit": situation
+        "must_visit": situation, "exit": exit
     }));
     audit::record(txn, state.clock.as_ref(), event).await?;
     Ok(saved)
+}
+
+/// Tells the exit mechanism (through [`crate::module::flag_listeners`], in `txn`) of a flag
+/// opened or escalated in a category that proposes exit cases; what the listeners did.
+async fn tell_exit(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    f: &flag::Model,
+    cat: &category::Model,
+    (from_screening, escalated): (bool, bool),
+    on: NaiveDate,
+) -> AppResult<Vec<String>> {
+    let Some(ground) = super::exit_ground(cat.exit_ground.as_deref(), from_screening, escalated) else {
+        return Ok(Vec::new());
+    };
+    let raised = crate::module::FlagRaised {
+        flag_id: f.id,
+        person_id: f.person_id,
+        category: cat.name.clone(),
+        level: f.level.clone(),
+        ground,
+        escalated,
+        on,
+    };
+    let mut done = Vec::new();
+    for listener in crate::module::flag_listeners() {
+        done.extend(listener(txn, state, actor, &raised).await?);
+    }
+    Ok(done)
 }
 
 /// Opens a flag (see [`prepare`] and [`insert`]).
@@ -594,8 +626,14 @@ pub async fn step(state: &AppState, actor: &Actor, id: i32, input: &StepInput) -
     let status_opt = (!status.is_empty()).then_some(status);
     add_event(&txn, state, f.id, kind, on, (!measure.is_empty()).then_some(measure), status_opt, line_note, &by)
         .await?;
+    let exit = if status == ESCALATED {
+        tell_exit(&txn, state, actor, &saved, &cat, (saved.screening_id.is_some(), true), on).await?
+    } else {
+        Vec::new()
+    };
     let event = Event::by(actor, "risk.flag_step").object("risk_flag", f.id).org(f.org_path.clone()).summary(json!({
-        "measure": measure, "status": saved.status, "next_review_on": saved.next_review_on.map(|d| d.to_string())
+        "measure": measure, "status": saved.status, "next_review_on": saved.next_review_on.map(|d| d.to_string()),
+        "exit": exit
     }));
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;

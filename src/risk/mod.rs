@@ -34,6 +34,23 @@ pub const COMPLAINT: &str = "投诉";
 /// Measures a flag's follow-up records (a dated line each); 其他 with a note for anything else.
 pub const MEASURES: [&str; 7] = ["谈心谈话", "帮教", "调整岗位", "心理疏导", "家访", "警示教育", "其他"];
 
+/// What a category may say about exit cases (research/domain.md §6.1, the seed's triggers of
+/// the exit mechanism): `排查发现` — a flag found by a screening (排查) proposes an exit case;
+/// `躺平摆烂` — any flag of the category does (躺平摆烂、不担当不作为). Escalating a flag of such a
+/// category (已升级) proposes one too. A proposal is only a proposal; people decide.
+pub const EXIT_GROUNDS: [&str; 2] = ["排查发现", "躺平摆烂"];
+
+/// The exit ground a flag carries when opened (`escalated` false) or escalated: a category's
+/// ground and whether the flag came from a screening.
+pub fn exit_ground(category: Option<&str>, from_screening: bool, escalated: bool) -> Option<crate::module::FlagGround> {
+    use crate::module::FlagGround;
+    match category {
+        Some("躺平摆烂") => Some(FlagGround::Inaction),
+        Some("排查发现") if from_screening || escalated => Some(FlagGround::Screening),
+        _ => None,
+    }
+}
+
 /// Who a category applies to.
 pub const APPLIES: [&str; 3] = ["全部", "民警", "辅警"];
 
@@ -112,5 +129,15 @@ mod tests {
         assert!(!next_statuses(FOLLOWING).contains(&OPEN), "no way back to 待跟进");
         assert!(level_rank("红") > level_rank("橙") && level_rank("橙") > level_rank("黄"));
         assert!(is_open(FOLLOWING) && !is_open(RESOLVED));
+    }
+
+    #[test]
+    fn only_exit_relevant_categories_propose_exit_cases() {
+        use crate::module::FlagGround;
+        assert_eq!(exit_ground(Some("躺平摆烂"), false, false), Some(FlagGround::Inaction));
+        assert_eq!(exit_ground(Some("排查发现"), true, false), Some(FlagGround::Screening));
+        assert_eq!(exit_ground(Some("排查发现"), false, false), None, "not found by a screening");
+        assert_eq!(exit_ground(Some("排查发现"), false, true), Some(FlagGround::Screening));
+        assert_eq!(exit_ground(None, true, true), None, "an ordinary category never proposes");
     }
 }

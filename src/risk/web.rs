@@ -383,6 +383,7 @@ pub struct CategoryForm {
     applies_to: String,
     default_level: String,
     review_days: String,
+    exit_ground: String,
     retired: String,
 }
 
@@ -396,6 +397,7 @@ impl CategoryForm {
             default_level: self.default_level.clone(),
             review_days: opt_i32(&self.review_days),
             visit_situation: None,
+            exit_ground: Some(self.exit_ground.clone()),
             retired: Some(self.retired == "1"),
         }
     }

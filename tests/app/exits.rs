@@ -134,10 +134,13 @@ async fn a_heavy_sanction_proposes_a_case_walked_to_transfer_out_which_ends_the_
         assert_eq!(status_of(&jijian, id).await, "党委集体研究");
         let (status, got) = step(&jijian, id, decide).await;
         assert_eq!(status, 200, "{got}");
-        assert_eq!((got["status"].as_str(), got["handover_due"].as_str()), (Some("执行与交接"), Some("2026-12-12")));
-        // The 交接 deadline (decision + 15 days) is the responsible user's to-do.
+        // domain.md §6.2 sources the 15-day 交接 for 辞退 only: none is invented for 调离.
+        assert_eq!((got["status"].as_str(), got["handover_due"].as_str()), (Some("执行与交接"), None));
         let home = jijian.get("/").await.text().await.unwrap();
-        assert!(home.contains("出口案件待执行与交接") && home.contains("2026-12-12"), "deadline on the home page");
+        assert!(
+            home.contains("出口案件待执行与交接") && !home.contains("2026-12-12"),
+            "the execution is a to-do, without a deadline"
+        );
 
         // The decision notice.
         let res = jijian.get(&format!("/api/v1/exit-cases/{id}/docx")).await;
@@ -218,7 +221,7 @@ async fn a_statutory_bar_blocks_a_dismissal_until_an_override_reason_is_written(
         let (status, _) =
             step(&jijian, id, json!({"action": "执行", "date": "2026-11-21", "note": "已解除劳动合同并交接装备"})).await;
         assert_eq!(status, 200);
-        assert_eq!(roster(&app, aux).await.0, "离职");
+        assert_eq!(roster(&app, aux).await.0, "解除劳动合同", "the roster says what happened, not 离职");
         app
     })
     .await;

@@ -143,12 +143,14 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("POST", "/api/v1/sanctions"),
     ("GET", "/api/v1/sanctions/{id}"),
     ("POST", "/api/v1/sanctions/{id}/appeal"),
+    ("POST", "/api/v1/sanctions/{id}/correct"),
     ("GET", "/api/v1/sanctions/stats"),
     ("GET", "/api/v1/exit-cases"),
     ("POST", "/api/v1/exit-cases"),
     ("GET", "/api/v1/exit-cases/{id}"),
     ("POST", "/api/v1/exit-cases/{id}/steps"),
     ("POST", "/api/v1/exit-cases/{id}/bars"),
+    ("POST", "/api/v1/exit-cases/{id}/bars/{bar_id}/lift"),
     ("GET", "/api/v1/exit-cases/{id}/docx"),
     ("GET", "/api/v1/exit-cases/stats"),
     ("GET", "/api/v1/commitments"),
@@ -422,8 +424,9 @@ async fn the_person_schema_allows_exactly_what_the_api_accepts() {
     let with = |field: &str, value: &str| {
         let mut body = base.clone();
         body[field] = json!(value);
-        if field == "police_no" {
-            // Optional for 辅警 (the cross-field rule below).
+        if field == "police_no" || (field == "employment_status" && ["解除劳动合同", "退回派遣"].contains(&value))
+        {
+            // Optional for 辅警, and statuses only a 辅警 can have (the cross-field rules below).
             body["kind"] = json!("辅警");
         }
         body
@@ -489,6 +492,11 @@ async fn the_person_schema_allows_exactly_what_the_api_accepts() {
     let mut retired = with("employment_status", "退休");
     retired["status_since"] = json!("");
     assert!(refused_fields(&zzb, &retired).await.contains(&"status_since".to_owned()));
+    // A 民警 cannot have had a 辅警's labour contract ended (the rule is in the document too).
+    assert!(rules.contains("解除劳动合同"), "{rules}");
+    let mut ended = with("employment_status", "解除劳动合同");
+    ended["kind"] = json!("民警");
+    assert!(refused_fields(&zzb, &ended).await.contains(&"employment_status".to_owned()));
     app.finish().await;
 }
 
