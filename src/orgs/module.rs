@@ -68,6 +68,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::dissolve))
         .routes(routes!(super::units::api::list, super::units::api::create))
         .routes(routes!(super::units::api::update))
+        .routes(routes!(super::units::api::placement))
 }
 
 fn todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {

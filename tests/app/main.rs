@@ -34,6 +34,7 @@ mod risk;
 mod sanction_effects;
 mod shell;
 mod transport;
+mod units;
 mod uploads;
 mod visit_rules;
 mod visits;

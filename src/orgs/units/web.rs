@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::service::{self, UnitInput, UnitList};
+use super::service::{self, UnitInput, UnitList, UnitPlacement};
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -26,6 +26,9 @@ struct UnitsPage {
     name: String,
     aliases: String,
     org: String,
+    /// Editing: where the unit's people are, and whether to move them with a new cover.
+    placement: Option<UnitPlacement>,
+    move_people: bool,
     errors: FieldErrors,
 }
 
@@ -59,9 +62,12 @@ async fn page(
         name: String::new(),
         aliases: String::new(),
         org: String::new(),
+        placement: None,
+        move_people: false,
         errors: FieldErrors::new(),
     };
     if let Some(id) = query.edit {
+        view.placement = Some(service::placement(state, actor, id).await?);
         let u = service::get(state, actor, id).await?;
         view.name = u.name;
         view.aliases = u.aliases.join("、");
@@ -71,6 +77,7 @@ async fn page(
         view.org = crate::orgs::picker::picked_text(state, actor, None, input.org_id).await?;
         view.name = input.name;
         view.aliases = input.aliases;
+        view.move_people = input.move_people;
         view.errors = errors;
     }
     Ok(view)
@@ -93,12 +100,22 @@ async fn answer(
     result: AppResult<service::UnitView>,
 ) -> AppResult<Response> {
     let err = match result {
-        Ok(u) => return Ok(Flash::ok(format!("已保存单位“{}”", u.name)).redirect("/orgs/units")),
+        Ok(u) => {
+            let mut text = format!("已保存单位“{}”", u.name);
+            if let Some(n) = u.people_moved {
+                let to = u.org_name.clone().unwrap_or_default();
+                text.push_str(&format!("，{n} 人随之转到“{to}”"));
+                if let Some(m) = u.members_moved.filter(|m| *m > 0) {
+                    text.push_str(&format!("（其中 {m} 名党员的组织关系一并转接）"));
+                }
+            }
+            return Ok(Flash::ok(text).redirect("/orgs/units"));
+        }
         Err(err) => err,
     };
     let status = err.status();
     let errors = field_errors(err)?;
-    let query = ListQuery::default();
+    let query = ListQuery { edit, ..ListQuery::default() };
     let mut view = page(state, actor, None, query, Some((input, errors))).await?;
     view.editing = edit;
     Ok((status, render(&view)).into_response())
@@ -122,3 +139,4 @@ pub async fn update(
     let result = service::update(&state, &actor, id, &input).await;
     answer(&state, &actor, Some(id), input, result).await
 }
+
