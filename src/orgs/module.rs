@@ -56,6 +56,7 @@ fn web_routes() -> Router<AppState> {
         .route("/orgs/export.xlsx", get(web::export))
         .route("/orgs/units", get(super::units::web::list).post(super::units::web::create))
         .route("/orgs/units/{id}", post(super::units::web::update))
+        .route("/orgs/units/options", get(super::units::web::options))
         .route("/orgs/{id}/rename", post(web::rename))
         .route("/orgs/{id}/move", post(web::move_to))
         .route("/orgs/{id}/term", post(web::term))

@@ -28,6 +28,7 @@ mod orgimport;
 mod orgs;
 mod party;
 mod people;
+mod person_units;
 mod picker;
 mod police;
 mod risk;

@@ -1,9 +1,10 @@
 //! The unit list page (单位名单): search, add, change name, aliases and covering organization.
 
 use askama::Template;
+use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::service::{self, UnitInput, UnitList, UnitPlacement};
 use crate::auth::{Actor, Permission};
@@ -140,3 +141,37 @@ pub async fn update(
     answer(&state, &actor, Some(id), input, result).await
 }
 
+#[derive(Deserialize)]
+pub struct OptionsQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// One suggestion of the unit picker: the unit's name goes into the box.
+#[derive(Serialize)]
+pub struct UnitOption {
+    value: String,
+    label: String,
+}
+
+/// `GET /orgs/units/options?q=`: up to [`crate::orgs::picker::PICK_LIMIT`] units the actor may
+/// see whose name or other name contains `q`, for the person form's 工作单位 box.
+pub async fn options(
+    State(state): State<AppState>,
+    actor: Actor,
+    Params(query): Params<OptionsQuery>,
+) -> AppResult<Json<Vec<UnitOption>>> {
+    let list = service::list(&state, &actor, &query.q, 1).await?;
+    Ok(Json(
+        list.items
+            .into_iter()
+            .take(crate::orgs::picker::PICK_LIMIT)
+            .map(|u| {
+                let cover = u.org_name.map_or_else(|| "尚未指定覆盖的党组织".to_owned(), |o| format!("覆盖：{o}"));
+                let aliases =
+                    if u.aliases.is_empty() { String::new() } else { format!(" · 又称{}", u.aliases.join("、")) };
+                UnitOption { value: u.name, label: format!("{cover}{aliases}") }
+            })
+            .collect(),
+    ))
+}
