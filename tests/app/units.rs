@@ -71,6 +71,19 @@ async fn a_units_people_follow_a_new_covering_branch_with_their_memberships() {
         assert!(err["message"].as_str().unwrap().contains("党支部或联合支部"), "{err}");
         assert_eq!(unit_named(&zzb, "中山路派出所").await["org_id"], a);
         assert_eq!(placed_in(&zzb, a).await, in_a);
+        // The form says why next to the choice, and keeps it ticked.
+        let joined = aliases.join("、");
+        let fields = [
+            ("name", "中山路派出所"),
+            ("aliases", joined.as_str()),
+            ("org_id", &bureau.to_string()),
+            ("move_people", "true"),
+        ];
+        let res = zzb.post_form(&format!("/orgs/units/{id}"), &fields).await;
+        assert_eq!(res.status(), 422);
+        let page = res.text().await.unwrap();
+        assert!(page.contains("党支部或联合支部") && page.contains("name=\"move_people\" value=\"true\" checked"), "{page}");
+        assert_eq!(placed_in(&zzb, a).await, in_a);
 
         // A secretary keeps no unit list; a sub-bureau's office cannot hand the unit to a branch
         // outside its sub-bureau (the refusal is audited).
