@@ -289,6 +289,23 @@ pub type StatusHandler = for<'a> fn(
     (&'a str, &'a str),
 ) -> BoxFuture<'a, AppResult<()>>;
 
+/// A person who follows their unit to the unit's new covering organization (`orgs::units`).
+#[derive(Debug, Clone, Copy)]
+pub struct FollowUnit<'a> {
+    pub person_id: i32,
+    pub person_name: &'a str,
+    pub unit: &'a str,
+    pub from: &'a OrgRef,
+    pub to: &'a OrgRef,
+}
+
+/// Moves what the domain keeps of a person placed in `from` to `to` (a member's membership: an
+/// internal transfer, decided at once), in the moving transaction, before the roster moves the
+/// person; or refuses with a Chinese reason naming the person (the whole move rolls back).
+/// Returns whether it moved anything of its own (the person is a member).
+pub type UnitFollower =
+    for<'a> fn(&'a DatabaseTransaction, &'a AppState, &'a Actor, FollowUnit<'a>) -> BoxFuture<'a, AppResult<bool>>;
+
 /// A domain's rules for the roster (one module, `party`, has them).
 #[derive(Clone, Copy)]
 pub struct RosterRules {
@@ -301,6 +318,7 @@ pub struct RosterRules {
     /// What the person's membership needs before the roster may say `employment_status` (the
     /// choices a refused edit offers in the browser): (label, link) pairs.
     pub status_choices: fn(i32, &str) -> Vec<(&'static str, String)>,
+    pub follow_unit: UnitFollower,
 }
 
 static ROSTER_RULES: OnceLock<Option<RosterRules>> = OnceLock::new();

@@ -132,11 +132,17 @@ impl Gen<'_> {
             for back in 1..=serving_years {
                 let roll: f64 = rng.r#gen();
                 let grades = crate::police::appraisal_grades(&p.kind);
+                // 民警 and 工勤 have 基本称职 between 称职 and 不称职; 辅警 only 合格 and 不合格.
+                let (middle, unfit) = match grades {
+                    [_, _, middle, unfit, ..] => (*middle, *unfit),
+                    [_, fit, unfit] => (*fit, *unfit),
+                    _ => (grades[1], grades[grades.len() - 1]),
+                };
                 let grade = match roll {
                     r if r < 0.15 => grades[0],
                     r if r < 0.985 => grades[1],
-                    r if r < 0.996 => grades[2],
-                    _ => grades[3],
+                    r if r < 0.996 => middle,
+                    _ => unfit,
                 };
                 appraisals.push(appraisal::ActiveModel {
                     person_id: Set(p.id),

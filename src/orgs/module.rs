@@ -56,6 +56,7 @@ fn web_routes() -> Router<AppState> {
         .route("/orgs/export.xlsx", get(web::export))
         .route("/orgs/units", get(super::units::web::list).post(super::units::web::create))
         .route("/orgs/units/{id}", post(super::units::web::update))
+        .route("/orgs/units/options", get(super::units::web::options))
         .route("/orgs/{id}/rename", post(web::rename))
         .route("/orgs/{id}/move", post(web::move_to))
         .route("/orgs/{id}/term", post(web::term))
@@ -68,6 +69,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::dissolve))
         .routes(routes!(super::units::api::list, super::units::api::create))
         .routes(routes!(super::units::api::update))
+        .routes(routes!(super::units::api::placement))
 }
 
 fn todos<'a>(state: &'a AppState, actor: &'a Actor) -> BoxFuture<'a, AppResult<Vec<Todo>>> {

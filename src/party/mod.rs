@@ -33,6 +33,7 @@ pub mod stints;
 pub mod store;
 pub mod transfer_in;
 pub mod transfers;
+pub mod unit_move;
 pub mod web;
 
 use chrono::{Months, NaiveDate};

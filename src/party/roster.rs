@@ -27,6 +27,7 @@ pub fn rules() -> RosterRules {
         person_left,
         status_changed,
         status_choices,
+        follow_unit: super::unit_move::follow_unit,
     }
 }
 

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::PersonInput;
 use super::service::{self, HistoryRow, PersonFilter, PersonRow};
 use crate::auth::Actor;
-use crate::error::{AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody, FieldError};
 use crate::openapi::List;
 use crate::state::AppState;
 use crate::ui::PageParams;
@@ -49,10 +49,13 @@ pub async fn list(
 }
 
 #[derive(Serialize, ToSchema)]
-#[schema(description = "新建的档案：性别和出生日期由身份证号得出")]
+#[schema(description = "新建的档案：性别和出生日期由身份证号得出；`warnings` 为照常保存但需核对的提示\
+    （所在单位不在单位名单中时 `field` 为 `unit`，并给出相近的单位），没有时为空数组")]
 pub struct CreatedPerson {
     id: i32,
     name: String,
+    /// Accepted with a note: a 所在单位 not on the unit list (`field` `unit`), kept as typed.
+    warnings: Vec<FieldError>,
     #[schema(example = "男")]
     gender: String,
     birth_date: NaiveDate,
@@ -79,15 +82,27 @@ pub async fn create(
     ApiJson(input): ApiJson<PersonInput>,
 ) -> AppResult<Response> {
     let p = service::create(&state, &actor, &input).await?;
-    let body = CreatedPerson { id: p.id, name: p.name, gender: p.gender, birth_date: p.birth_date };
+    let warnings = warnings(&state, &p).await?;
+    let body = CreatedPerson { id: p.id, name: p.name, warnings, gender: p.gender, birth_date: p.birth_date };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 #[derive(Serialize, ToSchema)]
-#[schema(description = "修改后的档案编号和姓名")]
+#[schema(description = "修改后的档案编号和姓名；`warnings` 同建档")]
 pub struct UpdatedPerson {
     id: i32,
     name: String,
+    /// As for create.
+    warnings: Vec<FieldError>,
+}
+
+/// The warnings of a saved record (a unit not on the list), as the API gives them.
+async fn warnings(state: &AppState, p: &crate::people::entity::Model) -> AppResult<Vec<FieldError>> {
+    Ok(service::unit_warning(state, p)
+        .await?
+        .map(|message| FieldError { field: "unit".to_owned(), message })
+        .into_iter()
+        .collect())
 }
 
 /// `PUT /api/v1/persons/{id}`: the whole record, as for create.
@@ -116,7 +131,8 @@ pub async fn update(
     ApiJson(input): ApiJson<PersonInput>,
 ) -> AppResult<Json<UpdatedPerson>> {
     let p = service::update(&state, &actor, id, &input).await?;
-    Ok(Json(UpdatedPerson { id: p.id, name: p.name }))
+    let warnings = warnings(&state, &p).await?;
+    Ok(Json(UpdatedPerson { id: p.id, name: p.name, warnings }))
 }
 
 #[derive(Deserialize, ToSchema)]

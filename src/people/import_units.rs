@@ -74,11 +74,7 @@ pub(super) fn place<'a>(
     let cell = |column: &str, reason: String| CellError { column: column.to_owned(), reason };
     let unit = (!unit_text.is_empty()).then(|| index.units.find(unit_text)).flatten();
     let target = index.target.map(|i| &index.orgs[i]);
-    let unknown_unit = || {
-        let near = index.units.closest(unit_text, 3);
-        let near = if near.is_empty() { String::new() } else { format!("（相近的有：{}）", near.join("、")) };
-        format!("单位名单中没有“{unit_text}”{near}")
-    };
+    let unknown_unit = || super::unknown_unit(unit_text, &index.units).unwrap_or_default();
     if !unit_text.is_empty() && unit.is_none() && (!org_text.is_empty() || kept.is_some()) {
         warnings.push(cell("所在单位", format!("{}，按原文保存；可在单位名单中添加后再导入", unknown_unit())));
     }

@@ -510,6 +510,19 @@ pub fn validate(input: &PersonInput, today: NaiveDate) -> Result<ValidPerson, Ve
     })
 }
 
+/// The warning for a 所在单位 the unit list does not know by name or alias: the record keeps it
+/// as typed, not linked to a unit — incomplete data, so a warning, not an error. The same words
+/// in the form, the API and the import, with the closest listed units.
+pub fn unknown_unit(typed: &str, units: &crate::orgs::units::UnitIndex) -> Option<String> {
+    let typed = typed.trim();
+    if typed.is_empty() || units.find(typed).is_some() {
+        return None;
+    }
+    let near = units.closest(typed, 3);
+    let near = if near.is_empty() { String::new() } else { format!("（相近的有：{}）", near.join("、")) };
+    Some(format!("单位名单中没有“{typed}”{near}"))
+}
+
 /// Names of the given people by id, in a few queries however many ids.
 pub async fn names<C: sea_orm::ConnectionTrait>(
     db: &C,

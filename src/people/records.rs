@@ -114,6 +114,18 @@ async fn link_unit(state: &AppState, v: &mut ValidPerson) -> AppResult<()> {
     Ok(())
 }
 
+/// The warning a saved record's 所在单位 deserves: typed, but not on the unit list (see
+/// [`super::unknown_unit`]); none when it is linked or empty.
+pub async fn unit_warning(state: &AppState, p: &person::Model) -> AppResult<Option<String>> {
+    let Some(typed) = p.unit.as_deref().filter(|u| p.unit_id.is_none() && !u.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let units = crate::orgs::units::UnitIndex::load(&state.db).await?;
+    Ok(super::unknown_unit(typed, &units).map(|w| {
+        format!("{w}，已按填写保存、未关联到单位名单：请改选名单中的单位，或请党务管理员在单位名单中添加这个叫法")
+    }))
+}
+
 fn apply(active: &mut person::ActiveModel, v: &ValidPerson, o: &org::Model) {
     active.name = Set(v.name.clone());
     active.name_initials = Set(initials(&v.name));

@@ -475,3 +475,65 @@ pub async fn fill_missing_grams<C: ConnectionTrait>(db: &C) -> Result<usize, DbE
         add_grams(db, &batch).await?;
     }
 }
+
+/// The live people of a unit, counted per organization they are placed in: (organization, how
+/// many, how many of them are Party members by their political status), by organization id.
+pub async fn placement_in_unit<C: ConnectionTrait>(
+    db: &C,
+    unit_id: i32,
+) -> Result<Vec<(Option<i32>, u64, u64)>, DbErr> {
+    let rows: Vec<(Option<i32>, String)> = live()
+        .select_only()
+        .column(Column::OrgId)
+        .column(Column::PoliticalStatus)
+        .filter(Column::UnitId.eq(unit_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: std::collections::BTreeMap<Option<i32>, (u64, u64)> = std::collections::BTreeMap::new();
+    for (org, status) in rows {
+        let entry = out.entry(org).or_default();
+        entry.0 += 1;
+        if matches!(
+            super::PoliticalStatus::parse(&status),
+            Some(super::PoliticalStatus::Member | super::PoliticalStatus::Probationary)
+        ) {
+            entry.1 += 1;
+        }
+    }
+    Ok(out.into_iter().map(|(org, (n, m))| (org, n, m)).collect())
+}
+
+/// Moves the live people of unit `unit` (id, name) placed in `from` to `to`, the unit's new
+/// covering organization, in the caller's transaction: for each, the domains that keep records
+/// of the person move theirs first (a member's membership, `RosterRules::follow_unit`, which may
+/// refuse), then the person's organization changes with a history row. Returns how many people
+/// moved and how many of them were members whose membership moved.
+pub async fn follow_unit(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    (unit_id, unit_name): (i32, &str),
+    from: &OrgRef,
+    to: &OrgRef,
+) -> AppResult<(u64, u64)> {
+    let people = live()
+        .filter(Column::UnitId.eq(unit_id))
+        .filter(Column::OrgId.eq(from.id))
+        .order_by_asc(Column::Id)
+        .all(txn)
+        .await?;
+    let rules = crate::module::roster_rules()?;
+    let (mut moved, mut members) = (0, 0);
+    for p in people {
+        if let Some(rules) = rules {
+            let follow = crate::module::FollowUnit { person_id: p.id, person_name: &p.name, unit: unit_name, from, to };
+            if (rules.follow_unit)(txn, state, actor, follow).await? {
+                members += 1;
+            }
+        }
+        move_to_org(txn, state, actor, &p, &from.name, to).await?;
+        moved += 1;
+    }
+    Ok((moved, members))
+}

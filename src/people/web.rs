@@ -197,13 +197,24 @@ pub async fn create(
     PickerForm(input): PickerForm<PersonInput>,
 ) -> AppResult<Response> {
     match service::create(&state, &actor, &input).await {
-        Ok(p) => Ok(Flash::ok(format!("已建立 {} 的档案", p.name)).redirect(&format!("/people/{}", p.id))),
+        Ok(p) => {
+            let done = format!("已建立 {} 的档案", p.name);
+            Ok(saved_flash(&state, &p, done).await?.redirect(&format!("/people/{}", p.id)))
+        }
         Err(err) => {
             let errors = field_errors(err)?;
             let page = form_page(&state, &actor, None, input, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
     }
+}
+
+/// "Saved", or "saved, but" with the warning about a unit not on the list.
+async fn saved_flash(state: &AppState, p: &crate::people::entity::Model, done: String) -> AppResult<Flash> {
+    Ok(match service::unit_warning(state, p).await? {
+        Some(w) => Flash::warn(format!("{done}。所在单位：{w}")),
+        None => Flash::ok(done),
+    })
 }
 
 pub async fn edit_form(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
@@ -218,7 +229,10 @@ pub async fn update(
     PickerForm(input): PickerForm<PersonInput>,
 ) -> AppResult<Response> {
     match service::update(&state, &actor, id, &input).await {
-        Ok(p) => Ok(Flash::ok(format!("已保存 {} 的档案", p.name)).redirect(&format!("/people/{id}"))),
+        Ok(p) => {
+            let done = format!("已保存 {} 的档案", p.name);
+            Ok(saved_flash(&state, &p, done).await?.redirect(&format!("/people/{id}")))
+        }
         Err(err) => {
             let errors = field_errors(err)?;
             let refused_status = errors.contains_key("employment_status");

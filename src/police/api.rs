@@ -185,7 +185,7 @@ pub async fn list_appraisals(
     post, path = "/persons/{id}/appraisals", tag = "police", operation_id = "create_appraisal",
     summary = "登记年度考核",
     description = "每人每年一个等次（该年已有时 422，字段 `year`）。民警、工勤为优秀、称职、基本称职、不称职、不定等次；\
-        辅警为优秀、合格、基本合格、不合格。要求人员修改权限。记 `police.appraisal_add`。",
+        辅警为优秀、合格、不合格（没有基本合格）。要求人员修改权限。记 `police.appraisal_add`。",
     params(("id" = i32, Path, description = "人员编号")),
     request_body = AppraisalInput,
     security(("session" = [], "csrf" = []), ("token" = [])),

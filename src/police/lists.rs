@@ -99,10 +99,12 @@ pub const AWARD_KINDS: &[&str] = &["嘉奖", "三等功", "二等功", "一等�
 /// year under a sanction that allows only a comment (公务员考核规定; research/domain.md §5.6).
 pub const APPRAISAL_GRADES: &[&str] = &["优秀", "称职", "基本称职", "不称职", "不定等次"];
 
-/// 年度考核 of 辅警: the bureau's own grades. The 辅警管理办法 text in research/domain.md §6.3
-/// names “年度考核不合格” as grounds for dismissal, so 合格/不合格 are sourced; 基本合格 follows the
-/// same pattern as 民主评议 (§4.2) and is an assumption to confirm with the bureau.
-pub const AUX_APPRAISAL_GRADES: &[&str] = &["优秀", "合格", "基本合格", "不合格"];
+/// 年度考核 of 辅警. The 辅警管理办法 text in research/domain.md §6.3 names “年度考核不合格” as
+/// grounds for dismissal, so 合格/不合格 are sourced. 基本合格 was an assumption (borrowed from
+/// 民主评议党员, §4.2) with no source for 辅警 and was dropped: migration
+/// `m20261205_000027_roster_fixes` turned the recorded ones into 合格 with a note in the comment.
+/// 优秀 is kept as the bureau's own top grade (no source in domain.md either; to confirm).
+pub const AUX_APPRAISAL_GRADES: &[&str] = &["优秀", "合格", "不合格"];
 
 /// The earliest appraisal year accepted (a record older than this is a typing mistake).
 pub const FIRST_YEAR: i32 = 1980;

@@ -343,7 +343,7 @@ pub fn validate_award(input: &AwardInput, today: NaiveDate) -> Result<ValidAward
 #[serde(default)]
 #[schema(
     description = "年度考核：年度（四位数字，不晚于今年）和等次必填，每人每年一条。民警、工勤的等次为优秀、称职、\
-    基本称职、不称职或不定等次；辅警为优秀、合格、基本合格、不合格。评语可空，不超过 200 字。"
+    基本称职、不称职或不定等次；辅警为优秀、合格、不合格（没有基本合格）。评语可空，不超过 200 字。"
 )]
 pub struct AppraisalInput {
     #[schema(required = true, schema_with = schema::year, example = "2025")]

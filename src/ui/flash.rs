@@ -9,7 +9,7 @@ const COOKIE: &str = "dj_flash";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flash {
-    /// `ok` or `error`; also the CSS modifier.
+    /// `ok`, `warn` or `error`; also the CSS modifier.
     pub kind: &'static str,
     pub message: String,
 }
@@ -21,6 +21,11 @@ impl Flash {
 
     pub fn error(message: impl Into<String>) -> Self {
         Self { kind: "error", message: message.into() }
+    }
+
+    /// Done, with something to check (incomplete data is a warning, not an error).
+    pub fn warn(message: impl Into<String>) -> Self {
+        Self { kind: "warn", message: message.into() }
     }
 
     /// A redirect to `to` that shows this message on arrival.
@@ -48,6 +53,7 @@ impl Flash {
         let kind = match kind.as_ref() {
             "ok" => "ok",
             "error" => "error",
+            "warn" => "warn",
             _ => return None,
         };
         Some(Self { kind, message: message.into_owned() })

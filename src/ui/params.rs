@@ -52,6 +52,27 @@ fn parse_opt(value: Option<NumOrText>) -> Result<Option<i64>, String> {
     }
 }
 
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BoolOrText {
+    Bool(bool),
+    Text(String),
+}
+
+/// A yes/no of a JSON body (`true`/`false`) or a form (a checkbox: `true`, `on`, `1`, `yes`;
+/// absent or empty is no).
+pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    match Option::<BoolOrText>::deserialize(d)? {
+        None => Ok(false),
+        Some(BoolOrText::Bool(b)) => Ok(b),
+        Some(BoolOrText::Text(t)) => match t.trim() {
+            "true" | "on" | "1" | "yes" => Ok(true),
+            "" | "false" | "off" | "0" | "no" => Ok(false),
+            other => Err(serde::de::Error::custom(format!("“{other}”不是是/否"))),
+        },
+    }
+}
+
 /// An optional id: absent or empty is `None`.
 pub fn opt_i32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
     let n = parse_opt(Option::<NumOrText>::deserialize(d)?).map_err(serde::de::Error::custom)?;

@@ -121,6 +121,7 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("GET", "/api/v1/units"),
     ("POST", "/api/v1/units"),
     ("PUT", "/api/v1/units/{id}"),
+    ("GET", "/api/v1/units/{id}/placement"),
     ("POST", "/api/v1/persons/{id}/lapse-review"),
     ("POST", "/api/v1/persons/{id}/membership/transfer-in"),
     ("POST", "/api/v1/persons/{id}/transfers"),

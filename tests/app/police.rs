@@ -119,6 +119,11 @@ async fn a_secretary_keeps_the_police_fields_of_an_officer_and_an_auxiliary() {
             shuji.send_json(Method::POST, &aux_appraisals, json!({"year": "2026", "grade": "称职"})).await;
         assert_eq!(status, 422);
         assert!(err["errors"][0]["message"].as_str().unwrap().contains("合格"), "the 辅警 grades: {err}");
+        // 基本合格 has no source for 辅警 (research/domain.md §6.3 knows 合格 and 不合格 only).
+        let (status, err) =
+            shuji.send_json(Method::POST, &aux_appraisals, json!({"year": "2026", "grade": "基本合格"})).await;
+        assert_eq!((status, fields(&err)), (422, vec!["grade".to_owned()]), "{err}");
+        assert!(err["errors"][0]["message"].as_str().unwrap().contains("优秀、合格、不合格"), "{err}");
         let (status, _) = shuji.send_json(Method::POST, &aux_appraisals, json!({"year": "2026", "grade": "合格"})).await;
         assert_eq!(status, 201);
         let (_, years) = shuji.get_json(&appraisals).await;

@@ -14,6 +14,7 @@ use super::key;
 use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
+use crate::db::org_paths::OrgRef;
 use crate::error::{AppError, AppResult};
 use crate::orgs::{entity as org, store};
 use crate::state::AppState;
@@ -25,7 +26,9 @@ pub const PAGE_SIZE: u64 = 100;
 #[serde(default)]
 #[schema(
     description = "单位：`name` 名称 1–100 字（全角字符和空格不计差别）；`aliases` 其他叫法，用顿号、逗号或换行分隔\
-    （如“中山路所”），名称和叫法在全部单位中不能重复；`org_id` 覆盖它的党组织，可省略（未指定时，此单位的人员导入时须另选党组织）",
+    （如“中山路所”），名称和叫法在全部单位中不能重复；`org_id` 覆盖它的党组织，可省略（未指定时，此单位的人员导入时须另选党组织）；\
+    `move_people` 只在修改时有意义：为 true 且覆盖的党组织改变时，本单位现由原覆盖党组织管理的人员在同一事务中一并转到新的覆盖党组织\
+    （党员的组织关系按本局内转接随之转入，新的覆盖党组织须是党支部或联合支部），省略或 false 时人员不动",
     example = json!({"name": "中山路派出所", "aliases": "中山路所、中山所", "org_id": 10})
 )]
 pub struct UnitInput {
@@ -36,16 +39,47 @@ pub struct UnitInput {
     #[serde(deserialize_with = "crate::ui::params::opt_i32")]
     #[schema(value_type = Option<i32>)]
     pub org_id: Option<i32>,
+    #[serde(deserialize_with = "crate::ui::params::flag")]
+    #[schema(value_type = bool, default = false)]
+    pub move_people: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(description = "单位：名称、其他叫法、覆盖它的党组织（未指定时为 null）")]
+#[schema(description = "单位：名称、其他叫法、覆盖它的党组织（未指定时为 null）；修改时一并移动了人员的，\
+    `people_moved` 为转到新覆盖党组织的人数、`members_moved` 为其中组织关系随之转接的党员人数（其他时候没有这两项）")]
 pub struct UnitView {
     pub id: i32,
     pub name: String,
     pub aliases: Vec<String>,
     pub org_id: Option<i32>,
     pub org_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people_moved: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members_moved: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "单位的人员在哪些党组织：`org_id`/`org_name` 为现在覆盖它的党组织，`movable` 为本单位由它管理的人数\
+    （改换覆盖党组织并选择一并移动时转走的就是这些人），`members` 为其中的党员人数（组织关系随之转接），\
+    `elsewhere` 为本单位在其他党组织的人（不随之移动）"
+)]
+pub struct UnitPlacement {
+    pub unit_id: i32,
+    pub org_id: Option<i32>,
+    pub org_name: Option<String>,
+    pub movable: u64,
+    pub members: u64,
+    pub elsewhere: Vec<PlacedElsewhere>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PlacedElsewhere {
+    /// Null: people with no organization.
+    pub org_id: Option<i32>,
+    pub org_name: Option<String>,
+    pub count: u64,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -79,6 +113,8 @@ async fn views<C: ConnectionTrait>(db: &C, units: Vec<unit::Model>) -> AppResult
             id: u.id,
             name: u.name,
             org_id: u.org_id,
+            people_moved: None,
+            members_moved: None,
         })
         .collect())
 }
@@ -235,23 +271,79 @@ pub async fn create(state: &AppState, actor: &Actor, input: &UnitInput) -> AppRe
     Ok(views(&state.db, vec![saved]).await?.remove(0))
 }
 
-/// Changes a unit's name, aliases and covering organization. People keep their unit; who is
-/// placed under the new organization follows their next edit or import.
+/// Where the people of a unit are placed: the preview of moving them with a new covering
+/// organization (how many, how many members, and who stays because another organization holds
+/// them). Counts only; the unit must be the actor's to change.
+pub async fn placement(state: &AppState, actor: &Actor, id: i32) -> AppResult<UnitPlacement> {
+    let u = writable_unit(state, actor, id).await?;
+    let rows = crate::people::store::placement_in_unit(&state.db, u.id).await?;
+    let org_ids: Vec<i32> = rows.iter().filter_map(|(o, _, _)| *o).chain(u.org_id).collect();
+    let names = store::names(&state.db, &org_ids).await?;
+    let (mut movable, mut members, mut elsewhere) = (0, 0, Vec::new());
+    for (org_id, count, m) in rows {
+        if org_id.is_some() && org_id == u.org_id {
+            (movable, members) = (count, m);
+        } else {
+            elsewhere.push(PlacedElsewhere { org_id, org_name: org_id.and_then(|o| names.get(&o).cloned()), count });
+        }
+    }
+    let org_name = u.org_id.and_then(|o| names.get(&o).cloned());
+    Ok(UnitPlacement { unit_id: u.id, org_id: u.org_id, org_name, movable, members, elsewhere })
+}
+
+/// Changes a unit's name, aliases and covering organization. With `move_people`, when the cover
+/// changes, the unit's people placed under the old cover move to the new one in the same
+/// transaction (members' memberships as internal transfers, through the roster's rules), which
+/// needs person-write scope over both organizations; otherwise people keep their organization
+/// and follow at their next edit or import.
 pub async fn update(state: &AppState, actor: &Actor, id: i32, input: &UnitInput) -> AppResult<UnitView> {
     let before = writable_unit(state, actor, id).await?;
     let (name, aliases) = names(input)?;
     let cover = cover_of(state, actor, input.org_id).await?;
+    let from = match (input.move_people, before.org_id, &cover) {
+        (true, Some(old), Some(new)) if old != new.id => {
+            let old = store::find(&state.db, old).await?.ok_or(AppError::NotFound)?;
+            for o in [&old, new] {
+                let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
+                guard::check(state, actor, Permission::PersonWrite, Sensitivity::Normal, target).await?;
+            }
+            Some(old)
+        }
+        (true, Some(_), None) => {
+            return Err(AppError::validation("move_people", "一并移动人员时须指定新的覆盖党组织"));
+        }
+        _ => None,
+    };
     let txn = crate::db::begin_write(&state.db).await?;
     let saved = write_in(&txn, Some(before.clone()), &name, &aliases, cover.as_ref()).await?;
+    let moved = match (&from, &cover) {
+        (Some(old), Some(new)) => {
+            let r = |o: &org::Model| OrgRef { id: o.id, path: o.path.clone(), name: o.name.clone() };
+            Some(
+                crate::people::store::follow_unit(&txn, state, actor, (saved.id, &saved.name), &r(old), &r(new))
+                    .await?,
+            )
+        }
+        _ => None,
+    };
     let mut event = Event::by(actor, "unit.update").object("unit", saved.id);
     if let Some(path) = cover.as_ref().map(|o| o.path.clone()).or(before.org_path.clone()) {
         event = event.org(path);
     }
-    let summary = json!({"name": name, "aliases": aliases, "org_id": cover.as_ref().map(|o| o.id),
+    let mut summary = json!({"name": name, "aliases": aliases, "org_id": cover.as_ref().map(|o| o.id),
         "before": {"name": before.name, "org_id": before.org_id}});
+    if let Some((people, members)) = moved {
+        summary["people_moved"] = json!(people);
+        summary["members_moved"] = json!(members);
+    }
     audit::record(&txn, state.clock.as_ref(), event.summary(summary)).await?;
     txn.commit().await?;
-    Ok(views(&state.db, vec![saved]).await?.remove(0))
+    let mut view = views(&state.db, vec![saved]).await?.remove(0);
+    if let Some((people, members)) = moved {
+        view.people_moved = Some(people);
+        view.members_moved = Some(members);
+    }
+    Ok(view)
 }
 
 /// The organization import's 覆盖单位: each name becomes a unit covered by `o` (created when the
