@@ -12,6 +12,7 @@
 pub mod api;
 pub mod categories;
 pub mod entity;
+pub mod facts;
 pub mod flags;
 pub mod module;
 pub mod screenings;

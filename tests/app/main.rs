@@ -39,3 +39,4 @@ mod transport;
 mod uploads;
 mod visit_rules;
 mod visits;
+mod warn_rules;
