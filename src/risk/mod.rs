@@ -20,6 +20,7 @@ pub mod stats;
 pub mod store;
 pub mod warnings;
 pub mod web;
+pub mod web_rules;
 
 use chrono::NaiveDate;
 

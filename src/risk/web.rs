@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::ui::blocks::Choice;
 use crate::ui::flash::TakeFlash;
 use crate::ui::form::Form;
-use crate::ui::params::{IdPath, Params};
+use crate::ui::params::{IdPath, Params, picked_id};
 use crate::ui::{FieldErrors, Flash, Layout, PageParams, Pager, field_errors, render};
 
 /// A refusal's reasons as one line for the flash; other errors pass through.
@@ -85,12 +85,16 @@ pub struct FlagForm {
     cadre: String,
     opened_on: String,
     next_review_on: String,
+    /// `1`: opened from the review list of the early warning (records the decision "open a flag").
+    warning: String,
+    /// The reviewer's note on that decision.
+    note: String,
 }
 
 impl FlagForm {
     fn input(&self) -> FlagInput {
         FlagInput {
-            person_id: opt_i32(&self.person_id).unwrap_or(0),
+            person_id: picked_id(&self.person_id).unwrap_or(0),
             category_id: opt_i32(&self.category_id).unwrap_or(0),
             level: self.level.clone(),
             facts: self.facts.clone(),
@@ -108,19 +112,21 @@ impl FlagForm {
 struct NewPage {
     layout: Layout,
     form: FlagForm,
-    person_name: String,
     errors: FieldErrors,
     categories: Vec<Choice>,
     levels: Vec<Choice>,
     sources: Vec<Choice>,
 }
 
-async fn new_page(state: &AppState, actor: &Actor, form: FlagForm, errors: FieldErrors) -> AppResult<Response> {
+async fn new_page(state: &AppState, actor: &Actor, mut form: FlagForm, errors: FieldErrors) -> AppResult<Response> {
     actor.require(Permission::DisciplineRiskRead)?;
-    let person_name = match opt_i32(&form.person_id) {
-        Some(id) => crate::people::store::names_by_id(&state.db, &[id]).await?.get(&id).cloned().unwrap_or_default(),
-        None => String::new(),
-    };
+    // The picker's box shows `姓名（#id）` for a person chosen (or given by id).
+    if let Some(id) = picked_id(&form.person_id) {
+        let names = crate::people::store::names_by_id(&state.db, &[id]).await?;
+        if let Some(name) = names.get(&id) {
+            form.person_id = format!("{name}（#{id}）");
+        }
+    }
     let categories = categories::list(state, actor)
         .await?
         .into_iter()
@@ -137,7 +143,6 @@ async fn new_page(state: &AppState, actor: &Actor, form: FlagForm, errors: Field
             .crumb("登记", None),
         levels: Choice::texts(&LEVELS, &form.level),
         sources: Choice::texts(&SOURCES, &form.source),
-        person_name,
         categories,
         form,
         errors,
@@ -151,20 +156,60 @@ async fn new_page(state: &AppState, actor: &Actor, form: FlagForm, errors: Field
 pub struct NewQuery {
     person_id: String,
     screening_id: String,
+    /// `1`: from the review list; the facts are prefilled with the warning's reasons.
+    warning: String,
 }
 
 pub async fn new(State(state): State<AppState>, actor: Actor, Params(q): Params<NewQuery>) -> AppResult<Response> {
-    let form = FlagForm {
+    let mut form = FlagForm {
         person_id: q.person_id,
         screening_id: q.screening_id.clone(),
         source: if q.screening_id.is_empty() { String::new() } else { "排查".into() },
         cadre: actor.display_name.clone(),
         ..Default::default()
     };
+    if q.warning == "1"
+        && let Some(id) = picked_id(&form.person_id)
+    {
+        // The reasons the reviewer saw, as the facts to start from (the list checks the scope).
+        let filter = warnings::Filter { person_id: Some(id), ..Default::default() };
+        let (rows, _) = warnings::list(&state, &actor, &filter, PageParams::default()).await?;
+        let lines: Vec<String> = rows.iter().flat_map(|w| w.reasons.iter().map(|r| r.text.clone())).collect();
+        let facts = format!("预警事实：\n{}", lines.join("\n"));
+        form.facts = facts.chars().take(super::MAX_FACTS).collect();
+        form.level = rows.first().map(|w| w.level.clone()).unwrap_or_default();
+        form.warning = "1".into();
+    }
     new_page(&state, &actor, form, FieldErrors::new()).await
 }
 
 pub async fn create(State(state): State<AppState>, actor: Actor, Form(form): Form<FlagForm>) -> AppResult<Response> {
+    if picked_id(&form.person_id).is_none() {
+        let mut errors = FieldErrors::new();
+        let message =
+            if form.person_id.trim().is_empty() { "请选择人员" } else { "请从提示列表中选择人员" };
+        errors.insert("person_id".into(), format!("{message}（输入姓名中的字或拼音首字母，或人员编号）"));
+        return new_page(&state, &actor, form, errors).await;
+    }
+    if form.warning == "1" {
+        // "Open a flag" on the review list: the flag and the decision in one transaction.
+        let input = DecisionInput {
+            person_id: picked_id(&form.person_id).unwrap_or(0),
+            decision: "flag".into(),
+            note: form.note.clone(),
+            flag: Some(form.input()),
+        };
+        return match warnings::decide(&state, &actor, &input).await {
+            Ok(d) => {
+                let to = d.flag_id.map_or_else(|| "/risk/warnings".to_owned(), |id| format!("/risk/flags/{id}"));
+                Ok(Flash::ok("已登记风险提示，并记录审看决定：登记风险提示").redirect(&to))
+            }
+            Err(err) => {
+                let errors = field_errors(err)?;
+                new_page(&state, &actor, form, errors).await
+            }
+        };
+    }
     match flags::create(&state, &actor, &form.input()).await {
         Ok(f) => Ok(Flash::ok(format!("已登记风险提示：{}（{}色）", f.person_name, f.level))
             .redirect(&format!("/risk/flags/{}", f.id))),

@@ -32,6 +32,7 @@ mod people;
 mod picker;
 mod police;
 mod risk;
+mod risk_pages;
 mod sanction_corrections;
 mod sanction_effects;
 mod shell;
