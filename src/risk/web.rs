@@ -226,6 +226,29 @@ struct DetailPage {
     layout: Layout,
     f: Flag,
     measures: Vec<Choice>,
+    statuses: Vec<Choice>,
+    /// The follow-up as typed, when refused.
+    form: StepInput,
+    errors: FieldErrors,
+}
+
+async fn detail_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    flash: Option<Flash>,
+    form: StepInput,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let f = flags::detail(state, actor, id).await?;
+    let layout = Layout::new(actor, format!("风险提示：{}", f.person_name), "/risk", flash)
+        .crumb("风险提示", Some("/risk".into()))
+        .crumb(f.person_name.clone(), None);
+    let measures = Choice::texts(&MEASURES, form.measure.trim());
+    let next: Vec<&str> = f.next.iter().map(String::as_str).collect();
+    let statuses = Choice::texts(&next, form.status.trim());
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&DetailPage { layout, f, measures, statuses, form, errors })).into_response())
 }
 
 pub async fn detail(
@@ -234,13 +257,10 @@ pub async fn detail(
     TakeFlash(flash): TakeFlash,
     IdPath(id): IdPath<i32>,
 ) -> AppResult<Response> {
-    let f = flags::detail(&state, &actor, id).await?;
-    let layout = Layout::new(&actor, format!("风险提示：{}", f.person_name), "/risk", flash)
-        .crumb("风险提示", Some("/risk".into()))
-        .crumb(f.person_name.clone(), None);
-    Ok(render(&DetailPage { layout, f, measures: Choice::texts(&MEASURES, "") }))
+    detail_page(&state, &actor, id, flash, StepInput::default(), FieldErrors::new()).await
 }
 
+/// A follow-up step; refused, the page comes back with the reasons beside the fields.
 pub async fn step(
     State(state): State<AppState>,
     actor: Actor,
@@ -250,7 +270,10 @@ pub async fn step(
     let back = format!("/risk/flags/{id}");
     match flags::step(&state, &actor, id, &input).await {
         Ok(f) => Ok(Flash::ok(format!("已记录，当前状态：{}", f.status)).redirect(&back)),
-        Err(err) => Ok(Flash::error(reasons(err)?).redirect(&back)),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            detail_page(&state, &actor, id, None, input, errors).await
+        }
     }
 }
 
@@ -353,9 +376,36 @@ struct WarningsPage {
     pager: Pager,
     filter: warnings::Filter,
     levels: Vec<Choice>,
+    /// A refused decision: the person, the note as typed and the reasons by field.
+    refused_person: i32,
+    refused_note: String,
+    errors: FieldErrors,
 }
 
 type WarningQuery = crate::ui::ListParams<warnings::Filter>;
+
+async fn warnings_page(
+    state: &AppState,
+    actor: &Actor,
+    q: WarningQuery,
+    flash: Option<Flash>,
+    refused: Option<(i32, String, FieldErrors)>,
+) -> AppResult<Response> {
+    let (rows, total) = warnings::list(state, actor, &q.filter, q.page).await?;
+    let (refused_person, refused_note, errors) = refused.unwrap_or_default();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = WarningsPage {
+        layout: Layout::new(actor, "预警审看", "/risk/warnings", flash),
+        pager: Pager::new(q.page, total, q.filter.query()),
+        rows,
+        levels: Choice::texts(&LEVELS, &q.filter.level),
+        filter: q.filter,
+        refused_person,
+        refused_note,
+        errors,
+    };
+    Ok((status, render(&page)).into_response())
+}
 
 pub async fn warnings(
     State(state): State<AppState>,
@@ -363,15 +413,7 @@ pub async fn warnings(
     TakeFlash(flash): TakeFlash,
     Params(q): Params<WarningQuery>,
 ) -> AppResult<Response> {
-    let (rows, total) = warnings::list(&state, &actor, &q.filter, q.page).await?;
-    let page = WarningsPage {
-        layout: Layout::new(&actor, "预警审看", "/risk/warnings", flash),
-        pager: Pager::new(q.page, total, q.filter.query()),
-        rows,
-        levels: Choice::texts(&LEVELS, &q.filter.level),
-        filter: q.filter,
-    };
-    Ok(render(&page))
+    warnings_page(&state, &actor, q, flash, None).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -381,17 +423,19 @@ pub struct DecideForm {
     note: String,
 }
 
-/// "Reviewed, no action" from the list; "open a flag" goes through the new-flag form.
+/// "Reviewed, no action" from the list; "open a flag" goes through the new-flag form. Refused,
+/// the list comes back at the person's entry with the reason beside the note.
 pub async fn decide(State(state): State<AppState>, actor: Actor, Form(form): Form<DecideForm>) -> AppResult<Response> {
-    let input = DecisionInput {
-        person_id: opt_i32(&form.person_id).unwrap_or(0),
-        decision: "no_action".into(),
-        note: form.note,
-        flag: None,
-    };
+    let person_id = opt_i32(&form.person_id).unwrap_or(0);
+    let input = DecisionInput { person_id, decision: "no_action".into(), note: form.note.clone(), flag: None };
     match warnings::decide(&state, &actor, &input).await {
         Ok(_) => Ok(Flash::ok("已记录审看决定：已审看，暂不处置").redirect("/risk/warnings")),
-        Err(err) => Ok(Flash::error(reasons(err)?).redirect("/risk/warnings")),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let mut q = WarningQuery::default();
+            q.filter.person_id = Some(person_id);
+            warnings_page(&state, &actor, q, None, Some((person_id, form.note, errors))).await
+        }
     }
 }
 

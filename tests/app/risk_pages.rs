@@ -152,6 +152,24 @@ async fn a_flag_opened_from_the_warning_list_records_the_decision_and_the_picker
         assert_eq!((f["person_id"].as_i64(), f["facts"].as_str()), (Some(p), Some(facts)));
         assert_eq!(audit_total(&app, "who=jijian&action=risk.warning_decide").await, 1);
 
+        // The other risk forms keep what was typed and say what is wrong beside the field.
+        let res = jijian
+            .post_form(
+                &format!("/risk/flags/{fid}/steps"),
+                &[("measure", "谈心谈话"), ("note", "谈话后情绪平稳"), ("status", "已化解"), ("closure", "")],
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("<p class=\"field-error\">改为“已化解”须写明理由</p>"), "{html}");
+        assert!(html.contains(">谈话后情绪平稳</textarea>"), "the note typed is kept");
+        let (_, f) = jijian.get_json(&format!("/api/v1/risk-flags/{fid}")).await;
+        assert_eq!(f["status"], "待跟进", "nothing saved: {f}");
+        let res = jijian.post_form("/risk/warnings/decide", &[("person_id", &p.to_string()), ("note", " ")]).await;
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("<span class=\"field-error\">“已审看，暂不处置”请写明审看意见</span>"), "{html}");
+
         // The picker: by name, within the caller's scope only; text naming nobody is refused beside the field.
         let (status, found) = jijian.get_json("/risk/options?q=预警丁").await;
         assert_eq!(status, 200);
