@@ -283,8 +283,34 @@ struct ScreeningsPage {
     layout: Layout,
     rows: Vec<Screening>,
     can_launch: bool,
-    focus: Vec<&'static str>,
-    scope_id: i32,
+    focus: Vec<Choice>,
+    /// The launch form as typed (the scope defaults to the caller's organization).
+    form: LaunchForm,
+    errors: FieldErrors,
+}
+
+async fn screenings_page(
+    state: &AppState,
+    actor: &Actor,
+    flash: Option<Flash>,
+    form: LaunchForm,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let rows = screenings::list(state, actor).await?;
+    let focus = FOCUS
+        .iter()
+        .map(|f| Choice { value: (*f).into(), label: (*f).into(), selected: form.focus.iter().any(|x| x == f) })
+        .collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = ScreeningsPage {
+        layout: Layout::new(actor, "隐患排查活动", "/risk/screenings", flash),
+        rows,
+        can_launch: actor.can(Permission::DisciplineWrite),
+        focus,
+        form,
+        errors,
+    };
+    Ok((status, render(&page)).into_response())
 }
 
 pub async fn screenings(
@@ -292,20 +318,12 @@ pub async fn screenings(
     actor: Actor,
     TakeFlash(flash): TakeFlash,
 ) -> AppResult<Response> {
-    let rows = screenings::list(&state, &actor).await?;
     let scope_id = actor.grants.iter().find(|g| g.role.has(Permission::DisciplineWrite)).map_or(0, |g| g.org_id);
-    let page = ScreeningsPage {
-        layout: Layout::new(&actor, "隐患排查活动", "/risk/screenings", flash),
-        rows,
-        can_launch: actor.can(Permission::DisciplineWrite),
-        focus: FOCUS.to_vec(),
-        scope_id,
-    };
-    Ok(render(&page))
+    let form = LaunchForm { org_id: scope_id.to_string(), ..Default::default() };
+    screenings_page(&state, &actor, flash, form, FieldErrors::new()).await
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default)]
 pub struct LaunchForm {
     name: String,
     starts_on: String,
@@ -314,17 +332,45 @@ pub struct LaunchForm {
     focus: Vec<String>,
 }
 
-pub async fn launch(State(state): State<AppState>, actor: Actor, Form(form): Form<LaunchForm>) -> AppResult<Response> {
+impl LaunchForm {
+    /// The form as sent: `focus` once per ticked box (which a plain form extractor cannot read).
+    fn parse(body: &[u8]) -> Self {
+        let mut form = Self::default();
+        for (k, v) in form_urlencoded::parse(body) {
+            match k.as_ref() {
+                "name" => form.name = v.into_owned(),
+                "starts_on" => form.starts_on = v.into_owned(),
+                "ends_on" => form.ends_on = v.into_owned(),
+                "org_id" => form.org_id = v.into_owned(),
+                "focus" => form.focus.push(v.into_owned()),
+                _ => {}
+            }
+        }
+        form
+    }
+}
+
+/// Launches a campaign; refused, the form comes back with the reasons beside the fields.
+pub async fn launch(State(state): State<AppState>, actor: Actor, body: axum::body::Bytes) -> AppResult<Response> {
+    let form = LaunchForm::parse(&body);
+    let Some(org_id) = picked_id(&form.org_id) else {
+        let mut errors = FieldErrors::new();
+        errors.insert("org_id".into(), format!("范围“{}”应为党组织编号", form.org_id.trim()));
+        return screenings_page(&state, &actor, None, form, errors).await;
+    };
     let input = ScreeningInput {
-        name: form.name,
-        starts_on: form.starts_on,
-        ends_on: form.ends_on,
-        org_id: opt_i32(&form.org_id).unwrap_or(0),
-        focus: form.focus,
+        name: form.name.clone(),
+        starts_on: form.starts_on.clone(),
+        ends_on: form.ends_on.clone(),
+        org_id,
+        focus: form.focus.clone(),
     };
     match screenings::create(&state, &actor, &input).await {
         Ok(s) => Ok(Flash::ok(format!("已发起排查活动：{}", s.name)).redirect(&format!("/risk/screenings/{}", s.id))),
-        Err(err) => Ok(Flash::error(reasons(err)?).redirect("/risk/screenings")),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            screenings_page(&state, &actor, None, form, errors).await
+        }
     }
 }
 

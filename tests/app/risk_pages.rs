@@ -197,6 +197,7 @@ async fn a_leader_sees_a_campaigns_completion_per_unit_and_no_names() {
     on_all_backends(|app| async move {
         let zzb = app.login("zzb").await;
         let shuji = app.login("shuji").await;
+        let before = zzb.get_json("/api/v1/screenings").await.1["items"].as_array().unwrap().len();
         let (status, s) = zzb
             .send_json(
                 Method::POST,
@@ -231,6 +232,44 @@ async fn a_leader_sees_a_campaigns_completion_per_unit_and_no_names() {
         // Counts only: the flags themselves stay closed to a leader.
         assert_eq!(lingdao.get("/risk").await.status(), 403);
         assert_eq!(lingdao.get("/risk/new").await.status(), 403);
+        // The launch form says what is wrong beside each field and keeps what was typed.
+        let res = zzb
+            .post_form(
+                "/risk/screenings",
+                &[("name", ""), ("org_id", "6"), ("starts_on", "2026-12-10"), ("ends_on", "2026-12-01")],
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        for e in ["请填写排查活动名称", "结束日期不能早于开始日期", "请至少选择一项排查重点"]
+        {
+            assert!(html.contains(&format!("<p class=\"field-error\">{e}</p>")), "{e}: {html}");
+        }
+        assert!(html.contains("value=\"2026-12-10\""), "the dates typed are kept");
+        let res = zzb.post_form("/risk/screenings", &[("name", "x"), ("org_id", "分局"), ("focus", "执法办案")]).await;
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("<p class=\"field-error\">范围“分局”应为党组织编号</p>"));
+        assert_eq!(
+            zzb.get_json("/api/v1/screenings").await.1["items"].as_array().unwrap().len(),
+            before + 1,
+            "nothing saved"
+        );
+        // Launched in the browser with two focus areas ticked.
+        let fields = [
+            ("name", "春节前隐患排查"),
+            ("org_id", "6"),
+            ("starts_on", "2026-11-27"),
+            ("ends_on", "2026-12-20"),
+            ("focus", "执法办案"),
+            ("focus", "矛盾纠纷"),
+        ];
+        let res = zzb.post_form("/risk/screenings", &fields).await;
+        assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+        let (_, list) = zzb.get_json("/api/v1/screenings").await;
+        let launched =
+            list["items"].as_array().unwrap().iter().find(|s| s["name"] == "春节前隐患排查").cloned().unwrap();
+        assert_eq!(launched["focus"], json!(["执法办案", "矛盾纠纷"]));
+
         // Those who work flags still see the branches.
         let (_, d) = zzb.get_json(&format!("/api/v1/screenings/{id}")).await;
         assert_eq!((d["counts_only"].as_bool(), d["branch_total"].as_u64().map(|n| n > 0)), (Some(false), Some(true)));
