@@ -183,5 +183,51 @@ pub async fn seed(
         .insert(txn)
         .await?;
     }
+
+    // A 辅警 whose labour contract ends within the warning rule's 60 days, under an open flag:
+    // the `contract_flag` warning has someone to explain at every scale.
+    let candidates: Vec<i32> = people
+        .iter()
+        .filter(|p| p.kind == "辅警" && p.org_id.is_some_and(|o| o != skip_org) && p.org_path.is_some())
+        .filter(|p| !flagged.iter().any(|(id, _, _)| *id == p.id))
+        .map(|p| p.id)
+        .collect();
+    let ending =
+        crate::police::store::contracts_ending(txn, &candidates, today, today + chrono::Duration::days(60)).await?;
+    let chosen = ending.first().and_then(|(id, _)| people.iter().find(|p| p.id == *id));
+    if let (Some(p), Some(c)) = (chosen, cats.iter().find(|c| c.code == "c10")) {
+        let opened_on = today - chrono::Duration::days(30);
+        let saved = flag::ActiveModel {
+            person_id: Set(p.id),
+            org_id: Set(p.org_id.unwrap_or_default()),
+            org_path: Set(p.org_path.clone().unwrap_or_default()),
+            category_id: Set(c.id),
+            level: Set(c.default_level.clone()),
+            facts: Set("本人反映家中老人重病，压力较大".to_owned()),
+            source: Set("本人报告".to_owned()),
+            screening_id: Set(None),
+            cadre: Set(format!("{}书记", p.unit.clone().unwrap_or_default())),
+            status: Set(OPEN.to_owned()),
+            opened_on: Set(opened_on),
+            next_review_on: Set(Some(today + chrono::Duration::days(20))),
+            created_by_name: Set(by.clone()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        event::ActiveModel {
+            flag_id: Set(saved.id),
+            kind: Set("opened".to_owned()),
+            on_date: Set(opened_on),
+            status: Set(Some(OPEN.to_owned())),
+            by_name: Set(by),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
     Ok(())
 }

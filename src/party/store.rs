@@ -77,3 +77,30 @@ pub async fn committee_people<C: ConnectionTrait>(db: &C, org_id: i32) -> AppRes
         .map(|c| (c.person_id, c.post))
         .collect())
 }
+
+/// The members in good standing of the branches in `scope` who paid no dues in any of the last
+/// six months with dues due (党章第九条: six months in a row without paying dues is one of the
+/// conditions of 自行脱党, research/domain.md §4.2 and §4.4), with the first month of that window
+/// and each member's latest month paid (`None`: never recorded). For other domains' warnings;
+/// the caller has checked its own authorization.
+pub async fn dues_lapsed_in(
+    state: &crate::state::AppState,
+    scope: &crate::auth::Scope,
+) -> AppResult<(chrono::NaiveDate, Vec<(i32, Option<chrono::NaiveDate>)>)> {
+    use sea_orm::QuerySelect;
+    let (window_start, ids) = super::dues::unpaid_six_months(state, scope).await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i32, Option<chrono::NaiveDate>)> = member::Entity::find()
+            .select_only()
+            .column(member::Column::PersonId)
+            .column(member::Column::DuesPaidTo)
+            .filter(member::Column::PersonId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+        out.extend(rows);
+    }
+    out.sort_unstable();
+    Ok((window_start, out))
+}

@@ -17,6 +17,7 @@ pub mod records;
 pub mod reminders;
 pub mod search;
 pub mod service;
+pub mod store;
 pub mod web;
 
 use chrono::{Datelike, NaiveDate};

@@ -149,7 +149,7 @@ pub async fn create_screening(
 #[utoipa::path(
     get, path = "/screenings/{id}", tag = "risk", operation_id = "get_screening",
     summary = "排查活动详情与完成情况",
-    description = "`units` 为范围内各直接下级单位的支部数和已完成数；`branch_list` 为本人范围内支部的一页（是否完成、确认人、登记人数、未发现问题人数）。",
+    description = "`units` 为范围内各直接下级单位的支部数和已完成数；`branch_list` 为本人范围内支部的一页（是否完成、确认人、登记人数、未发现问题人数）。领导（只看统计）也可查看，此时 `counts_only` 为 true，只有各单位的完成数，`branch_list` 为空。",
     params(("id" = i32, Path, description = "活动编号"), PageParams),
     security(("session" = []), ("token" = [])),
     responses(

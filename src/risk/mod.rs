@@ -12,6 +12,7 @@
 pub mod api;
 pub mod categories;
 pub mod entity;
+pub mod facts;
 pub mod flags;
 pub mod module;
 pub mod screenings;
@@ -19,6 +20,7 @@ pub mod stats;
 pub mod store;
 pub mod warnings;
 pub mod web;
+pub mod web_rules;
 
 use chrono::NaiveDate;
 

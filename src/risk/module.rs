@@ -5,13 +5,17 @@ use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{api, screenings, stats, web};
-use crate::auth::{Actor, Permission};
+use super::{api, screenings, stats, web, web_rules};
+use crate::auth::{Actor, Permission, SensitiveClass};
 use crate::error::AppResult;
-use crate::module::{BoxFuture, Module};
+use crate::module::{BoxFuture, Module, PanelContext, ProfilePart};
 use crate::state::AppState;
 use crate::ui::NavEntry;
-use crate::ui::blocks::Todo;
+use crate::ui::blocks::{Row, Section, SensitiveField, Subject, Todo};
+
+/// The person's risk flags on 一人一档: discipline-and-risk class, masked until revealed.
+pub const FLAGS: SensitiveField =
+    SensitiveField { code: "risk_flags", label: "风险提示", class: SensitiveClass::DisciplineRisk };
 
 pub fn module() -> Module {
     Module {
@@ -32,7 +36,7 @@ pub fn module() -> Module {
                 group: "队伍管理",
                 label: "隐患排查活动",
                 href: "/risk/screenings",
-                visible: |a| a.can(Permission::DisciplineRiskRead),
+                visible: |a| a.can(Permission::DisciplineRiskRead) || a.can(Permission::DashboardRead),
             },
             NavEntry {
                 group: "队伍管理",
@@ -60,6 +64,7 @@ pub fn module() -> Module {
         permissions: &[Permission::DisciplineRiskRead, Permission::DisciplineWrite, Permission::DashboardRead],
         todos: &[screening_todos, flag_todos],
         org_path_columns: super::ORG_PATH_COLUMNS,
+        profile: Some(ProfilePart { sections, fields: &[FLAGS], reveal, panel: Some(panel) }),
         ..Module::empty("risk")
     }
 }
@@ -87,6 +92,9 @@ fn web_routes() -> Router<AppState> {
         .route("/risk/screenings/{id}/branches/{org_id}/confirm", post(web::confirm))
         .route("/risk/warnings", get(web::warnings))
         .route("/risk/warnings/decide", post(web::decide))
+        .route("/risk/warnings/rules", get(web_rules::rules))
+        .route("/risk/warnings/rules/{id}", post(web_rules::save_rule))
+        .route("/risk/options", get(web_rules::options))
         .route("/risk/categories", get(web::categories).post(web::add_category))
         .route("/risk/categories/{id}", post(web::change_category))
         .route("/risk/stats", get(web::stats))
@@ -108,4 +116,52 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::decide))
         .routes(routes!(api::list_rules))
         .routes(routes!(api::update_rule))
+}
+
+/// The section is there for everyone with the same masked text (whether a person has flags is
+/// itself sensitive); the flags are revealed on request by those the class allows, audited.
+fn sections<'a>(_state: &'a AppState, _actor: &'a Actor, _s: &'a Subject) -> BoxFuture<'a, AppResult<Vec<Section>>> {
+    Box::pin(async move {
+        Ok(vec![Section {
+            id: "risk",
+            title: "风险提示",
+            sensitive: true,
+            rows: vec![Row::masked(&FLAGS, "（纪律与风险类信息，查看后显示）")],
+        }])
+    })
+}
+
+/// Every flag of the person, newest first, one line each (the facts stay on the flag's page).
+fn reveal<'a>(
+    state: &'a AppState,
+    s: &'a Subject,
+    fields: &'a [&'static str],
+) -> BoxFuture<'a, AppResult<Vec<(&'static str, String)>>> {
+    Box::pin(async move {
+        if !fields.contains(&FLAGS.code) {
+            return Ok(Vec::new());
+        }
+        let lines = super::store::flag_lines(&state.db, s.id).await?;
+        Ok(vec![(FLAGS.code, if lines.is_empty() { "无风险提示".to_owned() } else { lines.join("\n") })])
+    })
+}
+
+/// For those who work this person's flags: the way to the flags and to open one.
+fn panel<'a>(
+    _state: &'a AppState,
+    actor: &'a Actor,
+    s: &'a Subject,
+    _context: &'a PanelContext,
+) -> BoxFuture<'a, AppResult<Option<String>>> {
+    Box::pin(async move {
+        let works = actor.scope(Permission::DisciplineRiskRead).contains(&s.org_path);
+        Ok(works.then(|| {
+            format!(
+                "<section class=\"card narrow\" id=\"risk-panel\"><h2>风险提示</h2>\
+                 <p>风险提示属于纪律与风险类敏感信息，查看记入审计日志。</p>\
+                 <a class=\"button primary\" href=\"/risk/new?person_id={id}\">登记风险提示</a></section>",
+                id = s.id
+            )
+        }))
+    })
 }

@@ -68,6 +68,8 @@ pub struct ScreeningDetail {
     pub units: Vec<UnitCompletion>,
     pub branch_list: Vec<BranchStatus>,
     pub branch_total: u64,
+    /// A leader's view: completion per unit only, no branch list (whoever confirmed it).
+    pub counts_only: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -130,10 +132,24 @@ async fn summary(state: &AppState, s: screening::Model) -> AppResult<Screening> 
     })
 }
 
-/// Whoever works flags (`DisciplineRiskRead`) sees the campaigns that cover their scope or lie
-/// in it.
+/// Whoever works flags sees the campaigns by their `DisciplineRiskRead` scope; a leader, who sees
+/// counts only (`DashboardRead`), by theirs.
+fn viewer_scope(actor: &Actor) -> crate::auth::Scope {
+    if actor.can(Permission::DisciplineRiskRead) {
+        actor.scope(Permission::DisciplineRiskRead)
+    } else {
+        actor.scope(Permission::DashboardRead)
+    }
+}
+
+/// Refuses (403) whoever neither works flags nor reads counts.
+fn require_viewer(actor: &Actor) -> AppResult<()> {
+    if actor.can(Permission::DisciplineRiskRead) { Ok(()) } else { actor.require(Permission::DashboardRead) }
+}
+
+/// The campaigns that cover the viewer's scope or lie in it.
 fn visible(actor: &Actor, s: &screening::Model) -> bool {
-    match actor.scope(Permission::DisciplineRiskRead) {
+    match viewer_scope(actor) {
         crate::auth::Scope::All => true,
         crate::auth::Scope::Nothing => false,
         crate::auth::Scope::Subtrees(roots) => {
@@ -144,7 +160,7 @@ fn visible(actor: &Actor, s: &screening::Model) -> bool {
 
 /// The campaigns the actor sees, newest first (few: a bureau runs a handful a year).
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<Screening>> {
-    actor.require(Permission::DisciplineRiskRead)?;
+    require_viewer(actor)?;
     let rows = screening::Entity::find()
         .order_by_desc(screening::Column::StartsOn)
         .order_by_desc(screening::Column::Id)
@@ -158,7 +174,7 @@ pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<Screening>> 
 }
 
 async fn reachable(state: &AppState, actor: &Actor, id: i32) -> AppResult<screening::Model> {
-    actor.require(Permission::DisciplineRiskRead)?;
+    require_viewer(actor)?;
     let s = screening::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     if !visible(actor, &s) {
         let event = Event::by(actor, "access.denied").object("risk_screening", id).org(s.org_path.clone());
@@ -209,7 +225,8 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i32, page: PageParams) 
         })
         .collect();
     let branch_total = mine.len() as u64;
-    Ok(ScreeningDetail { screening: summary(state, s).await?, units, branch_list, branch_total })
+    let counts_only = !actor.can(Permission::DisciplineRiskRead);
+    Ok(ScreeningDetail { screening: summary(state, s).await?, units, branch_list, branch_total, counts_only })
 }
 
 /// Launches a campaign over an organization in the actor's `DisciplineWrite` scope (404 and

@@ -142,7 +142,7 @@ pub async fn stats(state: &AppState, actor: &Actor, q: &StatsQuery) -> AppResult
         order.iter().map(|l| Count { label: (*l).to_owned(), count: map.get(*l).copied().unwrap_or(0) }).collect()
     };
     units.retain(|u| u.org_id == o.id || u.total > 0 || children.len() <= 60);
-    let campaigns = if actor.can(Permission::DisciplineRiskRead) {
+    let campaigns = if actor.can(Permission::DisciplineRiskRead) || actor.can(Permission::DashboardRead) {
         super::screenings::completion(state, actor)
             .await?
             .into_iter()

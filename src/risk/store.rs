@@ -71,3 +71,27 @@ pub async fn open_flags_of<C: ConnectionTrait>(db: &C, person_ids: &[i32]) -> Ap
     }
     Ok(out)
 }
+
+/// Every flag of `person_id` (open and closed), newest first, as one line each for the profile:
+/// category, level, status, source and dates.
+pub async fn flag_lines<C: ConnectionTrait>(db: &C, person_id: i32) -> AppResult<Vec<String>> {
+    let rows = flag::Entity::find()
+        .filter(flag::Column::PersonId.eq(person_id))
+        .order_by_desc(flag::Column::OpenedOn)
+        .order_by_desc(flag::Column::Id)
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cats: HashMap<i32, String> =
+        category::Entity::find().all(db).await?.into_iter().map(|c| (c.id, c.name)).collect();
+    Ok(rows
+        .into_iter()
+        .map(|f| {
+            let cat = cats.get(&f.category_id).map_or("", String::as_str);
+            let closed = f.closed_on.map(|d| format!("，{d} 结案")).unwrap_or_default();
+            format!("{}色 · {cat}（{}，来源：{}，{} 登记{closed}）", f.level, f.status, f.source, f.opened_on)
+        })
+        .collect())
+}

@@ -34,8 +34,8 @@ pub struct Rule {
     pub name: String,
     /// The warning level a match gives (黄, 橙, 红).
     pub level: String,
-    /// Months without organizational life (`org_life`), complaints in 12 months (`complaints`);
-    /// unused by the other rules.
+    /// Months without organizational life (`org_life`), complaints in 12 months (`complaints`),
+    /// days before a 辅警 contract ends (`contract_flag`); unused by the other rules.
     pub threshold: i32,
     pub enabled: bool,
 }
@@ -48,7 +48,9 @@ impl From<rule::Model> for Rule {
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
-#[schema(description = "修改预警规则：是否启用、等级（黄/橙/红）、阈值（组织生活的月数 1–24；投诉次数 1–20）")]
+#[schema(
+    description = "修改预警规则：是否启用、等级（黄/橙/红）、阈值（组织生活的月数 1–24；投诉次数 1–20；辅警合同到期提前天数 1–365）"
+)]
 pub struct RuleInput {
     pub enabled: Option<bool>,
     #[schema(max_length = 10)]
@@ -67,6 +69,26 @@ pub async fn rules(state: &AppState, actor: &Actor) -> AppResult<Vec<Rule>> {
         .collect())
 }
 
+/// What a rule's threshold means and the values it may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Threshold {
+    pub label: &'static str,
+    pub unit: &'static str,
+    pub min: i32,
+    pub max: i32,
+}
+
+/// The threshold of rule `code`, or `None` when the rule has none.
+pub fn threshold_of(code: &str) -> Option<Threshold> {
+    let (label, unit, min, max) = match code {
+        "org_life" => ("月数", "个月", 1, 24),
+        "complaints" => ("投诉次数", "次", 1, 20),
+        "contract_flag" => ("提前提示的天数", "天", 1, super::facts::MAX_CONTRACT_DAYS),
+        _ => return None,
+    };
+    Some(Threshold { label, unit, min, max })
+}
+
 /// Changes a rule (`DisciplineWrite`); audited `risk.rule`.
 pub async fn update_rule(state: &AppState, actor: &Actor, id: i32, input: &RuleInput) -> AppResult<Rule> {
     actor.require(Permission::DisciplineWrite)?;
@@ -77,13 +99,10 @@ pub async fn update_rule(state: &AppState, actor: &Actor, id: i32, input: &RuleI
         errors.push(("level".to_owned(), format!("等级“{level}”应为 黄、橙 或 红")));
     }
     if let Some(t) = input.threshold {
-        let range = match r.code.as_str() {
-            "org_life" => Some((1, 24, "月数应为 1 至 24")),
-            "complaints" => Some((1, 20, "投诉次数应为 1 至 20")),
-            _ => None,
-        };
-        match range {
-            Some((lo, hi, m)) if !(lo..=hi).contains(&t) => errors.push(("threshold".to_owned(), m.to_owned())),
+        match threshold_of(&r.code) {
+            Some(th) if !(th.min..=th.max).contains(&t) => {
+                errors.push(("threshold".to_owned(), format!("{}应为 {} 至 {}", th.label, th.min, th.max)));
+            }
             None if t != r.threshold => errors.push(("threshold".to_owned(), "这条规则没有阈值".to_owned())),
             _ => {}
         }
@@ -277,6 +296,9 @@ pub async fn reasons_in(state: &AppState, scope: &Scope) -> AppResult<HashMap<i3
                     push(&mut out, person, r, format!("自 {since} 起一年内被投诉 {n} 次"));
                 }
             }
+            "dues_lapse" => super::facts::dues_lapse(state, scope, r, &mut out).await?,
+            "appraisal" => super::facts::appraisal(state, scope, r, &mut out).await?,
+            "contract_flag" => super::facts::contract_flag(state, scope, r, &mut out).await?,
             "visit_overdue" => {
                 for (person, label, due) in crate::visits::store::overdue_in(&state.db, scope, today).await? {
                     push(&mut out, person, r, format!("必访任务（{label}）已逾期，期限 {due}"));

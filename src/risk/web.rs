@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::ui::blocks::Choice;
 use crate::ui::flash::TakeFlash;
 use crate::ui::form::Form;
-use crate::ui::params::{IdPath, Params};
+use crate::ui::params::{IdPath, Params, picked_id};
 use crate::ui::{FieldErrors, Flash, Layout, PageParams, Pager, field_errors, render};
 
 /// A refusal's reasons as one line for the flash; other errors pass through.
@@ -85,12 +85,16 @@ pub struct FlagForm {
     cadre: String,
     opened_on: String,
     next_review_on: String,
+    /// `1`: opened from the review list of the early warning (records the decision "open a flag").
+    warning: String,
+    /// The reviewer's note on that decision.
+    note: String,
 }
 
 impl FlagForm {
     fn input(&self) -> FlagInput {
         FlagInput {
-            person_id: opt_i32(&self.person_id).unwrap_or(0),
+            person_id: picked_id(&self.person_id).unwrap_or(0),
             category_id: opt_i32(&self.category_id).unwrap_or(0),
             level: self.level.clone(),
             facts: self.facts.clone(),
@@ -108,19 +112,21 @@ impl FlagForm {
 struct NewPage {
     layout: Layout,
     form: FlagForm,
-    person_name: String,
     errors: FieldErrors,
     categories: Vec<Choice>,
     levels: Vec<Choice>,
     sources: Vec<Choice>,
 }
 
-async fn new_page(state: &AppState, actor: &Actor, form: FlagForm, errors: FieldErrors) -> AppResult<Response> {
+async fn new_page(state: &AppState, actor: &Actor, mut form: FlagForm, errors: FieldErrors) -> AppResult<Response> {
     actor.require(Permission::DisciplineRiskRead)?;
-    let person_name = match opt_i32(&form.person_id) {
-        Some(id) => crate::people::store::names_by_id(&state.db, &[id]).await?.get(&id).cloned().unwrap_or_default(),
-        None => String::new(),
-    };
+    // The picker's box shows `姓名（#id）` for a person chosen (or given by id).
+    if let Some(id) = picked_id(&form.person_id) {
+        let names = crate::people::store::names_by_id(&state.db, &[id]).await?;
+        if let Some(name) = names.get(&id) {
+            form.person_id = format!("{name}（#{id}）");
+        }
+    }
     let categories = categories::list(state, actor)
         .await?
         .into_iter()
@@ -137,7 +143,6 @@ async fn new_page(state: &AppState, actor: &Actor, form: FlagForm, errors: Field
             .crumb("登记", None),
         levels: Choice::texts(&LEVELS, &form.level),
         sources: Choice::texts(&SOURCES, &form.source),
-        person_name,
         categories,
         form,
         errors,
@@ -151,20 +156,60 @@ async fn new_page(state: &AppState, actor: &Actor, form: FlagForm, errors: Field
 pub struct NewQuery {
     person_id: String,
     screening_id: String,
+    /// `1`: from the review list; the facts are prefilled with the warning's reasons.
+    warning: String,
 }
 
 pub async fn new(State(state): State<AppState>, actor: Actor, Params(q): Params<NewQuery>) -> AppResult<Response> {
-    let form = FlagForm {
+    let mut form = FlagForm {
         person_id: q.person_id,
         screening_id: q.screening_id.clone(),
         source: if q.screening_id.is_empty() { String::new() } else { "排查".into() },
         cadre: actor.display_name.clone(),
         ..Default::default()
     };
+    if q.warning == "1"
+        && let Some(id) = picked_id(&form.person_id)
+    {
+        // The reasons the reviewer saw, as the facts to start from (the list checks the scope).
+        let filter = warnings::Filter { person_id: Some(id), ..Default::default() };
+        let (rows, _) = warnings::list(&state, &actor, &filter, PageParams::default()).await?;
+        let lines: Vec<String> = rows.iter().flat_map(|w| w.reasons.iter().map(|r| r.text.clone())).collect();
+        let facts = format!("预警事实：\n{}", lines.join("\n"));
+        form.facts = facts.chars().take(super::MAX_FACTS).collect();
+        form.level = rows.first().map(|w| w.level.clone()).unwrap_or_default();
+        form.warning = "1".into();
+    }
     new_page(&state, &actor, form, FieldErrors::new()).await
 }
 
 pub async fn create(State(state): State<AppState>, actor: Actor, Form(form): Form<FlagForm>) -> AppResult<Response> {
+    if picked_id(&form.person_id).is_none() {
+        let mut errors = FieldErrors::new();
+        let message =
+            if form.person_id.trim().is_empty() { "请选择人员" } else { "请从提示列表中选择人员" };
+        errors.insert("person_id".into(), format!("{message}（输入姓名中的字或拼音首字母，或人员编号）"));
+        return new_page(&state, &actor, form, errors).await;
+    }
+    if form.warning == "1" {
+        // "Open a flag" on the review list: the flag and the decision in one transaction.
+        let input = DecisionInput {
+            person_id: picked_id(&form.person_id).unwrap_or(0),
+            decision: "flag".into(),
+            note: form.note.clone(),
+            flag: Some(form.input()),
+        };
+        return match warnings::decide(&state, &actor, &input).await {
+            Ok(d) => {
+                let to = d.flag_id.map_or_else(|| "/risk/warnings".to_owned(), |id| format!("/risk/flags/{id}"));
+                Ok(Flash::ok("已登记风险提示，并记录审看决定：登记风险提示").redirect(&to))
+            }
+            Err(err) => {
+                let errors = field_errors(err)?;
+                new_page(&state, &actor, form, errors).await
+            }
+        };
+    }
     match flags::create(&state, &actor, &form.input()).await {
         Ok(f) => Ok(Flash::ok(format!("已登记风险提示：{}（{}色）", f.person_name, f.level))
             .redirect(&format!("/risk/flags/{}", f.id))),
@@ -181,6 +226,29 @@ struct DetailPage {
     layout: Layout,
     f: Flag,
     measures: Vec<Choice>,
+    statuses: Vec<Choice>,
+    /// The follow-up as typed, when refused.
+    form: StepInput,
+    errors: FieldErrors,
+}
+
+async fn detail_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    flash: Option<Flash>,
+    form: StepInput,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let f = flags::detail(state, actor, id).await?;
+    let layout = Layout::new(actor, format!("风险提示：{}", f.person_name), "/risk", flash)
+        .crumb("风险提示", Some("/risk".into()))
+        .crumb(f.person_name.clone(), None);
+    let measures = Choice::texts(&MEASURES, form.measure.trim());
+    let next: Vec<&str> = f.next.iter().map(String::as_str).collect();
+    let statuses = Choice::texts(&next, form.status.trim());
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(&DetailPage { layout, f, measures, statuses, form, errors })).into_response())
 }
 
 pub async fn detail(
@@ -189,13 +257,10 @@ pub async fn detail(
     TakeFlash(flash): TakeFlash,
     IdPath(id): IdPath<i32>,
 ) -> AppResult<Response> {
-    let f = flags::detail(&state, &actor, id).await?;
-    let layout = Layout::new(&actor, format!("风险提示：{}", f.person_name), "/risk", flash)
-        .crumb("风险提示", Some("/risk".into()))
-        .crumb(f.person_name.clone(), None);
-    Ok(render(&DetailPage { layout, f, measures: Choice::texts(&MEASURES, "") }))
+    detail_page(&state, &actor, id, flash, StepInput::default(), FieldErrors::new()).await
 }
 
+/// A follow-up step; refused, the page comes back with the reasons beside the fields.
 pub async fn step(
     State(state): State<AppState>,
     actor: Actor,
@@ -205,7 +270,10 @@ pub async fn step(
     let back = format!("/risk/flags/{id}");
     match flags::step(&state, &actor, id, &input).await {
         Ok(f) => Ok(Flash::ok(format!("已记录，当前状态：{}", f.status)).redirect(&back)),
-        Err(err) => Ok(Flash::error(reasons(err)?).redirect(&back)),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            detail_page(&state, &actor, id, None, input, errors).await
+        }
     }
 }
 
@@ -215,8 +283,34 @@ struct ScreeningsPage {
     layout: Layout,
     rows: Vec<Screening>,
     can_launch: bool,
-    focus: Vec<&'static str>,
-    scope_id: i32,
+    focus: Vec<Choice>,
+    /// The launch form as typed (the scope defaults to the caller's organization).
+    form: LaunchForm,
+    errors: FieldErrors,
+}
+
+async fn screenings_page(
+    state: &AppState,
+    actor: &Actor,
+    flash: Option<Flash>,
+    form: LaunchForm,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let rows = screenings::list(state, actor).await?;
+    let focus = FOCUS
+        .iter()
+        .map(|f| Choice { value: (*f).into(), label: (*f).into(), selected: form.focus.iter().any(|x| x == f) })
+        .collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = ScreeningsPage {
+        layout: Layout::new(actor, "隐患排查活动", "/risk/screenings", flash),
+        rows,
+        can_launch: actor.can(Permission::DisciplineWrite),
+        focus,
+        form,
+        errors,
+    };
+    Ok((status, render(&page)).into_response())
 }
 
 pub async fn screenings(
@@ -224,20 +318,12 @@ pub async fn screenings(
     actor: Actor,
     TakeFlash(flash): TakeFlash,
 ) -> AppResult<Response> {
-    let rows = screenings::list(&state, &actor).await?;
     let scope_id = actor.grants.iter().find(|g| g.role.has(Permission::DisciplineWrite)).map_or(0, |g| g.org_id);
-    let page = ScreeningsPage {
-        layout: Layout::new(&actor, "隐患排查活动", "/risk/screenings", flash),
-        rows,
-        can_launch: actor.can(Permission::DisciplineWrite),
-        focus: FOCUS.to_vec(),
-        scope_id,
-    };
-    Ok(render(&page))
+    let form = LaunchForm { org_id: scope_id.to_string(), ..Default::default() };
+    screenings_page(&state, &actor, flash, form, FieldErrors::new()).await
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default)]
 pub struct LaunchForm {
     name: String,
     starts_on: String,
@@ -246,17 +332,45 @@ pub struct LaunchForm {
     focus: Vec<String>,
 }
 
-pub async fn launch(State(state): State<AppState>, actor: Actor, Form(form): Form<LaunchForm>) -> AppResult<Response> {
+impl LaunchForm {
+    /// The form as sent: `focus` once per ticked box (which a plain form extractor cannot read).
+    fn parse(body: &[u8]) -> Self {
+        let mut form = Self::default();
+        for (k, v) in form_urlencoded::parse(body) {
+            match k.as_ref() {
+                "name" => form.name = v.into_owned(),
+                "starts_on" => form.starts_on = v.into_owned(),
+                "ends_on" => form.ends_on = v.into_owned(),
+                "org_id" => form.org_id = v.into_owned(),
+                "focus" => form.focus.push(v.into_owned()),
+                _ => {}
+            }
+        }
+        form
+    }
+}
+
+/// Launches a campaign; refused, the form comes back with the reasons beside the fields.
+pub async fn launch(State(state): State<AppState>, actor: Actor, body: axum::body::Bytes) -> AppResult<Response> {
+    let form = LaunchForm::parse(&body);
+    let Some(org_id) = picked_id(&form.org_id) else {
+        let mut errors = FieldErrors::new();
+        errors.insert("org_id".into(), format!("范围“{}”应为党组织编号", form.org_id.trim()));
+        return screenings_page(&state, &actor, None, form, errors).await;
+    };
     let input = ScreeningInput {
-        name: form.name,
-        starts_on: form.starts_on,
-        ends_on: form.ends_on,
-        org_id: opt_i32(&form.org_id).unwrap_or(0),
-        focus: form.focus,
+        name: form.name.clone(),
+        starts_on: form.starts_on.clone(),
+        ends_on: form.ends_on.clone(),
+        org_id,
+        focus: form.focus.clone(),
     };
     match screenings::create(&state, &actor, &input).await {
         Ok(s) => Ok(Flash::ok(format!("已发起排查活动：{}", s.name)).redirect(&format!("/risk/screenings/{}", s.id))),
-        Err(err) => Ok(Flash::error(reasons(err)?).redirect("/risk/screenings")),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            screenings_page(&state, &actor, None, form, errors).await
+        }
     }
 }
 
@@ -308,9 +422,36 @@ struct WarningsPage {
     pager: Pager,
     filter: warnings::Filter,
     levels: Vec<Choice>,
+    /// A refused decision: the person, the note as typed and the reasons by field.
+    refused_person: i32,
+    refused_note: String,
+    errors: FieldErrors,
 }
 
 type WarningQuery = crate::ui::ListParams<warnings::Filter>;
+
+async fn warnings_page(
+    state: &AppState,
+    actor: &Actor,
+    q: WarningQuery,
+    flash: Option<Flash>,
+    refused: Option<(i32, String, FieldErrors)>,
+) -> AppResult<Response> {
+    let (rows, total) = warnings::list(state, actor, &q.filter, q.page).await?;
+    let (refused_person, refused_note, errors) = refused.unwrap_or_default();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = WarningsPage {
+        layout: Layout::new(actor, "预警审看", "/risk/warnings", flash),
+        pager: Pager::new(q.page, total, q.filter.query()),
+        rows,
+        levels: Choice::texts(&LEVELS, &q.filter.level),
+        filter: q.filter,
+        refused_person,
+        refused_note,
+        errors,
+    };
+    Ok((status, render(&page)).into_response())
+}
 
 pub async fn warnings(
     State(state): State<AppState>,
@@ -318,15 +459,7 @@ pub async fn warnings(
     TakeFlash(flash): TakeFlash,
     Params(q): Params<WarningQuery>,
 ) -> AppResult<Response> {
-    let (rows, total) = warnings::list(&state, &actor, &q.filter, q.page).await?;
-    let page = WarningsPage {
-        layout: Layout::new(&actor, "预警审看", "/risk/warnings", flash),
-        pager: Pager::new(q.page, total, q.filter.query()),
-        rows,
-        levels: Choice::texts(&LEVELS, &q.filter.level),
-        filter: q.filter,
-    };
-    Ok(render(&page))
+    warnings_page(&state, &actor, q, flash, None).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -336,17 +469,19 @@ pub struct DecideForm {
     note: String,
 }
 
-/// "Reviewed, no action" from the list; "open a flag" goes through the new-flag form.
+/// "Reviewed, no action" from the list; "open a flag" goes through the new-flag form. Refused,
+/// the list comes back at the person's entry with the reason beside the note.
 pub async fn decide(State(state): State<AppState>, actor: Actor, Form(form): Form<DecideForm>) -> AppResult<Response> {
-    let input = DecisionInput {
-        person_id: opt_i32(&form.person_id).unwrap_or(0),
-        decision: "no_action".into(),
-        note: form.note,
-        flag: None,
-    };
+    let person_id = opt_i32(&form.person_id).unwrap_or(0);
+    let input = DecisionInput { person_id, decision: "no_action".into(), note: form.note.clone(), flag: None };
     match warnings::decide(&state, &actor, &input).await {
         Ok(_) => Ok(Flash::ok("已记录审看决定：已审看，暂不处置").redirect("/risk/warnings")),
-        Err(err) => Ok(Flash::error(reasons(err)?).redirect("/risk/warnings")),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let mut q = WarningQuery::default();
+            q.filter.person_id = Some(person_id);
+            warnings_page(&state, &actor, q, None, Some((person_id, form.note, errors))).await
+        }
     }
 }
 

@@ -91,7 +91,16 @@ async fn a_profile_is_masked_and_a_reveal_is_checked_and_audited() {
             profile["revealable"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
         assert_eq!(
             revealable,
-            ["id_number", "birth_date", "phone", "family_members", "sanctions", "five_knowns", "visit_notes"]
+            [
+                "id_number",
+                "birth_date",
+                "phone",
+                "family_members",
+                "sanctions",
+                "five_knowns",
+                "visit_notes",
+                "risk_flags"
+            ]
         );
         let auditor = app.login("auditor").await;
         let reads = |who: &'static str| {

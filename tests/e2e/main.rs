@@ -773,6 +773,7 @@ async fn a_secretary_flags_one_member_and_confirms_no_finding_for_the_rest() {
     assert_eq!(status, 201, "{s}");
     let (_, people) = zzb.get_json("/api/v1/persons?org=10&kind=民警&page_size=5").await;
     let member = people["items"][1]["id"].as_i64().unwrap();
+    let member_name = people["items"][1]["name"].as_str().unwrap().to_owned();
 
     // The campaign is on the secretary's home page; its page offers to flag and to confirm.
     b.login(&app, "shuji", PASSWORD).await;
@@ -786,7 +787,30 @@ async fn a_secretary_flags_one_member_and_confirms_no_finding_for_the_rest() {
     b.wait_url("/risk/screenings/").await;
     b.client.find(Locator::LinkText("登记风险提示")).await.unwrap().click().await.unwrap();
     b.wait_url("/risk/new").await;
-    b.client.find(Locator::Id("r-person")).await.unwrap().send_keys(&member.to_string()).await.unwrap();
+    // The person is picked by name: the box suggests people of the secretary's branch.
+    b.client.find(Locator::Id("r-person")).await.unwrap().send_keys(&member_name).await.unwrap();
+    let wanted = format!("{member_name}（#{member}）");
+    let mut offered = String::new();
+    for _ in 0..100 {
+        let options = b
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll('#r-person-list option')).map(o => o.value).join('|')",
+                vec![],
+            )
+            .await
+            .unwrap();
+        offered = options.as_str().unwrap_or_default().to_owned();
+        if offered.split('|').any(|o| o == wanted) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(offered.split('|').any(|o| o == wanted), "suggested: {offered}");
+    b.client
+        .execute("document.getElementById('r-person').value = arguments[0]", vec![serde_json::json!(wanted)])
+        .await
+        .unwrap();
     b.client.find(Locator::Css("#r-category option[value='5']")).await.unwrap().click().await.unwrap();
     b.client.find(Locator::Css("#r-level option[value='红']")).await.unwrap().click().await.unwrap();
     // 红 without facts is refused, the form keeps what was typed.

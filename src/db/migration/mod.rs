@@ -24,6 +24,7 @@ mod m20261203_000020_visits;
 mod m20261204_000021_risk;
 mod m20261204_000022_exits;
 mod m20261204_000023_name_grams;
+mod m20261205_000024_warn_rules;
 mod m20261205_000025_exit_links;
 mod m20261205_000027_roster_fixes;
 mod util;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000023_name_grams::Migration),
             Box::new(m20261205_000025_exit_links::Migration),
             Box::new(m20261205_000027_roster_fixes::Migration),
+            Box::new(m20261205_000024_warn_rules::Migration),
         ]
     }
 }
