@@ -9,9 +9,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use super::entity::{appraisal, profile};
 use crate::error::AppResult;
 
-/// Grades below the standard: 民警 and 工勤 基本称职 and 不称职 (公务员法 第三十八条), 辅警 基本合格
-/// and 不合格 (the bureau's grades, see [`super::AUX_APPRAISAL_GRADES`]).
-pub const LOW_GRADES: [&str; 4] = ["基本称职", "不称职", "基本合格", "不合格"];
+/// Grades below the standard: 民警 and 工勤 基本称职 and 不称职 (公务员法 第三十八条), 辅警 不合格
+/// (the only low grade domain.md §6.3 sources, see [`super::AUX_APPRAISAL_GRADES`]).
+pub const LOW_GRADES: [&str; 3] = ["基本称职", "不称职", "不合格"];
 
 /// Each person's latest appraisal when it is of `since_year` or later and its grade is one of
 /// [`LOW_GRADES`]: (person, year, grade). One query: an appraisal with a later one of the same

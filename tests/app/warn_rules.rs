@@ -1,6 +1,6 @@
 //! The early-warning rules that read other domains' records (issue 14, item 4): six months without
 //! Party dues (党章第九条, research/domain.md §4.2 and §4.4), the latest 年度考核 below the standard
-//! (民警 基本称职/不称职, 辅警 基本合格/不合格), and a 辅警 whose labour contract ends within the rule's
+//! (民警 基本称职/不称职, 辅警 不合格), and a 辅警 whose labour contract ends within the rule's
 //! days while under an open risk flag. Each entry states the exact facts, and goes away when the
 //! facts do (dues paid last month, a later good grade, a contract further off than the rule looks);
 //! the rules stay editable data.
