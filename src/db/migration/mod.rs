@@ -25,6 +25,7 @@ mod m20261204_000021_risk;
 mod m20261204_000022_exits;
 mod m20261204_000023_name_grams;
 mod m20261205_000025_exit_links;
+mod m20261205_000026_meeting_rules;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000022_exits::Migration),
             Box::new(m20261204_000023_name_grams::Migration),
             Box::new(m20261205_000025_exit_links::Migration),
+            Box::new(m20261205_000026_meeting_rules::Migration),
         ]
     }
 }
