@@ -272,7 +272,10 @@ pub async fn fallen(
     let candidates = person::Entity::find()
         .filter(crate::db::scope::subtree(person::Column::OrgPath, first_bureau.1))
         .filter(person::Column::Kind.eq(PersonKind::Police.as_str()))
-        .filter(person::Column::PoliticalStatus.ne(PoliticalStatus::Member.as_str()))
+        // Not a Party member (nor probationary): no membership to end, no meetings attended.
+        .filter(
+            person::Column::PoliticalStatus.is_in([PoliticalStatus::Masses.as_str(), PoliticalStatus::League.as_str()]),
+        )
         .filter(person::Column::OrgId.ne(avoid_org))
         .filter(person::Column::DeletedAt.is_null())
         .order_by_asc(person::Column::Id)
