@@ -530,6 +530,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     }
     let own: Vec<i32> = [&secretary, &member].into_iter().flatten().map(|p| p.id).collect();
     visits::seed(&txn, g.now, g.today, seed ^ 0x715, &own, (first_bureau.id, &first_bureau.path)).await?;
+    visits::fallen(&txn, g.now, g.today, (first_bureau.id, &first_bureau.path), shuji_branch.id).await?;
     risk::seed(&txn, g.now, g.today, seed ^ 0x815C, shuji_branch.id, (first_bureau.id, &first_bureau.path)).await?;
     exits::seed(&txn, g.now, g.today, seed ^ 0xE417).await?;
     progress.step("家访、关爱事项、走访活动", String::new());

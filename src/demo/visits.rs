@@ -246,3 +246,97 @@ pub async fn seed(
     }
     Ok(())
 }
+
+/// One 民警 of the first sub-bureau who died on duty last year (在职状态 因公牺牲), with his family,
+/// and the 春节 campaign that visits the families of officers who died on duty (rule
+/// `fallen_families`), so that rule has someone to show. Chosen among those nobody visited and
+/// outside `avoid_org` (the demo secretary's branch, whose numbers the tests know), with no
+/// family recorded yet.
+pub async fn fallen(
+    txn: &DatabaseTransaction,
+    now: NaiveDateTime,
+    today: NaiveDate,
+    first_bureau: (i32, &str),
+    avoid_org: i32,
+) -> anyhow::Result<()> {
+    use crate::family::entity as family;
+    use crate::people::{EmploymentStatus, PersonKind, PoliticalStatus};
+    let visited: std::collections::HashSet<i32> = visit::Entity::find()
+        .select_only()
+        .column(visit::Column::PersonId)
+        .into_tuple::<i32>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let candidates = person::Entity::find()
+        .filter(crate::db::scope::subtree(person::Column::OrgPath, first_bureau.1))
+        .filter(person::Column::Kind.eq(PersonKind::Police.as_str()))
+        // Not a Party member (nor probationary): no membership to end, no meetings attended.
+        .filter(
+            person::Column::PoliticalStatus.is_in([PoliticalStatus::Masses.as_str(), PoliticalStatus::League.as_str()]),
+        )
+        .filter(person::Column::OrgId.ne(avoid_org))
+        .filter(person::Column::DeletedAt.is_null())
+        .order_by_asc(person::Column::Id)
+        .all(txn)
+        .await?;
+    // Someone with no family recorded yet: the three relatives below are his whole family.
+    let with_family: std::collections::HashSet<i32> = family::Entity::find()
+        .select_only()
+        .column(family::Column::PersonId)
+        .into_tuple::<i32>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let Some(p) = candidates.into_iter().find(|p| !visited.contains(&p.id) && !with_family.contains(&p.id)) else {
+        return Ok(());
+    };
+    let died = NaiveDate::from_ymd_opt(today.year() - 1, 7, 16).unwrap_or(today);
+    let mut fallen: person::ActiveModel = p.clone().into();
+    fallen.employment_status = Set(EmploymentStatus::DiedOnDuty.as_str().to_owned());
+    fallen.status_since = Set(Some(died));
+    fallen.updated_at = Set(now);
+    sea_orm::ActiveModelTrait::update(fallen, txn).await?;
+    let surname: String = p.name.chars().take(1).collect();
+    let born = p.birth_date.year();
+    let relatives: [(&str, String, i32, Option<&str>, &str); 3] = [
+        ("配偶", "林晓红".to_owned(), born + 1, Some("市第一人民医院"), "护士"),
+        ("儿子", format!("{surname}思远"), (born + 28).min(today.year() - 6), Some("区实验小学"), "学生"),
+        ("母亲", "王秀兰".to_owned(), born - 27, None, "退休"),
+    ];
+    let rows: Vec<family::ActiveModel> = relatives
+        .into_iter()
+        .map(|(relation, name, year, unit, post)| family::ActiveModel {
+            person_id: Set(p.id),
+            relation: Set(relation.to_owned()),
+            name: Set(name),
+            birth_year: Set(i16::try_from(year).ok()),
+            work_unit: Set(unit.map(str::to_owned)),
+            post: Set(Some(post.to_owned())),
+            political_status: Set(Some("群众".to_owned())),
+            phone: Set(Some(format!("139{:08}", p.id % 100_000_000))),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    family::Entity::insert_many(rows).exec_without_returning(txn).await?;
+    let next = today.year() + 1;
+    campaign::Entity::insert(campaign::ActiveModel {
+        name: Set(format!("{next}年春节走访慰问因公牺牲民警家属")),
+        occasion: Set("春节".into()),
+        starts_on: Set(NaiveDate::from_ymd_opt(next, 1, 10).unwrap_or(today)),
+        ends_on: Set(NaiveDate::from_ymd_opt(next, 2, 10).unwrap_or(today)),
+        rule: Set("fallen_families".into()),
+        org_id: Set(first_bureau.0),
+        org_path: Set(first_bureau.1.to_owned()),
+        created_by_name: Set("政治部组织科".into()),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
+    Ok(())
+}

@@ -73,7 +73,8 @@ pub async fn create(
     get, path = "/meetings/types", tag = "meetings", operation_id = "list_meeting_types",
     summary = "会议类型及频次规则",
     description = "本局可编辑的会议类型：`period` 为 month、quarter、year 或空（无频次要求），`times` 每期次数，\
-        `applies_to` 为 branch（党支部）、group（党小组）、committee（党委），`quorum` 为 none、voting_half（党员大会）、committee_half（支委会）。",
+        `applies_to` 为 branch（党支部）、group（党小组）、committee（党委），`quorum` 为 none、voting_half（党员大会）、committee_half（支委会）。\
+        全局党务管理员用 `PUT /meetings/types/{id}` 修改。",
     security(("session" = []), ("token" = [])),
     responses((status = 200, description = "类型", body = Vec<TypeView>), (status = 401, description = E401, body = ErrorBody),
         (status = 403, description = "须先修改初始密码", body = ErrorBody))
@@ -82,8 +83,34 @@ pub async fn types(State(state): State<AppState>, _actor: Actor) -> AppResult<Js
     Ok(Json(service::types(&state.db).await?.into_iter().map(TypeView::from).collect()))
 }
 
+#[utoipa::path(
+    put, path = "/meetings/types/{id}", tag = "meetings", operation_id = "update_meeting_type",
+    summary = "修改会议类型及频次规则",
+    description = "全局党务管理员（授权覆盖全局的党务管理员）修改一类会议的名称、频次（期间和每期次数）、法定人数规则和是否启用；\
+        落实情况和提醒随即按新规则计算。逐字段检查，问题一次列出，不保存任何内容。记 `meeting.type`（修改前后的值）。",
+    params(("id" = i32, Path, description = "类型编号")),
+    request_body = super::types::TypeInput,
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "修改后的类型", body = TypeView),
+        (status = 401, description = E401, body = ErrorBody),
+        (status = 403, description = "不是全局党务管理员", body = ErrorBody),
+        (status = 404, description = "类型不存在", body = ErrorBody),
+        (status = 422, description = "字段不符合规则，`errors` 列出全部问题", body = ErrorBody),
+    )
+)]
+pub async fn update_type(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+    ApiJson(input): ApiJson<super::types::TypeInput>,
+) -> AppResult<Json<TypeView>> {
+    Ok(Json(super::types::update(&state, &actor, id, &input).await?.into()))
+}
+
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TypeView {
+    pub id: i32,
     pub code: String,
     pub name: String,
     pub period: Option<String>,
@@ -99,6 +126,7 @@ pub struct TypeView {
 impl From<super::entity::kind::Model> for TypeView {
     fn from(k: super::entity::kind::Model) -> Self {
         Self {
+            id: k.id,
             code: k.code,
             name: k.name,
             period: k.period,

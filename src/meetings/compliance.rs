@@ -16,6 +16,7 @@ use super::Status;
 use super::attendance::held_by;
 use super::entity::{kind, meeting};
 use super::rules::{Period, Span};
+use super::talks;
 use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
@@ -70,6 +71,8 @@ pub struct UnitLine {
     pub unit: String,
     pub unit_code: String,
     pub held: u32,
+    /// For 谈心谈话: the talks due (held is then the talks held).
+    pub due: Option<u32>,
     pub state: &'static str,
 }
 
@@ -87,6 +90,8 @@ pub struct Compliance {
     pub rows: Vec<Row>,
     pub total: Row,
     pub units: Vec<UnitLine>,
+    /// 谈心谈话 not yet held in this organization itself (a branch): who, with whom.
+    pub talk_gaps: Vec<talks::TalkGap>,
 }
 
 fn rule_of(k: &kind::Model) -> Option<Span> {
@@ -149,13 +154,29 @@ fn units_of(
         .collect()
 }
 
-fn cell_of(units: &[(Period, u32, &'static str)]) -> Cell {
+fn cell_of(units: &[(Period, u32, &'static str, u32)]) -> Cell {
     let mut c = Cell { due: units.len() as u32, ..Cell::default() };
-    for (_, _, s) in units {
+    for (_, _, s, _) in units {
         match *s {
             "已开" => c.held += 1,
             "缺开" => c.missing += 1,
             _ => c.open += 1,
+        }
+    }
+    c
+}
+
+/// A paired type's cell: the talks due, held, and not held (missing once the unit ended).
+fn pair_cell(units: &[(Period, u32, &'static str, u32)]) -> Cell {
+    let mut c = Cell::default();
+    for (_, held, s, due) in units {
+        c.due += due;
+        c.held += held;
+        let short = due.saturating_sub(*held);
+        if *s == "缺开" {
+            c.missing += short;
+        } else {
+            c.open += short;
         }
     }
     c
@@ -198,6 +219,14 @@ pub async fn compute(
     }
     let counts = held_counts(state, &root.path, from, to).await?;
     let tree = orgs::live_in_subtree(&state.db, &root.path).await?;
+    // 谈心谈话 is counted by pairing, not by record (see `talks`).
+    let paired: Vec<(&kind::Model, Vec<Period>)> =
+        kinds.iter().filter(|(k, _)| k.paired).map(|(k, s)| (k, period.units(*s))).collect();
+    let tree_ids: Vec<i32> = tree.iter().map(|o| o.id).collect();
+    let talk_data = talks::load(state, &root.path, &tree_ids, &paired).await?;
+    let mut talk_gaps = Vec::new();
+    // The names of who has not talked only to those who read the branch's people.
+    let names_shown = actor.scope(Permission::PersonRead).contains(&root.path);
     let depth = root.path.matches('/').count();
     let children: Vec<&org::Model> = tree.iter().filter(|o| o.parent_id == Some(root.id)).collect();
     let child_at: HashMap<&str, usize> = children.iter().enumerate().map(|(i, c)| (c.path.as_str(), i)).collect();
@@ -236,18 +265,42 @@ pub async fn compute(
             if !held_by(k, o) {
                 continue;
             }
-            let us = units_of(k, *span, &period, counts.get(&(o.id, k.code.clone())), today);
-            let cell = cell_of(&us);
+            let us = if k.paired {
+                let mut us = Vec::new();
+                for u in period.units(*span) {
+                    let (due, gaps) = talk_data.unit(o.id, k, &u);
+                    let held = u32::try_from(due - gaps.len()).unwrap_or(0);
+                    let st = if gaps.is_empty() {
+                        "已开"
+                    } else if u.last_day() < today {
+                        "缺开"
+                    } else {
+                        "未到期"
+                    };
+                    if row.is_none() && !gaps.is_empty() && names_shown {
+                        talk_gaps.extend(talks::lines(state, &u, &gaps).await?);
+                    }
+                    us.push((u, held, st, u32::try_from(due).unwrap_or(0)));
+                }
+                us
+            } else {
+                units_of(k, *span, &period, counts.get(&(o.id, k.code.clone())), today)
+                    .into_iter()
+                    .map(|(u, n, s)| (u, n, s, 1))
+                    .collect()
+            };
+            let cell = if k.paired { pair_cell(&us) } else { cell_of(&us) };
             match row {
                 Some(i) => rows[i].cells[j].add(&cell),
                 None => {
                     own.cells[j].add(&cell);
-                    units.extend(us.iter().map(|(u, n, s)| UnitLine {
+                    units.extend(us.iter().map(|(u, n, s, due)| UnitLine {
                         kind: k.code.clone(),
                         type_name: k.name.clone(),
                         unit: u.label(),
                         unit_code: u.code(),
                         held: *n,
+                        due: k.paired.then_some(*due),
                         state: s,
                     }));
                 }
@@ -286,12 +339,17 @@ pub async fn compute(
             .map(|(k, s)| RuleColumn {
                 code: k.code.clone(),
                 name: k.name.clone(),
-                rule: format!("{}{} 次", s.label(), k.times),
+                rule: if k.paired {
+                    format!("{}支委之间、每名党员与支委谈心谈话不少于 {} 次（按人/对计）", s.label(), k.times)
+                } else {
+                    format!("{}{} 次", s.label(), k.times)
+                },
             })
             .collect(),
         rows,
         total,
         units,
+        talk_gaps,
     })
 }
 

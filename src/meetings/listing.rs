@@ -53,6 +53,25 @@ pub struct ListItem {
     pub similarity: Option<i32>,
 }
 
+/// The page size asked for: 50 unless given, at most 200.
+pub fn page_size(q: &ListQuery) -> u64 {
+    if q.page_size == 0 { 50 } else { q.page_size.clamp(1, 200) }
+}
+
+/// The filters as a query string (without `page`), for the pager's links and the export.
+pub fn query(q: &ListQuery) -> String {
+    let org = q.org.map(|o| o.to_string()).unwrap_or_default();
+    let size = if q.page_size == 0 { String::new() } else { page_size(q).to_string() };
+    crate::ui::query_string(&[
+        ("q", q.q.as_deref().unwrap_or_default().trim()),
+        ("org", org.as_str()),
+        ("type", q.kind.as_deref().unwrap_or_default().trim()),
+        ("period", q.period.as_deref().unwrap_or_default().trim()),
+        ("status", q.status.as_deref().unwrap_or_default().trim()),
+        ("page_size", size.as_str()),
+    ])
+}
+
 /// Records in the actor's read scope (latest versions), newest first, a page at a time.
 pub async fn list(state: &AppState, actor: &Actor, q: &ListQuery) -> AppResult<(Vec<ListItem>, u64)> {
     actor.require(Permission::PersonRead)?;
@@ -81,11 +100,23 @@ pub async fn list(state: &AppState, actor: &Actor, q: &ListQuery) -> AppResult<(
     if let Some(words) = q.q.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
         cond = cond.add(crate::db::scope::containing(state.db.get_database_backend(), meeting::Column::Topic, words));
     }
-    let size = q.page_size.clamp(1, 200);
-    let size = if q.page_size == 0 { 50 } else { size };
-    let page = q.page.max(1);
+    let size = page_size(q);
+    let page = q.page.clamp(1, 1_000_000);
     let query = meeting::Entity::find().filter(cond);
-    let total = query.clone().count(&state.db).await?;
+    // The same filter asked again while paging is counted once (until the next write): a whole
+    // city's five years are ≈150,000 records.
+    let key = format!(
+        "meetings|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        actor.scope(Permission::PersonRead),
+        q.org,
+        q.kind.as_deref().map(str::trim),
+        q.period.as_deref().map(str::trim),
+        q.status.as_deref().map(str::trim),
+        q.q.as_deref().map(str::trim)
+    );
+    let total = state.cached_count(key, query.clone().count(&state.db)).await?;
+    // Past the end: the last page, as the pager shows it.
+    let page = page.min(total.div_ceil(size).max(1));
     let rows = query
         .order_by_desc(meeting::Column::HeldOn)
         .order_by_desc(meeting::Column::Id)

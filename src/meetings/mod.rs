@@ -18,7 +18,10 @@ pub mod outputs;
 pub mod rules;
 pub mod service;
 pub mod similar;
+pub mod talks;
+pub mod types;
 pub mod web;
+pub mod web_rules;
 pub mod workflow;
 
 use std::collections::HashSet;

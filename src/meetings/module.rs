@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{api, compliance, outputs, web, workflow};
+use super::{api, compliance, outputs, web, web_rules, workflow};
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::module::{BoxFuture, Module, OrgLife, ProfilePart};
@@ -31,6 +31,12 @@ pub fn module() -> Module {
                 href: "/meetings/compliance",
                 visible: |a| a.can(Permission::OrgRead) && a.can(Permission::PersonRead),
             },
+            NavEntry {
+                group: "组织建设",
+                label: "会议类型与频次规则",
+                href: "/meetings/types",
+                visible: |a| a.can(Permission::OrgWrite),
+            },
         ],
         actions: &[
             ("meeting.create", "登记组织生活"),
@@ -40,6 +46,7 @@ pub fn module() -> Module {
             ("meeting.review", "审阅组织生活记录"),
             ("meeting.archive", "归档组织生活记录"),
             ("meeting.followup", "民主评议不合格的组织处置"),
+            ("meeting.type", "修改会议类型及频次规则"),
         ],
         permissions: &[Permission::PersonRead, Permission::PersonWrite, Permission::OrgRead],
         todos: &[workflow_todos, compliance_todos],
@@ -62,6 +69,9 @@ fn web_routes() -> Router<AppState> {
         .route("/meetings/compliance", get(web::compliance_page))
         .route("/meetings/compliance.xlsx", get(web::compliance_xlsx))
         .route("/meetings/calendar", get(web::calendar))
+        .route("/meetings/types", get(web_rules::types_page))
+        .route("/meetings/talk-options", get(web_rules::talk_options))
+        .route("/meetings/types/{id}", post(web_rules::type_update))
         .route("/meetings/{id}", get(web::view).post(web::update))
         .route("/meetings/{id}/edit", get(web::edit))
         .route("/meetings/{id}/submit", post(web::submit))
@@ -77,6 +87,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::list, api::create))
         .routes(routes!(api::types))
+        .routes(routes!(api::update_type))
         .routes(routes!(api::expected))
         .routes(routes!(api::compliance_table))
         .routes(routes!(api::get, api::update))

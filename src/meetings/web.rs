@@ -37,7 +37,8 @@ fn layout(actor: &Actor, title: impl Into<String>, flash: Option<Flash>) -> Layo
 struct ListPage {
     layout: Layout,
     items: Vec<ListItem>,
-    total: u64,
+    pager: crate::ui::Pager,
+    statuses: Vec<super::Status>,
     q: ListQuery,
     types: Vec<kind::Model>,
     can_write: bool,
@@ -50,10 +51,12 @@ pub async fn list(
     Params(q): Params<ListQuery>,
 ) -> AppResult<Response> {
     let (items, total) = listing::list(&state, &actor, &q).await?;
+    let params = crate::ui::PageParams { page: q.page, page_size: listing::page_size(&q) };
     let page = ListPage {
         layout: layout(&actor, "组织生活", flash),
         items,
-        total,
+        pager: crate::ui::Pager::new(params, total, listing::query(&q)),
+        statuses: super::Status::ALL.to_vec(),
         types: service::types(&state.db).await?,
         can_write: actor.can(Permission::PersonWrite),
         q,
@@ -88,6 +91,17 @@ impl FormPage {
             .find(|a| a.person_id == Some(person))
             .cloned()
             .unwrap_or(AttendInput { status: "出席".into(), ..Default::default() })
+    }
+
+    /// The person typed for one side of a 谈心谈话, as the picker writes it back.
+    fn talker(&self, role: &str) -> String {
+        self.input
+            .attendance
+            .iter()
+            .find(|a| a.role == role)
+            .and_then(|a| a.person_id)
+            .map(|id| id.to_string())
+            .unwrap_or_default()
     }
 
     fn guests(&self) -> String {

@@ -65,6 +65,22 @@ impl OrgKind {
     }
 }
 
+/// Whether `actor` holds `perm` over the whole bureau: a grant whose scope holds every live
+/// top-level organization. Settings that apply to everyone (meeting rules, the 全员访 cycle) are
+/// changed only by such a party administrator, not by a sub-bureau's.
+pub async fn bureau_wide(
+    state: &crate::state::AppState,
+    actor: &crate::auth::Actor,
+    perm: crate::auth::Permission,
+) -> crate::error::AppResult<bool> {
+    if !actor.can(perm) {
+        return Ok(false);
+    }
+    let scope = actor.scope(perm);
+    let tops = store::top_paths(&state.db).await?;
+    Ok(!tops.is_empty() && tops.iter().all(|p| scope.contains(p)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,6 +63,18 @@ pub async fn live_in_subtree<C: ConnectionTrait>(db: &C, path: &str) -> Result<V
         .await
 }
 
+/// The paths of the live top-level organizations (those with no parent): a scope that holds all
+/// of them is the whole bureau.
+pub async fn top_paths<C: ConnectionTrait>(db: &C) -> Result<Vec<String>, DbErr> {
+    let rows = org::Entity::find()
+        .filter(Column::DissolvedAt.is_null())
+        .filter(Column::ParentId.is_null())
+        .order_by_asc(Column::Path)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|o| o.path).collect())
+}
+
 /// Moves the subtree at `old_path` (dissolved organizations included) to `new_path` in one
 /// statement: paths get the new prefix, depths shift by `depth_delta`. Returns how many
 /// organizations moved. The root's `parent_id` is the caller's to set.

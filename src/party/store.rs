@@ -104,3 +104,19 @@ pub async fn dues_lapsed_in(
     out.sort_unstable();
     Ok((window_start, out))
 }
+
+/// The committee members (now) of each of the given organizations, with their posts: one query
+/// per 500 organizations, for tables over a subtree (谈心谈话 compliance).
+pub async fn committees_of<C: ConnectionTrait>(
+    db: &C,
+    org_ids: &[i32],
+) -> AppResult<std::collections::HashMap<i32, Vec<(i32, String)>>> {
+    use super::entity::committee;
+    let mut out: std::collections::HashMap<i32, Vec<(i32, String)>> = std::collections::HashMap::new();
+    for chunk in org_ids.chunks(500) {
+        for c in committee::Entity::find().filter(committee::Column::OrgId.is_in(chunk.to_vec())).all(db).await? {
+            out.entry(c.org_id).or_default().push((c.person_id, c.post));
+        }
+    }
+    Ok(out)
+}

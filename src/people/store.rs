@@ -245,16 +245,17 @@ pub fn everyone_in(path: &str) -> sea_orm::sea_query::SelectStatement {
         .into_query()
 }
 
-/// The officers in the subtree at `path` recorded as 因公牺牲 (whose families the bureau visits),
-/// as a `person_id` query.
-pub fn died_on_duty_in(path: &str) -> sea_orm::sea_query::SelectStatement {
+/// The people in the subtree at `path` recorded as 因公牺牲 (whose families the bureau visits),
+/// of one kind (民警, 辅警 …) or of any, as a `person_id` query.
+pub fn died_on_duty_in(path: &str, kind: Option<super::PersonKind>) -> sea_orm::sea_query::SelectStatement {
     use sea_orm::QueryTrait;
-    live()
+    let mut q = live()
         .filter(crate::db::scope::subtree(Column::OrgPath, path))
-        .filter(Column::EmploymentStatus.eq(super::EmploymentStatus::DiedOnDuty.as_str()))
-        .select_only()
-        .column_as(Column::Id, "person_id")
-        .into_query()
+        .filter(Column::EmploymentStatus.eq(super::EmploymentStatus::DiedOnDuty.as_str()));
+    if let Some(k) = kind {
+        q = q.filter(Column::Kind.eq(k.as_str()));
+    }
+    q.select_only().column_as(Column::Id, "person_id").into_query()
 }
 
 /// The live people in the subtree at `path` among `ids` (as a `person_id` query), for target

@@ -400,7 +400,7 @@ pub async fn list_campaigns(State(state): State<AppState>, actor: Actor) -> AppR
 #[utoipa::path(
     post, path = "/visit-campaigns", tag = "visits", operation_id = "create_visit_campaign",
     summary = "建立联合访活动",
-    description = "党务管理员在其范围内的党组织上建立。对象规则：all、new_recruits、injured、sanctioned（须有纪律与风险信息查阅权限）、fallen_families（在职状态为因公牺牲者，走访其家属）。记 `visit.campaign`。",
+    description = "党务管理员在其范围内的党组织上建立。对象规则：all、new_recruits、injured、sanctioned（须有纪律与风险信息查阅权限）、fallen_families（人员类别为民警、在职状态为因公牺牲者，走访其家属）、fallen_families_all（民警和辅警中因公牺牲者）。记 `visit.campaign`。",
     request_body = CampaignInput,
     security(("session" = [], "csrf" = []), ("token" = [])),
     responses(
@@ -437,4 +437,41 @@ pub async fn get_campaign(
     IdPath(id): IdPath<i32>,
 ) -> AppResult<Json<CampaignDetail>> {
     Ok(Json(campaigns::detail(&state, &actor, id).await?))
+}
+
+#[utoipa::path(
+    get, path = "/visits/settings", tag = "visits", operation_id = "get_visit_settings",
+    summary = "家访设置",
+    description = "全员访周期（月）。名册查阅权限；`can_edit` 表示调用者（全局党务管理员）可否修改。",
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "设置", body = super::settings::Settings),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "缺少名册查阅权限", body = ErrorBody),
+    )
+)]
+pub async fn get_settings(State(state): State<AppState>, actor: Actor) -> AppResult<Json<super::settings::Settings>> {
+    Ok(Json(super::settings::get(&state, &actor).await?))
+}
+
+#[utoipa::path(
+    put, path = "/visits/settings", tag = "visits", operation_id = "update_visit_settings",
+    summary = "修改家访设置",
+    description = "全局党务管理员修改全员访周期：12、6、4 或 3 个月；覆盖情况随即按新周期计算（周期写法：按年为 2026，按半年为 2026-2 等）。\
+        记 `visit.settings`（修改前后的周期）。",
+    request_body = super::settings::SettingsInput,
+    security(("session" = [], "csrf" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "修改后的设置", body = super::settings::Settings),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "不是全局党务管理员，或缺少 `X-CSRF-Token`", body = ErrorBody),
+        (status = 422, description = "周期不是 12、6、4 或 3", body = ErrorBody),
+    )
+)]
+pub async fn update_settings(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(input): ApiJson<super::settings::SettingsInput>,
+) -> AppResult<Json<super::settings::Settings>> {
+    Ok(Json(super::settings::update(&state, &actor, &input).await?))
 }

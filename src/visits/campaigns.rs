@@ -22,7 +22,11 @@ pub const RULES: &[(&str, &str)] = &[
     ("new_recruits", "新入警人员（活动开始前一年内参加公安工作）"),
     ("injured", "本年度因公负伤人员（登记过“因公负伤、伤亡”必访情形）"),
     ("sanctioned", "受处分人员（活动开始日处分仍在影响期内）"),
-    ("fallen_families", "因公牺牲民警家属（在职状态登记为因公牺牲的人员，走访其家属）"),
+    // 公安部政治部's 春节前走访慰问 names "烈士/因公牺牲民警家属" (research/domain.md §2.4): 民警
+    // only. 辅警 die on duty too (§9.3: 2022, 308 民警 and 179 辅警); whether their families
+    // are visited in the same campaign is the bureau's choice, so it is a rule of its own.
+    ("fallen_families", "因公牺牲民警家属（人员类别为民警、在职状态登记为因公牺牲的人员，走访其家属）"),
+    ("fallen_families_all", "因公牺牲民辅警家属（民警和辅警中在职状态登记为因公牺牲的人员，走访其家属）"),
 ];
 
 pub const OCCASIONS: &[&str] = &["春节", "中国人民警察节", "中秋节", "重大安保任务前后", "其他"];
@@ -31,7 +35,7 @@ pub const OCCASIONS: &[&str] = &["春节", "中国人民警察节", "中秋节",
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 #[schema(
-    description = "联合访活动：名称、节点（春节、中国人民警察节…）、起止日期、党组织（范围）、对象规则（all、new_recruits、injured、sanctioned、fallen_families）"
+    description = "联合访活动：名称、节点（春节、中国人民警察节…）、起止日期、党组织（范围）、对象规则（all、new_recruits、injured、sanctioned、fallen_families 因公牺牲民警家属、fallen_families_all 因公牺牲民辅警家属）"
 )]
 pub struct CampaignInput {
     #[schema(schema_with = crate::visits::schema::name)]
@@ -199,7 +203,8 @@ pub async fn targets(state: &AppState, c: &campaign::Model, path: &str) -> AppRe
             let ids = crate::discipline::store::people_in_effect(&state.db, c.starts_on).await?;
             crate::people::store::among_in(path, &ids)
         }
-        "fallen_families" => crate::people::store::died_on_duty_in(path),
+        "fallen_families" => crate::people::store::died_on_duty_in(path, Some(crate::people::PersonKind::Police)),
+        "fallen_families_all" => crate::people::store::died_on_duty_in(path, None),
         _ => crate::people::store::everyone_in(path),
     })
 }
@@ -240,10 +245,12 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i32) -> AppResult<Campa
         guard::check(state, actor, Permission::PersonRead, Sensitivity::Normal, target).await?;
         return Err(AppError::NotFound);
     };
-    let all = crate::people::store::counts_by_path(&state.db, &path, Some(targets(state, &c, &path).await?)).await?;
+    // The targets once (for `sanctioned`, one read of the discipline records), used twice.
+    let target_q = targets(state, &c, &path).await?;
+    let all = crate::people::store::counts_by_path(&state.db, &path, Some(target_q.clone())).await?;
     let done_q = visit::Entity::find()
         .filter(visit::Column::CampaignId.eq(c.id))
-        .filter(visit::Column::PersonId.in_subquery(targets(state, &c, &path).await?))
+        .filter(visit::Column::PersonId.in_subquery(target_q))
         .select_only()
         .column(visit::Column::PersonId)
         .into_query();

@@ -57,9 +57,9 @@ pub struct Coverage {
     pub lines: Vec<CoverageLine>,
 }
 
-/// The cycle asked for, or the current one.
-pub fn cycle(state: &AppState, name: &str) -> AppResult<(String, NaiveDate, NaiveDate)> {
-    let months = state.config.visits.cycle_months;
+/// The cycle asked for, or the current one, by the bureau's 全员访 cycle (`settings`).
+pub async fn cycle(state: &AppState, name: &str) -> AppResult<(String, NaiveDate, NaiveDate)> {
+    let months = super::settings::cycle_months(state).await?;
     if name.trim().is_empty() {
         return Ok(super::cycle_of(state.clock.today(), months));
     }
@@ -124,7 +124,7 @@ fn share(visited: i64, people: i64) -> f64 {
 
 /// Coverage of an organization's subtree in a cycle.
 pub async fn coverage(state: &AppState, actor: &Actor, q: &CoverageQuery) -> AppResult<Coverage> {
-    let (name, from, to) = cycle(state, &q.cycle)?;
+    let (name, from, to) = cycle(state, &q.cycle).await?;
     let o = readable_org(state, actor, q.org).await?;
     let path = o.path.clone();
     let today = state.clock.today();
@@ -230,7 +230,7 @@ pub async fn people_page(
     size: u64,
 ) -> AppResult<(Coverage, Vec<CoveragePerson>, u64)> {
     let cov = coverage(state, actor, &CoverageQuery { org: q.org, cycle: q.cycle.clone() }).await?;
-    let (_, from, to) = cycle(state, &cov.cycle)?;
+    let (_, from, to) = cycle(state, &cov.cycle).await?;
     let o = readable_org(state, actor, Some(cov.org_id)).await?;
     let visited = q.status == "visited";
     let offset = q.page.max(1).saturating_sub(1).saturating_mul(size);

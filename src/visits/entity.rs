@@ -170,3 +170,20 @@ pub mod campaign {
     }
     no_relations!();
 }
+
+pub mod setting {
+    use sea_orm::entity::prelude::*;
+
+    /// The module's settings the bureau edits (one row; absent, the configuration's defaults).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "visit_settings")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        /// 全员访: every person once per cycle of this many months (12, 6, 4 or 3).
+        pub cycle_months: i32,
+        pub updated_at: DateTime,
+        pub updated_by: String,
+    }
+    no_relations!();
+}

@@ -18,10 +18,12 @@ pub mod module;
 pub mod profile;
 pub mod record;
 pub mod service;
+pub mod settings;
 pub mod store;
 pub mod tasks;
 pub mod web;
 pub mod web_more;
+pub mod web_settings;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;

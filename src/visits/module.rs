@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{api, profile, store, tasks, web, web_more};
+use super::{api, profile, store, tasks, web, web_more, web_settings};
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::module::{BoxFuture, Module};
@@ -35,6 +35,12 @@ pub fn module() -> Module {
                 visible: |a| a.can(Permission::PersonRead),
             },
             NavEntry {
+                group: "队伍管理",
+                label: "家访设置",
+                href: "/visits/settings",
+                visible: |a| a.can(Permission::OrgWrite),
+            },
+            NavEntry {
                 group: "系统管理",
                 label: "十必访情形",
                 href: "/visits/situations",
@@ -47,6 +53,7 @@ pub fn module() -> Module {
             ("visit.situation", "修改十必访情形"),
             ("visit.situation_add", "新增十必访情形"),
             ("visit.campaign", "建立联合访活动"),
+            ("visit.settings", "修改家访设置（全员访周期）"),
             ("visit.followup_done", "后续措施完成"),
             ("care.create", "登记关怀事项"),
             ("care.close", "办结关怀事项"),
@@ -81,6 +88,7 @@ fn web_routes() -> Router<AppState> {
         .route("/visits/campaigns", get(web_more::campaigns_page).post(web_more::campaign_create))
         .route("/visits/campaigns/{id}", get(web_more::campaign_detail))
         .route("/visits/situations", get(web_more::situations_page).post(web_more::situation_create))
+        .route("/visits/settings", get(web_settings::settings_page).post(web_settings::settings_update))
         .route("/visits/situations/{id}", post(web_more::situation_update))
         .route("/visits/followups/{id}/done", post(web::followup_done))
         .route("/visits/{id}", get(web::detail))
@@ -105,6 +113,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::close_care))
         .routes(routes!(api::complete_followup))
         .routes(routes!(api::list_situations, api::create_situation))
+        .routes(routes!(api::get_settings, api::update_settings))
         .routes(routes!(api::update_situation))
         .routes(routes!(api::list_campaigns, api::create_campaign))
         .routes(routes!(api::get_campaign))

@@ -13,20 +13,8 @@ const MINUTES: &str = "会议传达学习了市局党委关于开展从警初心
     就如何做好社区警务、化解邻里纠纷提出了具体要求，与会委员逐一发言，查找了服务群众方面的差距，\
     研究确定了下月主题党日的内容和分工。";
 
-/// A party admin of the sub-bureau (organization 6, above branch 10 and 13): the same password
-/// as the demo accounts, set up through the database as an administrator would through the pages.
+/// The demo's party admin of the sub-bureau (`fenju`, organization 6, above branch 10 and 13).
 async fn sub_bureau_admin(app: &TestApp) -> Session {
-    app.sql(
-        "INSERT INTO users (username, display_name, password_hash, must_change_password, password_by_owner, disabled, \
-         created_at, updated_at) SELECT 'fenju', '分局政工室', password_hash, must_change_password, password_by_owner, \
-         disabled, created_at, updated_at FROM users WHERE username = 'zzb'",
-    )
-    .await;
-    app.sql(
-        "INSERT INTO grants (user_id, role, org_id, created_at) SELECT id, 'party_admin', 6, created_at FROM users \
-         WHERE username = 'fenju'",
-    )
-    .await;
     app.login("fenju").await
 }
 

@@ -230,7 +230,15 @@ async fn campaigns_find_officers_under_sanction_and_families_of_officers_who_die
             "political_status": "群众", "employment_status": "因公牺牲", "status_since": "2026-08-01"});
         let (status, saved) = zzb.send_json(Method::PUT, &format!("/api/v1/persons/{fallen}"), update.clone()).await;
         assert_eq!(status, 200, "{saved} {p}");
-        assert_eq!(targets(c.clone()).await, 1);
+        // 公安部政治部 names the families of 民警 who died on duty (domain.md §2.4): a 辅警 is not
+        // one of them; the rule that takes in 辅警 as well counts him.
+        assert_eq!(targets(c.clone()).await, 0, "fallen_families is 民警 only");
+        let (status, all) =
+            zzb.send_json(Method::POST, "/api/v1/visit-campaigns", campaign("fallen_families_all", 10)).await;
+        assert_eq!(status, 201, "{all}");
+        assert!(all["rule_label"].as_str().unwrap().contains("民辅警"), "{all}");
+        assert!(c["rule_label"].as_str().unwrap().contains("民警家属"), "{c}");
+        assert_eq!(targets(all.clone()).await, 1);
         let mut no_date = update;
         no_date["status_since"] = json!("");
         let (status, err) = zzb.send_json(Method::PUT, &format!("/api/v1/persons/{fallen}"), no_date).await;

@@ -60,6 +60,8 @@ pub const PAGES: &[Page] = &[
     get("党组织树", "zzb", "/orgs"),
     get("党组织页", "fenju", "/orgs/{bureau}"),
     get("组织生活落实情况", "zzb", "/meetings/compliance"),
+    get("组织生活记录列表（全局翻页）", "zzb", "/meetings?page={page}"),
+    get("组织生活记录列表（支部）", "shuji", "/meetings"),
     get("家访覆盖情况", "fenju", "/visits/coverage"),
     get("处分统计", "jijian", "/discipline/stats"),
     get("队伍隐患（分局）", "fenju", "/risk"),

@@ -26,6 +26,7 @@ mod m20261204_000022_exits;
 mod m20261204_000023_name_grams;
 mod m20261205_000024_warn_rules;
 mod m20261205_000025_exit_links;
+mod m20261205_000026_meeting_rules;
 mod m20261205_000027_roster_fixes;
 mod util;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000025_exit_links::Migration),
             Box::new(m20261205_000027_roster_fixes::Migration),
             Box::new(m20261205_000024_warn_rules::Migration),
+            Box::new(m20261205_000026_meeting_rules::Migration),
         ]
     }
 }
