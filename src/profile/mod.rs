@@ -48,7 +48,10 @@ pub async fn open(state: &AppState, actor: &Actor, id: i32) -> AppResult<Profile
     let mut revealable = Vec::new();
     for module in crate::app::modules() {
         let Some(part) = &module.profile else { continue };
+        let started = std::time::Instant::now();
         sections.extend((part.sections)(state, actor, &heading.subject).await?);
+        // Which module makes a profile slow, visible with RUST_LOG=dangjian::profile=debug.
+        tracing::debug!(module = module.name, took_ms = started.elapsed().as_secs_f64() * 1000.0, "sections");
         revealable.extend(part.fields.iter().filter(|f| may_reveal(actor, &heading.subject, f.class)).copied());
     }
     Ok(Profile { heading, sections, revealable })

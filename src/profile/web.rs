@@ -99,7 +99,9 @@ async fn render_page(
     let mut panels = Vec::new();
     for module in crate::app::modules() {
         if let Some(panel) = module.profile.as_ref().and_then(|p| p.panel) {
+            let started = std::time::Instant::now();
             panels.extend(panel(state, actor, &subject, &context).await?);
+            tracing::debug!(module = module.name, took_ms = started.elapsed().as_secs_f64() * 1000.0, "panel");
         }
     }
     if actor.can(Permission::PersonRead) {
