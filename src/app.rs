@@ -62,6 +62,7 @@ pub fn install_modules(modules: &[Module]) {
     auditlog::service::install_actions(modules.iter().flat_map(|m| m.actions.iter().copied()));
     crate::module::install_profile_page(profile::web::page_with_errors);
     auth::lookup::install_org_join(orgs::store::join_grant_orgs);
+    crate::module::install_unit_people(people::store::unit_people());
     crate::module::install_org_page(orgpage::web::page_with_errors);
     crate::module::install_roster_rules(modules.iter().filter_map(|m| m.roster));
     crate::module::install_tree_rules(modules.iter().filter_map(|m| m.tree));

@@ -657,3 +657,44 @@ pub async fn report_situation(
     }
     Ok(())
 }
+
+// ---- The people of a unit (people, for the units kept by orgs) ---------------------------------
+// Units belong to the organization domain, people sit above it. When a unit's covering organization
+// changes, its people may follow: the units page asks the people domain through this hook, installed
+// at assembly, instead of importing it.
+
+/// Where a unit's people are placed: (organization, people, Party members) per organization.
+pub type Placement = Vec<(Option<i32>, u64, u64)>;
+
+/// Reads [`Placement`] of a unit.
+pub type UnitPlacement = for<'a> fn(&'a sea_orm::DatabaseConnection, i32) -> BoxFuture<'a, AppResult<Placement>>;
+
+/// Moves the people of unit (id, name) placed under `from` to `to` in the transaction; returns
+/// (people, members) moved.
+pub type UnitFollow = for<'a> fn(
+    &'a DatabaseTransaction,
+    &'a AppState,
+    &'a Actor,
+    (i32, &'a str),
+    &'a OrgRef,
+    &'a OrgRef,
+) -> BoxFuture<'a, AppResult<(u64, u64)>>;
+
+/// What the people domain answers about a unit's people.
+#[derive(Clone, Copy)]
+pub struct UnitPeople {
+    pub placement: UnitPlacement,
+    pub follow: UnitFollow,
+}
+
+static UNIT_PEOPLE: OnceLock<UnitPeople> = OnceLock::new();
+
+/// Installs the people domain's answers, once per process.
+pub fn install_unit_people(people: UnitPeople) {
+    let _ = UNIT_PEOPLE.set(people);
+}
+
+/// The installed answers (an internal error before installation).
+pub fn unit_people() -> AppResult<UnitPeople> {
+    UNIT_PEOPLE.get().copied().ok_or_else(|| AppError::Internal(anyhow::anyhow!("单位人员接口未安装")))
+}

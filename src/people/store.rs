@@ -477,6 +477,30 @@ pub async fn fill_missing_grams<C: ConnectionTrait>(db: &C) -> Result<usize, DbE
     }
 }
 
+/// This domain's answers about a unit's people, installed for the units page
+/// (`crate::module::UnitPeople`).
+pub fn unit_people() -> crate::module::UnitPeople {
+    crate::module::UnitPeople { placement: unit_placement, follow: unit_follow }
+}
+
+fn unit_placement(
+    db: &sea_orm::DatabaseConnection,
+    unit_id: i32,
+) -> crate::module::BoxFuture<'_, AppResult<crate::module::Placement>> {
+    Box::pin(async move { Ok(placement_in_unit(db, unit_id).await?) })
+}
+
+fn unit_follow<'a>(
+    txn: &'a DatabaseTransaction,
+    state: &'a AppState,
+    actor: &'a Actor,
+    unit: (i32, &'a str),
+    from: &'a OrgRef,
+    to: &'a OrgRef,
+) -> crate::module::BoxFuture<'a, AppResult<(u64, u64)>> {
+    Box::pin(follow_unit(txn, state, actor, unit, from, to))
+}
+
 /// The live people of a unit, counted per organization they are placed in: (organization, how
 /// many, how many of them are Party members by their political status), by organization id.
 pub async fn placement_in_unit<C: ConnectionTrait>(

@@ -276,7 +276,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &UnitInput) -> AppRe
 /// them). Counts only; the unit must be the actor's to change.
 pub async fn placement(state: &AppState, actor: &Actor, id: i32) -> AppResult<UnitPlacement> {
     let u = writable_unit(state, actor, id).await?;
-    let rows = crate::people::store::placement_in_unit(&state.db, u.id).await?;
+    let rows = (crate::module::unit_people()?.placement)(&state.db, u.id).await?;
     let org_ids: Vec<i32> = rows.iter().filter_map(|(o, _, _)| *o).chain(u.org_id).collect();
     let names = store::names(&state.db, &org_ids).await?;
     let (mut movable, mut members, mut elsewhere) = (0, 0, Vec::new());
@@ -314,15 +314,14 @@ pub async fn update(state: &AppState, actor: &Actor, id: i32, input: &UnitInput)
         }
         _ => None,
     };
+    let people = if from.is_some() { Some(crate::module::unit_people()?) } else { None };
     let txn = crate::db::begin_write(&state.db).await?;
     let saved = write_in(&txn, Some(before.clone()), &name, &aliases, cover.as_ref()).await?;
-    let moved = match (&from, &cover) {
-        (Some(old), Some(new)) => {
+    let moved = match (&from, &cover, people) {
+        (Some(old), Some(new), Some(people)) => {
             let r = |o: &org::Model| OrgRef { id: o.id, path: o.path.clone(), name: o.name.clone() };
-            Some(
-                crate::people::store::follow_unit(&txn, state, actor, (saved.id, &saved.name), &r(old), &r(new))
-                    .await?,
-            )
+            let (old, new) = (r(old), r(new));
+            Some((people.follow)(&txn, state, actor, (saved.id, &saved.name), &old, &new).await?)
         }
         _ => None,
     };
