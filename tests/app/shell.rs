@@ -137,8 +137,9 @@ async fn malformed_ids_and_logout_without_token_are_refused() {
 
     let admin = app.login("admin").await;
     let (_, page) = admin.get_json("/api/v1/users?page_size=3&page=2").await;
-    assert_eq!(page["total"], 8);
+    assert_eq!(page["total"], 9);
     assert_eq!(page["items"].as_array().unwrap().len(), 3);
-    assert_eq!(page["items"][0]["username"], "jijian");
+    // By username: admin, auditor, dangyuan | fenju, jijian, lingdao | …
+    assert_eq!(page["items"][0]["username"], "fenju");
     app.finish().await;
 }
