@@ -27,18 +27,7 @@ async fn committee_november(b: &Browser, app: &TestApp) -> String {
 async fn a_committee_meeting_is_returned_corrected_approved_and_counted_in_the_browser() {
     let Some(b) = Browser::start().await else { return };
     let app = TestApp::spawn(Backend::Sqlite).await;
-    app.sql(
-        "INSERT INTO users (username, display_name, password_hash, must_change_password, password_by_owner, disabled, \
-         created_at, updated_at) SELECT 'fenju', '分局政工室', password_hash, must_change_password, password_by_owner, \
-         disabled, created_at, updated_at FROM users WHERE username = 'zzb'",
-    )
-    .await;
-    app.sql(
-        "INSERT INTO grants (user_id, role, org_id, created_at) SELECT id, 'party_admin', 6, created_at FROM users \
-         WHERE username = 'fenju'",
-    )
-    .await;
-
+    // `fenju`: the demo's party admin of the sub-bureau above branch 10.
     b.login(&app, "shuji", PASSWORD).await;
     assert!(committee_november(&b, &app).await.contains("未到期"));
     b.client.goto(&app.url("/meetings")).await.unwrap();
