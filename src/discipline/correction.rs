@@ -14,11 +14,10 @@ use serde_json::json;
 
 use super::entity::{correction, sanction};
 use super::record::{Errors, MAX_DECIDED_BY, MAX_DOC_NO, MAX_FACTS, MAX_REASON, Saved, date, push, schema, text};
-use super::rules::{Kind, Status, influence_until};
+use super::rules::{Kind, influence_until};
 use super::service;
 use crate::audit::{self, Event};
-use crate::auth::guard::{self, Sensitivity, Target};
-use crate::auth::{Actor, Permission};
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -88,16 +87,7 @@ pub async fn history<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<Vec<Corre
 
 /// Corrects the typing errors of standing record `id` (`DisciplineWrite` in scope).
 pub async fn correct(state: &AppState, actor: &Actor, id: i32, input: &CorrectionInput) -> AppResult<Saved> {
-    actor.require(Permission::DisciplineWrite)?;
-    let old = sanction::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    let target = Target { kind: "sanction", id: i64::from(id), org_path: &old.org_path };
-    guard::check(state, actor, Permission::DisciplineWrite, Sensitivity::Normal, target).await?;
-    if old.status != Status::Standing {
-        return Err(AppError::conflict(
-            "reason",
-            format!("该记录已{}，不能更正；请更正变更后的记录", old.status.label().trim_start_matches('已')),
-        ));
-    }
+    let old = super::record::standing_for_write(state, actor, id, "reason", "不能更正；请更正变更后的记录").await?;
     let today = state.clock.today();
     let mut errors = Errors::new();
     let facts = match &input.facts {

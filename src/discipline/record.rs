@@ -459,22 +459,35 @@ pub struct AppealInput {
     pub effective_on: String,
 }
 
-/// Revokes or changes a standing record. The original keeps its row with the appeal's date,
-/// reason and number; its effects are void from then on (it no longer counts anywhere). A
-/// change adds the replacing record, whose period is computed anew. A membership ended by a
-/// revoked or changed 开除党籍 is NOT restored here: restoring a membership is the Party
-/// organization's decision, registered in the membership; the answer says so.
-pub async fn appeal(state: &AppState, actor: &Actor, id: i32, input: &AppealInput) -> AppResult<Saved> {
+/// Standing record `id` that the actor may change (`DisciplineWrite` in scope): 404 (audited) out
+/// of scope; once revoked or changed, a 409 on `field` saying it was and that it `cannot`.
+pub(super) async fn standing_for_write(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    field: &'static str,
+    cannot: &str,
+) -> AppResult<sanction::Model> {
     actor.require(Permission::DisciplineWrite)?;
     let old = sanction::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let target = Target { kind: "sanction", id: i64::from(id), org_path: &old.org_path };
     guard::check(state, actor, Permission::DisciplineWrite, Sensitivity::Normal, target).await?;
     if old.status != Status::Standing {
         return Err(AppError::conflict(
-            "action",
-            format!("该记录已{}，不能再撤销或变更", old.status.label().trim_start_matches('已')),
+            field,
+            format!("该记录已{}，{cannot}", old.status.label().trim_start_matches('已')),
         ));
     }
+    Ok(old)
+}
+
+/// Revokes or changes a standing record. The original keeps its row with the appeal's date,
+/// reason and number; its effects are void from then on (it no longer counts anywhere). A
+/// change adds the replacing record, whose period is computed anew. A membership ended by a
+/// revoked or changed 开除党籍 is NOT restored here: restoring a membership is the Party
+/// organization's decision, registered in the membership; the answer says so.
+pub async fn appeal(state: &AppState, actor: &Actor, id: i32, input: &AppealInput) -> AppResult<Saved> {
+    let old = standing_for_write(state, actor, id, "action", "不能再撤销或变更").await?;
     let today = state.clock.today();
     let mut errors = Errors::new();
     let change = match input.action.trim() {
