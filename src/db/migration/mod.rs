@@ -28,6 +28,9 @@ mod m20261205_000024_warn_rules;
 mod m20261205_000025_exit_links;
 mod m20261205_000026_meeting_rules;
 mod m20261205_000027_roster_fixes;
+mod m20261206_000028_meet_speed;
+mod m20261206_000029_list_speed;
+mod m20261206_000030_export_jobs;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -64,6 +67,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000027_roster_fixes::Migration),
             Box::new(m20261205_000024_warn_rules::Migration),
             Box::new(m20261205_000026_meeting_rules::Migration),
+            Box::new(m20261206_000030_export_jobs::Migration),
+            Box::new(m20261206_000029_list_speed::Migration),
+            Box::new(m20261206_000028_meet_speed::Migration),
         ]
     }
 }
