@@ -25,7 +25,12 @@ pub struct Expected {
 
 /// Whether meetings of type `k` are held by organizations of `o`'s kind.
 pub fn held_by(k: &kind::Model, o: &org::Model) -> bool {
-    let kind = OrgKind::parse(&o.kind);
+    held_by_kind(k, &o.kind)
+}
+
+/// [`held_by`] for an organization of kind `org_kind` (its stored text).
+pub fn held_by_kind(k: &kind::Model, org_kind: &str) -> bool {
+    let kind = OrgKind::parse(org_kind);
     match k.applies_to.as_str() {
         "group" => kind == Some(OrgKind::Group),
         "committee" => matches!(kind, Some(OrgKind::Committee | OrgKind::GeneralBranch)),

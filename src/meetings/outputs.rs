@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use docx_rs::{AlignmentType, Docx, Paragraph, Table, TableCell, TableRow};
-use sea_orm::sea_query::{Expr, Func, Query};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use super::entity::{attendee, meeting};
@@ -247,28 +247,55 @@ pub fn last_attended<'a>(state: &'a AppState, ids: &'a [i32]) -> BoxFuture<'a, A
 }
 
 /// Members in `scope` absent without leave from approved records since `since` who attended none.
+/// Starts from the few absences (the `(status, held_on)` index) and asks, per absent person,
+/// whether they attended: grouping every attendance of a whole bureau was the slow part of the
+/// early-warning list.
 pub fn absent_since<'a>(state: &'a AppState, scope: &'a Scope, since: NaiveDate) -> BoxFuture<'a, AppResult<Vec<i32>>> {
     Box::pin(async move {
-        let counted = Query::select()
-            .column(meeting::Column::Id)
-            .from(meeting::Entity)
-            .cond_where(crate::db::scope::in_scope(meeting::Column::OrgPath, scope))
-            // The month too, so that the (held_month, status) index reads only the window's records.
-            .and_where(meeting::Column::HeldMonth.gte(super::rules::month_key(since)))
-            .and_where(meeting::Column::Status.is_in([Status::Approved, Status::Archived]))
-            .and_where(meeting::Column::HeldOn.gte(since))
+        let (a, b) = (Alias::new("a"), Alias::new("b"));
+        // An approved record in scope since `since`, for the attendance row `seat`.
+        let counted = |seat: &Alias| {
+            Query::select()
+                .expr(Expr::val(1))
+                .from(meeting::Entity)
+                .and_where(
+                    Expr::col((meeting::Entity, meeting::Column::Id))
+                        .equals((seat.clone(), attendee::Column::MeetingId)),
+                )
+                .cond_where(crate::db::scope::in_scope(meeting::Column::OrgPath, scope))
+                .and_where(meeting::Column::HeldMonth.gte(super::rules::month_key(since)))
+                .and_where(
+                    Expr::col((meeting::Entity, meeting::Column::Status)).is_in([Status::Approved, Status::Archived]),
+                )
+                .and_where(Expr::col((meeting::Entity, meeting::Column::HeldOn)).gte(since))
+                .to_owned()
+        };
+        let attended = Query::select()
+            .expr(Expr::val(1))
+            .from_as(attendee::Entity, b.clone())
+            .and_where(
+                Expr::col((b.clone(), attendee::Column::PersonId)).equals((a.clone(), attendee::Column::PersonId)),
+            )
+            .and_where(Expr::col((b.clone(), attendee::Column::HeldOn)).gte(since))
+            .and_where(Expr::col((b.clone(), attendee::Column::Status)).is_in(["出席", "远程"]))
+            .and_where(Expr::exists(counted(&b)))
             .to_owned();
-        let rows: Vec<Option<i32>> = attendee::Entity::find()
-            .select_only()
-            .column(attendee::Column::PersonId)
-            .filter(attendee::Column::PersonId.is_not_null())
-            .filter(attendee::Column::MeetingId.in_subquery(counted))
-            .group_by(attendee::Column::PersonId)
-            .having(Expr::cust("MAX(CASE WHEN status IN ('出席', '远程') THEN 1 ELSE 0 END) = 0"))
-            .having(Expr::cust("MAX(CASE WHEN status = '缺席' THEN 1 ELSE 0 END) = 1"))
-            .into_tuple()
-            .all(&state.db)
-            .await?;
-        Ok(rows.into_iter().flatten().collect())
+        let query = Query::select()
+            .distinct()
+            .column((a.clone(), attendee::Column::PersonId))
+            .from_as(attendee::Entity, a.clone())
+            .and_where(Expr::col((a.clone(), attendee::Column::Status)).eq("缺席"))
+            .and_where(Expr::col((a.clone(), attendee::Column::HeldOn)).gte(since))
+            .and_where(Expr::col((a.clone(), attendee::Column::PersonId)).is_not_null())
+            .and_where(Expr::exists(counted(&a)))
+            .and_where(Expr::exists(attended).not())
+            .to_owned();
+        let backend = state.db.get_database_backend();
+        let rows = state.db.query_all_raw(backend.build(&query)).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(row.try_get_by_index::<i32>(0)?);
+        }
+        Ok(out)
     })
 }

@@ -112,17 +112,13 @@ pub async fn load(
             }
             let month = crate::text::first_of_month(u.last_day().min(today));
             let mut by_branch: HashMap<i32, Vec<i32>> = HashMap::new();
-            for s in crate::party::stints::in_month(&state.db, path, month).await? {
-                by_branch.entry(s.branch_id).or_default().push(s.person_id);
+            for (branch, person) in crate::party::stints::members_in_month(&state.db, path, month).await? {
+                by_branch.entry(branch).or_default().push(person);
             }
             data.members.insert(u.start, by_branch);
         }
     }
-    data.committees = crate::party::store::committees_of(&state.db, org_ids)
-        .await?
-        .into_iter()
-        .map(|(o, people)| (o, people.into_iter().map(|(p, _)| p).collect()))
-        .collect();
+    data.committees = crate::party::store::committee_people_of(&state.db, org_ids).await?;
     let codes: Vec<String> = kinds.iter().map(|(k, _)| k.code.clone()).collect();
     let rows: Vec<(i32, i32, String, i32, Option<i32>)> = attendee::Entity::find()
         .select_only()
@@ -162,15 +158,15 @@ fn attendee_to_meeting() -> sea_orm::RelationDef {
 impl TalkData {
     /// Due pairings and the gaps of organization `org` (a branch) for type `k` in unit `u`.
     pub fn unit(&self, org: i32, k: &kind::Model, u: &Period) -> (usize, Vec<Gap>) {
-        let members = self.members.get(&u.start).and_then(|m| m.get(&org)).cloned().unwrap_or_default();
-        let committee = self.committees.get(&org).cloned().unwrap_or_default();
+        let members = self.members.get(&u.start).and_then(|m| m.get(&org)).map_or(&[][..], Vec::as_slice);
+        let committee = self.committees.get(&org).map_or(&[][..], Vec::as_slice);
         let (a, b) = u.months();
         let talks: Vec<(i32, i32)> = self
             .talks
             .get(&(org, k.code.clone()))
             .map(|t| t.iter().filter(|(m, _)| (a..=b).contains(m)).map(|(_, p)| *p).collect())
             .unwrap_or_default();
-        gaps(&committee, &members, &talks)
+        gaps(committee, members, &talks)
     }
 }
 
@@ -188,20 +184,25 @@ pub struct TalkGap {
     pub text: String,
 }
 
-/// The gaps as lines with names.
-pub async fn lines(state: &AppState, unit: &Period, gaps: &[Gap]) -> AppResult<Vec<TalkGap>> {
-    let ids: Vec<i32> = gaps
+/// The gaps of each unit as lines with names, the names read in one query.
+pub async fn lines(state: &AppState, units: &[(Period, Vec<Gap>)]) -> AppResult<Vec<TalkGap>> {
+    let ids: Vec<i32> = units
         .iter()
+        .flat_map(|(_, gaps)| gaps)
         .flat_map(|g| match g {
             Gap::Pair(a, b) => vec![*a, *b],
             Gap::Member(m) => vec![*m],
         })
         .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let names = crate::people::names(&state.db, &ids).await?;
     let name = |id: &i32| names.get(id).cloned().unwrap_or_else(|| format!("编号 {id}"));
-    Ok(gaps
+    Ok(units
         .iter()
-        .map(|g| match g {
+        .flat_map(|(unit, gaps)| gaps.iter().map(move |g| (unit, g)))
+        .map(|(unit, g)| match g {
             Gap::Pair(a, b) => TalkGap {
                 unit: unit.label(),
                 person_id: *a,

@@ -63,6 +63,34 @@ pub async fn live_in_subtree<C: ConnectionTrait>(db: &C, path: &str) -> Result<V
         .await
 }
 
+/// An organization as a table over a whole bureau needs it: no dates, no reasons.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct Brief {
+    pub id: i32,
+    pub parent_id: Option<i32>,
+    pub path: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// Like [`live_in_subtree`], with the five columns of [`Brief`] alone (≈1,700 rows in a city).
+pub async fn live_briefs_in_subtree<C: ConnectionTrait>(db: &C, path: &str) -> Result<Vec<Brief>, DbErr> {
+    use sea_orm::QuerySelect;
+    org::Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .column(Column::ParentId)
+        .column(Column::Path)
+        .column(Column::Name)
+        .column(Column::Kind)
+        .filter(Column::DissolvedAt.is_null())
+        .filter(subtree(Column::Path, path))
+        .order_by_asc(Column::Path)
+        .into_model::<Brief>()
+        .all(db)
+        .await
+}
+
 /// The paths of the live top-level organizations (those with no parent): a scope that holds all
 /// of them is the whole bureau.
 pub async fn top_paths<C: ConnectionTrait>(db: &C) -> Result<Vec<String>, DbErr> {

@@ -7,7 +7,7 @@
 
 use chrono::{Months, NaiveDate};
 use sea_orm::sea_query::{Query, SelectStatement};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use super::entity::stint;
 use crate::db::org_paths::OrgRef;
@@ -101,6 +101,20 @@ pub async fn in_month<C: ConnectionTrait>(db: &C, path: &str, month: NaiveDate) 
     Ok(stint::Entity::find()
         .filter(crate::orgs::store::subtree(stint::Column::BranchPath, path))
         .filter(counting(month))
+        .all(db)
+        .await?)
+}
+
+/// `(branch_id, person_id)` of the stints that count `month` in the subtree at `path`: the two
+/// columns alone, for tables over a whole bureau.
+pub async fn members_in_month<C: ConnectionTrait>(db: &C, path: &str, month: NaiveDate) -> AppResult<Vec<(i32, i32)>> {
+    Ok(stint::Entity::find()
+        .select_only()
+        .column(stint::Column::BranchId)
+        .column(stint::Column::PersonId)
+        .filter(crate::orgs::store::subtree(stint::Column::BranchPath, path))
+        .filter(counting(month))
+        .into_tuple()
         .all(db)
         .await?)
 }

@@ -1,7 +1,7 @@
 //! Queries of the Party tables that several use cases, or other domains, need. Each use case
 //! reads its own rows through the entities; what is shared lives here.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entity::{event, member};
 use crate::error::AppResult;
@@ -105,17 +105,25 @@ pub async fn dues_lapsed_in(
     Ok((window_start, out))
 }
 
-/// The committee members (now) of each of the given organizations, with their posts: one query
-/// per 500 organizations, for tables over a subtree (谈心谈话 compliance).
-pub async fn committees_of<C: ConnectionTrait>(
+/// The person ids on the committee of each of `org_ids`, without posts: for tables over a whole
+/// bureau.
+pub async fn committee_people_of<C: ConnectionTrait>(
     db: &C,
     org_ids: &[i32],
-) -> AppResult<std::collections::HashMap<i32, Vec<(i32, String)>>> {
+) -> AppResult<std::collections::HashMap<i32, Vec<i32>>> {
     use super::entity::committee;
-    let mut out: std::collections::HashMap<i32, Vec<(i32, String)>> = std::collections::HashMap::new();
+    let mut out: std::collections::HashMap<i32, Vec<i32>> = std::collections::HashMap::new();
     for chunk in org_ids.chunks(500) {
-        for c in committee::Entity::find().filter(committee::Column::OrgId.is_in(chunk.to_vec())).all(db).await? {
-            out.entry(c.org_id).or_default().push((c.person_id, c.post));
+        let rows: Vec<(i32, i32)> = committee::Entity::find()
+            .select_only()
+            .column(committee::Column::OrgId)
+            .column(committee::Column::PersonId)
+            .filter(committee::Column::OrgId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (org, person) in rows {
+            out.entry(org).or_default().push(person);
         }
     }
     Ok(out)

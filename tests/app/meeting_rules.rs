@@ -241,6 +241,66 @@ async fn talks_are_counted_by_pairing_committee_pairwise_and_each_member_with_a_
     .await;
 }
 
+/// The 谈心谈话 lines of the secretary's home page.
+async fn talk_todos(shuji: &Session) -> Vec<String> {
+    let home = shuji.get("/").await.text().await.unwrap();
+    home.split('>')
+        .filter(|t| t.contains("谈心谈话尚缺"))
+        .map(|t| t.split('<').next().unwrap().trim().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_talk_reminder_counts_missing_talks_by_pairing_and_goes_when_all_are_approved() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let zzb = app.login("zzb").await;
+        // Only the talk rule stays active, so the secretary's list stays short enough to show
+        // each item (a December day also closes a month and a quarter).
+        let (_, types) = zzb.get_json("/api/v1/meetings/types").await;
+        for t in types.as_array().unwrap().iter().filter(|t| t["code"] != "talk") {
+            let (status, body) = zzb
+                .send_json(Method::PUT, &format!("/api/v1/meetings/types/{}", t["id"]), json!({"active": false}))
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+        // 27 November: the year closes in more than 15 days, no reminder yet.
+        assert_eq!(talk_todos(&shuji).await, Vec::<String>::new());
+        app.clock.advance(chrono::Duration::days(23));
+        // Sessions lapse over three weeks: log in again on 20 December.
+        let (shuji, zzb) = (app.login("shuji").await, app.login("zzb").await);
+        let (cell, gaps) = talks_2026(&shuji).await;
+        let due = cell["due"].as_i64().unwrap();
+        assert!(due >= 3 && gaps.len() as i64 == due, "{cell} {gaps:?}");
+        let todos = talk_todos(&shuji).await;
+        assert_eq!(todos.len(), 1, "{todos:?}");
+        assert!(todos[0].contains(&format!("2026年谈心谈话尚缺 {due} 次")), "{todos:?}");
+
+        // One talk of the secretary with a member: one fewer. Counting records (one record is the
+        // rule's "1 次") would have cleared the reminder here.
+        let (_, board) = shuji.get_json("/api/v1/meetings/expected?org=10&type=committee&date=2026-12-20").await;
+        let secretary = board[0]["person_id"].as_i64().unwrap();
+        let members: Vec<i64> = gaps.iter().filter(|(_, with)| with.is_none()).map(|(p, _)| *p).collect();
+        assert!(!members.is_empty(), "{gaps:?}");
+        talk(&shuji, &zzb, secretary, members[0], "2026-12-18").await;
+        let todos = talk_todos(&shuji).await;
+        assert!(todos.len() == 1 && todos[0].contains(&format!("尚缺 {} 次", due - 1)), "{todos:?}");
+
+        // Every member has talked with the secretary, every two committee members with each
+        // other: no reminder.
+        for m in &members[1..] {
+            talk(&shuji, &zzb, secretary, *m, "2026-12-18").await;
+        }
+        for (a, b) in gaps.iter().filter_map(|(a, with)| with.map(|b| (*a, b))) {
+            talk(&shuji, &zzb, a, b, "2026-12-18").await;
+        }
+        assert_eq!(talks_2026(&shuji).await.0["held"].as_i64(), Some(due));
+        assert_eq!(talk_todos(&shuji).await, Vec::<String>::new());
+        app
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn the_list_pages_with_numbers_and_keeps_its_filters() {
     on_all_backends(|app| async move {
