@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 use super::entity::sanction::{self, Column};
@@ -114,6 +114,7 @@ pub async fn in_effect_in<C: ConnectionTrait>(
         .filter(crate::db::scope::in_scope(Column::OrgPath, scope))
         .filter(Column::Status.eq(Status::Standing))
         .filter(Column::EffectiveOn.lte(on))
+        .filter(may_bar_on(on))
         .order_by_asc(Column::EffectiveOn)
         .order_by_asc(Column::Id)
         .all(db)
@@ -125,6 +126,27 @@ pub async fn in_effect_in<C: ConnectionTrait>(
         }
     }
     Ok(out)
+}
+
+/// The records that may still bar something on `on`, as SQL: most standing records of a whole
+/// bureau bar nothing (a kind without a period, or a period long over), and reading them all
+/// made the early-warning list slow. A superset; [`Effect::of`] decides.
+fn may_bar_on(on: NaiveDate) -> Condition {
+    use super::rules::{Period, period};
+    // Kinds whose effect does not end with the stored influence end: never-ending ones, 留党察看
+    // (two years without a post after it) and 政务警告 (the whole calendar year).
+    let unbounded: Vec<Kind> = Kind::ALL
+        .iter()
+        .copied()
+        .filter(|k| period(*k, None) == Period::Permanent || matches!(k, Kind::Probation | Kind::GovWarning))
+        .collect();
+    let dated: Vec<Kind> =
+        Kind::ALL.iter().copied().filter(|k| matches!(period(*k, None), Period::Months(_))).collect();
+    Condition::any()
+        .add(Column::InfluenceUntil.gt(on))
+        .add(Column::Kind.is_in(unbounded))
+        // A dated record stored without its end is left for the rules to decide.
+        .add(Condition::all().add(Column::InfluenceUntil.is_null()).add(Column::Kind.is_in(dated)))
 }
 
 /// The union of what a person's standing records bar on `on`.

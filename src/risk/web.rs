@@ -16,7 +16,7 @@ use super::stats::{self, Stats, StatsQuery};
 use super::warnings::{self, DecisionInput, Warning};
 use super::{FOCUS, LEVELS, MEASURES, SOURCES, STATUSES};
 use crate::auth::{Actor, Permission};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::ui::blocks::Choice;
 use crate::ui::flash::TakeFlash;
@@ -25,11 +25,6 @@ use crate::ui::params::{IdPath, Params, picked_id};
 use crate::ui::{FieldErrors, Flash, Layout, PageParams, Pager, field_errors, render};
 
 /// A refusal's reasons as one line for the flash; other errors pass through.
-fn reasons(err: AppError) -> Result<String, AppError> {
-    let errors: FieldErrors = field_errors(err)?;
-    Ok(errors.into_values().collect::<Vec<_>>().join("；"))
-}
-
 fn opt_i32(text: &str) -> Option<i32> {
     text.trim().parse().ok()
 }
@@ -380,6 +375,12 @@ struct ScreeningPage {
     layout: Layout,
     d: ScreeningDetail,
     pager: Pager,
+    /// A refused "no finding" confirmation: the branch, the note as typed and why.
+    refused_org: Option<i32>,
+    refused_note: String,
+    errors: FieldErrors,
+    /// The refused branch is not on this page: the reasons go above the table instead.
+    refused_elsewhere: bool,
 }
 
 pub async fn screening(
@@ -389,28 +390,68 @@ pub async fn screening(
     IdPath(id): IdPath<i32>,
     Params(page): Params<PageParams>,
 ) -> AppResult<Response> {
-    let d = screenings::detail(&state, &actor, id, page).await?;
-    let layout = Layout::new(&actor, d.screening.name.clone(), "/risk/screenings", flash)
+    screening_page(&state, &actor, flash, id, page, None).await
+}
+
+async fn screening_page(
+    state: &AppState,
+    actor: &Actor,
+    flash: Option<Flash>,
+    id: i32,
+    page: PageParams,
+    refused: Option<(i32, String, FieldErrors)>,
+) -> AppResult<Response> {
+    let d = screenings::detail(state, actor, id, page).await?;
+    let layout = Layout::new(actor, d.screening.name.clone(), "/risk/screenings", flash)
         .crumb("隐患排查活动", Some("/risk/screenings".into()))
         .crumb(d.screening.name.clone(), None);
     let pager = Pager::new(page, d.branch_total, String::new());
-    Ok(render(&ScreeningPage { layout, d, pager }))
+    let status = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let (refused_org, refused_note, errors) = match refused {
+        Some((org, note, errors)) => (Some(org), note, errors),
+        None => (None, String::new(), FieldErrors::new()),
+    };
+    let refused_elsewhere = refused_org.is_some_and(|o| !d.branch_list.iter().any(|b| b.org_id == o));
+    let view = ScreeningPage { layout, d, pager, refused_org, refused_note, errors, refused_elsewhere };
+    Ok((status, render(&view)).into_response())
 }
 
+impl ScreeningPage {
+    /// Whether this branch's confirmation was the one refused.
+    fn refused(&self, b: &screenings::BranchStatus) -> bool {
+        self.refused_org == Some(b.org_id)
+    }
+}
+
+/// The branch's "no finding" form: the note, and the page of the branch list it was sent from.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    note: String,
+    #[serde(deserialize_with = "crate::ui::params::page_num")]
+    page: u64,
+}
+
+/// Confirms "no finding" for the rest of a branch; refused, the reasons are shown beside that
+/// branch's row with the note kept.
 pub async fn confirm(
     State(state): State<AppState>,
     actor: Actor,
     IdPath((id, org_id)): IdPath<(i32, i32)>,
-    Form(input): Form<ConfirmInput>,
+    Form(form): Form<ConfirmForm>,
 ) -> AppResult<Response> {
-    let back = format!("/risk/screenings/{id}");
+    let input = ConfirmInput { note: form.note.clone() };
     match screenings::confirm(&state, &actor, id, org_id, &input).await {
         Ok(b) => Ok(Flash::ok(format!(
             "{}已确认完成排查：登记风险提示 {} 人，其余 {} 人未发现问题",
             b.name, b.flagged, b.no_finding
         ))
-        .redirect(&back)),
-        Err(err) => Ok(Flash::error(reasons(err)?).redirect(&back)),
+        .redirect(&format!("/risk/screenings/{id}"))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let page = PageParams { page: form.page, page_size: 0 };
+            screening_page(&state, &actor, None, id, page, Some((org_id, form.note, errors))).await
+        }
     }
 }
 
@@ -489,27 +530,74 @@ pub async fn decide(State(state): State<AppState>, actor: Actor, Form(form): For
 #[template(path = "risk/categories.html")]
 struct CategoriesPage {
     layout: Layout,
-    rows: Vec<Category>,
+    rows: Vec<CategoryRow>,
     can_edit: bool,
+    /// A refused new category: what was typed, and why beside each field.
+    new_form: CategoryForm,
+    new_errors: FieldErrors,
+    refused: bool,
 }
+
+/// One category as its edit row shows it: the stored values, or after a refused save what was
+/// typed, with the reasons beside the fields.
+struct CategoryRow {
+    c: Category,
+    form: CategoryForm,
+    errors: FieldErrors,
+}
+
+/// A refused save, shown again on the page: the row (`None` for a new category), what was typed
+/// and why.
+type Refused = (Option<i32>, CategoryForm, FieldErrors);
 
 pub async fn categories(
     State(state): State<AppState>,
     actor: Actor,
     TakeFlash(flash): TakeFlash,
 ) -> AppResult<Response> {
-    let rows = categories::list(&state, &actor).await?;
+    categories_page(&state, &actor, flash, None).await
+}
+
+async fn categories_page(
+    state: &AppState,
+    actor: &Actor,
+    flash: Option<Flash>,
+    refused: Option<Refused>,
+) -> AppResult<Response> {
+    let (refused_row, mut refused_form, mut refused_errors) = match refused {
+        Some((row, form, errors)) => (Some(row), Some(form), errors),
+        None => (None, None, FieldErrors::new()),
+    };
+    let rows = categories::list(state, actor)
+        .await?
+        .into_iter()
+        .map(|c| {
+            if refused_row == Some(Some(c.id))
+                && let Some(form) = refused_form.take()
+            {
+                let errors = std::mem::take(&mut refused_errors);
+                return CategoryRow { c, form, errors };
+            }
+            CategoryRow { form: CategoryForm::of(&c), c, errors: FieldErrors::new() }
+        })
+        .collect();
+    let new_form =
+        if refused_row == Some(None) { refused_form.take().unwrap_or_default() } else { CategoryForm::fresh() };
     let page = CategoriesPage {
-        layout: Layout::new(&actor, "风险人员类别", "/risk", flash)
+        layout: Layout::new(actor, "风险人员类别", "/risk", flash)
             .crumb("风险提示", Some("/risk".into()))
             .crumb("类别", None),
         rows,
         can_edit: actor.can(Permission::DisciplineWrite),
+        new_form,
+        new_errors: if refused_row == Some(None) { refused_errors } else { FieldErrors::new() },
+        refused: refused_row.is_some(),
     };
-    Ok(render(&page))
+    let status = if page.refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, render(&page)).into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct CategoryForm {
     code: String,
@@ -536,6 +624,25 @@ impl CategoryForm {
             retired: Some(self.retired == "1"),
         }
     }
+
+    /// A stored category as its edit row shows it.
+    fn of(c: &Category) -> Self {
+        Self {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            group: c.group.clone(),
+            applies_to: c.applies_to.clone(),
+            default_level: c.default_level.clone(),
+            review_days: c.review_days.to_string(),
+            exit_ground: c.exit_ground.clone().unwrap_or_default(),
+            retired: if c.retired { "1".into() } else { String::new() },
+        }
+    }
+
+    /// The new-category form's defaults.
+    fn fresh() -> Self {
+        Self { applies_to: "全部".into(), default_level: "黄".into(), review_days: "90".into(), ..Self::default() }
+    }
 }
 
 pub async fn add_category(
@@ -545,7 +652,10 @@ pub async fn add_category(
 ) -> AppResult<Response> {
     match categories::create(&state, &actor, &form.input()).await {
         Ok(c) => Ok(Flash::ok(format!("已新增类别：{}", c.name)).redirect("/risk/categories")),
-        Err(err) => Ok(Flash::error(reasons(err)?).redirect("/risk/categories")),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            categories_page(&state, &actor, None, Some((None, form, errors))).await
+        }
     }
 }
 
@@ -557,7 +667,10 @@ pub async fn change_category(
 ) -> AppResult<Response> {
     match categories::update(&state, &actor, id, &form.input()).await {
         Ok(c) => Ok(Flash::ok(format!("已保存类别：{}", c.name)).redirect("/risk/categories")),
-        Err(err) => Ok(Flash::error(reasons(err)?).redirect("/risk/categories")),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            categories_page(&state, &actor, None, Some((Some(id), form, errors))).await
+        }
     }
 }
 

@@ -609,3 +609,75 @@ async fn a_ledger_above_branch_level_rolls_up_by_unit_and_drills_down() {
     })
     .await;
 }
+
+/// The page above branch level sums in the database what the API (and the export) sum member
+/// by member: the same units and totals, with a retiree, the category 其他, a reduction, an
+/// exemption, a member without a base, a payment above the amount due and the whole demo
+/// bureau around them.
+#[tokio::test]
+async fn the_rolled_up_page_agrees_with_the_member_by_member_ledger() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let shuji = app.login("shuji").await;
+        let retiree = member(&shuji, "汇总退休", "37020219580101071", "1985-07-01", "离退休党员").await;
+        assert_eq!(set_base(&shuji, retiree, json!({"effective_month": "2026-01", "base": "6000"})).await.0, 201);
+        let farmer = member(&shuji, "汇总其他", "37020219700101072", "2000-07-01", "").await;
+        let other = json!({"effective_month": "2026-01", "category": "other", "fixed_monthly": "0.5"});
+        assert_eq!(set_base(&shuji, farmer, other).await.0, 201);
+        let reduced = member(&shuji, "汇总少交", "37020219820101073", "2008-07-01", "").await;
+        let exempt = member(&shuji, "汇总免交", "37020219820101074", "2008-07-01", "").await;
+        for (pid, base) in [(reduced, "5400"), (exempt, "12000")] {
+            assert_eq!(set_base(&shuji, pid, json!({"effective_month": "2026-01", "base": base})).await.0, 201);
+        }
+        let relief = |kind: &str, amount: &str| {
+            json!({"kind": kind, "from_month": "2026-10", "to_month": "2026-12",
+                "approved_by": "中共东港分局委员会", "amount": amount, "note": "汇总"})
+        };
+        for (pid, body) in [(reduced, relief("reduce", "5")), (exempt, relief("exempt", ""))] {
+            let (status, err) =
+                shuji.send_json(Method::POST, &format!("/api/v1/persons/{pid}/dues-reliefs"), body).await;
+            assert_eq!(status, 201, "{err}");
+        }
+        member(&shuji, "汇总无基数", "37020219900101075", "2015-07-01", "").await;
+        let (status, err) = pay(
+            &shuji,
+            json!({"month": "2026-11", "paid_on": "2026-11-20", "person_ids": [retiree], "amount": "100", "note": "自愿多交"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{err}");
+
+        let (status, api) = zzb.get_json("/api/v1/dues?org=1&month=2026-11").await;
+        assert_eq!(status, 200, "{api}");
+        let page = zzb.get("/party/dues?org=1&month=2026-11").await.text().await.unwrap();
+        let n = |key: &str| api[key].as_u64().unwrap();
+        let s = |key: &str| api[key].as_str().unwrap().to_owned();
+        let mut summary = format!(
+            "2026-11：党员 {} 人，已交 {} 人；应交 {} 元，已交 {} 元",
+            n("members"),
+            n("paid_count"),
+            s("due_total"),
+            s("paid_total")
+        );
+        assert!(n("exempt_count") > 0 && n("without_base") > 0, "{api}");
+        summary.push_str(&format!("；经批准免交 {} 人", n("exempt_count")));
+        summary.push_str(&format!("；<span class=\"badge badge-warn\">{} 人未登记基数</span>", n("without_base")));
+        assert!(page.contains(&summary), "{summary}\n{page}");
+        let units = api["units"].as_array().unwrap();
+        assert!(units.len() >= 2, "{units:?}");
+        for u in units {
+            let unpaid = match u["unpaid"].as_u64().unwrap() {
+                0 => "0".to_owned(),
+                k => format!("<span class=\"badge badge-warn\">{k}</span>"),
+            };
+            let cells = format!(
+                "<td class=\"num\">{}</td><td class=\"num\">{}</td>\n      <td class=\"num\">{unpaid}</td>\n      \
+                 <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                u["members"], u["paid_count"], u["exempt"], u["without_base"], u["due_total"].as_str().unwrap(),
+                u["paid_total"].as_str().unwrap()
+            );
+            assert!(page.contains(&cells), "unit {}: {cells}\n{page}", u["name"]);
+        }
+        app
+    })
+    .await;
+}

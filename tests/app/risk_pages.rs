@@ -327,3 +327,68 @@ async fn the_profile_shows_a_persons_flags_masked_and_reveals_them_only_to_those
     })
     .await;
 }
+
+#[tokio::test]
+async fn category_rows_and_a_branchs_confirmation_show_refusals_beside_the_row() {
+    on_all_backends(|app| async move {
+        // A category row: the reason beside that row, what was typed kept, nothing saved.
+        let zzb = app.login("zzb").await;
+        let id = category(&zzb, "c06").await;
+        let (_, before) = zzb.get_json("/api/v1/risk-categories").await;
+        let res = zzb
+            .post_form(
+                &format!("/risk/categories/{id}"),
+                &[("name", "思想波动人员"), ("applies_to", "全部"), ("default_level", "黄"), ("review_days", "999")],
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        let row_start = html.find(&format!("<tr id=\"category-{id}\" class=\"has-error\">")).expect(&html);
+        let row = &html[row_start..row_start + html[row_start..].find("</tr>").unwrap()];
+        assert!(row.contains("复查间隔应为 1 至 365 天") && row.contains("value=\"思想波动人员\""), "{row}");
+        assert!(row.contains("name=\"review_days\" value=\"999\""), "{row}");
+        assert_eq!(html.matches("class=\"field-error\"").count(), 1, "only that row: {html}");
+        assert_eq!(zzb.get_json("/api/v1/risk-categories").await.1, before, "nothing saved");
+        // The new-category form: the reason beside the code, the name kept.
+        let res = zzb.post_form("/risk/categories", &[("code", "c06"), ("name", "重复的类别")]).await;
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        let form = &html[html.find("id=\"category-new\"").unwrap()..];
+        assert!(form.contains("类别代码“c06”已存在") && form.contains("value=\"重复的类别\""), "{form}");
+
+        // A branch's "no finding": refused, the reason in that branch's row with the note kept.
+        let (status, s) = zzb
+            .send_json(
+                Method::POST,
+                "/api/v1/screenings",
+                json!({"name": "年底队伍隐患排查", "starts_on": "2026-11-25", "ends_on": "2026-12-15",
+                    "org_id": 6, "focus": ["执法办案"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{s}");
+        let sid = s["id"].as_i64().unwrap();
+        let shuji = app.login("shuji").await;
+        let url = format!("/risk/screenings/{sid}/branches/10/confirm");
+        let long = "说".repeat(501);
+        let res = shuji.post_form(&url, &[("note", &long), ("page", "1")]).await;
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        let row_start = html.find("<tr id=\"branch-10\" class=\"has-error\">").expect(&html);
+        let row = &html[row_start..row_start + html[row_start..].find("</tr>").unwrap()];
+        assert!(row.contains("class=\"field-error\"") && row.contains("500"), "{row}");
+        assert!(row.contains(&format!("value=\"{long}\"")), "the note is kept");
+        let (_, d) = zzb.get_json(&format!("/api/v1/screenings/{sid}?page_size=100")).await;
+        assert_eq!(d["screening"]["done"], 0, "nothing confirmed: {d}");
+        // Confirmed once; a second confirmation is refused beside the (now finished) row.
+        let res = shuji.post_form(&url, &[("note", ""), ("page", "1")]).await;
+        assert_eq!(res.status(), 303);
+        let res = shuji.post_form(&url, &[("note", ""), ("page", "1")]).await;
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        let row_start = html.find("<tr id=\"branch-10\" class=\"has-error\">").expect(&html);
+        let row = &html[row_start..row_start + html[row_start..].find("</tr>").unwrap()];
+        assert!(row.contains("已于") && row.contains("确认完成本次排查"), "{row}");
+        app
+    })
+    .await;
+}

@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement};
 use serde::Serialize;
 use serde_json::json;
 
 use super::entity::{base, payment};
-use super::{base_for, describe_relief, due_fen, reliefs_in_month, to_centre, yuan};
+use super::{DuesCategory, ReliefKind, base_for, describe_relief, due_fen, reliefs_in_month, to_centre, yuan};
 use crate::audit::{self, Event};
 use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
@@ -103,6 +103,19 @@ pub async fn ledger_of(
     let o = store::find(&state.db, org_id).await?.ok_or(AppError::NotFound)?;
     let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
     guard::check(state, actor, Permission::PersonRead, Sensitivity::Normal, target).await?;
+    if !named {
+        // Above branch level the page shows only the units: summed in SQL, no member read.
+        let children = store::children(&state.db, o.id).await?;
+        if !children.is_empty() {
+            let started = std::time::Instant::now();
+            let sums = sums_by_branch(&state.db, &o.path, month).await?;
+            let ledger = rolled_up(month, &children, &sums);
+            tracing::debug!(elapsed_ms = started.elapsed().as_secs_f64() * 1000.0, "党费台账汇总");
+            if !ledger.units.is_empty() {
+                return Ok((o, ledger));
+            }
+        }
+    }
     // Who belonged to the subtree's branches in that month (membership history by month): an
     // internal transfer, an ending or a late registration leaves past months as they were.
     let members = stints::in_month(&state.db, &o.path, month).await?;
@@ -212,6 +225,150 @@ pub async fn ledger_of(
         exempt_count,
     };
     Ok((o, ledger))
+}
+
+/// One branch's part of a month's ledger, summed by the database.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct BranchSums {
+    path: String,
+    members: i64,
+    paid_count: i64,
+    paid_fen: i64,
+    without_base: i64,
+    exempt: i64,
+    due_fen: i64,
+}
+
+/// What is due in SQL, as [`super::due_fen`] has it for the base `b` and the relief `r` joined
+/// to a member: the rates come from the same table ([`super::tiers`]).
+fn due_sql(backend: DatabaseBackend) -> String {
+    let div = if backend == DatabaseBackend::MySql { "DIV" } else { "/" };
+    let rate = |category: DuesCategory| {
+        let tiers = super::tiers(category);
+        let mut arms = String::from("CASE");
+        for (upto, rate) in &tiers[..tiers.len().saturating_sub(1)] {
+            arms.push_str(&format!(" WHEN b.base_fen <= {upto} THEN {rate}"));
+        }
+        let last = tiers.last().map_or(0, |(_, rate)| *rate);
+        format!("{arms} ELSE {last} END")
+    };
+    let standard = format!(
+        "(CASE b.category WHEN '{other}' THEN COALESCE(b.fixed_fen, 0) \
+         WHEN '{retired}' THEN (b.base_fen * ({retired_rate}) + 500) {div} 1000 \
+         ELSE (b.base_fen * ({normal_rate}) + 500) {div} 1000 END)",
+        other = DuesCategory::Other.as_str(),
+        retired = DuesCategory::Retired.as_str(),
+        retired_rate = rate(DuesCategory::Retired),
+        normal_rate = rate(DuesCategory::Normal),
+    );
+    format!(
+        "CASE WHEN b.id IS NULL THEN NULL WHEN r.kind = '{exempt}' THEN 0 \
+         WHEN r.id IS NOT NULL AND r.reduced_fen IS NOT NULL AND r.reduced_fen < {standard} THEN r.reduced_fen \
+         ELSE {standard} END",
+        exempt = ReliefKind::Exempt.as_str(),
+    )
+}
+
+/// The month's sums of each branch in the subtree at `path`: the members counted that month,
+/// their payments, the base in force (the latest from on or before the month) and the relief
+/// covering it, grouped in one statement.
+async fn sums_by_branch<C: ConnectionTrait>(db: &C, path: &str, month: NaiveDate) -> AppResult<Vec<BranchSums>> {
+    let backend = db.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let mut bind = |v: sea_orm::Value| {
+        values.push(v);
+        if backend == DatabaseBackend::Postgres { format!("${}", values.len()) } else { "?".to_owned() }
+    };
+    let m = |bind: &mut dyn FnMut(sea_orm::Value) -> String| bind(month.into());
+    let (p_month, b_month, r_from, r_to) = (m(&mut bind), m(&mut bind), m(&mut bind), m(&mut bind));
+    let (low, high) = (bind(path.into()), bind(crate::db::path_upper_bound(path).into()));
+    let (s_from, s_to) = (m(&mut bind), m(&mut bind));
+    // SUM is NUMERIC on PostgreSQL and DECIMAL on MySQL: read back as integers.
+    let int = |x: &str| match backend {
+        DatabaseBackend::Postgres => format!("CAST({x} AS BIGINT)"),
+        DatabaseBackend::MySql => format!("CAST({x} AS SIGNED)"),
+        _ => x.to_owned(),
+    };
+    let sql = format!(
+        "SELECT x.branch_path, {members}, {paid_count}, {paid_fen}, {without_base}, {exempt}, {due} \
+         FROM (SELECT s.branch_path, p.id AS pid, p.amount_fen, b.id AS bid, {due_sql} AS due \
+           FROM member_stints s \
+           LEFT JOIN dues_payments p ON p.person_id = s.person_id AND p.month = {p_month} \
+           LEFT JOIN dues_bases b ON b.person_id = s.person_id AND b.effective_month = \
+             (SELECT MAX(b2.effective_month) FROM dues_bases b2 \
+              WHERE b2.person_id = s.person_id AND b2.effective_month <= {b_month}) \
+           LEFT JOIN dues_reliefs r ON r.person_id = s.person_id AND r.from_month <= {r_from} AND r.to_month >= {r_to} \
+           WHERE s.branch_path >= {low} AND s.branch_path < {high} \
+             AND s.from_month <= {s_from} AND (s.to_month IS NULL OR s.to_month >= {s_to})) x \
+         GROUP BY x.branch_path",
+        members = int("COUNT(*)"),
+        paid_count = int("SUM(CASE WHEN x.pid IS NULL THEN 0 ELSE 1 END)"),
+        paid_fen = int("SUM(COALESCE(x.amount_fen, 0))"),
+        without_base = int("SUM(CASE WHEN x.bid IS NULL THEN 1 ELSE 0 END)"),
+        exempt = int("SUM(CASE WHEN x.bid IS NOT NULL AND x.pid IS NULL AND x.due = 0 THEN 1 ELSE 0 END)"),
+        due = int("SUM(COALESCE(x.due, 0))"),
+        due_sql = due_sql(backend),
+    );
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(BranchSums {
+            path: row.try_get_by_index(0)?,
+            members: row.try_get_by_index(1)?,
+            paid_count: row.try_get_by_index(2)?,
+            paid_fen: row.try_get_by_index(3)?,
+            without_base: row.try_get_by_index(4)?,
+            exempt: row.try_get_by_index(5)?,
+            due_fen: row.try_get_by_index(6)?,
+        });
+    }
+    Ok(out)
+}
+
+/// The ledger above branch level from the sums of its branches: totals of all, units of the
+/// direct children (a branch counts for the child whose subtree holds it), no member rows.
+fn rolled_up(month: NaiveDate, children: &[crate::orgs::entity::Model], sums: &[BranchSums]) -> Ledger {
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
+    let mut total = BranchSums::default();
+    let mut tallies: Vec<BranchSums> = children.iter().map(|_| BranchSums::default()).collect();
+    for b in sums {
+        let unit = children.iter().position(|c| b.path.starts_with(&c.path)).map(|i| &mut tallies[i]);
+        for t in std::iter::once(&mut total).chain(unit) {
+            t.members += b.members;
+            t.paid_count += b.paid_count;
+            t.paid_fen += b.paid_fen;
+            t.without_base += b.without_base;
+            t.exempt += b.exempt;
+            t.due_fen += b.due_fen;
+        }
+    }
+    let units = children
+        .iter()
+        .zip(tallies)
+        .filter(|(_, t)| t.members > 0)
+        .map(|(c, t)| LedgerUnit {
+            org_id: c.id,
+            name: c.name.clone(),
+            members: count(t.members),
+            paid_count: count(t.paid_count),
+            unpaid: count(t.members - t.paid_count - t.exempt),
+            without_base: count(t.without_base),
+            exempt: count(t.exempt),
+            due_total: yuan(t.due_fen),
+            paid_total: yuan(t.paid_fen),
+        })
+        .collect();
+    Ledger {
+        month: month.format("%Y-%m").to_string(),
+        rows: Vec::new(),
+        members: count(total.members),
+        paid_count: count(total.paid_count),
+        due_total: yuan(total.due_fen),
+        paid_total: yuan(total.paid_fen),
+        without_base: count(total.without_base),
+        exempt_count: count(total.exempt),
+        units,
+    }
 }
 
 /// A branch ledger leaves the system as a file: who paid what is recorded like a roster export.

@@ -162,25 +162,23 @@ pub const TO_CENTRE_FEN: i64 = 100_000;
 /// The rule shown beside such a payment.
 pub const TO_CENTRE_RULE: &str = "一次多交 1000 元以上的党费全部上缴中央";
 
+/// The rates of a rate category in per mille, by the highest base in fen (inclusive) each
+/// applies to; the last covers everything above. One table for the rule in Rust and the
+/// ledger's roll-up in SQL.
+pub(crate) fn tiers(category: DuesCategory) -> &'static [(i64, i64)] {
+    const NORMAL: [(i64, i64); 4] = [(300_000, 5), (500_000, 10), (1_000_000, 15), (i64::MAX, 20)];
+    const RETIRED: [(i64, i64); 2] = [(500_000, 5), (i64::MAX, 10)];
+    match category {
+        DuesCategory::Normal => &NORMAL,
+        DuesCategory::Retired => &RETIRED,
+        DuesCategory::Other => &[],
+    }
+}
+
 /// The rate in per mille for a base in fen (the category `other` has no rate: see
 /// [`standard_fen`]).
 pub fn rate_per_mille(base_fen: i64, category: DuesCategory) -> i64 {
-    match category {
-        DuesCategory::Other => 0,
-        DuesCategory::Retired => {
-            if base_fen <= 500_000 {
-                5
-            } else {
-                10
-            }
-        }
-        DuesCategory::Normal => match base_fen {
-            ..=300_000 => 5,
-            300_001..=500_000 => 10,
-            500_001..=1_000_000 => 15,
-            _ => 20,
-        },
-    }
+    tiers(category).iter().find(|(upto, _)| base_fen <= *upto).map_or(0, |(_, rate)| *rate)
 }
 
 /// Monthly dues in fen by a rate: the rate applies to the whole base, rounded half up to the fen.
