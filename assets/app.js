@@ -32,6 +32,27 @@
         .catch(function () {});
     }, 700);
   });
+  // Long exports: <p data-export-progress="URL"> is the export job's progress line; the same
+  // question as the import's, asked until the file is ready, then the page shows the download.
+  var exportLine = document.querySelector("[data-export-progress]");
+  if (exportLine) {
+    var exportTimer = window.setInterval(function () {
+      fetch(exportLine.getAttribute("data-export-progress"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (p) {
+          if (!p) { return; }
+          if (p.ready || p.failure) {
+            window.clearInterval(exportTimer);
+            window.location.reload();
+            return;
+          }
+          exportLine.textContent = p.phase === "打包"
+            ? "已写入 " + p.total + " 行，正在打包文件……"
+            : "正在生成：已写入 " + p.rows + " / " + p.total + " 行……";
+        })
+        .catch(function () {});
+    }, 700);
+  }
   // Left navigation on narrow screens.
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest && event.target.closest("[data-nav-toggle]");

@@ -19,6 +19,21 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub log: LogConfig,
     pub visits: VisitsConfig,
+    pub exports: ExportConfig,
+}
+
+/// Excel exports: from this many rows an export runs as a job beside the requests (the browser
+/// is shown its progress and then downloads the file); smaller ones are answered at once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExportConfig {
+    pub job_from_rows: u32,
+}
+
+impl Default for ExportConfig {
+    fn default() -> Self {
+        Self { job_from_rows: 3_000 }
+    }
 }
 
 /// 家访: the 全员访 cycle, in months (12, 6, 4 or 3; anything else counts as 12): every person

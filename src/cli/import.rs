@@ -72,6 +72,10 @@ async fn run_command(state: &AppState, cmd: ImportCommand) -> anyhow::Result<Exi
                 crate::people::import::commit(state, &actor, bytes, &name, None, org.as_deref()).await
             }
             .map_err(app_err)?;
+            if report.committed {
+                // The server refreshes the statistics beside its answer; this process ends now.
+                crate::db::analyze(&state.db).await?;
+            }
             println!("表头在第 {} 行", report.header_row);
             if !report.ignored_columns.is_empty() {
                 println!("未使用的列：{}", report.ignored_columns.join("、"));

@@ -1,6 +1,7 @@
 //! Files in and out: Excel workbooks and Word documents.
 pub mod cells;
 pub mod docx;
+pub mod exports;
 pub mod import_page;
 pub mod progress;
 pub mod sheet;

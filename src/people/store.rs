@@ -137,8 +137,17 @@ pub async fn placed<C: ConnectionTrait>(
 ) -> Result<std::collections::HashMap<i32, (String, String, String)>, DbErr> {
     let mut out = std::collections::HashMap::new();
     for chunk in ids.chunks(500) {
-        for p in live().filter(Column::Id.is_in(chunk.to_vec())).all(db).await? {
-            out.insert(p.id, (p.name, p.org_path.unwrap_or_else(|| "/".to_owned()), p.employment_status));
+        // Only the four columns: a whole-bureau warning list asks for hundreds of people, and a
+        // person's row is wide (ciphertexts, contact, history fields).
+        let rows: Vec<(i32, String, Option<String>, String)> = live()
+            .select_only()
+            .columns([Column::Id, Column::Name, Column::OrgPath, Column::EmploymentStatus])
+            .filter(Column::Id.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, name, path, status) in rows {
+            out.insert(id, (name, path.unwrap_or_else(|| "/".to_owned()), status));
         }
     }
     Ok(out)
@@ -360,24 +369,33 @@ pub async fn set_initials<C: ConnectionTrait>(db: &C, people: &[(i32, String)]) 
     for chunk in people.chunks(500) {
         let ids: Vec<i32> = chunk.iter().map(|(id, _)| *id).collect();
         initials::Entity::delete_many().filter(initials::Column::PersonId.is_in(ids)).exec(db).await?;
-        let rows: Vec<initials::ActiveModel> = chunk
-            .iter()
-            .flat_map(|(id, name)| {
-                // A name without any letter still gets its (empty) row, so it counts as spelt.
-                let mut spellings = crate::text::initials_variants(name);
-                if spellings.is_empty() {
-                    spellings.push(String::new());
-                }
-                spellings.into_iter().map(move |v| initials::ActiveModel {
-                    person_id: Set(*id),
-                    initials: Set(v),
-                    ..Default::default()
-                })
-            })
-            .collect();
-        for rows in rows.chunks(500) {
-            initials::Entity::insert_many(rows.to_vec()).exec_without_returning(db).await?;
-        }
+    }
+    add_initials(db, people).await
+}
+
+/// Spells the names of persons who have no spelling yet (just inserted): no delete. The rows
+/// go in sorted by spelling, so that the index takes them in order.
+pub async fn add_initials<C: ConnectionTrait>(db: &C, people: &[(i32, String)]) -> Result<(), DbErr> {
+    use super::entity::initials;
+    let mut keys: Vec<(String, i32)> = people
+        .iter()
+        .flat_map(|(id, name)| {
+            // A name without any letter still gets its (empty) row, so it counts as spelt.
+            let mut spellings = crate::text::initials_variants(name);
+            if spellings.is_empty() {
+                spellings.push(String::new());
+            }
+            spellings.into_iter().map(move |v| (v, *id))
+        })
+        .collect();
+    keys.sort_unstable();
+    for chunk in keys.chunks(5_000) {
+        let rows = chunk.iter().map(|(v, id)| initials::ActiveModel {
+            person_id: Set(*id),
+            initials: Set(v.clone()),
+            ..Default::default()
+        });
+        initials::Entity::insert_many(rows).exec_without_returning(db).await?;
     }
     Ok(())
 }
@@ -385,17 +403,23 @@ pub async fn set_initials<C: ConnectionTrait>(db: &C, people: &[(i32, String)]) 
 /// Spells the names of every person who has no spelling yet: after a bulk insert, and at
 /// start-up for persons written before spellings were kept. Returns how many were spelt.
 pub async fn fill_missing_initials<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
-    use sea_orm::sea_query::Query;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
     use super::entity::initials;
     let mut done = 0;
     loop {
-        let spelt = Query::select().column(initials::Column::PersonId).from(initials::Entity).to_owned();
+        // NOT EXISTS, not NOT IN: PostgreSQL runs `NOT IN (subquery)` as a scan of the whole
+        // subquery per person once it outgrows work_mem (minutes at province scale).
+        let spelt = Query::select()
+            .expr(Expr::val(1))
+            .from(initials::Entity)
+            .and_where(Expr::col((initials::Entity, initials::Column::PersonId)).equals((person::Entity, Column::Id)))
+            .to_owned();
         let batch: Vec<(i32, String)> = person::Entity::find()
             .select_only()
             .column(Column::Id)
             .column(Column::Name)
-            .filter(Column::Id.not_in_subquery(spelt))
+            .filter(Expr::exists(spelt).not())
             .order_by_asc(Column::Id)
             .limit(5_000)
             .into_tuple()
@@ -425,23 +449,26 @@ pub async fn set_grams<C: ConnectionTrait>(db: &C, people: &[(i32, String, Optio
 /// were): no delete, and as few statements as the databases' parameter limits allow.
 pub async fn add_grams<C: ConnectionTrait>(db: &C, people: &[(i32, String, Option<String>)]) -> Result<(), DbErr> {
     use super::entity::grams;
-    let rows: Vec<grams::ActiveModel> = people
+    let mut keys: Vec<(String, i32)> = people
         .iter()
         .flat_map(|(id, name, unit)| {
             let mut all = crate::text::search_grams(name);
             all.extend(unit.as_deref().map(crate::text::search_grams).unwrap_or_default());
             all.sort_unstable();
             all.dedup();
-            all.into_iter().map(move |gram| grams::ActiveModel {
-                person_id: Set(*id),
-                gram: Set(gram),
-                ..Default::default()
-            })
+            all.into_iter().map(move |gram| (gram, *id))
         })
         .collect();
+    // In (gram, person) order the rows meet the index's pages in order, not scattered over them.
+    keys.sort_unstable();
     // Two parameters a row: 5,000 rows stay under SQLite's 32,766 and PostgreSQL's 65,535.
-    for rows in rows.chunks(5_000) {
-        grams::Entity::insert_many(rows.to_vec()).exec_without_returning(db).await?;
+    for chunk in keys.chunks(5_000) {
+        let rows = chunk.iter().map(|(gram, id)| grams::ActiveModel {
+            person_id: Set(*id),
+            gram: Set(gram.clone()),
+            ..Default::default()
+        });
+        grams::Entity::insert_many(rows).exec_without_returning(db).await?;
     }
     Ok(())
 }
@@ -449,20 +476,24 @@ pub async fn add_grams<C: ConnectionTrait>(db: &C, people: &[(i32, String, Optio
 /// Writes the search grams of every person who has none yet: after a bulk insert (the demo),
 /// and at start-up for persons written before the grams were kept. Returns how many persons were done.
 pub async fn fill_missing_grams<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
-    use sea_orm::sea_query::Query;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
     use super::entity::grams;
     let mut done = 0;
     let mut after = 0;
     loop {
-        let kept = Query::select().column(grams::Column::PersonId).from(grams::Entity).to_owned();
+        let kept = Query::select()
+            .expr(Expr::val(1))
+            .from(grams::Entity)
+            .and_where(Expr::col((grams::Entity, grams::Column::PersonId)).equals((person::Entity, Column::Id)))
+            .to_owned();
         let batch: Vec<(i32, String, Option<String>)> = person::Entity::find()
             .select_only()
             .column(Column::Id)
             .column(Column::Name)
             .column(Column::Unit)
             .filter(Column::Id.gt(after))
-            .filter(Column::Id.not_in_subquery(kept))
+            .filter(Expr::exists(kept).not())
             .order_by_asc(Column::Id)
             .limit(5_000)
             .into_tuple()

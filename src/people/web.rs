@@ -10,7 +10,7 @@ use super::service::{self, PersonFilter, PersonRow};
 use super::{EDUCATIONS, EMPLOYMENT_STATUSES, ETHNICITIES, KINDS, POLITICAL_STATUSES, PersonInput};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
-use crate::io::xlsx;
+use crate::io::{exports, xlsx};
 use crate::orgs;
 use crate::state::AppState;
 use crate::ui::flash::TakeFlash;
@@ -90,12 +90,22 @@ pub const EXPORT_HEADERS: [&str; 11] = [
     "在职状态",
 ];
 
-pub async fn export(State(state): State<AppState>, actor: Actor, Params(q): Params<ListQuery>) -> AppResult<Response> {
+/// `/people/export.xlsx`: exactly what the filter shows. From `[exports] job_from_rows` rows the
+/// workbook is written as a job and a browser goes to its progress page; a script that does not
+/// ask for HTML still gets the file itself (written off the async workers all the same).
+pub async fn export(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: axum::http::HeaderMap,
+    Params(q): Params<ListQuery>,
+) -> AppResult<Response> {
+    let browser =
+        headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     let rows = service::list_all(&state, &actor, &q.filter).await?;
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
     // Columns higher domains keep (警衔, 辅警合同 …), after the roster's own.
     let (extra_headers, mut extra) = service::extra_columns(&state, &ids).await?;
-    let headers: Vec<&str> = EXPORT_HEADERS.iter().copied().chain(extra_headers.iter().copied()).collect();
+    let headers: Vec<&'static str> = EXPORT_HEADERS.iter().copied().chain(extra_headers.iter().copied()).collect();
     let table: Vec<Vec<String>> = rows
         .into_iter()
         .map(|r| {
@@ -118,8 +128,48 @@ pub async fn export(State(state): State<AppState>, actor: Actor, Params(q): Para
         })
         .collect();
     let title = format!("民辅警名册（共 {} 人）", table.len());
-    let bytes = xlsx::table("民辅警", &title, &headers, &table)?;
-    Ok(xlsx::download("民辅警名册.xlsx", bytes))
+    let job = browser && exports::as_job(&state, table.len());
+    let sheet = exports::Sheet { sheet_name: "民辅警", title, headers, rows: table };
+    if job {
+        let id = exports::start(&state, &actor, EXPORT_KIND, EXPORT_FILENAME, sheet).await?;
+        return Ok(Redirect::to(&format!("/people/export/{id}")).into_response());
+    }
+    Ok(xlsx::download(EXPORT_FILENAME, exports::build(sheet).await?))
+}
+
+const EXPORT_KIND: &str = "people";
+const EXPORT_FILENAME: &str = "民辅警名册.xlsx";
+
+#[derive(Template)]
+#[template(path = "people/export.html")]
+struct ExportPage {
+    layout: Layout,
+    id: i32,
+    job: exports::Status,
+}
+
+/// `/people/export/{id}`: how far the actor's export job has got, then its download.
+pub async fn export_job(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
+    let job = exports::status(&state, &actor, EXPORT_KIND, id).await?;
+    let layout = Layout::new(&actor, "导出民辅警名册", "/people", None)
+        .crumb("民辅警档案", Some("/people".into()))
+        .crumb("导出", None);
+    Ok(render(&ExportPage { layout, id, job }))
+}
+
+/// `/people/export/{id}/progress`: the same as numbers, for the page's script.
+pub async fn export_progress(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdPath(id): IdPath<i32>,
+) -> AppResult<axum::Json<exports::Status>> {
+    Ok(axum::Json(exports::status(&state, &actor, EXPORT_KIND, id).await?))
+}
+
+/// `/people/export/{id}/file`: the finished workbook, for the actor who started the export only.
+pub async fn export_file(State(state): State<AppState>, actor: Actor, IdPath(id): IdPath<i32>) -> AppResult<Response> {
+    let (filename, bytes) = exports::file(&state, &actor, EXPORT_KIND, id).await?;
+    Ok(xlsx::download(&filename, bytes))
 }
 
 /// `/people/me`: the member's own profile.

@@ -13,6 +13,7 @@ mod discipline;
 mod dues;
 mod exit_links;
 mod exits;
+mod exports;
 mod family;
 mod governance;
 mod groups;

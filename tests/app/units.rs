@@ -95,8 +95,9 @@ async fn a_units_people_follow_a_new_covering_branch_with_their_memberships() {
         })
         .await;
         let (status, err) = fenju.send_json(Method::PUT, &format!("/api/v1/units/{id}"), body(hq, true)).await;
-        assert_eq!((status, err["field"].as_str()), (422, Some("org_id")), "{err}");
+        assert_eq!((status, err["code"].as_str()), (404, Some("not_found")), "{err}");
         assert_eq!(placed_in(&zzb, a).await, in_a);
+        assert_eq!(unit_named(&zzb, "中山路派出所").await["org_id"], a);
 
         // The move: every person of the unit under the old branch, members with their membership.
         let (status, saved) = zzb.send_json(Method::PUT, &format!("/api/v1/units/{id}"), body(b, true)).await;
@@ -160,6 +161,45 @@ async fn a_unit_covered_outside_the_scope_is_missing_and_the_attempt_audited() {
         let (_, log) = auditor.get_json("/api/v1/audit?who=fenju&action=access.denied").await;
         assert_eq!(log["total"], 3, "{log}");
         assert_eq!(log["items"][0]["object"], format!("unit#{id}"));
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_covering_organization_outside_the_scope_is_missing_and_the_attempt_audited() {
+    on_all_backends(|app| async move {
+        let zzb = app.login("zzb").await;
+        let unit = unit_named(&zzb, "中山路派出所").await;
+        let (id, cover) = (unit["id"].as_i64().unwrap(), unit["org_id"].as_i64().unwrap());
+        let (hq, _) =
+            org_id(&zzb, &format!("kind={}", enc("党支部")), |o| !o["name"].as_str().unwrap().contains("东港")).await;
+        let fenju = app.login("fenju").await;
+        // The sub-bureau's own unit handed to a branch outside the sub-bureau: 404 in the API and
+        // the page, as for a new unit, and nothing changes.
+        let body = json!({"name": "中山路派出所", "org_id": hq});
+        let (status, err) = fenju.send_json(Method::PUT, &format!("/api/v1/units/{id}"), body).await;
+        assert_eq!((status, err["code"].as_str()), (404, Some("not_found")), "{err}");
+        let (status, err) =
+            fenju.send_json(Method::POST, "/api/v1/units", json!({"name": "某某警务室", "org_id": hq})).await;
+        assert_eq!((status, err["code"].as_str()), (404, Some("not_found")), "{err}");
+        let res = fenju
+            .post_form(&format!("/orgs/units/{id}"), &[("name", "中山路派出所"), ("org_id", &hq.to_string())])
+            .await;
+        assert_eq!(res.status(), 404);
+        assert!(res.text().await.unwrap().contains("记录不存在或无权访问"));
+        assert_eq!(unit_named(&zzb, "中山路派出所").await["org_id"], cover);
+        let (_, list) = zzb.get_json(&format!("/api/v1/units?q={}", enc("某某警务室"))).await;
+        assert_eq!(list["total"], 0, "{list}");
+        // A number that names no organization is still a mistake in the field.
+        let body = json!({"name": "中山路派出所", "org_id": 424242});
+        let (status, err) = fenju.send_json(Method::PUT, &format!("/api/v1/units/{id}"), body).await;
+        assert_eq!((status, err["field"].as_str()), (422, Some("org_id")), "{err}");
+
+        let auditor = app.login("auditor").await;
+        let (_, log) = auditor.get_json("/api/v1/audit?who=fenju&action=access.denied").await;
+        assert_eq!(log["total"], 3, "{log}");
+        assert!(log["items"].as_array().unwrap().iter().all(|e| e["object"] == format!("org#{hq}")), "{log}");
         app
     })
     .await;

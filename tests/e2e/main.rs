@@ -896,3 +896,37 @@ async fn a_proposed_exit_case_is_worked_in_the_browser_and_the_statement_cannot_
     b.stop().await;
     app.finish().await;
 }
+
+#[tokio::test]
+async fn a_large_roster_export_shows_its_progress_and_then_the_download() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.exports.job_from_rows = 10).await;
+    b.login(&app, "zzb", PASSWORD).await;
+    // A job still being written (as a larger roster would be): the page shows how far it is
+    // and, asking on its own, offers the download once the file is there.
+    app.sql(
+        "INSERT INTO export_jobs (kind, filename, created_by, created_at, total_rows, done_rows) \
+         SELECT 'people', '民辅警名册.xlsx', id, '2026-11-27 02:00:00', 30000, 12000 FROM users WHERE username = 'zzb'",
+    )
+    .await;
+    b.client.goto(&app.url("/people/export/1")).await.unwrap();
+    assert!(b.text(Locator::Id("export-progress")).await.contains("已写入 12000 / 30000 行"));
+    app.sql("UPDATE export_jobs SET done_rows = 30000 WHERE id = 1").await;
+    wait_for(&b, Locator::Id("export-progress"), "已写入 30000 行，正在打包文件").await;
+    app.sql(
+        "UPDATE export_jobs SET done_rows = 30000, finished_at = '2026-11-27 02:00:05', content = X'00' WHERE id = 1",
+    )
+    .await;
+    wait_for(&b, Locator::Css("#export-job"), "下载 Excel").await;
+
+    // The roster's own button: the browser goes to the job's page, which ends with the download.
+    b.client.goto(&app.url("/people")).await.unwrap();
+    b.client.find(Locator::LinkText("导出 Excel")).await.unwrap().click().await.unwrap();
+    b.wait_url("/people/export/2").await;
+    wait_for(&b, Locator::Css("#export-job"), "下载 Excel").await;
+    let href = b.client.find(Locator::Id("export-download")).await.unwrap().attr("href").await.unwrap();
+    assert_eq!(href.as_deref(), Some("/people/export/2/file"));
+    b.snapshot("people-export").await;
+    b.stop().await;
+    app.finish().await;
+}

@@ -80,7 +80,10 @@ impl Client {
         Ok(Self { sender })
     }
 
-    async fn send_full(&mut self, request: Request<Body>) -> anyhow::Result<(StatusCode, header::HeaderMap, Bytes)> {
+    pub(super) async fn send_full(
+        &mut self,
+        request: Request<Body>,
+    ) -> anyhow::Result<(StatusCode, header::HeaderMap, Bytes)> {
         self.sender.ready().await?;
         let response = self.sender.send_request(request).await?;
         let (parts, body) = response.into_parts();

@@ -59,6 +59,7 @@ pub const PAGES: &[Page] = &[
     get("一人一档网页", "shuji", "/people/{branch_person}"),
     get("党组织树", "zzb", "/orgs"),
     get("党组织页", "fenju", "/orgs/{bureau}"),
+    get("党费台账（全局汇总）", "zzb", "/party/dues"),
     get("组织生活落实情况", "zzb", "/meetings/compliance"),
     get("组织生活记录列表（全局翻页）", "zzb", "/meetings?page={page}"),
     get("组织生活记录列表（支部）", "shuji", "/meetings"),
@@ -66,6 +67,7 @@ pub const PAGES: &[Page] = &[
     get("处分统计", "jijian", "/discipline/stats"),
     get("队伍隐患（分局）", "fenju", "/risk"),
     get("预警名单", "zzb", "/risk/warnings"),
+    get("预警规则", "zzb", "/risk/warnings/rules"),
     get("隐患统计", "zzb", "/risk/stats"),
     get("出口案件", "zzb", "/exits"),
     get("出口统计", "lingdao", "/exits/stats"),
@@ -220,10 +222,7 @@ async fn drive(
     let zzb = sessions.get("zzb").context("会话缺失")?;
     let mut client = Client::connect(server.addr).await?;
     let t = Instant::now();
-    let (status, body) = client.send(zzb.request(Method::GET, "/people/export.xlsx", None)?).await?;
-    if !status.is_success() {
-        bail!("导出名册失败：{status}");
-    }
+    let body = export(&mut client, zzb).await?;
     report.export = Some((t.elapsed(), body.len()));
     if options.import_rows > 0 {
         let roster = Bytes::from(data::new_roster(options.import_rows)?);
@@ -240,6 +239,38 @@ async fn drive(
     }
     report.peak_rss_mb = server.peak_rss_mb();
     Ok(())
+}
+
+/// The whole-bureau roster export as the browser does it: a large one runs as a job, whose
+/// progress is asked for until the file can be downloaded.
+async fn export(client: &mut Client, zzb: &Session) -> anyhow::Result<Bytes> {
+    let mut request = zzb.request(Method::GET, "/people/export.xlsx", None)?;
+    request.headers_mut().insert(axum::http::header::ACCEPT, axum::http::HeaderValue::from_static("text/html"));
+    let (status, headers, body) = client.send_full(request).await?;
+    if status.is_success() {
+        return Ok(body);
+    }
+    let job = headers.get(axum::http::header::LOCATION).and_then(|l| l.to_str().ok());
+    let Some(job) = job.filter(|_| status.is_redirection()) else {
+        bail!("导出名册失败：{status}");
+    };
+    let job = job.to_owned();
+    loop {
+        let (status, body) = client.send(zzb.request(Method::GET, &format!("{job}/progress"), None)?).await?;
+        let progress: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        if !status.is_success() || !progress["failure"].is_null() {
+            bail!("导出名册失败：{status} {progress}");
+        }
+        if progress["ready"] == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, body) = client.send(zzb.request(Method::GET, &format!("{job}/file"), None)?).await?;
+    if !status.is_success() {
+        bail!("下载导出文件失败：{status}");
+    }
+    Ok(body)
 }
 
 fn ms(d: Duration) -> String {
