@@ -62,6 +62,17 @@ async fn authorize_org(state: &AppState, actor: &Actor, perm: Permission, o: &or
     guard::check(state, actor, perm, Sensitivity::Normal, target).await
 }
 
+/// The answer to a form's organization id that names no live organization: for an actor who
+/// sees every organization, a mistake in `field`; for anyone else 404, as for an organization
+/// outside the scope, so that the answer does not tell which ids exist beyond it.
+pub fn missing(actor: &Actor, field: &'static str, message: &'static str) -> AppError {
+    if actor.scope(Permission::OrgRead).contains("/") {
+        AppError::validation(field, message)
+    } else {
+        AppError::NotFound
+    }
+}
+
 async fn find_live(state: &AppState, id: i32) -> AppResult<org::Model> {
     store::find(&state.db, id).await?.filter(|o| o.dissolved_at.is_none()).ok_or(AppError::NotFound)
 }
@@ -335,7 +346,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrgInput) -> AppResu
             let p = store::find(&state.db, id)
                 .await?
                 .filter(|p| p.dissolved_at.is_none())
-                .ok_or_else(|| AppError::validation("parent_id", "上级党组织不存在"))?;
+                .ok_or_else(|| missing(actor, "parent_id", "上级党组织不存在"))?;
             if !actor.scope(Permission::OrgWrite).contains(&p.path) {
                 authorize_org(state, actor, Permission::OrgRead, &p).await?;
                 return Err(AppError::validation("parent_id", "您无权在该党组织下建立下级组织"));
@@ -496,7 +507,7 @@ async fn check_new_parent(
     let parent = store::find(&state.db, new_parent_id)
         .await?
         .filter(|p| p.dissolved_at.is_none())
-        .ok_or_else(|| AppError::validation("parent_id", "新的上级党组织不存在"))?;
+        .ok_or_else(|| missing(actor, "parent_id", "新的上级党组织不存在"))?;
     if !actor.scope(Permission::OrgWrite).contains(&parent.path) {
         authorize_org(state, actor, Permission::OrgRead, &parent).await?;
         return Err(AppError::validation("parent_id", "您无权把党组织移到该上级之下"));

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use super::entity::{self as person, Column, history};
 use super::{PersonInput, ValidPerson, initials, mask_id, validate};
 use crate::audit::{self, Event};
+use crate::auth::guard::{self, Sensitivity, Target};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::orgs::{entity as org, store};
@@ -18,13 +19,17 @@ fn invalid(errors: Vec<(&'static str, String)>) -> AppError {
     AppError::Fields(errors.into_iter().map(|(f, m)| (f.to_owned(), m)).collect())
 }
 
-/// The organization a person is placed in: must exist and be in the actor's write scope.
+/// The organization a person is placed in: must exist and be in the actor's write scope. One
+/// the actor cannot even read looks missing (404, the refusal audited), and so does an id that
+/// names none (`orgs::service::missing`): the answer must not tell which exist beyond the scope.
 async fn target_org(state: &AppState, actor: &Actor, org_id: i32) -> AppResult<org::Model> {
     let o = store::find(&state.db, org_id)
         .await?
         .filter(|o| o.dissolved_at.is_none())
-        .ok_or_else(|| AppError::validation("org_id", "所在党组织不存在"))?;
+        .ok_or_else(|| crate::orgs::service::missing(actor, "org_id", "所在党组织不存在"))?;
     if !actor.scope(Permission::PersonWrite).contains(&o.path) {
+        let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
+        guard::check(state, actor, Permission::PersonRead, Sensitivity::Normal, target).await?;
         return Err(AppError::validation("org_id", "您无权在该党组织登记人员"));
     }
     Ok(o)

@@ -288,8 +288,19 @@ async fn the_web_form_keeps_input_and_the_export_matches_the_list() {
                 ],
             )
             .await;
-        assert_eq!(res.status(), 422);
-        assert!(res.text().await.unwrap().contains("您无权在该党组织登记人员"));
+        // Another branch, outside what the secretary may read: missing, like any id out of scope,
+        // the refusal audited; an id that names no organization answers alike.
+        assert_eq!(res.status(), 404);
+        assert!(res.text().await.unwrap().contains("记录不存在或无权访问"));
+        let (_, denied) = app.login("auditor").await.get_json("/api/v1/audit?who=shuji&action=access.denied").await;
+        assert_eq!((denied["total"].as_i64(), denied["items"][0]["object"].as_str()), (Some(1), Some("org#13")));
+        let person = json!({"name": "李四", "kind": "辅警", "id_number": valid_id("37020219950505002"),
+            "org_id": 424242, "political_status": "群众", "employment_status": "在职"});
+        let (status, err) = shuji.send_json(Method::POST, "/api/v1/persons", person).await;
+        assert_eq!((status, err["code"].as_str()), (404, Some("not_found")), "{err}");
+        let parent = json!({"name": "某党小组", "kind": "党小组", "parent_id": 424242});
+        let (status, err) = shuji.send_json(Method::POST, "/api/v1/orgs", parent).await;
+        assert_eq!((status, err["code"].as_str()), (404, Some("not_found")), "{err}");
         let res = shuji
             .post_form(
                 "/people",

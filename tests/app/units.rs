@@ -191,10 +191,15 @@ async fn a_covering_organization_outside_the_scope_is_missing_and_the_attempt_au
         assert_eq!(unit_named(&zzb, "中山路派出所").await["org_id"], cover);
         let (_, list) = zzb.get_json(&format!("/api/v1/units?q={}", enc("某某警务室"))).await;
         assert_eq!(list["total"], 0, "{list}");
-        // A number that names no organization is still a mistake in the field.
+        // A number that names no organization answers the same, or the difference would tell
+        // which ids exist beyond the sub-bureau; for the whole-bureau admin it is a mistake in
+        // the field.
         let body = json!({"name": "中山路派出所", "org_id": 424242});
-        let (status, err) = fenju.send_json(Method::PUT, &format!("/api/v1/units/{id}"), body).await;
+        let (status, err) = fenju.send_json(Method::PUT, &format!("/api/v1/units/{id}"), body.clone()).await;
+        assert_eq!((status, err["code"].as_str()), (404, Some("not_found")), "{err}");
+        let (status, err) = zzb.send_json(Method::PUT, &format!("/api/v1/units/{id}"), body).await;
         assert_eq!((status, err["field"].as_str()), (422, Some("org_id")), "{err}");
+        assert_eq!(unit_named(&zzb, "中山路派出所").await["org_id"], cover);
 
         let auditor = app.login("auditor").await;
         let (_, log) = auditor.get_json("/api/v1/audit?who=fenju&action=access.denied").await;
