@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 pub mod bench;
+mod export;
 mod import;
 use clap::{Parser, Subcommand};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -85,6 +86,33 @@ pub enum Command {
     /// 从 Excel 导入
     #[command(subcommand)]
     Import(ImportCommand),
+    /// 导出为 Excel（与网页上的导出内容相同，记审计）
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// 导出民辅警名册（与名册页面的筛选相同；身份证号只显示末四位）
+    People {
+        /// 写入的 Excel 文件（.xlsx）
+        file: PathBuf,
+        /// 只导出这个党组织及其下级（名称或编号）
+        #[arg(long)]
+        org: Option<String>,
+        /// 查找：姓名、拼音首字母、警号、身份证号末四位或单位
+        #[arg(long, default_value = "")]
+        q: String,
+        /// 人员类别（民警、辅警…）
+        #[arg(long, default_value = "")]
+        kind: String,
+        /// 在职状态
+        #[arg(long, default_value = "")]
+        employment_status: String,
+        /// 政治面貌
+        #[arg(long, default_value = "")]
+        political_status: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -354,6 +382,10 @@ async fn dispatch(command: Command, config: Config, config_path: PathBuf) -> any
         Command::Import(cmd) => {
             let state = open(config).await?;
             return import::run(&state, cmd).await;
+        }
+        Command::Export(cmd) => {
+            let state = open(config).await?;
+            return export::run(&state, cmd).await;
         }
         Command::User(cmd) => {
             let state = open(config).await?;

@@ -107,6 +107,27 @@ pub async fn start(state: &AppState, actor: &Actor, kind: &str, filename: &str, 
 }
 
 async fn write(state: &AppState, id: i32, sheet: Sheet) -> AppResult<Vec<u8>> {
+    write_in_batches(sheet, |done| {
+        let db = state.db.clone();
+        async move {
+            entity::Entity::update_many()
+                .col_expr(entity::Column::DoneRows, Expr::value(done))
+                .filter(entity::Column::Id.eq(id))
+                .exec(&db)
+                .await?;
+            Ok(())
+        }
+    })
+    .await
+}
+
+/// Writes `sheet` on the blocking pool a batch at a time, telling `progress` how many rows are
+/// written after each batch (the job's row, or the command line's progress line).
+pub async fn write_in_batches<F, P>(sheet: Sheet, mut progress: P) -> AppResult<Vec<u8>>
+where
+    P: FnMut(i32) -> F,
+    F: std::future::Future<Output = AppResult<()>>,
+{
     let Sheet { sheet_name, title, headers, rows } = sheet;
     let mut writer =
         tokio::task::spawn_blocking(move || TableWriter::new(sheet_name, &title, &headers)).await.map_err(joined)??;
@@ -119,11 +140,7 @@ async fn write(state: &AppState, id: i32, sheet: Sheet) -> AppResult<Vec<u8>> {
         }
         done = done.saturating_add(i32::try_from(batch.len()).unwrap_or(i32::MAX));
         writer = tokio::task::spawn_blocking(move || writer.rows(&batch).map(|()| writer)).await.map_err(joined)??;
-        entity::Entity::update_many()
-            .col_expr(entity::Column::DoneRows, Expr::value(done))
-            .filter(entity::Column::Id.eq(id))
-            .exec(&state.db)
-            .await?;
+        progress(done).await?;
     }
     tokio::task::spawn_blocking(move || writer.finish()).await.map_err(joined)?
 }

@@ -479,6 +479,58 @@ pub async fn list_all(state: &AppState, actor: &Actor, filter: &PersonFilter) ->
     rows(state, people).await
 }
 
+/// The roster export's own columns; higher domains' columns follow (see [`extra_columns`]).
+pub const EXPORT_HEADERS: [&str; 11] = [
+    "姓名",
+    "人员类别",
+    "警号",
+    "身份证号",
+    "性别",
+    "出生日期",
+    "所在党组织",
+    "工作单位",
+    "职务",
+    "政治面貌",
+    "在职状态",
+];
+
+/// The roster as the export writes it, for the web page, the API and `dangjian export people`:
+/// exactly what the filter shows (audited by [`list_all`]), with higher domains' columns.
+pub async fn export_sheet(
+    state: &AppState,
+    actor: &Actor,
+    filter: &PersonFilter,
+) -> AppResult<crate::io::exports::Sheet> {
+    let rows = list_all(state, actor, filter).await?;
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    // Columns higher domains keep (警衔, 辅警合同 …), after the roster's own.
+    let (extra_headers, mut extra) = extra_columns(state, &ids).await?;
+    let headers: Vec<&'static str> = EXPORT_HEADERS.iter().copied().chain(extra_headers.iter().copied()).collect();
+    let table: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            let more = extra.remove(&r.id).unwrap_or_else(|| vec![String::new(); extra_headers.len()]);
+            let mut row = vec![
+                r.name,
+                r.kind,
+                r.police_no.unwrap_or_default(),
+                r.id_number_masked,
+                r.gender,
+                r.birth_date,
+                r.org_name,
+                r.unit.unwrap_or_default(),
+                r.position.unwrap_or_default(),
+                r.political_status,
+                r.employment_status,
+            ];
+            row.extend(more);
+            row
+        })
+        .collect();
+    let title = format!("民辅警名册（共 {} 人）", table.len());
+    Ok(crate::io::exports::Sheet { sheet_name: "民辅警", title, headers, rows: table })
+}
+
 /// The export's columns that higher domains keep (`crate::module::RosterColumns`): their
 /// headers, and by person the values (empty where a domain has nothing on someone).
 pub async fn extra_columns(

@@ -76,20 +76,6 @@ pub async fn list(
     Ok(render(&view))
 }
 
-pub const EXPORT_HEADERS: [&str; 11] = [
-    "姓名",
-    "人员类别",
-    "警号",
-    "身份证号",
-    "性别",
-    "出生日期",
-    "所在党组织",
-    "工作单位",
-    "职务",
-    "政治面貌",
-    "在职状态",
-];
-
 /// `/people/export.xlsx`: exactly what the filter shows. From `[exports] job_from_rows` rows the
 /// workbook is written as a job and a browser goes to its progress page; a script that does not
 /// ask for HTML still gets the file itself (written off the async workers all the same).
@@ -101,35 +87,8 @@ pub async fn export(
 ) -> AppResult<Response> {
     let browser =
         headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
-    let rows = service::list_all(&state, &actor, &q.filter).await?;
-    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    // Columns higher domains keep (警衔, 辅警合同 …), after the roster's own.
-    let (extra_headers, mut extra) = service::extra_columns(&state, &ids).await?;
-    let headers: Vec<&'static str> = EXPORT_HEADERS.iter().copied().chain(extra_headers.iter().copied()).collect();
-    let table: Vec<Vec<String>> = rows
-        .into_iter()
-        .map(|r| {
-            let more = extra.remove(&r.id).unwrap_or_else(|| vec![String::new(); extra_headers.len()]);
-            let mut row = vec![
-                r.name,
-                r.kind,
-                r.police_no.unwrap_or_default(),
-                r.id_number_masked,
-                r.gender,
-                r.birth_date,
-                r.org_name,
-                r.unit.unwrap_or_default(),
-                r.position.unwrap_or_default(),
-                r.political_status,
-                r.employment_status,
-            ];
-            row.extend(more);
-            row
-        })
-        .collect();
-    let title = format!("民辅警名册（共 {} 人）", table.len());
-    let job = browser && exports::as_job(&state, table.len());
-    let sheet = exports::Sheet { sheet_name: "民辅警", title, headers, rows: table };
+    let sheet = service::export_sheet(&state, &actor, &q.filter).await?;
+    let job = browser && exports::as_job(&state, sheet.rows.len());
     if job {
         let id = exports::start(&state, &actor, EXPORT_KIND, EXPORT_FILENAME, sheet).await?;
         return Ok(Redirect::to(&format!("/people/export/{id}")).into_response());

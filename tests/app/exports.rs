@@ -5,7 +5,7 @@
 use calamine::{Reader, Xlsx};
 use serde_json::Value;
 
-use crate::support::{TestApp, backends};
+use crate::support::{AUDIT_KEY, TestApp, backends};
 
 #[tokio::test]
 async fn a_large_export_shows_progress_and_only_its_starter_downloads_it() {
@@ -95,6 +95,65 @@ async fn a_large_export_shows_progress_and_only_its_starter_downloads_it() {
         // The export itself is audited as before: once per export, not per download.
         let (_, log) = auditor.get_json("/api/v1/audit?who=zzb&action=person.export").await;
         assert_eq!(log["total"], 3, "{log}");
+        app.finish().await;
+    }
+}
+
+/// `dangjian export people`: the web page's export from the command line, filtered alike, audited
+/// as the `cli` account, and a name that matches no organization refused before anything is read.
+#[tokio::test]
+async fn the_command_line_exports_what_the_page_exports() {
+    for backend in backends() {
+        let app = TestApp::spawn_with(backend, |_| {}).await;
+        let zzb = app.login("zzb").await;
+        let (_, branch) = zzb.get_json("/api/v1/orgs/10").await;
+        let name = branch["org"]["name"].as_str().unwrap().to_owned();
+        let (_, list) = zzb.get_json("/api/v1/persons?org=10&page_size=1").await;
+        let total = list["total"].as_u64().unwrap();
+        assert!(total > 0, "{list}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("名册.xlsx");
+        let run = |args: &[&str]| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_dangjian"))
+                .args(["export", "people"])
+                .arg(&path)
+                .args(args)
+                .arg("--db")
+                .arg(&app.db_url)
+                .env("RUST_LOG", "error")
+                .env("DANGJIAN__AUDIT__KEY", AUDIT_KEY)
+                .output()
+                .unwrap()
+        };
+        let out = run(&["--org", &name]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains(&format!("已导出 {total} 人")), "{stdout}");
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(std::fs::read(&path).unwrap())).unwrap();
+        let sheet = book.worksheet_range("民辅警").unwrap();
+        assert_eq!((sheet.rows().count() - 2) as u64, total);
+        let (_, all) = zzb.get_json(&format!("/api/v1/persons?org=10&page_size={total}")).await;
+        let mut listed: Vec<String> =
+            all["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect();
+        let mut exported: Vec<String> = sheet.rows().skip(2).map(|r| r[0].to_string()).collect();
+        listed.sort();
+        exported.sort();
+        assert_eq!(exported, listed);
+        assert!(sheet.rows().skip(2).all(|r| r[3].to_string().contains("********")), "ID numbers masked");
+
+        // No such organization: refused with its name, and the earlier file left as it was.
+        let before = std::fs::read(&path).unwrap();
+        let out = run(&["--org", "不存在的党支部"]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("找不到名为“不存在的党支部”的党组织"), "{out:?}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+
+        let auditor = app.login("auditor").await;
+        let (_, log) = auditor.get_json("/api/v1/audit?who=cli&action=person.export").await;
+        assert_eq!(log["total"], 1, "{log}");
+        let summary: Value = serde_json::from_str(log["items"][0]["summary"].as_str().unwrap()).unwrap();
+        assert_eq!((summary["rows"].as_u64(), summary["filter"]["org"].as_i64()), (Some(total), Some(10)), "{log}");
         app.finish().await;
     }
 }
