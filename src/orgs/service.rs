@@ -63,14 +63,19 @@ async fn authorize_org(state: &AppState, actor: &Actor, perm: Permission, o: &or
 }
 
 /// The answer to a form's organization id that names no live organization: for an actor who
-/// sees every organization, a mistake in `field`; for anyone else 404, as for an organization
-/// outside the scope, so that the answer does not tell which ids exist beyond it.
-pub fn missing(actor: &Actor, field: &'static str, message: &'static str) -> AppError {
-    if actor.scope(Permission::OrgRead).contains("/") {
-        AppError::validation(field, message)
-    } else {
-        AppError::NotFound
-    }
+/// reads every tree, a mistake in `field`; for anyone else 404, as for an organization outside
+/// the scope, so that the answer does not tell which ids exist beyond it.
+pub async fn missing(state: &AppState, actor: &Actor, field: &'static str, message: &'static str) -> AppError {
+    let scope = actor.scope(Permission::OrgRead);
+    let sees_all = match &scope {
+        Scope::All => true,
+        Scope::Nothing => false,
+        Scope::Subtrees(_) => {
+            let roots = org::Entity::find().filter(Column::ParentId.is_null()).all(&state.db).await;
+            roots.is_ok_and(|roots| roots.iter().all(|r| scope.contains(&r.path)))
+        }
+    };
+    if sees_all { AppError::validation(field, message) } else { AppError::NotFound }
 }
 
 async fn find_live(state: &AppState, id: i32) -> AppResult<org::Model> {
@@ -343,10 +348,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrgInput) -> AppResu
     let unit_name = clean_unit(&input.unit_name)?;
     let parent = match input.parent_id {
         Some(id) => {
-            let p = store::find(&state.db, id)
-                .await?
-                .filter(|p| p.dissolved_at.is_none())
-                .ok_or_else(|| missing(actor, "parent_id", "上级党组织不存在"))?;
+            let Some(p) = store::find(&state.db, id).await?.filter(|p| p.dissolved_at.is_none()) else {
+                return Err(missing(state, actor, "parent_id", "上级党组织不存在").await);
+            };
             if !actor.scope(Permission::OrgWrite).contains(&p.path) {
                 authorize_org(state, actor, Permission::OrgRead, &p).await?;
                 return Err(AppError::validation("parent_id", "您无权在该党组织下建立下级组织"));
@@ -504,10 +508,9 @@ async fn check_new_parent(
     o: &org::Model,
     new_parent_id: i32,
 ) -> AppResult<org::Model> {
-    let parent = store::find(&state.db, new_parent_id)
-        .await?
-        .filter(|p| p.dissolved_at.is_none())
-        .ok_or_else(|| missing(actor, "parent_id", "新的上级党组织不存在"))?;
+    let Some(parent) = store::find(&state.db, new_parent_id).await?.filter(|p| p.dissolved_at.is_none()) else {
+        return Err(missing(state, actor, "parent_id", "新的上级党组织不存在").await);
+    };
     if !actor.scope(Permission::OrgWrite).contains(&parent.path) {
         authorize_org(state, actor, Permission::OrgRead, &parent).await?;
         return Err(AppError::validation("parent_id", "您无权把党组织移到该上级之下"));

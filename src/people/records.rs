@@ -23,10 +23,9 @@ fn invalid(errors: Vec<(&'static str, String)>) -> AppError {
 /// the actor cannot even read looks missing (404, the refusal audited), and so does an id that
 /// names none (`orgs::service::missing`): the answer must not tell which exist beyond the scope.
 async fn target_org(state: &AppState, actor: &Actor, org_id: i32) -> AppResult<org::Model> {
-    let o = store::find(&state.db, org_id)
-        .await?
-        .filter(|o| o.dissolved_at.is_none())
-        .ok_or_else(|| crate::orgs::service::missing(actor, "org_id", "所在党组织不存在"))?;
+    let Some(o) = store::find(&state.db, org_id).await?.filter(|o| o.dissolved_at.is_none()) else {
+        return Err(crate::orgs::service::missing(state, actor, "org_id", "所在党组织不存在").await);
+    };
     if !actor.scope(Permission::PersonWrite).contains(&o.path) {
         let target = Target { kind: "org", id: i64::from(o.id), org_path: &o.path };
         guard::check(state, actor, Permission::PersonRead, Sensitivity::Normal, target).await?;

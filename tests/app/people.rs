@@ -299,7 +299,7 @@ async fn the_web_form_keeps_input_and_the_export_matches_the_list() {
         let (status, err) = shuji.send_json(Method::POST, "/api/v1/persons", person).await;
         assert_eq!((status, err["code"].as_str()), (404, Some("not_found")), "{err}");
         let parent = json!({"name": "某党小组", "kind": "党小组", "parent_id": 424242});
-        let (status, err) = shuji.send_json(Method::POST, "/api/v1/orgs", parent).await;
+        let (status, err) = app.login("fenju").await.send_json(Method::POST, "/api/v1/orgs", parent).await;
         assert_eq!((status, err["code"].as_str()), (404, Some("not_found")), "{err}");
         let res = shuji
             .post_form(

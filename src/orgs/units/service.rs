@@ -252,7 +252,7 @@ async fn cover_of(state: &AppState, actor: &Actor, org_id: Option<i32>) -> AppRe
             // One outside the actor's scope looks missing like any out-of-scope id (404, the
             // refusal audited); so does a number that names none (`orgs::service::missing`).
             if store::find(&state.db, id).await?.filter(|o| o.dissolved_at.is_none()).is_none() {
-                return Err(crate::orgs::service::missing(actor, "org_id", "找不到这个党组织"));
+                return Err(crate::orgs::service::missing(state, actor, "org_id", "找不到这个党组织").await);
             }
             crate::orgs::service::writable(state, actor, id).await.map(Some)
         }
