@@ -74,7 +74,7 @@ async fn run_command(state: &AppState, cmd: ImportCommand) -> anyhow::Result<Exi
             .map_err(app_err)?;
             if report.committed {
                 // The server refreshes the statistics beside its answer; this process ends now.
-                crate::db::analyze(&state.db).await?;
+                crate::db::analyze_after_bulk(&state.db).await?;
             }
             println!("表头在第 {} 行", report.header_row);
             if !report.ignored_columns.is_empty() {

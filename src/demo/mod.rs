@@ -542,7 +542,7 @@ pub async fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<S
     audit::record(&txn, state.clock.as_ref(), event).await?;
     txn.commit().await?;
     progress.step("提交", String::new());
-    crate::db::analyze(&state.db).await?;
+    crate::db::analyze_after_bulk(&state.db).await?;
     progress.step("统计信息（ANALYZE）", String::new());
     Ok(summary)
 }

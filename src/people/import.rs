@@ -527,7 +527,7 @@ pub async fn commit(
     // NULL" and "replaced_by IS NULL" as selective and picks a 10× slower plan for lists.
     let db = state.db.clone();
     tokio::spawn(async move {
-        if let Err(e) = crate::db::analyze(&db).await {
+        if let Err(e) = crate::db::analyze_after_bulk(&db).await {
             tracing::warn!("statistics not refreshed after the import: {e}");
         }
     });
