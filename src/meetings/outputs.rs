@@ -224,6 +224,15 @@ pub fn sections<'a>(state: &'a AppState, actor: &'a Actor, s: &'a Subject) -> Bo
     })
 }
 
+/// A scope below a sub-bureau: every root at least three levels down (`/1/6/10/`), where the
+/// scope's own meetings are fewer rows than the bureau's absences.
+fn narrow(scope: &Scope) -> bool {
+    match scope {
+        Scope::Subtrees(roots) => roots.iter().all(|r| r.matches('/').count() > 3),
+        Scope::All | Scope::Nothing => false,
+    }
+}
+
 /// The latest attendance (present or remote, approved records) of each person.
 pub fn last_attended<'a>(state: &'a AppState, ids: &'a [i32]) -> BoxFuture<'a, AppResult<HashMap<i32, NaiveDate>>> {
     Box::pin(async move {
@@ -247,9 +256,11 @@ pub fn last_attended<'a>(state: &'a AppState, ids: &'a [i32]) -> BoxFuture<'a, A
 }
 
 /// Members in `scope` absent without leave from approved records since `since` who attended none.
-/// Starts from the few absences (the `(status, held_on)` index) and asks, per absent person,
-/// whether they attended: grouping every attendance of a whole bureau was the slow part of the
-/// early-warning list.
+/// Over a whole bureau or a sub-bureau it starts from the few absences (the `(status, held_on)`
+/// index) and asks, per absent person, whether they attended: grouping every attendance of a
+/// whole bureau was the slow part of the early-warning list. Below that (a branch's home page)
+/// it starts from the scope's own meetings instead: the bureau's absences since the date are
+/// far more rows than a branch's meetings hold.
 pub fn absent_since<'a>(state: &'a AppState, scope: &'a Scope, since: NaiveDate) -> BoxFuture<'a, AppResult<Vec<i32>>> {
     Box::pin(async move {
         let (a, b) = (Alias::new("a"), Alias::new("b"));
@@ -280,16 +291,31 @@ pub fn absent_since<'a>(state: &'a AppState, scope: &'a Scope, since: NaiveDate)
             .and_where(Expr::col((b.clone(), attendee::Column::Status)).is_in(["出席", "远程"]))
             .and_where(Expr::exists(counted(&b)))
             .to_owned();
-        let query = Query::select()
-            .distinct()
-            .column((a.clone(), attendee::Column::PersonId))
-            .from_as(attendee::Entity, a.clone())
+        let mut query = Query::select();
+        query.distinct().column((a.clone(), attendee::Column::PersonId));
+        if narrow(scope) {
+            query
+                .from(meeting::Entity)
+                .join_as(
+                    sea_orm::sea_query::JoinType::InnerJoin,
+                    attendee::Entity,
+                    a.clone(),
+                    Expr::col((a.clone(), attendee::Column::MeetingId)).equals((meeting::Entity, meeting::Column::Id)),
+                )
+                .cond_where(crate::db::scope::in_scope(meeting::Column::OrgPath, scope))
+                .and_where(meeting::Column::HeldMonth.gte(super::rules::month_key(since)))
+                .and_where(
+                    Expr::col((meeting::Entity, meeting::Column::Status)).is_in([Status::Approved, Status::Archived]),
+                )
+                .and_where(Expr::col((meeting::Entity, meeting::Column::HeldOn)).gte(since));
+        } else {
+            query.from_as(attendee::Entity, a.clone()).and_where(Expr::exists(counted(&a)));
+        }
+        query
             .and_where(Expr::col((a.clone(), attendee::Column::Status)).eq("缺席"))
             .and_where(Expr::col((a.clone(), attendee::Column::HeldOn)).gte(since))
             .and_where(Expr::col((a.clone(), attendee::Column::PersonId)).is_not_null())
-            .and_where(Expr::exists(counted(&a)))
-            .and_where(Expr::exists(attended).not())
-            .to_owned();
+            .and_where(Expr::exists(attended).not());
         let backend = state.db.get_database_backend();
         let rows = state.db.query_all_raw(backend.build(&query)).await?;
         let mut out = Vec::with_capacity(rows.len());
