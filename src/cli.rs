@@ -79,6 +79,9 @@ pub enum Command {
         /// 只测名称包含这些文字的页面（可给多个）
         #[arg(long, num_args = 1..)]
         only: Vec<String>,
+        /// 每页之后列出它最慢的这么多条数据库语句及其用时（找慢的原因用）
+        #[arg(long, default_value_t = 0)]
+        slowest: usize,
     },
     /// 审计日志
     #[command(subcommand)]
@@ -343,7 +346,7 @@ async fn dispatch(command: Command, config: Config, config_path: PathBuf) -> any
                 demo::DEMO_PASSWORD
             );
         }
-        Command::Bench { scale, seed, clients, seconds, import_rows, only } => {
+        Command::Bench { scale, seed, clients, seconds, import_rows, only, slowest } => {
             let options = bench::Options {
                 scale,
                 seed,
@@ -354,6 +357,7 @@ async fn dispatch(command: Command, config: Config, config_path: PathBuf) -> any
                 config_file: config_path,
                 only,
                 server_env: Vec::new(),
+                slowest,
             };
             bench::run(config, options).await?;
         }

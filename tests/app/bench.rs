@@ -27,6 +27,7 @@ async fn the_benchmark_drives_every_page_and_the_import_without_errors() {
             config_file: dir.path().join("none.toml"),
             only: Vec::new(),
             server_env: vec![("DANGJIAN__AUDIT__KEY".into(), AUDIT_KEY.into())],
+            slowest: 2,
         };
         let report = bench::run(config, options).await.unwrap();
         assert!(report.generated.is_some(), "the empty database got the demo bureau");

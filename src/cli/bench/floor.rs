@@ -94,3 +94,16 @@ pub(super) async fn replay(db: &sea_orm::DatabaseConnection, statements: &[Captu
     }
     Ok(t.elapsed() + writes)
 }
+
+/// Prints the `n` statements of a page that took longest when captured, slowest first, each
+/// with its time and its SQL (values inline, shortened).
+pub(super) fn print_slowest(statements: &[Captured], n: usize) {
+    let mut sorted: Vec<&Captured> = statements.iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    for (s, took) in sorted.into_iter().take(n) {
+        let sql: String = s.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+        let shown: String = sql.chars().take(600).collect();
+        let more = if sql.chars().count() > 600 { " …" } else { "" };
+        println!("    {:>8.1} ms  {shown}{more}", took.as_secs_f64() * 1000.0);
+    }
+}

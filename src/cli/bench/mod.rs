@@ -102,6 +102,9 @@ pub struct Options {
     pub only: Vec<String>,
     /// Extra environment of the server process (a test passes its audit key).
     pub server_env: Vec<(String, String)>,
+    /// Show this many of each page's slowest statements (with their time) after its figures:
+    /// where to look when a page misses its target.
+    pub slowest: usize,
 }
 
 /// One page's figures.
@@ -201,6 +204,9 @@ async fn drive(
             }
         }
         let statements = floor::capture(&app, captured, session, ctx, page).await?;
+        if options.slowest > 0 {
+            floor::print_slowest(&statements, options.slowest);
+        }
         let mut raws = Vec::new();
         for _ in 0..rounds {
             raws.push(floor::replay(&state.db, &statements).await?);
