@@ -327,7 +327,7 @@ async fn the_secretary_finds_a_member_by_initials_and_edits_the_record() {
     position.clear().await.unwrap();
     position.send_keys("社区民警").await.unwrap();
     b.client.find(Locator::Css("#person-form button.primary")).await.unwrap().click().await.unwrap();
-    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已保存"));
+    wait_for(&b, Locator::Css(".flash-ok"), "已保存").await;
     let history = b.text(Locator::Id("history")).await;
     assert!(history.contains("职务") && history.contains("社区民警"), "{history}");
     b.snapshot("person-history").await;
@@ -400,7 +400,7 @@ async fn a_secretary_cancels_a_payment_recorded_by_mistake() {
     b.client.find(Locator::Id("reason")).await.unwrap().send_keys("误登记：实为 10 月交纳").await.unwrap();
     b.client.find(Locator::Id("cancel-payment")).await.unwrap().click().await.unwrap();
     b.wait_url("/party/dues?").await;
-    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已撤销 2026-11 的交纳登记"));
+    wait_for(&b, Locator::Css(".flash-ok"), "已撤销 2026-11 的交纳登记").await;
     let summary = b.text(Locator::Id("dues-summary")).await;
     assert!(summary.contains("已交 0 人"), "{summary}");
     b.snapshot("dues-cancelled").await;
@@ -429,7 +429,7 @@ async fn a_retiree_with_a_6000_base_owes_60_a_month_in_the_browser() {
     b.client.find(Locator::Id("base")).await.unwrap().send_keys("6000").await.unwrap();
     b.client.find(Locator::Css("#dues-base button[type='submit']")).await.unwrap().click().await.unwrap();
     b.wait_url("#section-party").await;
-    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已登记党费基数"));
+    wait_for(&b, Locator::Css(".flash-ok"), "已登记党费基数").await;
     let party = b.text(Locator::Id("section-party")).await;
     assert!(party.contains("每月 60.00 元（基数 6000.00 元，离退休）"), "{party}");
     b.snapshot("dues-retiree-base").await;
@@ -478,7 +478,7 @@ async fn typing_part_of_a_name_suggests_organizations_to_choose_from() {
     b.client.find(Locator::Id("id_number")).await.unwrap().send_keys(&id_number).await.unwrap();
     b.client.find(Locator::Css("#political_status option[value='群众']")).await.unwrap().click().await.unwrap();
     b.client.find(Locator::Css("#person-form button.primary")).await.unwrap().click().await.unwrap();
-    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已建立"));
+    wait_for(&b, Locator::Css(".flash-ok"), "已建立").await;
     let (_, found) = app.login("zzb").await.get_json("/api/v1/persons?q=%E9%80%89%E6%8B%A9%E6%B5%8B%E8%AF%95").await;
     assert_eq!(found["items"][0]["org_id"], 10, "{found}");
     b.stop().await;
@@ -503,7 +503,7 @@ async fn the_secretary_registers_a_family_member_and_reveals_the_family_on_the_p
     b.client.find(Locator::Id("new-name")).await.unwrap().send_keys("测小雨").await.unwrap();
     b.client.find(Locator::Id("new-birth_year")).await.unwrap().send_keys("2016").await.unwrap();
     b.client.find(Locator::Css("#family-new button.primary")).await.unwrap().click().await.unwrap();
-    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已登记女儿：测小雨"));
+    wait_for(&b, Locator::Css(".flash-ok"), "已登记女儿：测小雨").await;
     assert_eq!(b.client.find_all(Locator::Css("#family tbody tr")).await.unwrap().len(), before + 1);
     b.snapshot("family-page").await;
 
@@ -542,11 +542,12 @@ async fn the_secretary_records_a_rank_and_an_appraisal_and_sees_them_on_the_prof
     date.clear().await.unwrap();
     date.send_keys("2025-10-01").await.unwrap();
     b.client.find(Locator::Css("#police-edit button.primary")).await.unwrap().click().await.unwrap();
-    assert!(b.text(Locator::Css(".flash-ok")).await.contains("警务信息已保存"));
+    wait_for(&b, Locator::Css(".flash-ok"), "警务信息已保存").await;
     b.client.find(Locator::Id("year")).await.unwrap().send_keys("2026").await.unwrap();
     b.client.find(Locator::Css("#appraisal-grade option[value='优秀']")).await.unwrap().click().await.unwrap();
     b.client.find(Locator::Css("#appraisal-new button.primary")).await.unwrap().click().await.unwrap();
-    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已登记 2026 年度考核：优秀"));
+    // The page before still shows its own notice until the answer replaces it.
+    wait_for(&b, Locator::Css(".flash-ok"), "已登记 2026 年度考核：优秀").await;
     b.snapshot("police-page").await;
 
     b.client.goto(&app.url(&format!("/people/{id}"))).await.unwrap();
@@ -583,7 +584,7 @@ async fn a_situation_becomes_a_visit_the_member_sees_without_the_notes() {
     b.client.goto(&app.url(&format!("/people/{member}"))).await.unwrap();
     b.client.find(Locator::Css("#situation option[value='illness']")).await.unwrap().click().await.unwrap();
     b.client.find(Locator::Id("raise-submit")).await.unwrap().click().await.unwrap();
-    assert!(b.text(Locator::Css(".flash-ok")).await.contains("请于 2026-12-04 前走访"));
+    wait_for(&b, Locator::Css(".flash-ok"), "请于 2026-12-04 前走访").await;
     b.client.goto(&app.url("/")).await.unwrap();
     b.client.find(Locator::XPath("//a[contains(., '须走访：生重病、住院')]")).await.unwrap().click().await.unwrap();
     b.wait_url("/visits/new").await;
@@ -601,7 +602,7 @@ async fn a_situation_becomes_a_visit_the_member_sees_without_the_notes() {
     b.client.find(Locator::Id("care_owner_1")).await.unwrap().send_keys(&me.to_string()).await.unwrap();
     b.snapshot("visit-form").await;
     b.client.find(Locator::Id("visit-submit")).await.unwrap().click().await.unwrap();
-    assert!(b.text(Locator::Css(".flash-ok")).await.contains("家访已记录"));
+    wait_for(&b, Locator::Css(".flash-ok"), "家访已记录").await;
     assert_eq!(b.text(Locator::Id("visit-kind")).await, "必访");
     assert!(!b.text(Locator::Id("visit-notes")).await.contains("羽毛球"), "masked until revealed");
     b.client.find(Locator::Id("reveal-visit")).await.unwrap().click().await.unwrap();
@@ -707,7 +708,7 @@ async fn the_party_office_imports_the_organization_tree_in_the_browser() {
     assert_eq!(b.text(Locator::Id("import-rejected")).await, "拒绝 0 行");
     b.client.find(Locator::Id("import-confirm")).await.unwrap().click().await.unwrap();
     b.client.accept_alert().await.unwrap();
-    assert!(b.text(Locator::Css(".flash-ok")).await.contains("新建 3 个党组织"));
+    wait_for(&b, Locator::Css(".flash-ok"), "新建 3 个党组织").await;
     let (_, found) = app.login("zzb").await.get_json("/api/v1/orgs?q=%E5%8D%97%E5%B2%AD").await;
     assert_eq!(found["total"], 3, "{found}");
     b.stop().await;
@@ -741,7 +742,7 @@ async fn discipline_records_a_major_demerit_and_finds_it_by_name() {
     );
     b.client.execute(&set("s-effective", ""), vec![]).await.unwrap();
     b.client.find(Locator::Css("#sanction-new button.primary")).await.unwrap().click().await.unwrap();
-    assert!(b.text(Locator::Css(".flash-ok")).await.contains(&format!("已登记：{name} 记大过")));
+    wait_for(&b, Locator::Css(".flash-ok"), &format!("已登记：{name} 记大过")).await;
     // The influence period is computed (research/domain.md §5.6: 记大过 18 months), over by today.
     assert_eq!(b.text(Locator::Id("sanction-period")).await, "至 2026-09-01（18 个月）");
     b.snapshot("sanction-recorded").await;
@@ -818,7 +819,7 @@ async fn a_secretary_flags_one_member_and_confirms_no_finding_for_the_rest() {
     assert!(b.text(Locator::Css("#risk-new")).await.contains("红色风险提示必须写明事实依据"));
     b.client.find(Locator::Id("r-facts")).await.unwrap().send_keys("与家属因债务纠纷多次争吵").await.unwrap();
     b.client.find(Locator::Css("#risk-new button[type='submit']")).await.unwrap().click().await.unwrap();
-    assert!(b.text(Locator::Css(".flash-ok")).await.contains("已登记风险提示"));
+    wait_for(&b, Locator::Css(".flash-ok"), "已登记风险提示").await;
     assert_eq!(b.text(Locator::Id("flag-level")).await, "红");
     b.snapshot("risk-flag").await;
 
