@@ -11,6 +11,16 @@ use sea_orm::{ColumnTrait, Condition};
 use super::path_upper_bound;
 use crate::auth::Scope;
 
+/// A scope below a sub-bureau: every root at least three levels down (`/1/6/10/`, a branch or a
+/// 总支). Its own records are few, so a query may start from them; over a sub-bureau or more it
+/// is cheaper to start from the few rows of interest and place them afterwards.
+pub fn narrow(scope: &Scope) -> bool {
+    match scope {
+        Scope::Subtrees(roots) => roots.iter().all(|r| r.matches('/').count() > 3),
+        Scope::All | Scope::Nothing => false,
+    }
+}
+
 /// Rows whose `column` (a materialized path) lies inside `scope`.
 pub fn in_scope<C: ColumnTrait>(column: C, scope: &Scope) -> Condition {
     match scope {

@@ -224,15 +224,6 @@ pub fn sections<'a>(state: &'a AppState, actor: &'a Actor, s: &'a Subject) -> Bo
     })
 }
 
-/// A scope below a sub-bureau: every root at least three levels down (`/1/6/10/`), where the
-/// scope's own meetings are fewer rows than the bureau's absences.
-fn narrow(scope: &Scope) -> bool {
-    match scope {
-        Scope::Subtrees(roots) => roots.iter().all(|r| r.matches('/').count() > 3),
-        Scope::All | Scope::Nothing => false,
-    }
-}
-
 /// The latest attendance (present or remote, approved records) of each person.
 pub fn last_attended<'a>(state: &'a AppState, ids: &'a [i32]) -> BoxFuture<'a, AppResult<HashMap<i32, NaiveDate>>> {
     Box::pin(async move {
@@ -293,7 +284,7 @@ pub fn absent_since<'a>(state: &'a AppState, scope: &'a Scope, since: NaiveDate)
             .to_owned();
         let mut query = Query::select();
         query.distinct().column((a.clone(), attendee::Column::PersonId));
-        if narrow(scope) {
+        if crate::db::scope::narrow(scope) {
             query
                 .from(meeting::Entity)
                 .join_as(

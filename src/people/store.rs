@@ -128,6 +128,13 @@ pub fn ids_matching(backend: sea_orm::DatabaseBackend, q: &str) -> Option<sea_or
     Some(person::Entity::find().filter(cond).select_only().column(Column::Id).into_query())
 }
 
+/// The ids of the live persons in `scope`, as a subquery with which another domain reads only
+/// its records of them (a branch's reminders without reading the whole bureau's).
+pub fn live_ids_in(scope: &crate::auth::Scope) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::QueryTrait;
+    live().filter(crate::db::scope::in_scope(Column::OrgPath, scope)).select_only().column(Column::Id).into_query()
+}
+
 /// Where the given live persons are, for another domain's scoped lists and reminders: by id,
 /// the name, the organization path and the employment status (deleted persons left out). A few
 /// queries however many ids.

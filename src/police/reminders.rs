@@ -3,7 +3,7 @@
 //! unit when there are many (`orgs::summary::by_unit`).
 
 use chrono::Duration;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 
 use super::entity::profile as row;
 use crate::auth::{Actor, Permission};
@@ -39,6 +39,10 @@ async fn contracts(state: &AppState, actor: &Actor) -> AppResult<Vec<Todo>> {
         .column(row::Column::ContractEnd)
         .filter(row::Column::ContractEnd.gte(today - Duration::days(OVERDUE_DAYS)))
         .filter(row::Column::ContractEnd.lte(today + Duration::days(CONTRACT_NOTICE_DAYS)))
+        // A branch's few people first; over a sub-bureau or more, the few contracts first.
+        .apply_if(crate::db::scope::narrow(&scope).then(|| crate::people::store::live_ids_in(&scope)), |q, among| {
+            q.filter(row::Column::PersonId.in_subquery(among))
+        })
         .into_tuple()
         .all(&state.db)
         .await?;

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 
 use super::entity::{appraisal, profile};
 use crate::error::AppResult;
@@ -14,9 +14,14 @@ use crate::error::AppResult;
 pub const LOW_GRADES: [&str; 3] = ["基本称职", "不称职", "不合格"];
 
 /// Each person's latest appraisal when it is of `since_year` or later and its grade is one of
-/// [`LOW_GRADES`]: (person, year, grade). One query: an appraisal with a later one of the same
-/// person is not the latest.
-pub async fn low_latest_grades<C: ConnectionTrait>(db: &C, since_year: i32) -> AppResult<Vec<(i32, i32, String)>> {
+/// [`LOW_GRADES`]: (person, year, grade), of the persons `among` selects (a query with their ids;
+/// `None`: everyone). One query: an appraisal with a later one of the same person is not the
+/// latest.
+pub async fn low_latest_grades<C: ConnectionTrait>(
+    db: &C,
+    since_year: i32,
+    among: Option<sea_orm::sea_query::SelectStatement>,
+) -> AppResult<Vec<(i32, i32, String)>> {
     let later = Alias::new("later");
     let newer = Query::select()
         .expr(Expr::val(1))
@@ -37,6 +42,7 @@ pub async fn low_latest_grades<C: ConnectionTrait>(db: &C, since_year: i32) -> A
         .filter(appraisal::Column::Year.gte(since_year))
         .filter(appraisal::Column::Grade.is_in(LOW_GRADES))
         .filter(Expr::exists(newer).not())
+        .apply_if(among, |q, among| q.filter(appraisal::Column::PersonId.in_subquery(among)))
         .order_by_asc(appraisal::Column::PersonId)
         .into_tuple()
         .all(db)

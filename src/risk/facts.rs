@@ -58,7 +58,9 @@ pub async fn appraisal(
     out: &mut HashMap<i32, Vec<Reason>>,
 ) -> AppResult<()> {
     let since = state.clock.today().year() - 1;
-    let rows = crate::police::store::low_latest_grades(&state.db, since).await?;
+    // A branch's few people first; over a sub-bureau or more, the few low grades first.
+    let among = crate::db::scope::narrow(scope).then(|| crate::people::store::live_ids_in(scope));
+    let rows = crate::police::store::low_latest_grades(&state.db, since, among).await?;
     let ids: Vec<i32> = rows.iter().map(|(p, _, _)| *p).collect();
     let here = placed_in(state, scope, &ids).await?;
     for (person, year, grade) in rows.into_iter().filter(|(p, _, _)| here.contains(p)) {
