@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use docx_rs::{AlignmentType, Docx, Paragraph, Table, TableCell, TableRow};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use super::entity::{attendee, meeting};
@@ -287,10 +287,10 @@ pub fn absent_since<'a>(state: &'a AppState, scope: &'a Scope, since: NaiveDate)
         if crate::db::scope::narrow(scope) {
             query
                 .from(meeting::Entity)
-                .join_as(
-                    sea_orm::sea_query::JoinType::InnerJoin,
-                    attendee::Entity,
-                    a.clone(),
+                // CROSS JOIN: SQLite then keeps the meetings as the outer loop (an inner join was
+                // reordered to start from the absences again: 20 ms against 0.03 ms for a branch).
+                .join_as(sea_orm::sea_query::JoinType::CrossJoin, attendee::Entity, a.clone(), Condition::all())
+                .and_where(
                     Expr::col((a.clone(), attendee::Column::MeetingId)).equals((meeting::Entity, meeting::Column::Id)),
                 )
                 .cond_where(crate::db::scope::in_scope(meeting::Column::OrgPath, scope))

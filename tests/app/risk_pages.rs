@@ -192,22 +192,22 @@ async fn a_flag_opened_from_the_warning_list_records_the_decision_and_the_picker
     .await;
 }
 
+/// The sub-bureau's year-end screening, started by the whole-bureau party office: its id.
+async fn year_end_screening(zzb: &Session) -> i64 {
+    let body = json!({"name": "年底队伍隐患排查", "starts_on": "2026-11-25", "ends_on": "2026-12-15",
+        "org_id": 6, "focus": ["执法办案"]});
+    let (status, s) = zzb.send_json(Method::POST, "/api/v1/screenings", body).await;
+    assert_eq!(status, 201, "{s}");
+    s["id"].as_i64().unwrap()
+}
+
 #[tokio::test]
 async fn a_leader_sees_a_campaigns_completion_per_unit_and_no_names() {
     on_all_backends(|app| async move {
         let zzb = app.login("zzb").await;
         let shuji = app.login("shuji").await;
         let before = zzb.get_json("/api/v1/screenings").await.1["items"].as_array().unwrap().len();
-        let (status, s) = zzb
-            .send_json(
-                Method::POST,
-                "/api/v1/screenings",
-                json!({"name": "年底队伍隐患排查", "starts_on": "2026-11-25", "ends_on": "2026-12-15",
-                    "org_id": 6, "focus": ["执法办案"]}),
-            )
-            .await;
-        assert_eq!(status, 201, "{s}");
-        let id = s["id"].as_i64().unwrap();
+        let id = year_end_screening(&zzb).await;
         let (status, c) = shuji
             .send_json(Method::POST, &format!("/api/v1/screenings/{id}/branches/10/confirm"), json!({"note": ""}))
             .await;
@@ -357,16 +357,7 @@ async fn category_rows_and_a_branchs_confirmation_show_refusals_beside_the_row()
         assert!(form.contains("类别代码“c06”已存在") && form.contains("value=\"重复的类别\""), "{form}");
 
         // A branch's "no finding": refused, the reason in that branch's row with the note kept.
-        let (status, s) = zzb
-            .send_json(
-                Method::POST,
-                "/api/v1/screenings",
-                json!({"name": "年底队伍隐患排查", "starts_on": "2026-11-25", "ends_on": "2026-12-15",
-                    "org_id": 6, "focus": ["执法办案"]}),
-            )
-            .await;
-        assert_eq!(status, 201, "{s}");
-        let sid = s["id"].as_i64().unwrap();
+        let sid = year_end_screening(&zzb).await;
         let shuji = app.login("shuji").await;
         let url = format!("/risk/screenings/{sid}/branches/10/confirm");
         let long = "说".repeat(501);
