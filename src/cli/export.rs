@@ -53,10 +53,10 @@ pub async fn run(state: &AppState, cmd: ExportCommand) -> anyhow::Result<ExitCod
 async fn org_named(state: &AppState, text: &str) -> anyhow::Result<i32> {
     let id = crate::ui::params::picked_id(text);
     let live = org::Entity::find().filter(org::Column::DissolvedAt.is_null());
-    if let Some(id) = id {
-        if let Some(o) = live.clone().filter(org::Column::Id.eq(id)).one(&state.db).await? {
-            return Ok(o.id);
-        }
+    if let Some(id) = id
+        && let Some(o) = live.clone().filter(org::Column::Id.eq(id)).one(&state.db).await?
+    {
+        return Ok(o.id);
     }
     let named = live.filter(org::Column::Name.eq(text)).all(&state.db).await?;
     match named.as_slice() {

@@ -99,7 +99,7 @@ pub(super) async fn replay(db: &sea_orm::DatabaseConnection, statements: &[Captu
 /// with its time and its SQL (values inline, shortened).
 pub(super) fn print_slowest(statements: &[Captured], n: usize) {
     let mut sorted: Vec<&Captured> = statements.iter().collect();
-    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.1));
     for (s, took) in sorted.into_iter().take(n) {
         let sql: String = s.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
         let shown: String = sql.chars().take(600).collect();
