@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `user`, `demo`, `bench`, `audit verify`.
+//! The command line: `serve`, `migrate`, `user`, `demo`, `bench`, `audit`, `import`, `export`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
