@@ -28,10 +28,7 @@ impl TableWriter {
     pub fn new(sheet_name: &str, title: &str, headers: &[&str]) -> AppResult<Self> {
         let mut book = Workbook::new();
         let bold = Format::new().set_bold();
-        // Rows go to a temporary file as they are written instead of staying in memory as cells:
-        // a city's roster kept ~150 MB of cells until the file was packed (DESIGN.md §7 asks for
-        // ≤ 200 MB in all). The file is deleted when the workbook is dropped.
-        let sheet = book.add_worksheet_with_constant_memory().map_err(to_err)?;
+        let sheet = book.add_worksheet();
         sheet.set_name(sheet_name).map_err(to_err)?;
         sheet.write_string_with_format(0, 0, title, &bold).map_err(to_err)?;
         for (col, h) in headers.iter().enumerate() {
