@@ -438,6 +438,28 @@ async fn a_member_who_retires_becomes_a_retired_member_and_pays_the_retirees_rat
     .await;
 }
 
+/// A 主题党日 of branch 10 recorded by its secretary, submitted and approved by `reviewer`.
+async fn approved_party_day(
+    shuji: &Session,
+    reviewer: &Session,
+    held_on: &str,
+    topic: &str,
+    minutes: &str,
+    attendance: Vec<Value>,
+) {
+    let body = json!({"org_id": 10, "type": "party_day", "held_on": held_on, "topic": topic, "minutes": minutes,
+        "attendance": attendance});
+    let (status, m) = shuji.send_json(Method::POST, "/api/v1/meetings", body).await;
+    assert_eq!(status, 201, "{m}");
+    let id = m["id"].as_i64().unwrap();
+    let (status, sent) = shuji.send_json(Method::POST, &format!("/api/v1/meetings/{id}/submit"), json!({})).await;
+    assert_eq!(status, 200, "{sent}");
+    let (status, ok) = reviewer
+        .send_json(Method::POST, &format!("/api/v1/meetings/{id}/review"), json!({"decision": "approve"}))
+        .await;
+    assert_eq!(status, 200, "{ok}");
+}
+
 /// A member absent without leave from the window's approved meetings, and present at none, is on
 /// the secretary's list (党章第九条) — found from the branch's own meetings on the branch's pages and
 /// from the absences over the sub-bureau, the same member both ways.
@@ -461,20 +483,9 @@ async fn a_member_absent_from_every_approved_meeting_is_on_the_lapse_list_at_eve
             })
             .collect();
         assert!(attendance.iter().any(|e| e["person_id"] == a && e["status"] == "缺席"), "{expected}");
-        let (status, m) = shuji
-            .send_json(Method::POST, "/api/v1/meetings", json!({
-                "org_id": 10, "type": "party_day", "held_on": "2026-11-20", "topic": "缺席核查用的主题党日",
-                "minutes": "本次主题党日组织党员到社区开展矛盾纠纷排查，逐户走访了解群众诉求，并就下一步的巡逻防控分工作了安排。",
-                "attendance": attendance
-            }))
-            .await;
-        assert_eq!(status, 201, "{m}");
-        let id = m["id"].as_i64().unwrap();
-        let (status, sent) = shuji.send_json(Method::POST, &format!("/api/v1/meetings/{id}/submit"), json!({})).await;
-        assert_eq!(status, 200, "{sent}");
-        let (status, ok) =
-            fenju.send_json(Method::POST, &format!("/api/v1/meetings/{id}/review"), json!({"decision": "approve"})).await;
-        assert_eq!(status, 200, "{ok}");
+        let minutes =
+            "本次主题党日组织党员到社区开展矛盾纠纷排查，逐户走访了解群众诉求，并就下一步的巡逻防控分工作了安排。";
+        approved_party_day(&shuji, &fenju, "2026-11-20", "缺席核查用的主题党日", minutes, attendance).await;
 
         let listed = |list: &Value| list["items"].as_array().unwrap().iter().any(|r| r["person_id"] == a);
         let (_, branch) = shuji.get_json("/api/v1/lapse").await;
@@ -490,19 +501,9 @@ async fn a_member_absent_from_every_approved_meeting_is_on_the_lapse_list_at_eve
             .iter()
             .map(|m| json!({"person_id": m["person_id"], "status": "出席"}))
             .collect();
-        let (status, m) = shuji
-            .send_json(Method::POST, "/api/v1/meetings", json!({
-                "org_id": 10, "type": "party_day", "held_on": "2026-11-25", "topic": "补学习",
-                "minutes": "组织未参加上次活动的党员集中补学，书记讲解了党章关于党员义务的规定，与会党员逐一谈了体会和打算。",
-                "attendance": present
-            }))
-            .await;
-        assert_eq!(status, 201, "{m}");
-        let id = m["id"].as_i64().unwrap();
-        shuji.send_json(Method::POST, &format!("/api/v1/meetings/{id}/submit"), json!({})).await;
-        let (status, ok) =
-            fenju.send_json(Method::POST, &format!("/api/v1/meetings/{id}/review"), json!({"decision": "approve"})).await;
-        assert_eq!(status, 200, "{ok}");
+        let minutes =
+            "组织未参加上次活动的党员集中补学，书记讲解了党章关于党员义务的规定，与会党员逐一谈了体会和打算。";
+        approved_party_day(&shuji, &fenju, "2026-11-25", "补学习", minutes, present).await;
         let (_, branch) = shuji.get_json("/api/v1/lapse").await;
         assert!(!listed(&branch), "{branch}");
         let (_, sub_bureau) = fenju.get_json("/api/v1/lapse").await;
