@@ -30,12 +30,16 @@ pub struct AppState {
     /// Bumped by every policy change made here, so a read that overlapped one is not cached.
     policy_generation: Arc<AtomicU64>,
     /// Row counts of list filters (see [`AppState::cached_count`]).
-    counts: Arc<RwLock<HashMap<String, CachedCount>>>,
+    counts: Arc<RwLock<HashMap<String, Arc<CountSlot>>>>,
     /// One import at a time per instance: reading a large spreadsheet takes memory and a core.
     pub imports: Arc<tokio::sync::Semaphore>,
     /// How far that import has got (`crate::io::progress`).
     pub progress: Arc<crate::io::progress::Progress>,
 }
+
+/// One filter's remembered count. Its lock is held while the count runs, so requests asking the
+/// same question at once wait for one answer instead of each counting the whole bureau.
+type CountSlot = tokio::sync::Mutex<Option<CachedCount>>;
 
 #[derive(Clone, Copy)]
 struct CachedCount {
@@ -106,21 +110,29 @@ impl AppState {
     where
         F: Future<Output = Result<u64, sea_orm::DbErr>>,
     {
+        let fresh = |c: &Option<CachedCount>, epoch: u64| match c {
+            Some(c) if c.epoch == epoch && c.at.elapsed() < COUNT_TTL => Some(c.count),
+            _ => None,
+        };
+        let existing = self.counts.read().ok().and_then(|map| map.get(&key).cloned());
+        let slot = match existing {
+            Some(slot) => slot,
+            None => {
+                let Ok(mut map) = self.counts.write() else { return count.await };
+                if map.len() >= COUNT_ENTRIES {
+                    map.clear();
+                }
+                map.entry(key).or_default().clone()
+            }
+        };
+        let mut cached = slot.lock().await;
+        // Read after the lock: a write committed while waiting makes the waited-for count stale.
         let epoch = crate::db::write_epoch();
-        if let Ok(map) = self.counts.read()
-            && let Some(c) = map.get(&key)
-            && c.epoch == epoch
-            && c.at.elapsed() < COUNT_TTL
-        {
-            return Ok(c.count);
+        if let Some(value) = fresh(&cached, epoch) {
+            return Ok(value);
         }
         let value = count.await?;
-        if let Ok(mut map) = self.counts.write() {
-            if map.len() >= COUNT_ENTRIES {
-                map.clear();
-            }
-            map.insert(key, CachedCount { epoch, at: Instant::now(), count: value });
-        }
+        *cached = Some(CachedCount { epoch, at: Instant::now(), count: value });
         Ok(value)
     }
 
@@ -152,5 +164,39 @@ mod tests {
         crate::db::begin_write(&state.db).await.unwrap().rollback().await.unwrap();
         let after = state.cached_count("k".into(), async { Ok(9) }).await.unwrap();
         assert_eq!(after, 9, "a write makes the cached count stale");
+    }
+
+    #[tokio::test]
+    async fn requests_asking_the_same_count_at_once_share_one_answer() {
+        let mut config = Config::default();
+        config.database.url = DatabaseUrl("sqlite::memory:".into());
+        config.database.max_connections = 1;
+        let db = crate::db::connect(&config.database).await.unwrap();
+        let state = AppState::new(db, config, Arc::new(crate::clock::SystemClock));
+        let runs = Arc::new(AtomicU64::new(0));
+        let ask = |value: u64| {
+            let (state, runs) = (state.clone(), runs.clone());
+            async move {
+                let count = async {
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Ok(value)
+                };
+                state.cached_count("same".into(), count).await.unwrap()
+            }
+        };
+        let before = crate::db::write_epoch();
+        let tasks: Vec<_> = (0..8).map(|v| tokio::spawn(ask(v))).collect();
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.unwrap());
+        }
+        // Another test's write (the epoch is process-wide) rightly makes a waiter count again.
+        let writes = crate::db::write_epoch() - before;
+        let runs = runs.load(Ordering::SeqCst);
+        assert!((1..=1 + writes).contains(&runs), "eight requests at once count once, not {runs}");
+        if writes == 0 {
+            assert!(answers.iter().all(|&a| a == answers[0]), "and all get that count: {answers:?}");
+        }
     }
 }

@@ -8,6 +8,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
 
+use super::parts::Owner;
 use super::xlsx::TableWriter;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
@@ -29,7 +30,6 @@ pub mod entity {
         pub done_rows: i32,
         pub finished_at: Option<DateTime>,
         pub failure: Option<String>,
-        pub content: Option<Vec<u8>>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -85,25 +85,32 @@ pub async fn start(state: &AppState, actor: &Actor, kind: &str, filename: &str, 
     let id = row.id;
     let state = state.clone();
     tokio::spawn(async move {
-        let (content, failure) = match write(&state, id, sheet).await {
-            Ok(bytes) => (Some(bytes), None),
+        let saved = match write(&state, id, sheet).await {
+            Ok(bytes) => save(&state, id, &bytes, None).await,
             Err(e) => {
                 tracing::error!(job = id, "export failed: {e:#}");
-                (None, Some("生成文件失败，请重新导出".to_owned()))
+                save(&state, id, &[], Some("生成文件失败，请重新导出")).await
             }
         };
-        let saved = entity::Entity::update_many()
-            .col_expr(entity::Column::Content, Expr::value(content))
-            .col_expr(entity::Column::Failure, Expr::value(failure))
-            .col_expr(entity::Column::FinishedAt, Expr::value(state.clock.now_db()))
-            .filter(entity::Column::Id.eq(id))
-            .exec(&state.db)
-            .await;
         if let Err(e) = saved {
             tracing::error!(job = id, "export not saved: {e}");
         }
     });
     Ok(id)
+}
+
+/// Stores the file in pieces and marks the job finished, in one transaction: a download sees
+/// the whole file or none of it.
+async fn save(state: &AppState, id: i32, bytes: &[u8], failure: Option<&str>) -> Result<(), sea_orm::DbErr> {
+    let txn = crate::db::begin_write(&state.db).await?;
+    super::parts::store(&txn, Owner::Export, id, bytes).await?;
+    entity::Entity::update_many()
+        .col_expr(entity::Column::Failure, Expr::value(failure.map(str::to_owned)))
+        .col_expr(entity::Column::FinishedAt, Expr::value(state.clock.now_db()))
+        .filter(entity::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await
 }
 
 async fn write(state: &AppState, id: i32, sheet: Sheet) -> AppResult<Vec<u8>> {
@@ -212,13 +219,25 @@ pub async fn file(state: &AppState, actor: &Actor, kind: &str, id: i32) -> AppRe
     if !job.ready {
         return Err(AppError::conflict("export", "文件还没有生成好，请稍候"));
     }
-    let row = entity::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    Ok((job.filename, row.content.unwrap_or_default()))
+    Ok((job.filename, super::parts::read(&state.db, Owner::Export, id).await?))
 }
 
 /// Jobs older than a day are dropped with their files: they hold personal data.
 pub async fn purge_stale(state: &AppState) -> AppResult<()> {
     let cutoff = state.clock.now_db() - chrono::Duration::days(1);
-    entity::Entity::delete_many().filter(entity::Column::CreatedAt.lt(cutoff)).exec(&state.db).await?;
+    let stale: Vec<i32> = entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Id)
+        .filter(entity::Column::CreatedAt.lt(cutoff))
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let txn = crate::db::begin_write(&state.db).await?;
+    super::parts::remove(&txn, Owner::Export, stale.clone()).await?;
+    entity::Entity::delete_many().filter(entity::Column::Id.is_in(stale)).exec(&txn).await?;
+    txn.commit().await?;
     Ok(())
 }

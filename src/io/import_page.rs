@@ -146,7 +146,7 @@ where
     match preview(bytes.clone(), given.clone()).await {
         Ok(mut report) => {
             let upload_id = if report.rejected() == 0 {
-                Some(super::uploads::save(state, actor, kind, &filename, bytes.to_vec()).await?)
+                Some(super::uploads::save(state, actor, kind, &filename, &bytes).await?)
             } else {
                 None
             };

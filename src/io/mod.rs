@@ -3,6 +3,7 @@ pub mod cells;
 pub mod docx;
 pub mod exports;
 pub mod import_page;
+pub mod parts;
 pub mod progress;
 pub mod sheet;
 pub mod table;

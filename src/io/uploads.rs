@@ -1,6 +1,8 @@
 //! Uploaded files kept between an import's preview and its confirmation.
 
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+
+use super::parts::{self, Owner};
 
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
@@ -16,7 +18,6 @@ pub mod entity {
         pub id: i32,
         pub kind: String,
         pub filename: String,
-        pub content: Vec<u8>,
         pub created_by: i32,
         pub created_at: DateTime,
         pub committed_at: Option<DateTime>,
@@ -28,23 +29,31 @@ pub mod entity {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-pub async fn save(state: &AppState, actor: &Actor, kind: &str, filename: &str, content: Vec<u8>) -> AppResult<i32> {
+/// An upload ready to be imported.
+pub struct Upload {
+    pub filename: String,
+    pub content: Vec<u8>,
+}
+
+pub async fn save(state: &AppState, actor: &Actor, kind: &str, filename: &str, content: &[u8]) -> AppResult<i32> {
     purge_stale(state).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let row = entity::ActiveModel {
         kind: Set(kind.to_owned()),
         filename: Set(filename.chars().take(255).collect()),
-        content: Set(content),
         created_by: Set(actor.user_id),
         created_at: Set(state.clock.now_db()),
         ..Default::default()
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await?;
+    parts::store(&txn, Owner::Upload, row.id, content).await?;
+    txn.commit().await?;
     Ok(row.id)
 }
 
 /// An upload of `kind` that this actor made and has not committed yet.
-pub async fn load(state: &AppState, actor: &Actor, kind: &str, id: i32) -> AppResult<entity::Model> {
+pub async fn load(state: &AppState, actor: &Actor, kind: &str, id: i32) -> AppResult<Upload> {
     let row = entity::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     if row.created_by != actor.user_id || row.kind != kind {
         let event = crate::audit::Event::by(actor, "access.denied").object("upload", id);
@@ -57,17 +66,16 @@ pub async fn load(state: &AppState, actor: &Actor, kind: &str, id: i32) -> AppRe
     if row.committed_at.is_some() {
         return Err(AppError::conflict("file", "该文件已经导入过，请勿重复提交"));
     }
-    Ok(row)
+    let content = parts::read(&state.db, Owner::Upload, id).await?;
+    Ok(Upload { filename: row.filename, content })
 }
 
 /// Marks an upload as imported inside the import's transaction and drops its content (it holds
 /// ID and phone numbers). Exactly one confirmation wins; a second one is a conflict.
 pub async fn mark_committed<C: sea_orm::ConnectionTrait>(db: &C, id: i32, at: chrono::NaiveDateTime) -> AppResult<()> {
     use sea_orm::sea_query::Expr;
-    use sea_orm::{ColumnTrait, QueryFilter};
     let result = entity::Entity::update_many()
         .col_expr(entity::Column::CommittedAt, Expr::value(at))
-        .col_expr(entity::Column::Content, Expr::value(Vec::<u8>::new()))
         .filter(entity::Column::Id.eq(id))
         .filter(entity::Column::CommittedAt.is_null())
         .exec(db)
@@ -75,17 +83,27 @@ pub async fn mark_committed<C: sea_orm::ConnectionTrait>(db: &C, id: i32, at: ch
     if result.rows_affected != 1 {
         return Err(AppError::conflict("file", "该文件已经导入过，请勿重复提交"));
     }
+    parts::remove(db, Owner::Upload, vec![id]).await?;
     Ok(())
 }
 
 /// Uploads never confirmed are dropped after a day: they hold personal data.
 pub async fn purge_stale(state: &AppState) -> AppResult<()> {
-    use sea_orm::{ColumnTrait, QueryFilter};
     let cutoff = state.clock.now_db() - chrono::Duration::days(1);
-    entity::Entity::delete_many()
+    let stale: Vec<i32> = entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Id)
         .filter(entity::Column::CreatedAt.lt(cutoff))
         .filter(entity::Column::CommittedAt.is_null())
-        .exec(&state.db)
+        .into_tuple()
+        .all(&state.db)
         .await?;
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let txn = crate::db::begin_write(&state.db).await?;
+    parts::remove(&txn, Owner::Upload, stale.clone()).await?;
+    entity::Entity::delete_many().filter(entity::Column::Id.is_in(stale)).exec(&txn).await?;
+    txn.commit().await?;
     Ok(())
 }

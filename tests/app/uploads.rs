@@ -249,3 +249,23 @@ async fn ids_outside_the_uploaders_reach_are_refused_and_audited() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_file_of_several_pieces_is_read_back_whole_and_removed_with_its_owner() {
+    use dangjian::io::parts::{self, Owner, PART_BYTES};
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        // Bytes that no piece boundary can hide: each position tells where it came from.
+        let file: Vec<u8> = (0..PART_BYTES * 2 + 12_345).map(|i| (i % 251) as u8).collect();
+        parts::store(&app.state.db, Owner::Export, 7, &file).await.unwrap();
+        parts::store(&app.state.db, Owner::Upload, 7, b"another owner's file").await.unwrap();
+        let back = parts::read(&app.state.db, Owner::Export, 7).await.unwrap();
+        assert_eq!(back.len(), file.len(), "three pieces, none lost");
+        assert!(back == file, "in order");
+        assert_eq!(parts::read(&app.state.db, Owner::Upload, 7).await.unwrap(), b"another owner's file");
+        parts::remove(&app.state.db, Owner::Export, vec![7]).await.unwrap();
+        assert!(parts::read(&app.state.db, Owner::Export, 7).await.unwrap().is_empty());
+        assert_eq!(parts::read(&app.state.db, Owner::Upload, 7).await.unwrap().len(), 20, "the upload stays");
+        app.finish().await;
+    }
+}

@@ -31,6 +31,7 @@ mod m20261205_000027_roster_fixes;
 mod m20261206_000028_meet_speed;
 mod m20261206_000029_list_speed;
 mod m20261206_000030_export_jobs;
+mod m20261207_000031_file_parts;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000030_export_jobs::Migration),
             Box::new(m20261206_000029_list_speed::Migration),
             Box::new(m20261206_000028_meet_speed::Migration),
+            Box::new(m20261207_000031_file_parts::Migration),
         ]
     }
 }
