@@ -175,8 +175,15 @@ impl IdentitySearch {
     /// no one's number — a six-digit police number is also a six-digit ID suffix, and searching
     /// police numbers is not a reveal.
     async fn audit(&self, state: &AppState, actor: &Actor, total: u64, returned: &[person::Model]) -> AppResult<()> {
-        let found: Vec<i32> =
-            returned.iter().filter(|p| self.found_through_identity(p)).map(|p| p.id).take(AUDITED_PERSONS).collect();
+        self.record(state, actor, total, self.found(returned, AUDITED_PERSONS)).await
+    }
+
+    /// Who of `returned` was found through a full number, at most `up_to`.
+    fn found(&self, returned: &[person::Model], up_to: usize) -> Vec<i32> {
+        returned.iter().filter(|p| self.found_through_identity(p)).map(|p| p.id).take(up_to).collect()
+    }
+
+    async fn record(&self, state: &AppState, actor: &Actor, total: u64, found: Vec<i32>) -> AppResult<()> {
         if found.is_empty() {
             return Ok(());
         }
@@ -457,28 +464,6 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PersonFilter, page: 
 /// Largest export in one file.
 pub const EXPORT_LIMIT: u64 = 200_000;
 
-/// Every row the filter shows, for the Excel export; an export of the roster is audited, and
-/// so is a search through full numbers behind it.
-pub async fn list_all(state: &AppState, actor: &Actor, filter: &PersonFilter) -> AppResult<Vec<PersonRow>> {
-    let Filtered { query, search } = filtered(state, actor, filter).await?;
-    let people = query.limit(EXPORT_LIMIT).all(&state.db).await?;
-    if let Some(identity) = &search.identity {
-        identity.audit(state, actor, people.len() as u64, &people).await?;
-    }
-    let mut event = Event::by(actor, "person.export");
-    if let Some(path) = store::common_path(people.iter().filter_map(|p| p.org_path.as_deref())) {
-        event = event.org(path);
-    }
-    // The audit log never holds a searched ID or phone number in clear.
-    let mut shown = filter.clone();
-    if let Some(identity) = &search.identity {
-        shown.q = identity.masked();
-    }
-    let event = event.summary(json!({"filter": shown, "rows": people.len()}));
-    audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
-    rows(state, people).await
-}
-
 /// The roster export's own columns; higher domains' columns follow (see [`extra_columns`]).
 pub const EXPORT_HEADERS: [&str; 11] = [
     "姓名",
@@ -494,21 +479,53 @@ pub const EXPORT_HEADERS: [&str; 11] = [
     "在职状态",
 ];
 
+/// People read at a time for an export: their records, rows and higher domains' columns are
+/// dropped batch by batch, so only the sheet's own strings grow with the export.
+const EXPORT_BATCH: usize = 2_000;
+
 /// The roster as the export writes it, for the web page, the API and `dangjian export people`:
-/// exactly what the filter shows (audited by [`list_all`]), with higher domains' columns.
+/// exactly what the filter shows, with higher domains' columns. The export is audited
+/// (`person.export`, with the filter and the row count), and so is a search through full
+/// numbers behind it.
 pub async fn export_sheet(
     state: &AppState,
     actor: &Actor,
     filter: &PersonFilter,
 ) -> AppResult<crate::io::exports::Sheet> {
-    let rows = list_all(state, actor, filter).await?;
-    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    // Columns higher domains keep (警衔, 辅警合同 …), after the roster's own.
-    let (extra_headers, mut extra) = extra_columns(state, &ids).await?;
-    let headers: Vec<&'static str> = EXPORT_HEADERS.iter().copied().chain(extra_headers.iter().copied()).collect();
-    let table: Vec<Vec<String>> = rows
-        .into_iter()
-        .map(|r| {
+    let Filtered { query, search } = filtered(state, actor, filter).await?;
+    // The rows' order and where they sit first; the records a batch at a time below.
+    let listed: Vec<(i32, Option<String>)> = query
+        .select_only()
+        .columns([Column::Id, Column::OrgPath])
+        .limit(EXPORT_LIMIT)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let ids: Vec<i32> = listed.iter().map(|(id, _)| *id).collect();
+    let common = store::common_path(listed.iter().filter_map(|(_, path)| path.as_deref()));
+    drop(listed);
+
+    let mut headers: Vec<&'static str> = EXPORT_HEADERS.to_vec();
+    let mut table: Vec<Vec<String>> = Vec::with_capacity(ids.len());
+    let mut found = Vec::new();
+    let mut batches = ids.chunks(EXPORT_BATCH).peekable();
+    if batches.peek().is_none() {
+        // Nobody: the sheet still has every column.
+        headers.extend(extra_columns(state, &[]).await?.0);
+    }
+    while let Some(batch) = batches.next() {
+        let mut people = person::Entity::find().filter(Column::Id.is_in(batch.to_vec())).all(&state.db).await?;
+        let position: std::collections::HashMap<i32, usize> = batch.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        people.sort_by_key(|p| position.get(&p.id).copied().unwrap_or(usize::MAX));
+        if let Some(identity) = &search.identity {
+            found.extend(identity.found(&people, AUDITED_PERSONS.saturating_sub(found.len())));
+        }
+        // Columns higher domains keep (警衔, 辅警合同 …), after the roster's own.
+        let (extra_headers, mut extra) = extra_columns(state, batch).await?;
+        if headers.len() == EXPORT_HEADERS.len() {
+            headers.extend(extra_headers.iter().copied());
+        }
+        for r in rows(state, people).await? {
             let more = extra.remove(&r.id).unwrap_or_else(|| vec![String::new(); extra_headers.len()]);
             let mut row = vec![
                 r.name,
@@ -524,9 +541,23 @@ pub async fn export_sheet(
                 r.employment_status,
             ];
             row.extend(more);
-            row
-        })
-        .collect();
+            table.push(row);
+        }
+    }
+    if let Some(identity) = &search.identity {
+        identity.record(state, actor, table.len() as u64, found).await?;
+    }
+    let mut event = Event::by(actor, "person.export");
+    if let Some(path) = common {
+        event = event.org(path);
+    }
+    // The audit log never holds a searched ID or phone number in clear.
+    let mut shown = filter.clone();
+    if let Some(identity) = &search.identity {
+        shown.q = identity.masked();
+    }
+    let event = event.summary(json!({"filter": shown, "rows": table.len()}));
+    audit::record_alone(&state.db, state.clock.as_ref(), event).await?;
     let title = format!("民辅警名册（共 {} 人）", table.len());
     Ok(crate::io::exports::Sheet { sheet_name: "民辅警", title, headers, rows: table })
 }
