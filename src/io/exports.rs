@@ -225,19 +225,7 @@ pub async fn file(state: &AppState, actor: &Actor, kind: &str, id: i32) -> AppRe
 /// Jobs older than a day are dropped with their files: they hold personal data.
 pub async fn purge_stale(state: &AppState) -> AppResult<()> {
     let cutoff = state.clock.now_db() - chrono::Duration::days(1);
-    let stale: Vec<i32> = entity::Entity::find()
-        .select_only()
-        .column(entity::Column::Id)
-        .filter(entity::Column::CreatedAt.lt(cutoff))
-        .into_tuple()
-        .all(&state.db)
-        .await?;
-    if stale.is_empty() {
-        return Ok(());
-    }
-    let txn = crate::db::begin_write(&state.db).await?;
-    super::parts::remove(&txn, Owner::Export, stale.clone()).await?;
-    entity::Entity::delete_many().filter(entity::Column::Id.is_in(stale)).exec(&txn).await?;
-    txn.commit().await?;
+    let stale = entity::Entity::find().filter(entity::Column::CreatedAt.lt(cutoff));
+    super::parts::drop_owners(&state.db, Owner::Export, stale, entity::Column::Id).await?;
     Ok(())
 }

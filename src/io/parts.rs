@@ -2,7 +2,10 @@
 //! upload, an export job) and its id. One statement carries one piece, so a file of any
 //! allowed size passes MariaDB's default 16 MB `max_allowed_packet` on its way in and out.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Set,
+};
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -84,4 +87,22 @@ pub async fn remove<C: ConnectionTrait>(db: &C, owner: Owner, ids: Vec<i32>) -> 
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Deletes the owner rows `stale` selects (by their `id` column) with their files, in one
+/// transaction: what uploads and export jobs do with what is a day old.
+pub async fn drop_owners<E: EntityTrait>(
+    db: &DatabaseConnection,
+    owner: Owner,
+    stale: Select<E>,
+    id: E::Column,
+) -> Result<(), sea_orm::DbErr> {
+    let ids: Vec<i32> = stale.select_only().column(id).into_tuple().all(db).await?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let txn = crate::db::begin_write(db).await?;
+    remove(&txn, owner, ids.clone()).await?;
+    E::delete_many().filter(id.is_in(ids)).exec(&txn).await?;
+    txn.commit().await
 }

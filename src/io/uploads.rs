@@ -1,6 +1,6 @@
 //! Uploaded files kept between an import's preview and its confirmation.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::parts::{self, Owner};
 
@@ -90,20 +90,9 @@ pub async fn mark_committed<C: sea_orm::ConnectionTrait>(db: &C, id: i32, at: ch
 /// Uploads never confirmed are dropped after a day: they hold personal data.
 pub async fn purge_stale(state: &AppState) -> AppResult<()> {
     let cutoff = state.clock.now_db() - chrono::Duration::days(1);
-    let stale: Vec<i32> = entity::Entity::find()
-        .select_only()
-        .column(entity::Column::Id)
+    let stale = entity::Entity::find()
         .filter(entity::Column::CreatedAt.lt(cutoff))
-        .filter(entity::Column::CommittedAt.is_null())
-        .into_tuple()
-        .all(&state.db)
-        .await?;
-    if stale.is_empty() {
-        return Ok(());
-    }
-    let txn = crate::db::begin_write(&state.db).await?;
-    parts::remove(&txn, Owner::Upload, stale.clone()).await?;
-    entity::Entity::delete_many().filter(entity::Column::Id.is_in(stale)).exec(&txn).await?;
-    txn.commit().await?;
+        .filter(entity::Column::CommittedAt.is_null());
+    parts::drop_owners(&state.db, Owner::Upload, stale, entity::Column::Id).await?;
     Ok(())
 }

@@ -508,14 +508,14 @@ pub async fn export_sheet(
     let mut headers: Vec<&'static str> = EXPORT_HEADERS.to_vec();
     let mut table: Vec<Vec<String>> = Vec::with_capacity(ids.len());
     let mut found = Vec::new();
-    let mut batches = ids.chunks(EXPORT_BATCH).peekable();
-    if batches.peek().is_none() {
+    if ids.is_empty() {
         // Nobody: the sheet still has every column.
         headers.extend(extra_columns(state, &[]).await?.0);
     }
-    while let Some(batch) = batches.next() {
+    for batch in ids.chunks(EXPORT_BATCH) {
         let mut people = person::Entity::find().filter(Column::Id.is_in(batch.to_vec())).all(&state.db).await?;
-        let position: std::collections::HashMap<i32, usize> = batch.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let position: std::collections::HashMap<i32, usize> =
+            batch.iter().enumerate().map(|(i, id)| (*id, i)).collect();
         people.sort_by_key(|p| position.get(&p.id).copied().unwrap_or(usize::MAX));
         if let Some(identity) = &search.identity {
             found.extend(identity.found(&people, AUDITED_PERSONS.saturating_sub(found.len())));

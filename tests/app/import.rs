@@ -4,19 +4,19 @@ use serde_json::Value;
 use crate::support::{Session, TestApp, on_all_backends, valid_id};
 
 /// A cell as people type it: text, a number, or an Excel date.
-enum Cell {
+pub(crate) enum Cell {
     Text(String),
     Number(f64),
     Date(f64),
 }
 
-fn t(s: &str) -> Cell {
+pub(crate) fn t(s: &str) -> Cell {
     Cell::Text(s.to_owned())
 }
 
 /// A roster as other tools make it: a merged title, merged group headings, headers in their
 /// own order with other names, an extra column.
-fn roster(rows: &[Vec<Cell>]) -> Vec<u8> {
+pub(crate) fn roster(rows: &[Vec<Cell>]) -> Vec<u8> {
     let mut book = Workbook::new();
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let sheet = book.add_worksheet();
