@@ -149,13 +149,17 @@ mod tests {
     use super::*;
     use crate::config::DatabaseUrl;
 
-    #[tokio::test]
-    async fn a_cached_count_is_recomputed_after_a_write() {
+    async fn in_memory() -> AppState {
         let mut config = Config::default();
         config.database.url = DatabaseUrl("sqlite::memory:".into());
         config.database.max_connections = 1;
         let db = crate::db::connect(&config.database).await.unwrap();
-        let state = AppState::new(db, config, Arc::new(crate::clock::SystemClock));
+        AppState::new(db, config, Arc::new(crate::clock::SystemClock))
+    }
+
+    #[tokio::test]
+    async fn a_cached_count_is_recomputed_after_a_write() {
+        let state = in_memory().await;
         let first = state.cached_count("k".into(), async { Ok(7) }).await.unwrap();
         let again = state.cached_count("k".into(), async { Ok(8) }).await.unwrap();
         assert_eq!((first, again), (7, 7), "the same question is answered from memory");
@@ -168,11 +172,7 @@ mod tests {
 
     #[tokio::test]
     async fn requests_asking_the_same_count_at_once_share_one_answer() {
-        let mut config = Config::default();
-        config.database.url = DatabaseUrl("sqlite::memory:".into());
-        config.database.max_connections = 1;
-        let db = crate::db::connect(&config.database).await.unwrap();
-        let state = AppState::new(db, config, Arc::new(crate::clock::SystemClock));
+        let state = in_memory().await;
         let runs = Arc::new(AtomicU64::new(0));
         let ask = |value: u64| {
             let (state, runs) = (state.clone(), runs.clone());

@@ -4,19 +4,19 @@ use serde_json::Value;
 use crate::support::{Session, TestApp, on_all_backends, valid_id};
 
 /// A cell as people type it: text, a number, or an Excel date.
-pub(crate) enum Cell {
+enum Cell {
     Text(String),
     Number(f64),
     Date(f64),
 }
 
-pub(crate) fn t(s: &str) -> Cell {
+fn t(s: &str) -> Cell {
     Cell::Text(s.to_owned())
 }
 
 /// A roster as other tools make it: a merged title, merged group headings, headers in their
 /// own order with other names, an extra column.
-pub(crate) fn roster(rows: &[Vec<Cell>]) -> Vec<u8> {
+fn roster(rows: &[Vec<Cell>]) -> Vec<u8> {
     let mut book = Workbook::new();
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let sheet = book.add_worksheet();
@@ -255,15 +255,12 @@ async fn a_real_looking_roster_is_previewed_rejected_whole_then_fixed_and_import
     .await;
 }
 
-#[tokio::test]
-async fn the_web_import_previews_then_commits_and_the_cli_checks_files() {
-    let app = TestApp::spawn(crate::support::Backend::Sqlite).await;
-    let zzb = app.login("zzb").await;
-    let template = zzb.get("/people/import/template.xlsx").await;
-    assert_eq!(template.status(), 200);
-    let rows = vec![vec![
-        t("孙八"),
-        t(&valid_id("37020219870303007")),
+/// Previews a one-person roster on the web page (a 辅警 of 中山路派出所党支部); answers the id
+/// of the upload kept for its confirmation, and the preview page.
+pub(crate) async fn previewed(s: &Session, name: &str, id17: &str) -> (String, String) {
+    let row = vec![
+        t(name),
+        t(&valid_id(id17)),
         t("辅警"),
         t("群众"),
         t("中山路派出所党支部"),
@@ -271,17 +268,25 @@ async fn the_web_import_previews_then_commits_and_the_cli_checks_files() {
         t(""),
         t("辅警"),
         t(""),
-    ]];
+    ];
     let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(roster(&rows)).file_name("花名册.xlsx"));
-    let res =
-        zzb.client.post(zzb.url(&format!("/people/import?_csrf={}", zzb.csrf))).multipart(form).send().await.unwrap();
+        .part("file", reqwest::multipart::Part::bytes(roster(&[row])).file_name("花名册.xlsx"));
+    let res = s.client.post(s.url(&format!("/people/import?_csrf={}", s.csrf))).multipart(form).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
-    assert!(html.contains("新建 <strong>1</strong> 人"), "{html}");
     let marker = "action=\"/people/import/";
-    let start = html.find(marker).unwrap() + marker.len();
-    let upload_id: String = html[start..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    let start = html.find(marker).unwrap_or_else(|| panic!("no confirmation offered: {html}")) + marker.len();
+    (html[start..].chars().take_while(|c| c.is_ascii_digit()).collect(), html)
+}
+
+#[tokio::test]
+async fn the_web_import_previews_then_commits_and_the_cli_checks_files() {
+    let app = TestApp::spawn(crate::support::Backend::Sqlite).await;
+    let zzb = app.login("zzb").await;
+    let template = zzb.get("/people/import/template.xlsx").await;
+    assert_eq!(template.status(), 200);
+    let (upload_id, html) = previewed(&zzb, "孙八", "37020219870303007").await;
+    assert!(html.contains("新建 <strong>1</strong> 人"), "{html}");
     let res = zzb.post_form(&format!("/people/import/{upload_id}/commit"), &[]).await;
     assert_eq!(res.status(), 303);
     let (_, found) = zzb.get_json("/api/v1/persons?q=%E5%AD%99%E5%85%AB").await;

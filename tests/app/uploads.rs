@@ -270,33 +270,9 @@ async fn a_file_of_several_pieces_is_read_back_whole_and_removed_with_its_owner(
     }
 }
 
-/// Previews a one-person roster on the web page; answers the id of the upload kept for its
-/// confirmation.
-async fn previewed(s: &Session, name: &str, id17: &str) -> String {
-    use crate::import::{roster, t};
-    let row = vec![
-        t(name),
-        t(&crate::support::valid_id(id17)),
-        t("辅警"),
-        t("群众"),
-        t("中山路派出所党支部"),
-        t(""),
-        t(""),
-        t("辅警"),
-        t(""),
-    ];
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(roster(&[row])).file_name("花名册.xlsx"));
-    let res = s.client.post(s.url(&format!("/people/import?_csrf={}", s.csrf))).multipart(form).send().await.unwrap();
-    assert_eq!(res.status(), 200);
-    let html = res.text().await.unwrap();
-    let marker = "action=\"/people/import/";
-    let start = html.find(marker).unwrap_or_else(|| panic!("no confirmation offered: {html}")) + marker.len();
-    html[start..].chars().take_while(|c| c.is_ascii_digit()).collect()
-}
-
 #[tokio::test]
 async fn a_kept_upload_is_dropped_when_imported_or_a_day_old() {
+    use crate::import::previewed;
     use dangjian::io::parts::{self, Owner};
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
@@ -306,13 +282,13 @@ async fn a_kept_upload_is_dropped_when_imported_or_a_day_old() {
             async move { parts::read(&db, Owner::Upload, id).await.unwrap().len() }
         };
         // Confirmed: the file (ID numbers) goes with the import, the record of it stays.
-        let first = previewed(&zzb, "孙八", "37020219870303007").await;
+        let (first, _) = previewed(&zzb, "孙八", "37020219870303007").await;
         assert!(kept(&first).await > 0, "the previewed file is kept for its confirmation");
         assert_eq!(zzb.post_form(&format!("/people/import/{first}/commit"), &[]).await.status(), 303);
         assert_eq!(kept(&first).await, 0, "the imported file is dropped");
 
         // Never confirmed: after a day it can no longer be, and the next upload drops it.
-        let second = previewed(&zzb, "周九", "37020219880404008").await;
+        let (second, _) = previewed(&zzb, "周九", "37020219880404008").await;
         app.clock.advance(chrono::Duration::hours(25));
         // (The session ended meanwhile.)
         let zzb = app.login("zzb").await;
@@ -320,7 +296,7 @@ async fn a_kept_upload_is_dropped_when_imported_or_a_day_old() {
         assert_eq!(res.status(), 409);
         assert!(res.text().await.unwrap().contains("上传已超过一天"));
         assert!(kept(&second).await > 0, "still there until someone uploads");
-        let third = previewed(&zzb, "吴十", "37020219890505009").await;
+        let (third, _) = previewed(&zzb, "吴十", "37020219890505009").await;
         assert_eq!(kept(&second).await, 0, "the day-old file is gone");
         assert!(kept(&third).await > 0, "the new one is kept");
         app.finish().await;
