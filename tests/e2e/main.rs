@@ -460,7 +460,8 @@ async fn typing_part_of_a_name_suggests_organizations_to_choose_from() {
             .await
             .unwrap();
         suggested = serde_json::from_value(values).unwrap();
-        if !suggested.is_empty() {
+        // The list first holds the page's own first organizations; wait for the typed text's.
+        if !suggested.is_empty() && suggested.iter().all(|t| t.contains("中山路")) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
