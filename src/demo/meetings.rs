@@ -178,6 +178,7 @@ impl Gen<'_> {
         if let Some(b) = keep_month_open.and_then(|id| branches.iter().find(|b| b.id == id)) {
             self.graded_review(b).await?;
         }
+        crate::meetings::presence::rebuild(self.txn).await?;
         Ok(())
     }
 

@@ -146,3 +146,23 @@ pub mod followup {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod presence {
+    use sea_orm::entity::prelude::*;
+
+    /// A person's latest presence and latest absence without leave at counted records
+    /// (`meetings::presence`).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "meeting_presence")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub person_id: i32,
+        pub last_present_on: Option<Date>,
+        pub last_absent_on: Option<Date>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -6,7 +6,8 @@
 //! Files: `rules` (pure rules: periods, quorum, the one-third 优秀 cap), `similar` (MinHash of
 //! minutes), `attendance` (who is expected), `service` (record, submit, review, versions),
 //! `compliance` (due/held/missing by subtree, reminders), `outputs` (.docx, calendar, profile
-//! section, the org-life facts for the membership review), `web`, `api`, `module`.
+//! section, the org-life facts for the membership review), `presence` (each person's latest
+//! presence and absence, kept on approval), `web`, `api`, `module`.
 
 pub mod api;
 pub mod attendance;
@@ -15,6 +16,7 @@ pub mod entity;
 pub mod listing;
 pub mod module;
 pub mod outputs;
+pub mod presence;
 pub mod rules;
 pub mod service;
 pub mod similar;

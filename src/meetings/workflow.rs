@@ -132,15 +132,22 @@ pub async fn review(state: &AppState, actor: &Actor, id: i32, input: &ReviewInpu
     let saved = a.update(&txn).await?;
     let mut followups = 0;
     if approve {
+        // Whose latest presence or absence may change: the seats of this record and of the
+        // version it replaces (someone may have been dropped from the new one).
+        let mut seated = Vec::new();
         if let Some(old) = m.supersedes
             && let Some(o) = meeting::Entity::find_by_id(old).one(&txn).await?
         {
+            seated.extend(service::seats_of(&txn, o.id).await?.into_iter().filter_map(|s| s.person_id));
             let mut old: meeting::ActiveModel = o.into();
             old.status = Set(Status::Superseded);
             old.replaced_by = Set(Some(m.id));
             old.update(&txn).await?;
         }
-        for s in service::seats_of(&txn, m.id).await? {
+        let seats = service::seats_of(&txn, m.id).await?;
+        seated.extend(seats.iter().filter_map(|s| s.person_id));
+        super::presence::refresh(&txn, &seated).await?;
+        for s in seats {
             if let (Some(person), Some("不合格")) = (s.person_id, s.grade.as_deref()) {
                 followup::ActiveModel {
                     meeting_id: Set(m.id),

@@ -446,18 +446,84 @@ async fn approved_party_day(
     topic: &str,
     minutes: &str,
     attendance: Vec<Value>,
-) {
+) -> i64 {
     let body = json!({"org_id": 10, "type": "party_day", "held_on": held_on, "topic": topic, "minutes": minutes,
         "attendance": attendance});
     let (status, m) = shuji.send_json(Method::POST, "/api/v1/meetings", body).await;
     assert_eq!(status, 201, "{m}");
     let id = m["id"].as_i64().unwrap();
+    approve(shuji, reviewer, id).await;
+    id
+}
+
+/// Submits record `id` and has `reviewer` approve it.
+async fn approve(shuji: &Session, reviewer: &Session, id: i64) {
     let (status, sent) = shuji.send_json(Method::POST, &format!("/api/v1/meetings/{id}/submit"), json!({})).await;
     assert_eq!(status, 200, "{sent}");
     let (status, ok) = reviewer
         .send_json(Method::POST, &format!("/api/v1/meetings/{id}/review"), json!({"decision": "approve"}))
         .await;
     assert_eq!(status, 200, "{ok}");
+}
+
+/// A record corrected after approval is a new version, and only its approval changes who is
+/// behind: a member marked absent by mistake stays on the list while the correction is a draft,
+/// and leaves it when the correction (请假 with a reason) is approved — on the branch's list and
+/// on the sub-bureau's, which are found different ways.
+#[tokio::test]
+async fn an_absence_corrected_in_an_approved_new_version_takes_the_member_off_the_lapse_list() {
+    on_all_backends(|app| async move {
+        let shuji = app.login("shuji").await;
+        let fenju = app.login("fenju").await;
+        let a = member(&shuji, "更正癸", "37020219870101628", "2012-01-01", Some("2013-01-01")).await;
+        let (status, expected) =
+            shuji.get_json("/api/v1/meetings/expected?org=10&type=party_day&date=2026-11-20").await;
+        assert_eq!(status, 200, "{expected}");
+        let seats = |absent: Value| -> Vec<Value> {
+            expected
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| {
+                    let p = m["person_id"].as_i64().unwrap();
+                    if p == a { absent.clone() } else { json!({"person_id": p, "status": "出席"}) }
+                })
+                .collect()
+        };
+        let topic = "更正用的主题党日";
+        let minutes =
+            "本次主题党日组织党员学习新修订的纪律处分条例，结合近期队伍管理中的问题开展了讨论，明确了整改措施。";
+        let id = approved_party_day(
+            &shuji,
+            &fenju,
+            "2026-11-20",
+            topic,
+            minutes,
+            seats(json!({"person_id": a, "status": "缺席"})),
+        )
+        .await;
+        // Whether the member is on the branch's list and on the sub-bureau's.
+        async fn lists(shuji: &Session, fenju: &Session, a: i64) -> (bool, bool) {
+            let listed = |list: &Value| list["items"].as_array().unwrap().iter().any(|r| r["person_id"] == a);
+            let (_, branch) = shuji.get_json("/api/v1/lapse").await;
+            let (_, sub_bureau) = fenju.get_json("/api/v1/lapse").await;
+            (listed(&branch), listed(&sub_bureau))
+        }
+        assert_eq!(lists(&shuji, &fenju, a).await, (true, true));
+
+        let excused = seats(json!({"person_id": a, "status": "请假", "reason": "在外地参加专项培训"}));
+        let body = json!({"org_id": 10, "type": "party_day", "held_on": "2026-11-20", "topic": topic,
+            "minutes": minutes, "attendance": excused});
+        let (status, v2) = shuji.send_json(Method::PUT, &format!("/api/v1/meetings/{id}"), body).await;
+        assert_eq!(status, 200, "{v2}");
+        let v2 = v2["id"].as_i64().unwrap();
+        assert_ne!(v2, id, "an approved record is corrected as a new version");
+        assert_eq!(lists(&shuji, &fenju, a).await, (true, true), "the draft correction does not count yet");
+        approve(&shuji, &fenju, v2).await;
+        assert_eq!(lists(&shuji, &fenju, a).await, (false, false), "the approved correction replaces the absence");
+        app
+    })
+    .await;
 }
 
 /// A member absent without leave from the window's approved meetings, and present at none, is on

@@ -32,6 +32,7 @@ mod m20261206_000028_meet_speed;
 mod m20261206_000029_list_speed;
 mod m20261206_000030_export_jobs;
 mod m20261207_000031_file_parts;
+mod m20261208_000032_meeting_presence;
 mod util;
 
 use sea_orm_migration::prelude::*;
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000029_list_speed::Migration),
             Box::new(m20261206_000028_meet_speed::Migration),
             Box::new(m20261207_000031_file_parts::Migration),
+            Box::new(m20261208_000032_meeting_presence::Migration),
         ]
     }
 }
