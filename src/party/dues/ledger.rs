@@ -70,17 +70,6 @@ pub struct LedgerUnit {
     pub paid_total: String,
 }
 
-/// Running totals of one unit.
-#[derive(Default)]
-struct Tally {
-    members: usize,
-    paid_count: usize,
-    without_base: usize,
-    exempt: usize,
-    due_fen: i64,
-    paid_fen: i64,
-}
-
 /// The month's ledger of one organization's subtree: every member who belonged to one of its
 /// branches in that month (from the month of admission or arrival, up to the month they left
 /// or their membership ended), the dues due, and what was paid.
@@ -146,7 +135,7 @@ pub async fn ledger_of(
     let mut exempt_count = 0usize;
     // Above branch level, each member also counts for the direct child their branch lies in.
     let children = store::children(&state.db, o.id).await?;
-    let mut tallies: Vec<Tally> = children.iter().map(|_| Tally::default()).collect();
+    let mut tallies: Vec<BranchSums> = children.iter().map(|_| BranchSums::default()).collect();
     let mut rows: Vec<LedgerRow> = members
         .iter()
         .map(|m| {
@@ -174,7 +163,7 @@ pub async fn ledger_of(
                 if b.is_none() {
                     t.without_base += 1;
                 }
-                t.exempt += usize::from(exempt);
+                t.exempt += i64::from(exempt);
             }
             LedgerRow {
                 person_id: m.person_id,
@@ -190,22 +179,7 @@ pub async fn ledger_of(
             }
         })
         .collect();
-    let units: Vec<LedgerUnit> = children
-        .iter()
-        .zip(tallies)
-        .filter(|(_, t)| t.members > 0)
-        .map(|(c, t)| LedgerUnit {
-            org_id: c.id,
-            name: c.name.clone(),
-            members: t.members,
-            paid_count: t.paid_count,
-            unpaid: t.members - t.paid_count - t.exempt,
-            without_base: t.without_base,
-            exempt: t.exempt,
-            due_total: yuan(t.due_fen),
-            paid_total: yuan(t.paid_fen),
-        })
-        .collect();
+    let units = units_of(&children, tallies);
     if named || units.is_empty() {
         let names = crate::people::names(&state.db, &ids).await?;
         for r in &mut rows {
@@ -227,7 +201,7 @@ pub async fn ledger_of(
     Ok((o, ledger))
 }
 
-/// One branch's part of a month's ledger, summed by the database.
+/// One branch's part of a month's ledger, summed by the database; also a unit's running totals.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct BranchSums {
     path: String,
@@ -325,6 +299,27 @@ async fn sums_by_branch<C: ConnectionTrait>(db: &C, path: &str, month: NaiveDate
     Ok(out)
 }
 
+/// The direct children's lines of a ledger, from their totals (children without members left out).
+fn units_of(children: &[crate::orgs::entity::Model], tallies: Vec<BranchSums>) -> Vec<LedgerUnit> {
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
+    children
+        .iter()
+        .zip(tallies)
+        .filter(|(_, t)| t.members > 0)
+        .map(|(c, t)| LedgerUnit {
+            org_id: c.id,
+            name: c.name.clone(),
+            members: count(t.members),
+            paid_count: count(t.paid_count),
+            unpaid: count(t.members - t.paid_count - t.exempt),
+            without_base: count(t.without_base),
+            exempt: count(t.exempt),
+            due_total: yuan(t.due_fen),
+            paid_total: yuan(t.paid_fen),
+        })
+        .collect()
+}
+
 /// The ledger above branch level from the sums of its branches: totals of all, units of the
 /// direct children (a branch counts for the child whose subtree holds it), no member rows.
 fn rolled_up(month: NaiveDate, children: &[crate::orgs::entity::Model], sums: &[BranchSums]) -> Ledger {
@@ -342,22 +337,7 @@ fn rolled_up(month: NaiveDate, children: &[crate::orgs::entity::Model], sums: &[
             t.due_fen += b.due_fen;
         }
     }
-    let units = children
-        .iter()
-        .zip(tallies)
-        .filter(|(_, t)| t.members > 0)
-        .map(|(c, t)| LedgerUnit {
-            org_id: c.id,
-            name: c.name.clone(),
-            members: count(t.members),
-            paid_count: count(t.paid_count),
-            unpaid: count(t.members - t.paid_count - t.exempt),
-            without_base: count(t.without_base),
-            exempt: count(t.exempt),
-            due_total: yuan(t.due_fen),
-            paid_total: yuan(t.paid_fen),
-        })
-        .collect();
+    let units = units_of(children, tallies);
     Ledger {
         month: month.format("%Y-%m").to_string(),
         rows: Vec::new(),
