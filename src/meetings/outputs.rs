@@ -244,11 +244,12 @@ pub fn last_attended<'a>(state: &'a AppState, ids: &'a [i32]) -> BoxFuture<'a, A
 }
 
 /// Members in `scope` absent without leave from approved records since `since` who attended none
-/// (anywhere: the rule is about the member, who may have moved). The candidates come from each
-/// person's latest absence and presence (`presence`); the scope is then asked of their absences.
-/// Over a whole bureau or a sub-bureau that starts from the few people whose latest absence is
-/// since the date and who were not present since; below that (a branch's home page) it starts
-/// from the scope's own meetings: a branch's absences are fewer than the bureau's candidates.
+/// (anywhere: the rule is about the member, who may have moved). Over a whole bureau or a
+/// sub-bureau it first takes, from each person's latest absence and presence (`presence`), the
+/// few absent since the date and not present since, then keeps those absent in scope. Two
+/// statements, not one with EXISTS: MariaDB turned that EXISTS into a semi-join that gathered
+/// every absence of the province first (0.9–1.3 s against 20 ms). Below that (a branch's home
+/// page) it starts from the scope's own meetings: a branch's absences are fewer than the candidates.
 pub fn absent_since<'a>(state: &'a AppState, scope: &'a Scope, since: NaiveDate) -> BoxFuture<'a, AppResult<Vec<i32>>> {
     Box::pin(async move {
         let a = Alias::new("a");
@@ -257,29 +258,40 @@ pub fn absent_since<'a>(state: &'a AppState, scope: &'a Scope, since: NaiveDate)
         let not_present = Condition::any()
             .add(Expr::col((p.clone(), presence::Column::LastPresentOn)).is_null())
             .add(Expr::col((p.clone(), presence::Column::LastPresentOn)).lt(since));
-        // An approved record in scope since `since`, for the absence `a`.
-        let counted = |q: &mut sea_orm::sea_query::SelectStatement| {
-            q.and_where(
-                Expr::col((a.clone(), attendee::Column::MeetingId)).equals((meeting::Entity, meeting::Column::Id)),
-            )
-            .cond_where(crate::db::scope::in_scope(meeting::Column::OrgPath, scope))
-            .and_where(meeting::Column::HeldMonth.gte(super::rules::month_key(since)))
-            .and_where(
-                Expr::col((meeting::Entity, meeting::Column::Status)).is_in([Status::Approved, Status::Archived]),
-            )
-            .and_where(Expr::col((meeting::Entity, meeting::Column::HeldOn)).gte(since))
-            .and_where(Expr::col((a.clone(), attendee::Column::Status)).eq("缺席"))
-            .and_where(Expr::col((a.clone(), attendee::Column::HeldOn)).gte(since));
-        };
-        let mut query = Query::select();
-        if crate::db::scope::narrow(scope) {
-            query
+        // Absences `a` since `since` at approved records in scope. For a branch a CROSS JOIN:
+        // SQLite then keeps the branch's meetings as the outer loop (an inner join was reordered
+        // to start from the absences again: 20 ms against 0.03 ms). For the candidates an inner
+        // join, so that their rows are found by person.
+        let absent = |join: sea_orm::sea_query::JoinType| {
+            Query::select()
                 .distinct()
                 .column((a.clone(), attendee::Column::PersonId))
                 .from(meeting::Entity)
-                // CROSS JOIN: SQLite then keeps the meetings as the outer loop (an inner join was
-                // reordered to start from the absences again: 20 ms against 0.03 ms for a branch).
-                .join_as(sea_orm::sea_query::JoinType::CrossJoin, attendee::Entity, a.clone(), Condition::all())
+                .join_as(join, attendee::Entity, a.clone(), Condition::all())
+                .and_where(
+                    Expr::col((a.clone(), attendee::Column::MeetingId)).equals((meeting::Entity, meeting::Column::Id)),
+                )
+                .cond_where(crate::db::scope::in_scope(meeting::Column::OrgPath, scope))
+                .and_where(meeting::Column::HeldMonth.gte(super::rules::month_key(since)))
+                .and_where(
+                    Expr::col((meeting::Entity, meeting::Column::Status)).is_in([Status::Approved, Status::Archived]),
+                )
+                .and_where(Expr::col((meeting::Entity, meeting::Column::HeldOn)).gte(since))
+                .and_where(Expr::col((a.clone(), attendee::Column::Status)).eq("缺席"))
+                .and_where(Expr::col((a.clone(), attendee::Column::HeldOn)).gte(since))
+                .to_owned()
+        };
+        let backend = state.db.get_database_backend();
+        let ids = |rows: Vec<sea_orm::QueryResult>| -> AppResult<Vec<i32>> {
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(row.try_get_by_index::<i32>(0)?);
+            }
+            Ok(out)
+        };
+        if crate::db::scope::narrow(scope) {
+            let mut absent = absent(sea_orm::sea_query::JoinType::CrossJoin);
+            absent
                 .join_as(
                     sea_orm::sea_query::JoinType::InnerJoin,
                     presence::Entity,
@@ -287,25 +299,20 @@ pub fn absent_since<'a>(state: &'a AppState, scope: &'a Scope, since: NaiveDate)
                     Expr::col((p.clone(), presence::Column::PersonId)).equals((a.clone(), attendee::Column::PersonId)),
                 )
                 .cond_where(not_present);
-            counted(&mut query);
-        } else {
-            let mut absent = Query::select();
-            absent.expr(Expr::val(1)).from_as(attendee::Entity, a.clone()).from(meeting::Entity).and_where(
-                Expr::col((a.clone(), attendee::Column::PersonId)).equals((p.clone(), presence::Column::PersonId)),
-            );
-            counted(&mut absent);
-            query
-                .column((p.clone(), presence::Column::PersonId))
-                .from_as(presence::Entity, p.clone())
-                .and_where(Expr::col((p.clone(), presence::Column::LastAbsentOn)).gte(since))
-                .cond_where(not_present)
-                .and_where(Expr::exists(absent));
+            return ids(state.db.query_all_raw(backend.build(&absent)).await?);
         }
-        let backend = state.db.get_database_backend();
-        let rows = state.db.query_all_raw(backend.build(&query)).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            out.push(row.try_get_by_index::<i32>(0)?);
+        let candidates = Query::select()
+            .column((p.clone(), presence::Column::PersonId))
+            .from_as(presence::Entity, p.clone())
+            .and_where(Expr::col((p.clone(), presence::Column::LastAbsentOn)).gte(since))
+            .cond_where(not_present)
+            .to_owned();
+        let candidates = ids(state.db.query_all_raw(backend.build(&candidates)).await?)?;
+        let mut out = Vec::new();
+        for chunk in candidates.chunks(500) {
+            let mut q = absent(sea_orm::sea_query::JoinType::InnerJoin);
+            q.and_where(Expr::col((a.clone(), attendee::Column::PersonId)).is_in(chunk.iter().copied()));
+            out.extend(ids(state.db.query_all_raw(backend.build(&q)).await?)?);
         }
         Ok(out)
     })
